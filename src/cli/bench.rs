@@ -1,0 +1,78 @@
+//! `ganscope bench`: throughput of training and generation on one device, after a warm-up,
+//! printed as one JSON line. Optionally also the GUI's frame time while the engine trains flat
+//! out (headless egui: layout and tessellation, no GPU painting).
+
+use crate::engine::{self, Trainer, device};
+use crate::preset::Preset;
+use crate::protocol::DeviceChoice;
+use crate::ui;
+use serde_json::json;
+use std::time::Instant;
+
+pub fn run(
+    preset: &Preset,
+    choice: DeviceChoice,
+    steps: Option<u64>,
+    ui_seconds: Option<f64>,
+) -> anyhow::Result<serde_json::Value> {
+    let opened = device::open(choice);
+    if let Some(notice) = &opened.notice {
+        eprintln!("note: {notice}");
+    }
+    let points = preset.dataset.is_points();
+    let steps = steps.unwrap_or(if points { 2000 } else { 30 }).max(1);
+    let warmup = (steps / 10).clamp(3, 200);
+    let batch = preset.train.batch_size;
+    let mut trainer = Trainer::new(preset, &opened);
+
+    for _ in 0..warmup {
+        trainer.step()?;
+    }
+    let started = Instant::now();
+    for _ in 0..steps {
+        trainer.step()?;
+    }
+    let train_s = started.elapsed().as_secs_f64();
+
+    // Generation: G in inference mode on fresh z, read back to the host each time.
+    let gen_rounds = if points { 200 } else { 20 };
+    trainer.generate(batch);
+    let started = Instant::now();
+    for _ in 0..gen_rounds {
+        trainer.generate(batch);
+    }
+    let gen_s = started.elapsed().as_secs_f64();
+
+    let mut report = json!({
+        "preset": preset.name,
+        "backend": opened.info.backend,
+        "device": opened.info.name,
+        "batch_size": batch,
+        "d_steps": preset.train.d_steps,
+        "unit": if points { "points" } else { "images" },
+        "warmup_steps": warmup,
+        "steps": steps,
+        "train_steps_per_s": steps as f64 / train_s,
+        "train_img_per_s": (steps as usize * batch) as f64 / train_s,
+        "gen_img_per_s": (gen_rounds * batch) as f64 / gen_s,
+    });
+    if let Some(seconds) = ui_seconds {
+        report["ui"] = frame_report(preset, choice, seconds);
+    }
+    Ok(report)
+}
+
+/// Drive the real app headless while its engine trains, and summarise frame times.
+fn frame_report(preset: &Preset, choice: DeviceChoice, seconds: f64) -> serde_json::Value {
+    let link = engine::spawn(|| {});
+    let frames = ui::headless::frame_times(link, preset.clone(), choice, seconds);
+    let stats = ui::frame_stats::summarize(&frames.frame_ms);
+    json!({
+        "frames": frames.frame_ms.len(),
+        "frame_ms_p50": stats.p50,
+        "frame_ms_p99": stats.p99,
+        "frame_ms_max": stats.max,
+        "steps_while_drawing": frames.steps,
+        "steps_per_s_while_drawing": frames.steps as f64 / seconds,
+    })
+}

@@ -1,0 +1,94 @@
+//! `ganscope train`: headless training into a run folder.
+//!
+//! The folder gets `preset.toml` (the exact configuration, seed included), `metrics.jsonl`
+//! (one JSON object per step: step, g_loss, d_loss, d_real, d_fake, wall_s), `samples/` with a
+//! PNG of the fixed-latent samples every `sample_every` steps (and at the start and end), and
+//! `generator.bpk`, G's weights in burn's burnpack format.
+
+use crate::engine::{Trainer, device};
+use crate::imaging;
+use crate::preset::Preset;
+use crate::protocol::{DeviceChoice, SampleView};
+use anyhow::Context;
+use burn::module::Module;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Side of the PNG written for 2-D point samples.
+const SCATTER_PX: usize = 512;
+
+pub fn run(preset: &Preset, steps: u64, choice: DeviceChoice, out: &Path) -> anyhow::Result<()> {
+    let opened = device::open(choice);
+    if let Some(notice) = &opened.notice {
+        eprintln!("note: {notice}");
+    }
+    std::fs::create_dir_all(out.join("samples"))
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::write(out.join("preset.toml"), toml::to_string(preset)?)?;
+    let mut metrics = std::io::BufWriter::new(std::fs::File::create(out.join("metrics.jsonl"))?);
+
+    let mut trainer = Trainer::new(preset, &opened);
+    eprintln!(
+        "training {} on {} ({}) for {steps} steps into {}",
+        preset.name,
+        opened.info.name,
+        opened.info.backend,
+        out.display()
+    );
+    write_samples(&trainer, out)?;
+    let bar = ProgressBar::new(steps).with_style(
+        ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}  {msg}",
+        )?,
+    );
+    let every = preset.train.sample_every;
+    let mut outcome = Ok(());
+    for _ in 0..steps {
+        match trainer.step() {
+            Ok(m) => {
+                serde_json::to_writer(&mut metrics, &m)?;
+                metrics.write_all(b"\n")?;
+                bar.set_message(format!(
+                    "D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2}",
+                    m.d_loss, m.g_loss, m.d_real, m.d_fake
+                ));
+                bar.inc(1);
+                if m.step % every == 0 {
+                    write_samples(&trainer, out)?;
+                }
+            }
+            Err(e) => {
+                outcome = Err(anyhow::anyhow!(e));
+                break;
+            }
+        }
+    }
+    bar.finish();
+    metrics.flush()?;
+    write_samples(&trainer, out)?;
+    trainer
+        .generator_for_export()
+        .save_file(out.join("generator.bpk"))
+        .map_err(|e| anyhow::anyhow!("cannot save the generator: {e:?}"))?;
+    eprintln!("wrote {}", out.display());
+    outcome
+}
+
+/// Default run folder for a preset.
+pub fn default_out(preset: &Preset) -> PathBuf {
+    PathBuf::from("runs").join(format!("{}-{}", preset.name, super::unix_time()))
+}
+
+fn write_samples(trainer: &Trainer, out: &Path) -> anyhow::Result<()> {
+    let image = match trainer.samples() {
+        SampleView::Grid { image, .. } => image,
+        SampleView::Points { real, fake, bounds } => {
+            imaging::scatter(&real, &fake, bounds, SCATTER_PX)
+        }
+    };
+    let path = out
+        .join("samples")
+        .join(format!("step_{:07}.png", trainer.steps_done()));
+    imaging::save_png(&image, &path)
+}

@@ -1,0 +1,71 @@
+//! Data sets the app generates itself. Each says the shape of one sample, its labels if any,
+//! and draws batches on the host; the engine uploads them. Everything is deterministic under
+//! the seed it is opened with.
+
+pub mod digits;
+pub mod raster;
+pub mod toy2d;
+
+use crate::preset::DatasetSpec;
+
+/// The shape of one sample.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SampleShape {
+    /// A point in the plane.
+    Points2,
+    /// An image, values in [-1, 1].
+    Image {
+        channels: usize,
+        height: usize,
+        width: usize,
+    },
+}
+
+impl SampleShape {
+    /// Floats in one flattened sample.
+    pub fn numel(self) -> usize {
+        match self {
+            SampleShape::Points2 => 2,
+            SampleShape::Image {
+                channels,
+                height,
+                width,
+            } => channels * height * width,
+        }
+    }
+}
+
+/// A batch on the host: `n` samples flattened row-major into `x`, with labels when the data
+/// set has them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostBatch {
+    pub n: usize,
+    pub x: Vec<f32>,
+    pub labels: Option<Vec<u32>>,
+}
+
+/// A source of training samples.
+pub trait DataSource: Send {
+    fn shape(&self) -> SampleShape;
+    /// Number of classes when samples carry labels.
+    fn num_classes(&self) -> Option<usize>;
+    /// Draw `n` fresh samples.
+    fn batch(&mut self, n: usize) -> HostBatch;
+}
+
+/// Open the data set a preset names.
+pub fn open(spec: &DatasetSpec, seed: u64) -> Box<dyn DataSource> {
+    match spec {
+        DatasetSpec::Ring8 { radius, std } => Box::new(toy2d::ToyMixture::ring(
+            8,
+            *radius,
+            *std,
+            seed,
+        )),
+        DatasetSpec::Grid25 { spacing, std } => {
+            Box::new(toy2d::ToyMixture::grid(5, *spacing, *std, seed))
+        }
+        DatasetSpec::Spiral { noise } => Box::new(toy2d::Spiral::new(*noise, seed)),
+        DatasetSpec::Digits { size } => Box::new(digits::Digits::new(*size, seed)),
+    }
+}

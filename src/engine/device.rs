@@ -1,0 +1,105 @@
+//! Choosing and opening the compute device: wgpu for a GPU, burn's `flex` on the CPU.
+//!
+//! wgpu is initialised once per process (burn refuses a second init); its outcome is cached.
+//! `Auto` takes wgpu only when the adapter is a real card: a software rasteriser such as
+//! llvmpipe is slower than `flex`, so Auto then stays on the CPU and says why.
+
+use crate::protocol::{DeviceChoice, DeviceInfo};
+use burn::prelude::*;
+use std::sync::OnceLock;
+
+/// A device ready for training, what it is, and anything the user should be told about how
+/// it was chosen.
+pub struct OpenedDevice {
+    pub device: Device,
+    pub info: DeviceInfo,
+    pub notice: Option<String>,
+}
+
+struct WgpuAdapter {
+    device: Device,
+    name: String,
+    hardware: bool,
+}
+
+static WGPU: OnceLock<Result<WgpuAdapter, String>> = OnceLock::new();
+
+fn wgpu_adapter() -> &'static Result<WgpuAdapter, String> {
+    WGPU.get_or_init(|| {
+        let attempt = std::panic::catch_unwind(|| Device::wgpu_options().init());
+        match attempt {
+            Ok(Ok(device)) => {
+                let identity = device.identity();
+                let name = identity
+                    .as_ref()
+                    .map(|id| id.name.clone())
+                    .unwrap_or_else(|| "unknown adapter".into());
+                let hardware = identity.is_some_and(|id| id.physical.is_some());
+                Ok(WgpuAdapter {
+                    device,
+                    name,
+                    hardware,
+                })
+            }
+            Ok(Err(e)) => Err(format!("wgpu could not start: {e}")),
+            Err(_) => Err("wgpu panicked while starting".into()),
+        }
+    })
+}
+
+/// The CPU device and its description.
+pub fn cpu() -> OpenedDevice {
+    OpenedDevice {
+        device: Device::flex(),
+        info: DeviceInfo {
+            backend: "flex".into(),
+            name: cpu_name(),
+        },
+        notice: None,
+    }
+}
+
+/// Open the device a user asked for, falling back to the CPU with a notice, never panicking.
+pub fn open(choice: DeviceChoice) -> OpenedDevice {
+    if choice == DeviceChoice::Cpu {
+        return cpu();
+    }
+    let gpu = |a: &WgpuAdapter| OpenedDevice {
+        device: a.device.clone(),
+        info: DeviceInfo {
+            backend: "wgpu".into(),
+            name: a.name.clone(),
+        },
+        notice: None,
+    };
+    match (wgpu_adapter(), choice) {
+        (Ok(adapter), DeviceChoice::Gpu) => gpu(adapter),
+        (Ok(adapter), _) if adapter.hardware => gpu(adapter),
+        (Ok(adapter), _) => OpenedDevice {
+            notice: Some(format!(
+                "wgpu found only a software adapter ({}); training on the CPU (flex), which is \
+                 faster. Choose GPU to use it anyway.",
+                adapter.name
+            )),
+            ..cpu()
+        },
+        (Err(why), _) => OpenedDevice {
+            notice: Some(format!("{why}; training on the CPU (flex) instead.")),
+            ..cpu()
+        },
+    }
+}
+
+fn cpu_name() -> String {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{model} ({threads} threads)")
+}

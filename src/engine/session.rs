@@ -1,0 +1,233 @@
+//! The training thread: it owns the current [`Trainer`], obeys [`Command`]s and reports
+//! [`Event`]s. Front ends never wait on it; it batches metrics into a few dozen events a
+//! second and wakes the front end after each. A panic inside training is caught, reported as
+//! an error, and the thread goes on serving commands.
+
+use super::{device, trainer::Trainer};
+use crate::protocol::{Command, Event, Link, StepMetrics};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+/// How often buffered metrics are sent while training runs.
+const FLUSH_EVERY: Duration = Duration::from_millis(33);
+
+/// Start an engine thread. `wake` is called after events are sent (the GUI passes its
+/// repaint request; headless callers pass a no-op).
+pub fn spawn(wake: impl Fn() + Send + 'static) -> Link {
+    let (command_tx, command_rx) = crossbeam_channel::unbounded();
+    let (event_tx, event_rx) = crossbeam_channel::unbounded();
+    let engine = Engine {
+        commands: command_rx,
+        events: event_tx,
+        wake: Box::new(wake),
+        trainer: None,
+        mode: Mode::Paused,
+        pending: Vec::new(),
+        last_flush: Instant::now(),
+        last_sampled: None,
+    };
+    let spawned = std::thread::Builder::new()
+        .name("ganscope-engine".into())
+        .spawn(move || engine.serve());
+    if let Err(e) = spawned {
+        // The receiver still works: report why nothing will ever answer.
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let _ = tx.send(Event::Error {
+            message: format!("could not start the training thread: {e}"),
+            fatal_to_run: true,
+        });
+        return Link {
+            commands: command_tx,
+            events: rx,
+        };
+    }
+    Link {
+        commands: command_tx,
+        events: event_rx,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    Paused,
+    Running,
+    /// Stepping a fixed number of steps, then pausing.
+    Stepping(u64),
+}
+
+struct Engine {
+    commands: Receiver<Command>,
+    events: Sender<Event>,
+    wake: Box<dyn Fn() + Send>,
+    trainer: Option<Trainer>,
+    mode: Mode,
+    pending: Vec<StepMetrics>,
+    last_flush: Instant,
+    /// Step of the last sample view sent.
+    last_sampled: Option<u64>,
+}
+
+impl Engine {
+    fn serve(mut self) {
+        loop {
+            let command = if self.mode == Mode::Paused || self.trainer.is_none() {
+                match self.commands.recv() {
+                    Ok(c) => Some(c),
+                    Err(_) => return,
+                }
+            } else {
+                match self.commands.try_recv() {
+                    Ok(c) => Some(c),
+                    Err(TryRecvError::Empty) => None,
+                    Err(TryRecvError::Disconnected) => return,
+                }
+            };
+            if let Some(Command::Shutdown) = command {
+                self.emit(Event::Stopped);
+                return;
+            }
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                if let Some(command) = command {
+                    self.handle(command);
+                }
+                if self.mode != Mode::Paused && self.trainer.is_some() {
+                    self.advance();
+                }
+            }));
+            if let Err(payload) = outcome {
+                self.crashed(panic_message(payload.as_ref()));
+            }
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Load { preset, device } => {
+                self.set_mode(Mode::Paused);
+                self.trainer = None;
+                let opened = device::open(device);
+                if let Some(notice) = &opened.notice {
+                    self.emit(Event::Notice(notice.clone()));
+                }
+                self.install(Trainer::new(&preset, &opened));
+            }
+            Command::Reset => {
+                self.set_mode(Mode::Paused);
+                if let Some(trainer) = self.trainer.take() {
+                    self.install(trainer.restarted());
+                }
+            }
+            Command::Run => self.set_mode(Mode::Running),
+            Command::Pause => self.set_mode(Mode::Paused),
+            Command::Step(n) if n > 0 => self.set_mode(Mode::Stepping(n)),
+            Command::Step(_) => {}
+            Command::SimulateCrash => panic!("simulated crash requested from the debug overlay"),
+            Command::Shutdown => unreachable!("handled by serve"),
+        }
+    }
+
+    fn install(&mut self, trainer: Trainer) {
+        self.emit(Event::Loaded(trainer.info()));
+        self.last_sampled = None;
+        self.trainer = Some(trainer);
+        self.send_samples();
+    }
+
+    /// Change mode, telling the front end when training starts or stops advancing.
+    fn set_mode(&mut self, mode: Mode) {
+        let was_running = self.mode != Mode::Paused;
+        self.mode = mode;
+        let running = mode != Mode::Paused;
+        if self.trainer.is_none() || was_running == running {
+            return;
+        }
+        if !running {
+            self.flush();
+            self.send_samples();
+        }
+        let step = self.trainer.as_ref().map_or(0, Trainer::steps_done);
+        self.emit(Event::Running { running, step });
+    }
+
+    fn advance(&mut self) {
+        let Some(trainer) = self.trainer.as_mut() else {
+            return;
+        };
+        match trainer.step() {
+            Ok(metrics) => {
+                self.pending.push(metrics);
+                let every = trainer.preset().train.sample_every;
+                if metrics.step % every == 0 {
+                    self.flush();
+                    self.send_samples();
+                } else if self.last_flush.elapsed() >= FLUSH_EVERY {
+                    self.flush();
+                }
+                if let Mode::Stepping(left) = self.mode {
+                    self.set_mode(if left > 1 {
+                        Mode::Stepping(left - 1)
+                    } else {
+                        Mode::Paused
+                    });
+                }
+            }
+            Err(e) => {
+                self.set_mode(Mode::Paused);
+                self.emit(Event::Error {
+                    message: e.to_string(),
+                    fatal_to_run: false,
+                });
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        self.last_flush = Instant::now();
+        if !self.pending.is_empty() {
+            let batch = std::mem::take(&mut self.pending);
+            self.emit(Event::Metrics(batch));
+        }
+    }
+
+    fn send_samples(&mut self) {
+        let Some(trainer) = self.trainer.as_ref() else {
+            return;
+        };
+        let step = trainer.steps_done();
+        if self.last_sampled == Some(step) {
+            return;
+        }
+        let view = trainer.samples();
+        self.last_sampled = Some(step);
+        self.emit(Event::Samples { step, view });
+    }
+
+    fn crashed(&mut self, message: String) {
+        self.trainer = None;
+        self.mode = Mode::Paused;
+        self.pending.clear();
+        self.emit(Event::Running {
+            running: false,
+            step: 0,
+        });
+        self.emit(Event::Error {
+            message: format!("the training thread crashed: {message}. The run was dropped; load a preset to start again."),
+            fatal_to_run: true,
+        });
+    }
+
+    fn emit(&self, event: Event) {
+        if self.events.send(event).is_ok() {
+            (self.wake)();
+        }
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}

@@ -1,0 +1,282 @@
+//! One GAN run: the models, their optimizers, the data stream and the step loop.
+//!
+//! A step is `d_steps` discriminator updates (real batch + detached fake batch) followed by
+//! one generator update through the freshly updated D, reusing the last fake batch as the
+//! reference DCGAN does. Every loss is read back before its update is applied, so a NaN or
+//! infinity is refused and the weights stay at their last good values.
+
+use super::{device::OpenedDevice, loss};
+use crate::data::{self, DataSource, SampleShape, toy2d};
+use crate::imaging;
+use crate::models::{self, Discriminator, Generator};
+use crate::preset::Preset;
+use crate::protocol::{DeviceInfo, RunInfo, SampleView, StepMetrics};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use burn::tensor::activation::sigmoid;
+use rand::{SeedableRng, rngs::StdRng};
+use rand_distr::{Distribution as _, StandardNormal};
+use std::time::Instant;
+
+/// Real points drawn once for the 2-D view.
+const REAL_VIEW_POINTS: usize = 1000;
+
+/// Why a step was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error(
+        "{what} became {value} at step {step}; that update was not applied. Lower the learning \
+         rates or Reset."
+    )]
+    Diverged {
+        step: u64,
+        what: &'static str,
+        value: f32,
+    },
+}
+
+pub struct Trainer {
+    preset: Preset,
+    info: DeviceInfo,
+    /// Autodiff device for training.
+    device: Device,
+    /// The same hardware without autodiff, for sampling.
+    plain: Device,
+    generator: Option<Generator>,
+    discriminator: Option<Discriminator>,
+    opt_g: ModuleOptimizer,
+    opt_d: ModuleOptimizer,
+    data: Box<dyn DataSource>,
+    shape: SampleShape,
+    fixed_z: Tensor<2>,
+    real_view: Vec<[f32; 2]>,
+    step: u64,
+    trained_s: f64,
+}
+
+impl Trainer {
+    /// Build a run from a validated preset on an opened device, seeded from the preset.
+    pub fn new(preset: &Preset, opened: &OpenedDevice) -> Trainer {
+        let plain = opened.device.clone();
+        plain.seed(preset.train.seed);
+        let device = plain.clone().autodiff();
+        let data = data::open(&preset.dataset, preset.train.seed);
+        let shape = data.shape();
+        let (generator, discriminator) = models::build(&preset.model, shape, &device);
+        let t = &preset.train;
+        let adam = || {
+            AdamConfig::new()
+                .with_beta_1(t.beta1)
+                .with_beta_2(t.beta2)
+                .init()
+        };
+        let real_view = if shape == SampleShape::Points2 {
+            let mut view_data = data::open(&preset.dataset, preset.train.seed ^ 0xA11CE);
+            points(&view_data.batch(REAL_VIEW_POINTS).x)
+        } else {
+            Vec::new()
+        };
+        let fixed_z = fixed_latents(
+            t.samples,
+            preset.model.latent_dim(),
+            preset.train.seed,
+            &plain,
+        );
+        Trainer {
+            preset: preset.clone(),
+            info: opened.info.clone(),
+            device,
+            plain,
+            generator: Some(generator),
+            discriminator: Some(discriminator),
+            opt_g: adam(),
+            opt_d: adam(),
+            data,
+            shape,
+            fixed_z,
+            real_view,
+            step: 0,
+            trained_s: 0.0,
+        }
+    }
+
+    /// A fresh run of the same preset on the same device, back at step 0.
+    pub fn restarted(&self) -> Trainer {
+        let opened = OpenedDevice {
+            device: self.plain.clone(),
+            info: self.info.clone(),
+            notice: None,
+        };
+        Trainer::new(&self.preset, &opened)
+    }
+
+    pub fn preset(&self) -> &Preset {
+        &self.preset
+    }
+
+    pub fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    pub fn shape(&self) -> SampleShape {
+        self.shape
+    }
+
+    pub fn info(&self) -> RunInfo {
+        RunInfo {
+            preset: self.preset.name.clone(),
+            device: self.info.clone(),
+            generator_params: self.g().num_params(),
+            discriminator_params: self.d().num_params(),
+            batch_size: self.preset.train.batch_size,
+        }
+    }
+
+    fn g(&self) -> &Generator {
+        self.generator
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("G is only out during its own update"))
+    }
+
+    fn d(&self) -> &Discriminator {
+        self.discriminator
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("D is only out during its own update"))
+    }
+
+    fn latent(&self, n: usize, device: &Device) -> Tensor<2> {
+        Tensor::random(
+            [n, self.preset.model.latent_dim()],
+            Distribution::Normal(0.0, 1.0),
+            device,
+        )
+    }
+
+    /// One training step (k D-updates, one G-update).
+    pub fn step(&mut self) -> Result<StepMetrics, TrainError> {
+        let started = Instant::now();
+        let t = self.preset.train.clone();
+        let features = self.shape.numel();
+        let mut fake = None;
+        let mut d_stats = [0.0f32; 3];
+        for _ in 0..t.d_steps {
+            let batch = self.data.batch(t.batch_size);
+            let real = Tensor::<2>::from_data(
+                TensorData::new(batch.x, [batch.n, features]),
+                &self.device,
+            ); // [B, F]
+            let generated = self.g().forward(self.latent(t.batch_size, &self.device)); // [B, F]
+            let real_logits = self.d().forward(real); // [B, 1]
+            let fake_logits = self.d().forward(generated.clone().detach()); // [B, 1]
+            let d_loss = loss::discriminator(real_logits.clone(), fake_logits.clone());
+            let grads = d_loss.backward();
+            d_stats = read_scalars(vec![
+                d_loss,
+                sigmoid(real_logits).mean(),
+                sigmoid(fake_logits).mean(),
+            ]);
+            self.refuse_non_finite("D loss", d_stats[0])?;
+            let grads = GradientsParams::from_grads(grads, self.d());
+            let d = self.discriminator.take().unwrap_or_else(|| unreachable!());
+            self.discriminator = Some(self.opt_d.step(t.lr_d, d, grads));
+            fake = Some(generated);
+        }
+        let fake = fake.unwrap_or_else(|| unreachable!("d_steps >= 1 is validated"));
+        let g_loss = loss::generator(self.d().forward(fake));
+        let grads = g_loss.backward();
+        let [g_value] = read_scalars(vec![g_loss]);
+        self.refuse_non_finite("G loss", g_value)?;
+        let grads = GradientsParams::from_grads(grads, self.g());
+        let g = self.generator.take().unwrap_or_else(|| unreachable!());
+        self.generator = Some(self.opt_g.step(t.lr_g, g, grads));
+        self.step += 1;
+        self.trained_s += started.elapsed().as_secs_f64();
+        Ok(StepMetrics {
+            step: self.step,
+            g_loss: g_value,
+            d_loss: d_stats[0],
+            d_real: d_stats[1],
+            d_fake: d_stats[2],
+            wall_s: self.trained_s,
+        })
+    }
+
+    fn refuse_non_finite(&self, what: &'static str, value: f32) -> Result<(), TrainError> {
+        if value.is_finite() {
+            Ok(())
+        } else {
+            Err(TrainError::Diverged {
+                step: self.step + 1,
+                what,
+                value,
+            })
+        }
+    }
+
+    /// Run G in inference mode (BatchNorm on running statistics) and read the samples back,
+    /// flattened [n, features].
+    fn generate_from(&self, z: Tensor<2>) -> Vec<f32> {
+        self.generator_for_export()
+            .forward(z)
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))
+    }
+
+    /// G without autodiff and in inference mode, for saving or use elsewhere.
+    pub fn generator_for_export(&self) -> Generator {
+        self.g().valid()
+    }
+
+    /// `n` fresh samples from random z, flattened [n, features].
+    pub fn generate(&self, n: usize) -> Vec<f32> {
+        self.generate_from(self.latent(n, &self.plain))
+    }
+
+    /// What G makes of the fixed latent vectors, as the front ends show it.
+    pub fn samples(&self) -> SampleView {
+        let values = self.generate_from(self.fixed_z.clone());
+        let n = self.preset.train.samples;
+        match self.shape {
+            SampleShape::Points2 => SampleView::Points {
+                fake: points(&values),
+                bounds: toy2d::framing_bounds(&self.real_view),
+                real: self.real_view.clone(),
+            },
+            SampleShape::Image {
+                channels, height, ..
+            } => {
+                let columns = imaging::grid_columns(n);
+                SampleView::Grid {
+                    image: imaging::tile_grid(&values, n, channels, height, columns),
+                    columns,
+                }
+            }
+        }
+    }
+}
+
+/// Read several one-element tensors back in a single device sync.
+fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> [f32; N] {
+    let data = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0)
+        .into_data()
+        .to_vec::<f32>()
+        .unwrap_or_else(|e| unreachable!("losses are f32: {e:?}"));
+    std::array::from_fn(|i| data[i])
+}
+
+/// Flat [x0, y0, x1, y1, …] to points.
+fn points(flat: &[f32]) -> Vec<[f32; 2]> {
+    flat.chunks_exact(2).map(|p| [p[0], p[1]]).collect()
+}
+
+/// The run's fixed latent vectors: drawn on the host from the preset's seed, so every device
+/// shows the same samples evolve.
+fn fixed_latents(n: usize, latent: usize, seed: u64, device: &Device) -> Tensor<2> {
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(0x5EED));
+    let values: Vec<f32> = (0..n * latent)
+        .map(|_| StandardNormal.sample(&mut rng))
+        .collect();
+    Tensor::from_data(TensorData::new(values, [n, latent]), device)
+}

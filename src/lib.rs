@@ -1,0 +1,12 @@
+//! ganscope: train GANs interactively and watch them learn.
+//!
+//! `engine` (burn) and `ui` (egui) never see each other; they meet only in [`protocol`].
+
+pub mod cli;
+pub mod data;
+pub mod engine;
+pub mod imaging;
+pub mod models;
+pub mod preset;
+pub mod protocol;
+pub mod ui;

@@ -1,0 +1,59 @@
+//! The `ganscope` binary: parse the command line and hand over to the GUI or a headless job.
+
+use clap::Parser;
+use ganscope::cli::{self, Cli, CliCommand};
+use ganscope::preset::library::{self, PresetLibrary};
+use ganscope::{engine, ui};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(CliCommand::Gui { preset: None }) {
+        CliCommand::Gui { preset } => {
+            let library = PresetLibrary::load_dir(&library::default_dir());
+            ui::run_native(library, preset, |wake| engine::spawn(wake))
+        }
+        CliCommand::Train {
+            preset,
+            steps,
+            device,
+            out,
+        } => {
+            let preset = library::resolve(&preset)?;
+            let out = out.unwrap_or_else(|| cli::train::default_out(&preset));
+            cli::train::run(&preset, steps, device, &out)
+        }
+        CliCommand::Bench {
+            preset,
+            device,
+            steps,
+            ui_seconds,
+        } => {
+            let preset = library::resolve(&preset)?;
+            let report = cli::bench::run(&preset, device, steps, ui_seconds)?;
+            println!("{report}");
+            Ok(())
+        }
+        CliCommand::Presets => {
+            let dir = library::default_dir();
+            let library = PresetLibrary::load_dir(&dir);
+            println!("presets in {}:", dir.display());
+            for p in &library.presets {
+                println!("  {:<16} {}", p.name, p.description);
+            }
+            for e in &library.errors {
+                println!("  failed: {e}");
+            }
+            Ok(())
+        }
+    }
+}

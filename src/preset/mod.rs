@@ -1,0 +1,288 @@
+//! Presets: the TOML description of a run (data set, model family and sizes, optimisation).
+//!
+//! A preset deserialises straight into the structs the engine builds from, and
+//! [`Preset::validate`] rejects what would fail later (a DCGAN on 2-D points, a zero batch).
+//! [`library`] loads a whole folder, reporting each broken file by name.
+
+pub mod library;
+
+use serde::{Deserialize, Serialize};
+
+/// A complete, self-describing run configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preset {
+    /// Unique name, used by `--preset NAME`.
+    pub name: String,
+    /// One or two sentences for the preset picker.
+    #[serde(default)]
+    pub description: String,
+    pub dataset: DatasetSpec,
+    pub model: ModelSpec,
+    pub train: TrainSpec,
+}
+
+/// Which data set to train on. Everything here is generated in-app, deterministic under the
+/// run's seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DatasetSpec {
+    /// 8 Gaussians with means on a circle (the VEEGAN / PacGAN ring).
+    Ring8 {
+        #[serde(default = "default_ring_radius")]
+        radius: f32,
+        #[serde(default = "default_ring_std")]
+        std: f32,
+    },
+    /// 25 Gaussians with means on a 5×5 grid {−2s, −s, 0, s, 2s}² (the VEEGAN / PacGAN grid).
+    Grid25 {
+        #[serde(default = "default_grid_spacing")]
+        spacing: f32,
+        #[serde(default = "default_grid_std")]
+        std: f32,
+    },
+    /// A two-armed spiral with Gaussian noise across the arm.
+    Spiral {
+        #[serde(default = "default_spiral_noise")]
+        noise: f32,
+    },
+    /// Procedural handwritten-style grayscale digits 0–9 with labels.
+    Digits {
+        #[serde(default = "default_digit_size")]
+        size: usize,
+    },
+}
+
+fn default_ring_radius() -> f32 {
+    1.0
+}
+fn default_ring_std() -> f32 {
+    0.01
+}
+fn default_grid_spacing() -> f32 {
+    2.0
+}
+fn default_grid_std() -> f32 {
+    0.05
+}
+fn default_spiral_noise() -> f32 {
+    0.04
+}
+fn default_digit_size() -> usize {
+    32
+}
+
+impl DatasetSpec {
+    /// True for the 2-D point data sets.
+    pub fn is_points(&self) -> bool {
+        !matches!(self, DatasetSpec::Digits { .. })
+    }
+}
+
+/// The model family and its sizes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "family", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ModelSpec {
+    /// Fully connected G and D with ReLU (G) / LeakyReLU 0.2 (D) hidden layers.
+    Mlp {
+        latent_dim: usize,
+        hidden: usize,
+        /// Number of hidden layers in each network.
+        layers: usize,
+    },
+    /// DCGAN: transposed convolutions with BatchNorm and ReLU in G (tanh output), strided
+    /// convolutions with BatchNorm and LeakyReLU 0.2 in D.
+    Dcgan {
+        latent_dim: usize,
+        /// G's base width (channels of its last hidden layer).
+        ngf: usize,
+        /// D's base width (channels of its first layer).
+        ndf: usize,
+        /// Biases in the convolutions (the reference DCGAN has none).
+        #[serde(default)]
+        bias: bool,
+    },
+}
+
+impl ModelSpec {
+    pub fn latent_dim(&self) -> usize {
+        match self {
+            ModelSpec::Mlp { latent_dim, .. } | ModelSpec::Dcgan { latent_dim, .. } => *latent_dim,
+        }
+    }
+
+    pub fn family_name(&self) -> &'static str {
+        match self {
+            ModelSpec::Mlp { .. } => "MLP",
+            ModelSpec::Dcgan { .. } => "DCGAN",
+        }
+    }
+}
+
+/// Optimisation and schedule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainSpec {
+    pub batch_size: usize,
+    pub lr_g: f64,
+    pub lr_d: f64,
+    #[serde(default = "default_beta1")]
+    pub beta1: f32,
+    #[serde(default = "default_beta2")]
+    pub beta2: f32,
+    /// Discriminator updates per generator update.
+    #[serde(default = "default_d_steps")]
+    pub d_steps: usize,
+    pub seed: u64,
+    /// Steps between two refreshes of the sample view.
+    #[serde(default = "default_sample_every")]
+    pub sample_every: u64,
+    /// Images in the sample grid, or generated points in the 2-D view.
+    #[serde(default = "default_samples")]
+    pub samples: usize,
+}
+
+fn default_beta1() -> f32 {
+    0.5
+}
+fn default_beta2() -> f32 {
+    0.999
+}
+fn default_d_steps() -> usize {
+    1
+}
+fn default_sample_every() -> u64 {
+    50
+}
+fn default_samples() -> usize {
+    64
+}
+
+/// Why a preset was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PresetError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("preset '{name}': {message}")]
+    Invalid { name: String, message: String },
+}
+
+impl Preset {
+    /// Parse TOML text; `origin` names the file in error messages.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Preset, PresetError> {
+        let preset: Preset = toml::from_str(text).map_err(|e| PresetError::Parse {
+            path: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        preset.validate()?;
+        Ok(preset)
+    }
+
+    /// Read and validate one preset file.
+    pub fn from_file(path: &std::path::Path) -> Result<Preset, PresetError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PresetError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Preset::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Check the combinations a TOML schema cannot express.
+    pub fn validate(&self) -> Result<(), PresetError> {
+        let fail = |message: String| {
+            Err(PresetError::Invalid {
+                name: self.name.clone(),
+                message,
+            })
+        };
+        if self.name.trim().is_empty() {
+            return fail("name is empty".into());
+        }
+        let t = &self.train;
+        if t.batch_size == 0 || t.batch_size > 4096 {
+            return fail(format!("batch_size {} is not in 1..=4096", t.batch_size));
+        }
+        for (what, lr) in [("lr_g", t.lr_g), ("lr_d", t.lr_d)] {
+            if !(lr.is_finite() && lr > 0.0 && lr < 1.0) {
+                return fail(format!("{what} {lr} is not in (0, 1)"));
+            }
+        }
+        for (what, beta) in [("beta1", t.beta1), ("beta2", t.beta2)] {
+            if !(0.0..1.0).contains(&beta) {
+                return fail(format!("{what} {beta} is not in [0, 1)"));
+            }
+        }
+        if t.d_steps == 0 || t.d_steps > 100 {
+            return fail(format!("d_steps {} is not in 1..=100", t.d_steps));
+        }
+        if t.sample_every == 0 {
+            return fail("sample_every must be at least 1".into());
+        }
+        if t.samples == 0 || t.samples > 10_000 {
+            return fail(format!("samples {} is not in 1..=10000", t.samples));
+        }
+        self.validate_data()?;
+        self.validate_model()
+    }
+
+    fn validate_data(&self) -> Result<(), PresetError> {
+        let fail = |message: String| {
+            Err(PresetError::Invalid {
+                name: self.name.clone(),
+                message,
+            })
+        };
+        match &self.dataset {
+            DatasetSpec::Ring8 { radius, std } if !(*radius > 0.0 && *std > 0.0) => {
+                fail("ring8 needs radius > 0 and std > 0".into())
+            }
+            DatasetSpec::Grid25 { spacing, std } if !(*spacing > 0.0 && *std > 0.0) => {
+                fail("grid25 needs spacing > 0 and std > 0".into())
+            }
+            DatasetSpec::Spiral { noise } if !(*noise >= 0.0) => {
+                fail("spiral needs noise >= 0".into())
+            }
+            DatasetSpec::Digits { size } if ![16, 32, 64].contains(size) => {
+                fail(format!("digits size {size} is not one of 16, 32, 64"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn validate_model(&self) -> Result<(), PresetError> {
+        let fail = |message: String| {
+            Err(PresetError::Invalid {
+                name: self.name.clone(),
+                message,
+            })
+        };
+        let latent = self.model.latent_dim();
+        if latent == 0 || latent > 1024 {
+            return fail(format!("latent_dim {latent} is not in 1..=1024"));
+        }
+        match (&self.model, self.dataset.is_points()) {
+            (ModelSpec::Mlp { hidden, layers, .. }, _) => {
+                if *hidden == 0 || *hidden > 4096 || *layers == 0 || *layers > 16 {
+                    return fail(format!(
+                        "mlp needs hidden in 1..=4096 and layers in 1..=16 (got {hidden}, {layers})"
+                    ));
+                }
+                Ok(())
+            }
+            (ModelSpec::Dcgan { .. }, true) => {
+                fail("the DCGAN family needs an image data set, not 2-D points".into())
+            }
+            (ModelSpec::Dcgan { ngf, ndf, .. }, false) => {
+                if *ngf == 0 || *ndf == 0 || *ngf > 512 || *ndf > 512 {
+                    return fail(format!("ngf and ndf must be in 1..=512 (got {ngf}, {ndf})"));
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The one seam between the engine (burn) and its front ends (egui, CLI, tests).
+//!
+//! Everything here is plain data: numbers, strings and RGBA bytes, never a tensor and never an
+//! egui type. Front ends send [`Command`]s and receive [`Event`]s over the channels of a
+//! [`Link`]; the engine thread owns every model, optimizer and data stream.
+
+use crate::preset::Preset;
+use crossbeam_channel::{Receiver, Sender};
+use serde::{Deserialize, Serialize};
+
+/// Which compute device the engine should train on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum DeviceChoice {
+    /// A real GPU through wgpu when one exists, otherwise the CPU.
+    #[default]
+    Auto,
+    /// wgpu, whatever adapter it finds (software adapters included); falls back to the CPU
+    /// with a notice when wgpu cannot start.
+    Gpu,
+    /// burn's `flex` CPU backend.
+    Cpu,
+}
+
+impl DeviceChoice {
+    /// Every choice, in the order a selector lists them.
+    pub const ALL: [DeviceChoice; 3] = [DeviceChoice::Auto, DeviceChoice::Gpu, DeviceChoice::Cpu];
+
+    /// Short label for selectors and logs.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeviceChoice::Auto => "Auto",
+            DeviceChoice::Gpu => "GPU",
+            DeviceChoice::Cpu => "CPU",
+        }
+    }
+}
+
+/// The device the engine actually opened.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DeviceInfo {
+    /// `"wgpu"` or `"flex"`.
+    pub backend: String,
+    /// The adapter's own name (e.g. `"NVIDIA H100 80GB HBM3"`), or the CPU's description.
+    pub name: String,
+}
+
+/// A request from a front end to the engine thread.
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Build fresh models from a preset on a device (replacing any current run), paused at
+    /// step 0.
+    Load {
+        preset: Box<Preset>,
+        device: DeviceChoice,
+    },
+    /// Train continuously until paused.
+    Run,
+    /// Stop advancing; models and optimizers are kept.
+    Pause,
+    /// Advance exactly this many steps, then pause.
+    Step(u64),
+    /// Rebuild the current preset's models from its seed, at step 0, paused.
+    Reset,
+    /// Drop the current run and end the engine thread.
+    Shutdown,
+    /// Panic inside the training thread on purpose. Reachable from the debug overlay; it shows
+    /// (and the tests check) that a crash in training arrives as [`Event::Error`] while the
+    /// app keeps running.
+    SimulateCrash,
+}
+
+/// Loss and discriminator statistics of one training step.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepMetrics {
+    /// Steps completed, counting this one (a step is k D-updates and one G-update).
+    pub step: u64,
+    /// Generator loss of the step's G-update.
+    pub g_loss: f32,
+    /// Discriminator loss of the step's last D-update.
+    pub d_loss: f32,
+    /// Mean D(x) on real data, as a probability.
+    pub d_real: f32,
+    /// Mean D(G(z)) on generated data, as a probability.
+    pub d_fake: f32,
+    /// Seconds of training since the run was loaded (pauses excluded).
+    pub wall_s: f64,
+}
+
+/// An RGBA8 image, row-major, `width * height * 4` bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RgbaImage {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u8>,
+}
+
+/// What the generator currently makes from the run's fixed latent vectors.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SampleView {
+    /// A grid of images (`columns` per row), for image data sets.
+    Grid { image: RgbaImage, columns: usize },
+    /// Real and generated 2-D points, for toy mixtures; `bounds` are the fixed axes
+    /// `[x_min, x_max, y_min, y_max]` that fit the data set.
+    Points {
+        real: Vec<[f32; 2]>,
+        fake: Vec<[f32; 2]>,
+        bounds: [f32; 4],
+    },
+}
+
+/// Facts about a freshly loaded run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunInfo {
+    pub preset: String,
+    pub device: DeviceInfo,
+    pub generator_params: usize,
+    pub discriminator_params: usize,
+    pub batch_size: usize,
+}
+
+/// Something the engine reports to its front end.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A run was built and is paused at step 0.
+    Loaded(RunInfo),
+    /// Training started or stopped advancing; `step` is the step count at that moment.
+    Running { running: bool, step: u64 },
+    /// Metrics of consecutive steps, batched (at most a few dozen events a second).
+    Metrics(Vec<StepMetrics>),
+    /// New samples from the fixed latent vectors, taken after `step` steps.
+    Samples { step: u64, view: SampleView },
+    /// Something the user should know that is not an error (e.g. a device fallback).
+    Notice(String),
+    /// A failure; the engine keeps serving commands. `fatal_to_run` says whether the run was
+    /// dropped (a crash) or only paused (e.g. a NaN caught before it reached the weights).
+    Error { message: String, fatal_to_run: bool },
+    /// The engine thread has ended (after [`Command::Shutdown`]).
+    Stopped,
+}
+
+/// A front end's two ends of the channels to an engine thread.
+pub struct Link {
+    pub commands: Sender<Command>,
+    pub events: Receiver<Event>,
+}
+
+impl Link {
+    /// Send a command; returns false when the engine thread is gone.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.send(command).is_ok()
+    }
+}

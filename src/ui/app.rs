@@ -1,0 +1,227 @@
+//! The application: composes the views, feeds them engine events, and turns user actions
+//! into engine commands. It never waits on the engine: events are drained under a time budget
+//! at the start of each frame.
+
+use super::controls::{Action, Controls};
+use super::frame_stats::FrameStats;
+use super::plots::PlotsView;
+use super::run_state::RunState;
+use super::samples::SamplesView;
+use crate::preset::Preset;
+use crate::protocol::{Command, DeviceChoice, Link};
+use std::time::{Duration, Instant};
+
+/// Longest time one frame spends folding engine events before drawing.
+const INTAKE_BUDGET: Duration = Duration::from_millis(4);
+/// Preset selected at start when the user names none and it exists.
+const DEFAULT_PRESET: &str = "digits-dcgan";
+
+pub struct GanscopeApp {
+    link: Link,
+    presets: Vec<Preset>,
+    preset_errors: Vec<String>,
+    selected: Option<usize>,
+    device: DeviceChoice,
+    /// The (preset, device) the engine was last told to load.
+    loaded: Option<(usize, DeviceChoice)>,
+    run: RunState,
+    plots: PlotsView,
+    samples: SamplesView,
+    frames: FrameStats,
+    show_overlay: bool,
+    frame_started: Option<Instant>,
+}
+
+impl GanscopeApp {
+    /// An app talking to the engine at `link`; `initial` names the preset to open with (else
+    /// `digits-dcgan`, else the first). The chosen preset is loaded at once, paused.
+    pub fn new(
+        link: Link,
+        presets: Vec<Preset>,
+        preset_errors: Vec<String>,
+        initial: Option<&str>,
+    ) -> GanscopeApp {
+        let find = |name: &str| presets.iter().position(|p| p.name == name);
+        let selected = initial
+            .and_then(find)
+            .or_else(|| find(DEFAULT_PRESET))
+            .or((!presets.is_empty()).then_some(0));
+        let mut app = GanscopeApp {
+            link,
+            presets,
+            preset_errors,
+            selected,
+            device: DeviceChoice::Auto,
+            loaded: None,
+            run: RunState::default(),
+            plots: PlotsView::default(),
+            samples: SamplesView::default(),
+            frames: FrameStats::default(),
+            show_overlay: false,
+            frame_started: None,
+        };
+        if let Some(name) = initial.filter(|n| find(n).is_none()) {
+            app.run.apply(crate::protocol::Event::Notice(format!(
+                "no preset named '{name}'"
+            )));
+        }
+        app.load_selected();
+        app
+    }
+
+    /// The run as the front end sees it.
+    pub fn run_state(&self) -> &RunState {
+        &self.run
+    }
+
+    /// Fold waiting engine events into the state, for at most [`INTAKE_BUDGET`].
+    pub fn intake(&mut self) {
+        self.frame_started.get_or_insert_with(Instant::now);
+        let started = Instant::now();
+        while let Ok(event) = self.link.events.try_recv() {
+            self.run.apply(event);
+            if started.elapsed() > INTAKE_BUDGET {
+                break;
+            }
+        }
+    }
+
+    /// Draw one frame and apply what the user did.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let started = self.frame_started.take().unwrap_or_else(Instant::now);
+        if !self.link.events.is_empty() {
+            ui.ctx().request_repaint();
+        }
+        let mut actions = self.shortcuts(ui.ctx());
+        egui::Panel::left("controls")
+            .default_size(270.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    let controls = Controls {
+                        presets: &self.presets,
+                        preset_errors: &self.preset_errors,
+                        selected: self.selected,
+                        device: self.device,
+                        run: &self.run,
+                    };
+                    actions.extend(controls.ui(ui));
+                });
+            });
+        let half = ui.available_width() * 0.45;
+        egui::Panel::right("samples")
+            .default_size(half)
+            .show(ui, |ui| self.samples.ui(ui, self.run.samples.as_ref()));
+        egui::CentralPanel::default().show(ui, |ui| self.plots.ui(ui, &self.run));
+        if self.show_overlay {
+            self.overlay(ui.ctx());
+        }
+        for action in actions {
+            self.apply_action(action);
+        }
+        self.frames.record(started.elapsed().as_secs_f64() * 1000.0);
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) -> Vec<Action> {
+        if ctx.egui_wants_keyboard_input() {
+            return Vec::new();
+        }
+        let mut actions = Vec::new();
+        ctx.input(|input| {
+            if input.key_pressed(egui::Key::Space) {
+                actions.push(if self.run.running {
+                    Action::Pause
+                } else {
+                    Action::Train
+                });
+            }
+            if input.key_pressed(egui::Key::S) && !self.run.running {
+                actions.push(Action::StepOnce);
+            }
+            if input.key_pressed(egui::Key::F12) {
+                self.show_overlay = !self.show_overlay;
+            }
+        });
+        actions
+    }
+
+    fn overlay(&mut self, ctx: &egui::Context) {
+        let summary = self.frames.summary();
+        let mut crash = false;
+        egui::Window::new("Debug (F12)")
+            .default_pos([300.0, 60.0])
+            .show(ctx, |ui| {
+                ui.monospace(format!(
+                    "frame ms  p50 {:.2}  p99 {:.2}  max {:.2}",
+                    summary.p50, summary.p99, summary.max
+                ));
+                ui.monospace(format!("events waiting {}", self.link.events.len()));
+                crash = ui
+                    .button("Simulate a training crash")
+                    .on_hover_text("Panics the training thread to show that the app survives")
+                    .clicked();
+            });
+        if crash {
+            self.link.send(Command::SimulateCrash);
+        }
+    }
+
+    fn load_selected(&mut self) {
+        let Some(index) = self.selected else {
+            return;
+        };
+        self.link.send(Command::Load {
+            preset: Box::new(self.presets[index].clone()),
+            device: self.device,
+        });
+        self.loaded = Some((index, self.device));
+    }
+
+    /// Apply one user action (also how tests and the frame bench press buttons).
+    pub fn apply_action(&mut self, action: Action) {
+        match action {
+            Action::SelectPreset(i) => {
+                self.selected = Some(i);
+                self.load_selected();
+            }
+            Action::SelectDevice(choice) => {
+                self.device = choice;
+                self.load_selected();
+            }
+            Action::Train | Action::StepOnce => {
+                if self.run.info.is_none() || self.loaded != self.selected.zip(Some(self.device)) {
+                    self.load_selected();
+                }
+                self.link.send(if action == Action::Train {
+                    Command::Run
+                } else {
+                    Command::Step(1)
+                });
+            }
+            Action::Pause => {
+                self.link.send(Command::Pause);
+            }
+            Action::Reset => {
+                self.link.send(Command::Reset);
+            }
+            Action::DismissMessage(i) => {
+                if i < self.run.messages.len() {
+                    self.run.messages.remove(i);
+                }
+            }
+        }
+    }
+}
+
+impl eframe::App for GanscopeApp {
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.intake();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.link.send(Command::Shutdown);
+    }
+}

@@ -1,0 +1,196 @@
+//! The side panel: preset and device pickers, the training buttons, live statistics, and
+//! messages. It draws and returns what the user asked for; the app applies it afterwards.
+
+use super::run_state::RunState;
+use crate::preset::Preset;
+use crate::protocol::DeviceChoice;
+
+/// A request from the side panel, applied by the app after every panel has drawn.
+#[must_use]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    SelectPreset(usize),
+    SelectDevice(DeviceChoice),
+    Train,
+    Pause,
+    StepOnce,
+    Reset,
+    DismissMessage(usize),
+}
+
+/// What the side panel shows (borrowed from the app for one frame).
+pub struct Controls<'a> {
+    pub presets: &'a [Preset],
+    pub preset_errors: &'a [String],
+    pub selected: Option<usize>,
+    pub device: DeviceChoice,
+    pub run: &'a RunState,
+}
+
+impl Controls<'_> {
+    pub fn ui(&self, ui: &mut egui::Ui) -> Vec<Action> {
+        let mut actions = Vec::new();
+        ui.heading("ganscope");
+        ui.separator();
+        self.preset_picker(ui, &mut actions);
+        ui.add_space(6.0);
+        self.device_picker(ui, &mut actions);
+        ui.separator();
+        self.buttons(ui, &mut actions);
+        ui.separator();
+        self.statistics(ui);
+        self.messages(ui, &mut actions);
+        actions
+    }
+
+    fn preset_picker(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        ui.label("Preset");
+        let current = self
+            .selected
+            .and_then(|i| self.presets.get(i))
+            .map_or("(none)", |p| p.name.as_str());
+        egui::ComboBox::from_id_salt("preset")
+            .selected_text(current)
+            .width(ui.available_width())
+            .show_ui(ui, |ui| {
+                for (i, preset) in self.presets.iter().enumerate() {
+                    let chosen = self.selected == Some(i);
+                    if ui
+                        .selectable_label(chosen, &preset.name)
+                        .on_hover_text(&preset.description)
+                        .clicked()
+                        && !chosen
+                    {
+                        actions.push(Action::SelectPreset(i));
+                    }
+                }
+            });
+        if let Some(preset) = self.selected.and_then(|i| self.presets.get(i)) {
+            ui.small(&preset.description);
+            ui.small(format!(
+                "{} · batch {} · lr G {} D {} · k {}",
+                preset.model.family_name(),
+                preset.train.batch_size,
+                preset.train.lr_g,
+                preset.train.lr_d,
+                preset.train.d_steps
+            ));
+        }
+        if !self.preset_errors.is_empty() {
+            let title = format!("⚠ {} preset file(s) failed to load", self.preset_errors.len());
+            egui::CollapsingHeader::new(egui::RichText::new(title).color(ui.visuals().warn_fg_color))
+                .id_salt("preset-errors")
+                .show(ui, |ui| {
+                    for error in self.preset_errors {
+                        ui.small(error);
+                    }
+                });
+        }
+    }
+
+    fn device_picker(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        ui.horizontal(|ui| {
+            ui.label("Device");
+            for choice in DeviceChoice::ALL {
+                if ui.selectable_label(self.device == choice, choice.label()).clicked()
+                    && self.device != choice
+                {
+                    actions.push(Action::SelectDevice(choice));
+                }
+            }
+        });
+        if let Some(info) = &self.run.info {
+            ui.small(format!("{}: {}", info.device.backend, info.device.name));
+        }
+    }
+
+    fn buttons(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let loaded = self.run.info.is_some() || self.selected.is_some();
+        let running = self.run.running;
+        ui.horizontal_wrapped(|ui| {
+            let train_label = if self.run.step > 0 { "Resume" } else { "Train" };
+            if ui
+                .add_enabled(loaded && !running, egui::Button::new(train_label))
+                .on_hover_text("Train continuously (Space)")
+                .clicked()
+            {
+                actions.push(Action::Train);
+            }
+            if ui
+                .add_enabled(running, egui::Button::new("Pause"))
+                .on_hover_text("Stop after the current step (Space)")
+                .clicked()
+            {
+                actions.push(Action::Pause);
+            }
+            if ui
+                .add_enabled(loaded && !running, egui::Button::new("Step once"))
+                .on_hover_text("Advance exactly one step (S)")
+                .clicked()
+            {
+                actions.push(Action::StepOnce);
+            }
+            if ui
+                .add_enabled(loaded, egui::Button::new("Reset"))
+                .on_hover_text("New models from the preset's seed, back to step 0")
+                .clicked()
+            {
+                actions.push(Action::Reset);
+            }
+        });
+    }
+
+    fn statistics(&self, ui: &mut egui::Ui) {
+        let run = self.run;
+        egui::Grid::new("stats").num_columns(2).show(ui, |ui| {
+            ui.label("Step");
+            ui.monospace(run.step.to_string());
+            ui.end_row();
+            ui.label("Steps/s");
+            ui.monospace(
+                run.steps_per_s()
+                    .filter(|_| run.running)
+                    .map_or("–".into(), |r| format!("{r:.1}")),
+            );
+            ui.end_row();
+            ui.label("Trained");
+            ui.monospace(format!("{:.1} s", run.trained_s));
+            ui.end_row();
+            for (name, series) in [
+                ("D loss", &run.d_loss),
+                ("G loss", &run.g_loss),
+                ("D(x)", &run.d_real),
+                ("D(G(z))", &run.d_fake),
+            ] {
+                ui.label(name);
+                ui.monospace(series.last().map_or("–".into(), |v| format!("{v:.4}")));
+                ui.end_row();
+            }
+            if let Some(info) = &run.info {
+                ui.label("Parameters");
+                ui.monospace(format!(
+                    "G {} · D {}",
+                    info.generator_params, info.discriminator_params
+                ));
+                ui.end_row();
+            }
+        });
+    }
+
+    fn messages(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        for (i, message) in self.run.messages.iter().enumerate() {
+            ui.separator();
+            let color = if message.is_error {
+                ui.visuals().error_fg_color
+            } else {
+                ui.visuals().warn_fg_color
+            };
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(color, &message.text);
+                if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
+                    actions.push(Action::DismissMessage(i));
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! The desktop front end (egui). It never touches burn: it sends [`crate::protocol::Command`]s
+//! and draws what the [`crate::protocol::Event`]s say.
+
+pub mod app;
+pub mod controls;
+pub mod frame_stats;
+pub mod headless;
+pub mod plots;
+pub mod run_state;
+pub mod samples;
+pub mod series;
+
+use crate::preset::library::PresetLibrary;
+use crate::protocol::Link;
+pub use app::GanscopeApp;
+
+/// Open the window. `spawn_engine` starts the engine thread given a callback that wakes the
+/// UI; the app loads `preset` (or the default one) right away.
+pub fn run_native(
+    library: PresetLibrary,
+    preset: Option<String>,
+    spawn_engine: impl FnOnce(Box<dyn Fn() + Send>) -> Link,
+) -> anyhow::Result<()> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("ganscope")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([800.0, 500.0]),
+        ..Default::default()
+    };
+    let errors: Vec<String> = library.errors.iter().map(|e| e.to_string()).collect();
+    eframe::run_native(
+        "ganscope",
+        options,
+        Box::new(move |cc| {
+            let ctx = cc.egui_ctx.clone();
+            let link = spawn_engine(Box::new(move || ctx.request_repaint()));
+            Ok(Box::new(GanscopeApp::new(
+                link,
+                library.presets,
+                errors,
+                preset.as_deref(),
+            )))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
+}

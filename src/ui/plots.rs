@@ -1,0 +1,102 @@
+//! Live training curves: G and D losses, and D(x) / D(G(z)) as probabilities, with EMA
+//! smoothing and a log scale for the losses. Series are decimated to about two points per
+//! horizontal pixel before egui_plot sees them.
+
+use super::run_state::RunState;
+use super::series::{Series, Smoothed};
+use egui::Color32;
+use egui_plot::{Legend, Line, Plot, PlotPoints};
+
+const G_COLOR: Color32 = Color32::from_rgb(255, 140, 40);
+const D_COLOR: Color32 = Color32::from_rgb(90, 160, 255);
+
+/// The plot panel's state: user settings and the smoothed copies of each series.
+#[derive(Default)]
+pub struct PlotsView {
+    /// EMA weight in [0, 0.999]; 0 shows raw values.
+    pub smoothing: f32,
+    pub log_losses: bool,
+    smoothed: [Smoothed; 4],
+}
+
+impl PlotsView {
+    pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState) {
+        let Self {
+            smoothing,
+            log_losses,
+            smoothed,
+        } = self;
+        ui.horizontal(|ui| {
+            ui.label("Smoothing");
+            ui.add(egui::Slider::new(smoothing, 0.0..=0.999).fixed_decimals(3))
+                .on_hover_text("Exponential moving average weight, as in TensorBoard");
+            ui.checkbox(log_losses, "Log scale (losses)");
+        });
+        let budget = (ui.available_width().max(100.0) * 2.0) as usize;
+        let height = ((ui.available_height() - 8.0) / 2.0).max(80.0);
+        let [g, d, real, fake] = smoothed;
+        let link = egui::Id::new("ganscope-plots-x");
+        let log = *log_losses;
+        let losses = [
+            ("G loss", G_COLOR, g.sync(&run.g_loss, *smoothing)),
+            ("D loss", D_COLOR, d.sync(&run.d_loss, *smoothing)),
+        ];
+        Plot::new("losses")
+            .height(height)
+            .legend(Legend::default())
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .y_axis_label(if log { "loss (log10)" } else { "loss" })
+            .show(ui, |plot| {
+                for (name, color, series) in losses {
+                    let points = visible(series, plot.plot_bounds().range_x(), budget, log);
+                    plot.line(Line::new(name, PlotPoints::new(points)).color(color));
+                }
+            });
+        let probabilities = [
+            ("D(x)", D_COLOR, real.sync(&run.d_real, *smoothing)),
+            ("D(G(z))", G_COLOR, fake.sync(&run.d_fake, *smoothing)),
+        ];
+        Plot::new("d-outputs")
+            .height(height)
+            .legend(Legend::default())
+            .include_y(0.0)
+            .include_y(1.0)
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .x_axis_label("step")
+            .y_axis_label("probability")
+            .show(ui, |plot| {
+                for (name, color, series) in probabilities {
+                    let points = visible(series, plot.plot_bounds().range_x(), budget, false);
+                    plot.line(Line::new(name, PlotPoints::new(points)).color(color));
+                }
+            });
+    }
+}
+
+/// Decimated points of the steps inside `x_range` (plus a margin), as `[step, value]`.
+fn visible(
+    series: &Series,
+    x_range: std::ops::RangeInclusive<f64>,
+    budget: usize,
+    log: bool,
+) -> Vec<[f64; 2]> {
+    let len = series.len();
+    let (lo, hi) = (*x_range.start(), *x_range.end());
+    let index_range = if lo.is_finite() && hi.is_finite() && hi > lo {
+        let margin = (hi - lo) * 0.05;
+        let clamp = |x: f64| (x.max(0.0) as usize).min(len);
+        clamp(lo - margin - 1.0)..clamp(hi + margin)
+    } else {
+        0..len
+    };
+    let mut points = series.decimated(index_range, budget);
+    for p in &mut points {
+        p[0] += 1.0; // index i holds step i + 1
+        if log {
+            p[1] = p[1].max(1e-6).log10();
+        }
+    }
+    points
+}

@@ -1,0 +1,138 @@
+//! What the front end knows about the current run, folded from engine [`Event`]s. Pure data:
+//! no drawing here, so it is tested without a window.
+
+use super::series::Series;
+use crate::protocol::{Event, RunInfo, SampleView, StepMetrics};
+use std::collections::VecDeque;
+
+/// A message for the user, kept until dismissed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub is_error: bool,
+}
+
+#[derive(Default)]
+pub struct RunState {
+    pub info: Option<RunInfo>,
+    pub running: bool,
+    /// Steps completed (as last reported).
+    pub step: u64,
+    /// Seconds of training so far (pauses excluded).
+    pub trained_s: f64,
+    /// Index i of each series holds step i + 1: every step's metrics arrive, in order.
+    pub g_loss: Series,
+    pub d_loss: Series,
+    pub d_real: Series,
+    pub d_fake: Series,
+    pub samples: Option<(u64, SampleView)>,
+    pub messages: Vec<Message>,
+    /// (step, trained seconds) over the last second of training, for the rate.
+    rate_window: VecDeque<(u64, f64)>,
+}
+
+impl RunState {
+    /// Fold one engine event into the state.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::Loaded(info) => {
+                *self = RunState {
+                    info: Some(info),
+                    messages: std::mem::take(&mut self.messages),
+                    ..RunState::default()
+                };
+            }
+            Event::Running { running, step } => {
+                self.running = running;
+                if !running {
+                    self.rate_window.clear();
+                }
+                if self.info.is_some() {
+                    self.step = step;
+                }
+            }
+            Event::Metrics(batch) => batch.iter().for_each(|m| self.push(m)),
+            Event::Samples { step, view } => self.samples = Some((step, view)),
+            Event::Notice(text) => self.say(text, false),
+            Event::Error {
+                message,
+                fatal_to_run,
+            } => {
+                if fatal_to_run {
+                    self.info = None;
+                    self.running = false;
+                }
+                self.say(message, true);
+            }
+            Event::Stopped => {
+                self.running = false;
+                self.say("the training engine has stopped".into(), true);
+            }
+        }
+    }
+
+    fn push(&mut self, m: &StepMetrics) {
+        self.step = m.step;
+        self.trained_s = m.wall_s;
+        self.g_loss.push(m.g_loss);
+        self.d_loss.push(m.d_loss);
+        self.d_real.push(m.d_real);
+        self.d_fake.push(m.d_fake);
+        self.rate_window.push_back((m.step, m.wall_s));
+        while self
+            .rate_window
+            .front()
+            .is_some_and(|&(_, t)| m.wall_s - t > 1.0)
+        {
+            self.rate_window.pop_front();
+        }
+    }
+
+    fn say(&mut self, text: String, is_error: bool) {
+        self.messages.push(Message { text, is_error });
+    }
+
+    /// Training steps per second over the last second of training time.
+    pub fn steps_per_s(&self) -> Option<f64> {
+        let (&(s0, t0), &(s1, t1)) = (self.rate_window.front()?, self.rate_window.back()?);
+        (t1 > t0).then(|| (s1 - s0) as f64 / (t1 - t0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics(step: u64, wall_s: f64) -> StepMetrics {
+        StepMetrics {
+            step,
+            g_loss: 0.7,
+            d_loss: 1.3,
+            d_real: 0.5,
+            d_fake: 0.5,
+            wall_s,
+        }
+    }
+
+    #[test]
+    fn metrics_fill_the_series_and_give_a_rate() {
+        let mut state = RunState::default();
+        state.apply(Event::Metrics((1..=11).map(|s| metrics(s, s as f64 * 0.1)).collect()));
+        assert_eq!(state.step, 11);
+        assert_eq!(state.g_loss.len(), 11, "one value per step");
+        let rate = state.steps_per_s().unwrap_or_default();
+        assert!((rate - 10.0).abs() < 1e-6, "10 steps per second of training, got {rate}");
+    }
+
+    #[test]
+    fn a_crash_drops_the_run_but_keeps_the_message() {
+        let mut state = RunState::default();
+        state.apply(Event::Error {
+            message: "boom".into(),
+            fatal_to_run: true,
+        });
+        assert!(state.info.is_none());
+        assert_eq!(state.messages.len(), 1);
+        assert!(state.messages[0].is_error);
+    }
+}

@@ -1,0 +1,8 @@
+//! ganscope's integration tests, one binary (linking burn once instead of once per file).
+
+mod common;
+mod data;
+mod learning;
+mod presets;
+mod session;
+mod ui;

@@ -1,0 +1,67 @@
+//! Presets: every shipped file loads and validates; broken files are reported by name.
+
+use super::common::presets_dir;
+use ganscope::preset::library::PresetLibrary;
+use ganscope::preset::{Preset, PresetError};
+
+#[test]
+fn every_shipped_preset_parses_and_validates() {
+    let library = PresetLibrary::load_dir(&presets_dir());
+    let errors: Vec<String> = library.errors.iter().map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "shipped presets failed: {errors:?}");
+    for name in ["ring8-mlp", "grid25-mlp", "digits-dcgan", "dcgan32-ref"] {
+        assert!(library.get(name).is_some(), "{name} is not shipped");
+    }
+}
+
+#[test]
+fn the_reference_dcgan_preset_is_the_reference() {
+    let library = PresetLibrary::load_dir(&presets_dir());
+    let p = library.get("dcgan32-ref").expect("shipped");
+    let text = toml::to_string(p).expect("serialises");
+    for needle in ["latent_dim = 100", "ngf = 64", "ndf = 64", "bias = false", "batch_size = 64"] {
+        assert!(text.contains(needle), "dcgan32-ref lacks `{needle}`:\n{text}");
+    }
+    assert_eq!((p.train.lr_g, p.train.lr_d, p.train.beta1), (2e-4, 2e-4, 0.5));
+}
+
+#[test]
+fn a_syntax_error_names_the_file() {
+    let err = Preset::from_toml("name = \"x\"\n[dataset\n", "presets/broken.toml")
+        .expect_err("unterminated table header must fail");
+    assert!(matches!(err, PresetError::Parse { .. }), "{err:?}");
+    assert!(err.to_string().contains("presets/broken.toml"), "{err}");
+}
+
+#[test]
+fn a_dcgan_on_points_is_refused_with_a_reason() {
+    let text = r#"
+        name = "bad"
+        [dataset]
+        kind = "ring8"
+        [model]
+        family = "dcgan"
+        latent_dim = 8
+        ngf = 8
+        ndf = 8
+        [train]
+        batch_size = 8
+        lr_g = 1e-3
+        lr_d = 1e-3
+        seed = 0
+    "#;
+    let err = Preset::from_toml(text, "bad.toml").expect_err("DCGAN needs images");
+    assert!(err.to_string().contains("image data set"), "{err}");
+}
+
+#[test]
+fn one_broken_file_does_not_hide_the_others() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(presets_dir().join("ring8-mlp.toml"), dir.path().join("good.toml"))
+        .expect("copy");
+    std::fs::write(dir.path().join("typo.toml"), "name = \"typo\"\nbatch = [").expect("write");
+    let library = PresetLibrary::load_dir(dir.path());
+    assert_eq!(library.presets.len(), 1, "the good preset still loads");
+    assert_eq!(library.errors.len(), 1, "the broken one is reported");
+    assert!(library.errors[0].to_string().contains("typo.toml"));
+}

@@ -1,0 +1,110 @@
+//! The engine thread through its protocol: load, run, pause, step, reset, crash, shutdown.
+
+use super::common::preset;
+use ganscope::engine;
+use ganscope::protocol::{Command, DeviceChoice, Event, Link};
+use std::time::{Duration, Instant};
+
+const PATIENCE: Duration = Duration::from_secs(60);
+
+/// Receive events until `pick` accepts one; all events seen on the way are returned too.
+fn wait_for<T>(link: &Link, mut pick: impl FnMut(&Event) -> Option<T>) -> (T, Vec<Event>) {
+    let deadline = Instant::now() + PATIENCE;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let event = link
+            .events
+            .recv_timeout(left)
+            .unwrap_or_else(|_| panic!("timed out; events so far: {seen:?}"));
+        if let Some(found) = pick(&event) {
+            return (found, seen);
+        }
+        seen.push(event);
+    }
+}
+
+fn last_metric_step(events: &[Event]) -> Option<u64> {
+    events.iter().rev().find_map(|e| match e {
+        Event::Metrics(batch) => batch.last().map(|m| m.step),
+        _ => None,
+    })
+}
+
+fn loaded(link: &Link, name: &str) {
+    link.send(Command::Load {
+        preset: Box::new(preset(name)),
+        device: DeviceChoice::Cpu,
+    });
+    wait_for(link, |e| matches!(e, Event::Loaded(_)).then_some(()));
+}
+
+#[test]
+fn step_run_pause_reset_and_stop() {
+    let link = engine::spawn(|| {});
+    loaded(&link, "ring8-mlp");
+
+    link.send(Command::Step(1));
+    let (step, seen) = wait_for(&link, |e| match e {
+        Event::Running { running: false, step } => Some(*step),
+        _ => None,
+    });
+    assert_eq!(step, 1, "step once advances exactly one step");
+    assert_eq!(last_metric_step(&seen), Some(1), "metrics of exactly step 1: {seen:?}");
+
+    link.send(Command::Run);
+    let (first, _) = wait_for(&link, |e| match e {
+        Event::Metrics(batch) => batch.last().map(|m| m.step),
+        _ => None,
+    });
+    assert!(first > 1, "running advances");
+    link.send(Command::Pause);
+    let (paused_at, _) = wait_for(&link, |e| match e {
+        Event::Running { running: false, step } => Some(*step),
+        _ => None,
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let after: Vec<Event> = link.events.try_iter().collect();
+    assert!(
+        after.iter().all(|e| !matches!(e, Event::Metrics(_))),
+        "no step advances while paused: {after:?}"
+    );
+
+    link.send(Command::Reset);
+    let (info, _) = wait_for(&link, |e| match e {
+        Event::Loaded(info) => Some(info.clone()),
+        _ => None,
+    });
+    assert_eq!(info.preset, "ring8-mlp");
+    let (sample_step, _) = wait_for(&link, |e| match e {
+        Event::Samples { step, .. } => Some(*step),
+        _ => None,
+    });
+    assert_eq!(sample_step, 0, "reset goes back to step 0 (was at {paused_at})");
+
+    link.send(Command::Shutdown);
+    wait_for(&link, |e| matches!(e, Event::Stopped).then_some(()));
+}
+
+#[test]
+fn a_panic_in_training_is_reported_and_the_engine_keeps_serving() {
+    let link = engine::spawn(|| {});
+    loaded(&link, "ring8-mlp");
+    link.send(Command::Run);
+    link.send(Command::SimulateCrash);
+    let (message, _) = wait_for(&link, |e| match e {
+        Event::Error {
+            message,
+            fatal_to_run: true,
+        } => Some(message.clone()),
+        _ => None,
+    });
+    assert!(message.contains("crashed"), "{message}");
+    loaded(&link, "ring8-mlp");
+    link.send(Command::Step(2));
+    let (step, _) = wait_for(&link, |e| match e {
+        Event::Running { running: false, step } if *step > 0 => Some(*step),
+        _ => None,
+    });
+    assert_eq!(step, 2, "a fresh run trains after the crash");
+}
