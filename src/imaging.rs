@@ -116,6 +116,10 @@ mod tests {
     fn scatter_puts_points_where_the_axes_say() {
         let img = scatter(&[[0.0, 0.0]], &[], [-1.0, 1.0, -1.0, 1.0], 11);
         let centre = (5 * 11 + 5) * 4;
-        assert_eq!(img.pixels[centre..centre + 4], REAL_RGBA, "origin is the centre pixel");
+        assert_eq!(
+            img.pixels[centre..centre + 4],
+            REAL_RGBA,
+            "origin is the centre pixel"
+        );
     }
 }

@@ -37,11 +37,9 @@ pub fn run(preset: &Preset, steps: u64, choice: DeviceChoice, out: &Path) -> any
         out.display()
     );
     write_samples(&trainer, out)?;
-    let bar = ProgressBar::new(steps).with_style(
-        ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}  {msg}",
-        )?,
-    );
+    let bar = ProgressBar::new(steps).with_style(ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}  {msg}",
+    )?);
     let every = preset.train.sample_every;
     let mut outcome = Ok(());
     for _ in 0..steps {

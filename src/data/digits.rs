@@ -120,7 +120,10 @@ fn arc(centre: [f32; 2], radii: [f32; 2], from: f32, to: f32) -> Vec<[f32; 2]> {
     (0..=steps)
         .map(|i| {
             let a = (from + (to - from) * i as f32 / steps as f32).to_radians();
-            [centre[0] + radii[0] * a.cos(), centre[1] + radii[1] * a.sin()]
+            [
+                centre[0] + radii[0] * a.cos(),
+                centre[1] + radii[1] * a.sin(),
+            ]
         })
         .collect()
 }

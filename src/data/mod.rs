@@ -56,12 +56,9 @@ pub trait DataSource: Send {
 /// Open the data set a preset names.
 pub fn open(spec: &DatasetSpec, seed: u64) -> Box<dyn DataSource> {
     match spec {
-        DatasetSpec::Ring8 { radius, std } => Box::new(toy2d::ToyMixture::ring(
-            8,
-            *radius,
-            *std,
-            seed,
-        )),
+        DatasetSpec::Ring8 { radius, std } => {
+            Box::new(toy2d::ToyMixture::ring(8, *radius, *std, seed))
+        }
         DatasetSpec::Grid25 { spacing, std } => {
             Box::new(toy2d::ToyMixture::grid(5, *spacing, *std, seed))
         }

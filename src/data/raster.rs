@@ -55,7 +55,15 @@ mod tests {
     fn a_stroke_inks_its_path_and_leaves_the_rest_blank() {
         let mut canvas = Canvas::new(16);
         canvas.stroke(&[[2.0, 8.0], [14.0, 8.0]], 2.0);
-        assert_eq!(canvas.pixels[8 * 16 + 8], 1.0, "pixel on the line is fully inked");
-        assert_eq!(canvas.pixels[2 * 16 + 8], 0.0, "pixel far above the line is blank");
+        assert_eq!(
+            canvas.pixels[8 * 16 + 8],
+            1.0,
+            "pixel on the line is fully inked"
+        );
+        assert_eq!(
+            canvas.pixels[2 * 16 + 8],
+            0.0,
+            "pixel far above the line is blank"
+        );
     }
 }

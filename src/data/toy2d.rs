@@ -150,7 +150,12 @@ pub fn mean_distance_to_nearest(points: &[[f32; 2]], means: &[[f32; 2]]) -> f32 
 
 /// Axes `[x_min, x_max, y_min, y_max]` that frame a batch of points with a margin.
 pub fn framing_bounds(points: &[[f32; 2]]) -> [f32; 4] {
-    let mut b = [f32::INFINITY, f32::NEG_INFINITY, f32::INFINITY, f32::NEG_INFINITY];
+    let mut b = [
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+    ];
     for p in points {
         b[0] = b[0].min(p[0]);
         b[1] = b[1].max(p[0]);
@@ -171,7 +176,10 @@ mod tests {
         let ring = ToyMixture::ring(8, 2.0, 0.02, 0);
         for m in ring.means() {
             let r = (m[0] * m[0] + m[1] * m[1]).sqrt();
-            assert!((r - 2.0).abs() < 1e-5, "mean {m:?} is off the radius-2 circle");
+            assert!(
+                (r - 2.0).abs() < 1e-5,
+                "mean {m:?} is off the radius-2 circle"
+            );
         }
     }
 

@@ -162,10 +162,8 @@ impl Trainer {
         let mut d_stats = [0.0f32; 3];
         for _ in 0..t.d_steps {
             let batch = self.data.batch(t.batch_size);
-            let real = Tensor::<2>::from_data(
-                TensorData::new(batch.x, [batch.n, features]),
-                &self.device,
-            ); // [B, F]
+            let real =
+                Tensor::<2>::from_data(TensorData::new(batch.x, [batch.n, features]), &self.device); // [B, F]
             let generated = self.g().forward(self.latent(t.batch_size, &self.device)); // [B, F]
             let real_logits = self.d().forward(real); // [B, 1]
             let fake_logits = self.d().forward(generated.clone().detach()); // [B, 1]
@@ -220,7 +218,7 @@ impl Trainer {
         self.generator_for_export()
             .forward(z)
             .into_data()
-            .to_vec::<f32>()
+            .try_to_vec::<f32>()
             .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))
     }
 
@@ -261,7 +259,7 @@ impl Trainer {
 fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> [f32; N] {
     let data = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0)
         .into_data()
-        .to_vec::<f32>()
+        .try_to_vec::<f32>()
         .unwrap_or_else(|e| unreachable!("losses are f32: {e:?}"));
     std::array::from_fn(|i| data[i])
 }

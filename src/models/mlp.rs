@@ -44,7 +44,10 @@ impl MlpGenerator {
 
     /// `z`: [batch, latent] → [batch, output].
     pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
-        let h = self.hidden.iter().fold(z, |h, layer| relu(layer.forward(h)));
+        let h = self
+            .hidden
+            .iter()
+            .fold(z, |h, layer| relu(layer.forward(h)));
         let x = self.out.forward(h);
         if self.tanh_output { tanh(x) } else { x }
     }

@@ -59,9 +59,7 @@ pub fn build(spec: &ModelSpec, shape: SampleShape, device: &Device) -> (Generato
                 Generator::Mlp(mlp::MlpGenerator::new(
                     latent_dim, hidden, layers, features, images, device,
                 )),
-                Discriminator::Mlp(mlp::MlpDiscriminator::new(
-                    features, hidden, layers, device,
-                )),
+                Discriminator::Mlp(mlp::MlpDiscriminator::new(features, hidden, layers, device)),
             )
         }
         ModelSpec::Dcgan {

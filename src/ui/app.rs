@@ -46,6 +46,7 @@ impl GanscopeApp {
             .and_then(find)
             .or_else(|| find(DEFAULT_PRESET))
             .or((!presets.is_empty()).then_some(0));
+        let unknown = initial.filter(|n| find(n).is_none()).map(str::to_string);
         let mut app = GanscopeApp {
             link,
             presets,
@@ -60,7 +61,7 @@ impl GanscopeApp {
             show_overlay: false,
             frame_started: None,
         };
-        if let Some(name) = initial.filter(|n| find(n).is_none()) {
+        if let Some(name) = unknown {
             app.run.apply(crate::protocol::Event::Notice(format!(
                 "no preset named '{name}'"
             )));

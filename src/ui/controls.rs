@@ -44,7 +44,7 @@ impl Controls<'_> {
     }
 
     fn preset_picker(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
-        ui.label("Preset");
+        let label = ui.label("Preset");
         let current = self
             .selected
             .and_then(|i| self.presets.get(i))
@@ -64,7 +64,9 @@ impl Controls<'_> {
                         actions.push(Action::SelectPreset(i));
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         if let Some(preset) = self.selected.and_then(|i| self.presets.get(i)) {
             ui.small(&preset.description);
             ui.small(format!(
@@ -77,14 +79,16 @@ impl Controls<'_> {
             ));
         }
         if !self.preset_errors.is_empty() {
-            let title = format!("⚠ {} preset file(s) failed to load", self.preset_errors.len());
-            egui::CollapsingHeader::new(egui::RichText::new(title).color(ui.visuals().warn_fg_color))
-                .id_salt("preset-errors")
-                .show(ui, |ui| {
-                    for error in self.preset_errors {
-                        ui.small(error);
-                    }
-                });
+            let title = format!("{} preset file(s) failed to load", self.preset_errors.len());
+            egui::CollapsingHeader::new(
+                egui::RichText::new(title).color(ui.visuals().warn_fg_color),
+            )
+            .id_salt("preset-errors")
+            .show(ui, |ui| {
+                for error in self.preset_errors {
+                    ui.small(error);
+                }
+            });
         }
     }
 
@@ -92,7 +96,9 @@ impl Controls<'_> {
         ui.horizontal(|ui| {
             ui.label("Device");
             for choice in DeviceChoice::ALL {
-                if ui.selectable_label(self.device == choice, choice.label()).clicked()
+                if ui
+                    .selectable_label(self.device == choice, choice.label())
+                    .clicked()
                     && self.device != choice
                 {
                     actions.push(Action::SelectDevice(choice));
@@ -187,7 +193,7 @@ impl Controls<'_> {
             };
             ui.horizontal_wrapped(|ui| {
                 ui.colored_label(color, &message.text);
-                if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
+                if ui.small_button("Dismiss").clicked() {
                     actions.push(Action::DismissMessage(i));
                 }
             });

@@ -45,7 +45,8 @@ pub fn summarize(ms: &[f64]) -> Summary {
     }
     let mut sorted = ms.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let rank = |p: f64| sorted[((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
+    let rank =
+        |p: f64| sorted[((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1];
     Summary {
         p50: rank(0.50),
         p99: rank(0.99),

@@ -35,7 +35,7 @@ impl PlotsView {
         let budget = (ui.available_width().max(100.0) * 2.0) as usize;
         let height = ((ui.available_height() - 8.0) / 2.0).max(80.0);
         let [g, d, real, fake] = smoothed;
-        let link = egui::Id::new("ganscope-plots-x");
+        let link = egui::Id::unique("ganscope-plots-x");
         let log = *log_losses;
         let losses = [
             ("G loss", G_COLOR, g.sync(&run.g_loss, *smoothing)),

@@ -117,11 +117,16 @@ mod tests {
     #[test]
     fn metrics_fill_the_series_and_give_a_rate() {
         let mut state = RunState::default();
-        state.apply(Event::Metrics((1..=11).map(|s| metrics(s, s as f64 * 0.1)).collect()));
+        state.apply(Event::Metrics(
+            (1..=11).map(|s| metrics(s, s as f64 * 0.1)).collect(),
+        ));
         assert_eq!(state.step, 11);
         assert_eq!(state.g_loss.len(), 11, "one value per step");
         let rate = state.steps_per_s().unwrap_or_default();
-        assert!((rate - 10.0).abs() < 1e-6, "10 steps per second of training, got {rate}");
+        assert!(
+            (rate - 10.0).abs() < 1e-6,
+            "10 steps per second of training, got {rate}"
+        );
     }
 
     #[test]

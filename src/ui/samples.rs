@@ -58,8 +58,11 @@ impl SamplesView {
             match &mut self.texture {
                 Some(texture) => texture.set(color, TextureOptions::NEAREST),
                 None => {
-                    self.texture =
-                        Some(ui.ctx().load_texture("samples", color, TextureOptions::NEAREST));
+                    self.texture = Some(ui.ctx().load_texture(
+                        "samples",
+                        color,
+                        TextureOptions::NEAREST,
+                    ));
                 }
             }
             self.uploaded = Some(step);

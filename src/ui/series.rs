@@ -71,17 +71,21 @@ impl Series {
         while (n >> (level + 1)) > buckets && level + 1 < self.levels.len() {
             level += 1;
         }
-        let block = 1usize << (level + 1);
-        let blocks = &self.levels[level];
-        let (first, last) = (start / block, (end / block).min(blocks.len()));
-        let mut out = Vec::with_capacity((last - first) * 2 + 2);
-        for (j, &(lo, hi)) in blocks[first..last].iter().enumerate() {
-            let x = ((first + j) * block) as f64 + block as f64 / 2.0;
-            out.push([x, lo as f64]);
-            out.push([x, hi as f64]);
+        let mut out = Vec::with_capacity(buckets * 2 + 64);
+        // Whole blocks of the chosen level, then the tail with ever smaller blocks, so the
+        // tail costs at most two points per level.
+        let mut pos = start / (1 << (level + 1)) * (1 << (level + 1));
+        for level in (0..=level).rev() {
+            let block = 1usize << (level + 1);
+            while pos + block <= end {
+                let (lo, hi) = self.levels[level][pos / block];
+                let x = pos as f64 + block as f64 / 2.0;
+                out.push([x, lo as f64]);
+                out.push([x, hi as f64]);
+                pos += block;
+            }
         }
-        // The tail not yet covered by a whole block.
-        for i in (last * block).max(start)..end {
+        for i in pos..end {
             out.push([i as f64, self.values[i] as f64]);
         }
         out
@@ -144,9 +148,16 @@ mod tests {
         let mut s = series((0..1_000_000).map(|i| (i % 1000) as f32));
         s.push(-5.0);
         let points = s.decimated(0..s.len(), 1000);
-        assert!(points.len() <= 1100, "got {} points for a budget of 1000", points.len());
+        assert!(
+            points.len() <= 1100,
+            "got {} points for a budget of 1000",
+            points.len()
+        );
         let min = points.iter().map(|p| p[1]).fold(f64::INFINITY, f64::min);
-        let max = points.iter().map(|p| p[1]).fold(f64::NEG_INFINITY, f64::max);
+        let max = points
+            .iter()
+            .map(|p| p[1])
+            .fold(f64::NEG_INFINITY, f64::max);
         assert_eq!(min, -5.0, "the single outlier survives decimation");
         assert_eq!(max, 999.0, "the per-period maximum survives decimation");
     }
@@ -154,8 +165,15 @@ mod tests {
     #[test]
     fn pyramid_blocks_hold_true_min_and_max() {
         let s = series([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0]);
-        assert_eq!(s.levels[0], vec![(1.0, 3.0), (1.0, 4.0), (5.0, 9.0), (2.0, 6.0)]);
-        assert_eq!(s.levels[2], vec![(1.0, 9.0)], "top level spans all eight values");
+        assert_eq!(
+            s.levels[0],
+            vec![(1.0, 3.0), (1.0, 4.0), (5.0, 9.0), (2.0, 6.0)]
+        );
+        assert_eq!(
+            s.levels[2],
+            vec![(1.0, 9.0)],
+            "top level spans all eight values"
+        );
     }
 
     #[test]
@@ -171,7 +189,10 @@ mod tests {
         let next = smoothed.sync(&raw, 0.9).values()[5];
         let debias = 1.0 - 0.9f32.powi(6);
         let expected = (0.9 * 2.0 * (1.0 - 0.9f32.powi(5)) + 0.1 * 12.0) / debias;
-        assert!((next - expected).abs() < 1e-4, "incremental step {next} vs {expected}");
+        assert!(
+            (next - expected).abs() < 1e-4,
+            "incremental step {next} vs {expected}"
+        );
         let raw = series([1.0, 5.0]);
         assert_eq!(Smoothed::default().sync(&raw, 0.0).values(), &[1.0, 5.0]);
     }

@@ -26,7 +26,10 @@ fn digits_cover_every_label_with_values_in_range() {
     let batch = digits.batch(400);
     let labels = batch.labels.expect("digits carry labels");
     for class in 0..10 {
-        assert!(labels.contains(&class), "label {class} never drawn in 400 samples");
+        assert!(
+            labels.contains(&class),
+            "label {class} never drawn in 400 samples"
+        );
     }
     assert!(
         batch.x.iter().all(|v| (-1.0..=1.0).contains(v)),
@@ -47,7 +50,11 @@ fn digits_of_one_class_vary_in_style() {
     let mut digits = Digits::new(32, 3);
     let a = digits.render(4);
     let b = digits.render(4);
-    let differing = a.iter().zip(&b).filter(|(x, y)| (*x - *y).abs() > 0.5).count();
+    let differing = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| (*x - *y).abs() > 0.5)
+        .count();
     assert!(differing > 30, "two 4s differ in only {differing} pixels");
 }
 

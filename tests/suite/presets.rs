@@ -19,10 +19,22 @@ fn the_reference_dcgan_preset_is_the_reference() {
     let library = PresetLibrary::load_dir(&presets_dir());
     let p = library.get("dcgan32-ref").expect("shipped");
     let text = toml::to_string(p).expect("serialises");
-    for needle in ["latent_dim = 100", "ngf = 64", "ndf = 64", "bias = false", "batch_size = 64"] {
-        assert!(text.contains(needle), "dcgan32-ref lacks `{needle}`:\n{text}");
+    for needle in [
+        "latent_dim = 100",
+        "ngf = 64",
+        "ndf = 64",
+        "bias = false",
+        "batch_size = 64",
+    ] {
+        assert!(
+            text.contains(needle),
+            "dcgan32-ref lacks `{needle}`:\n{text}"
+        );
     }
-    assert_eq!((p.train.lr_g, p.train.lr_d, p.train.beta1), (2e-4, 2e-4, 0.5));
+    assert_eq!(
+        (p.train.lr_g, p.train.lr_d, p.train.beta1),
+        (2e-4, 2e-4, 0.5)
+    );
 }
 
 #[test]
@@ -57,8 +69,11 @@ fn a_dcgan_on_points_is_refused_with_a_reason() {
 #[test]
 fn one_broken_file_does_not_hide_the_others() {
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::copy(presets_dir().join("ring8-mlp.toml"), dir.path().join("good.toml"))
-        .expect("copy");
+    std::fs::copy(
+        presets_dir().join("ring8-mlp.toml"),
+        dir.path().join("good.toml"),
+    )
+    .expect("copy");
     std::fs::write(dir.path().join("typo.toml"), "name = \"typo\"\nbatch = [").expect("write");
     let library = PresetLibrary::load_dir(dir.path());
     assert_eq!(library.presets.len(), 1, "the good preset still loads");

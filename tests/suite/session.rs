@@ -46,11 +46,18 @@ fn step_run_pause_reset_and_stop() {
 
     link.send(Command::Step(1));
     let (step, seen) = wait_for(&link, |e| match e {
-        Event::Running { running: false, step } => Some(*step),
+        Event::Running {
+            running: false,
+            step,
+        } => Some(*step),
         _ => None,
     });
     assert_eq!(step, 1, "step once advances exactly one step");
-    assert_eq!(last_metric_step(&seen), Some(1), "metrics of exactly step 1: {seen:?}");
+    assert_eq!(
+        last_metric_step(&seen),
+        Some(1),
+        "metrics of exactly step 1: {seen:?}"
+    );
 
     link.send(Command::Run);
     let (first, _) = wait_for(&link, |e| match e {
@@ -60,7 +67,10 @@ fn step_run_pause_reset_and_stop() {
     assert!(first > 1, "running advances");
     link.send(Command::Pause);
     let (paused_at, _) = wait_for(&link, |e| match e {
-        Event::Running { running: false, step } => Some(*step),
+        Event::Running {
+            running: false,
+            step,
+        } => Some(*step),
         _ => None,
     });
     std::thread::sleep(Duration::from_millis(300));
@@ -80,7 +90,10 @@ fn step_run_pause_reset_and_stop() {
         Event::Samples { step, .. } => Some(*step),
         _ => None,
     });
-    assert_eq!(sample_step, 0, "reset goes back to step 0 (was at {paused_at})");
+    assert_eq!(
+        sample_step, 0,
+        "reset goes back to step 0 (was at {paused_at})"
+    );
 
     link.send(Command::Shutdown);
     wait_for(&link, |e| matches!(e, Event::Stopped).then_some(()));
@@ -103,7 +116,10 @@ fn a_panic_in_training_is_reported_and_the_engine_keeps_serving() {
     loaded(&link, "ring8-mlp");
     link.send(Command::Step(2));
     let (step, _) = wait_for(&link, |e| match e {
-        Event::Running { running: false, step } if *step > 0 => Some(*step),
+        Event::Running {
+            running: false,
+            step,
+        } if *step > 0 => Some(*step),
         _ => None,
     });
     assert_eq!(step, 2, "a fresh run trains after the crash");

@@ -35,7 +35,10 @@ fn harness() -> Harness<'static, GanscopeApp> {
 fn step_until(harness: &mut Harness<'static, GanscopeApp>, done: impl Fn(&GanscopeApp) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done(harness.state()) {
-        assert!(Instant::now() < deadline, "the UI never reached the expected state");
+        assert!(
+            Instant::now() < deadline,
+            "the UI never reached the expected state"
+        );
         std::thread::sleep(Duration::from_millis(20));
         harness.step();
     }
@@ -71,5 +74,8 @@ fn train_moves_the_counter_and_plots_and_pause_stops_them() {
         paused_at,
         "no steps while paused"
     );
-    assert!(harness.query_by_label("Resume").is_some(), "Train became Resume");
+    assert!(
+        harness.query_by_label("Resume").is_some(),
+        "Train became Resume"
+    );
 }
