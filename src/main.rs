@@ -20,7 +20,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(CliCommand::Gui { preset: None }) {
         CliCommand::Gui { preset } => {
             let library = PresetLibrary::load_dir(&library::default_dir());
-            ui::run_native(library, preset, |wake| engine::spawn(wake))
+            ui::run_native(library, preset, engine::spawn)
         }
         CliCommand::Train {
             preset,

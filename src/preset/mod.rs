@@ -244,7 +244,7 @@ impl Preset {
             DatasetSpec::Grid25 { spacing, std } if !(*spacing > 0.0 && *std > 0.0) => {
                 fail("grid25 needs spacing > 0 and std > 0".into())
             }
-            DatasetSpec::Spiral { noise } if !(*noise >= 0.0) => {
+            DatasetSpec::Spiral { noise } if noise.is_nan() || *noise < 0.0 => {
                 fail("spiral needs noise >= 0".into())
             }
             DatasetSpec::Digits { size } if ![16, 32, 64].contains(size) => {
