@@ -212,11 +212,11 @@ impl Trainer {
         }
     }
 
-    /// Run G in inference mode (BatchNorm on running statistics) and read the samples back,
-    /// flattened [n, features].
+    /// Run G without autodiff, normalising with the batch's own statistics (see
+    /// [`Generator::sample`]), and read the samples back, flattened [n, features].
     fn generate_from(&self, z: Tensor<2>) -> Vec<f32> {
         self.generator_for_export()
-            .forward(z)
+            .sample(z)
             .into_data()
             .try_to_vec::<f32>()
             .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))

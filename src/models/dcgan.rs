@@ -13,6 +13,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfi
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{leaky_relu, relu, tanh};
+use burn::tensor::module::batch_norm_train;
 
 const INIT: Initializer = Initializer::Normal {
     mean: 0.0,
@@ -91,13 +92,30 @@ impl DcganGenerator {
 
     /// `z`: [batch, latent] → images flattened to [batch, channels·size·size].
     pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
+        self.run(z, false)
+    }
+
+    /// Like [`Self::forward`], but every BatchNorm normalises with the statistics of this
+    /// batch and leaves its running statistics alone, as G behaves in training. Sample views
+    /// use it: inference mode would normalise with running statistics that lag far behind the
+    /// weights early in training, and the grid would show flat gray for the first ~100 steps.
+    pub fn sample(&self, z: Tensor<2>) -> Tensor<2> {
+        self.run(z, true)
+    }
+
+    fn run(&self, z: Tensor<2>, batch_statistics: bool) -> Tensor<2> {
         let [batch, _] = z.dims();
         let mut h = z.reshape([batch, self.latent, 1, 1]); // [B, nz, 1, 1]
         let last = self.convs.len() - 1;
         for (i, conv) in self.convs.iter().enumerate() {
             h = conv.forward(h); // spatial ×2 per layer after the first (4×4)
             if i < last {
-                h = relu(self.norms[i].forward(h));
+                let norm = &self.norms[i];
+                h = relu(if batch_statistics {
+                    batch_norm_train(h, norm.gamma.val(), norm.beta.val(), norm.epsilon).output
+                } else {
+                    norm.forward(h)
+                });
             }
         }
         tanh(h).reshape([batch, self.channels * self.size * self.size])

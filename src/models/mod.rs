@@ -33,6 +33,15 @@ impl Generator {
             Generator::Dcgan(g) => g.forward(z),
         }
     }
+
+    /// G as it behaves in training (BatchNorm on this batch's statistics), without changing
+    /// any state: for sample views of a batch of latent vectors.
+    pub fn sample(&self, z: Tensor<2>) -> Tensor<2> {
+        match self {
+            Generator::Mlp(g) => g.forward(z),
+            Generator::Dcgan(g) => g.sample(z),
+        }
+    }
 }
 
 impl Discriminator {

@@ -75,6 +75,11 @@ impl GanscopeApp {
         &self.run
     }
 
+    /// Points the curve plots drew in the last frame.
+    pub fn plot_points_drawn(&self) -> usize {
+        self.plots.points_drawn()
+    }
+
     /// Fold waiting engine events into the state, for at most [`INTAKE_BUDGET`].
     pub fn intake(&mut self) {
         self.frame_started.get_or_insert_with(Instant::now);
@@ -156,6 +161,7 @@ impl GanscopeApp {
                     summary.p50, summary.p99, summary.max
                 ));
                 ui.monospace(format!("events waiting {}", self.link.events.len()));
+                ui.monospace(format!("plot points drawn {}", self.plots.points_drawn()));
                 crash = ui
                     .button("Simulate a training crash")
                     .on_hover_text("Panics the training thread to show that the app survives")

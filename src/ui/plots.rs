@@ -17,6 +17,8 @@ pub struct PlotsView {
     pub smoothing: f32,
     pub log_losses: bool,
     smoothed: [Smoothed; 4],
+    /// Points handed to egui_plot in the last frame (all four curves).
+    drawn: usize,
 }
 
 impl PlotsView {
@@ -25,7 +27,9 @@ impl PlotsView {
             smoothing,
             log_losses,
             smoothed,
+            drawn,
         } = self;
+        *drawn = 0;
         ui.horizontal(|ui| {
             ui.label("Smoothing");
             ui.add(egui::Slider::new(smoothing, 0.0..=0.999).fixed_decimals(3))
@@ -49,7 +53,8 @@ impl PlotsView {
             .y_axis_label(if log { "loss (log10)" } else { "loss" })
             .show(ui, |plot| {
                 for (name, color, series) in losses {
-                    let points = visible(series, plot.plot_bounds().range_x(), budget, log);
+                    let points = visible(series, x_range(plot), budget, log);
+                    *drawn += points.len();
                     plot.line(Line::new(name, PlotPoints::new(points)).color(color));
                 }
             });
@@ -68,28 +73,44 @@ impl PlotsView {
             .y_axis_label("probability")
             .show(ui, |plot| {
                 for (name, color, series) in probabilities {
-                    let points = visible(series, plot.plot_bounds().range_x(), budget, false);
+                    let points = visible(series, x_range(plot), budget, false);
+                    *drawn += points.len();
                     plot.line(Line::new(name, PlotPoints::new(points)).color(color));
                 }
             });
     }
 }
 
-/// Decimated points of the steps inside `x_range` (plus a margin), as `[step, value]`.
+impl PlotsView {
+    /// Points drawn in the last frame, over all curves.
+    pub fn points_drawn(&self) -> usize {
+        self.drawn
+    }
+}
+
+/// The x range the user is looking at, or `None` while the plot follows the data.
+fn x_range(plot: &egui_plot::PlotUi<'_>) -> Option<(f64, f64)> {
+    let range = plot.plot_bounds().range_x();
+    let (lo, hi) = (*range.start(), *range.end());
+    (!plot.auto_bounds().x && lo.is_finite() && hi.is_finite() && hi > lo).then_some((lo, hi))
+}
+
+/// Decimated points of the steps inside `x_range` (plus a margin; everything when `None`),
+/// as `[step, value]`.
 fn visible(
     series: &Series,
-    x_range: std::ops::RangeInclusive<f64>,
+    x_range: Option<(f64, f64)>,
     budget: usize,
     log: bool,
 ) -> Vec<[f64; 2]> {
     let len = series.len();
-    let (lo, hi) = (*x_range.start(), *x_range.end());
-    let index_range = if lo.is_finite() && hi.is_finite() && hi > lo {
-        let margin = (hi - lo) * 0.05;
-        let clamp = |x: f64| (x.max(0.0) as usize).min(len);
-        clamp(lo - margin - 1.0)..clamp(hi + margin)
-    } else {
-        0..len
+    let index_range = match x_range {
+        Some((lo, hi)) => {
+            let margin = (hi - lo) * 0.05;
+            let clamp = |x: f64| (x.max(0.0) as usize).min(len);
+            clamp(lo - margin - 1.0)..clamp(hi + margin)
+        }
+        None => 0..len,
     };
     let mut points = series.decimated(index_range, budget);
     for p in &mut points {

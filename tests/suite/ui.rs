@@ -56,6 +56,8 @@ fn train_moves_the_counter_and_plots_and_pause_stops_them() {
     assert!(run.running, "the app says it is training");
     assert!(run.g_loss.len() >= 50, "the plots received the metrics");
     harness.run_steps(2);
+    let drawn = harness.state().plot_points_drawn();
+    assert!(drawn >= 4 * 50, "the four curves drew only {drawn} points");
     let shown = harness.state().run_state().step.to_string();
     assert!(
         harness.query_by_label(&shown).is_some(),
