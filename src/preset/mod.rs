@@ -192,14 +192,17 @@ impl Preset {
         Preset::from_toml(&text, &path.display().to_string())
     }
 
+    /// Refuse this preset with a reason.
+    fn fail(&self, message: String) -> Result<(), PresetError> {
+        Err(PresetError::Invalid {
+            name: self.name.clone(),
+            message,
+        })
+    }
+
     /// Check the combinations a TOML schema cannot express.
     pub fn validate(&self) -> Result<(), PresetError> {
-        let fail = |message: String| {
-            Err(PresetError::Invalid {
-                name: self.name.clone(),
-                message,
-            })
-        };
+        let fail = |message: String| self.fail(message);
         if self.name.trim().is_empty() {
             return fail("name is empty".into());
         }
@@ -231,12 +234,7 @@ impl Preset {
     }
 
     fn validate_data(&self) -> Result<(), PresetError> {
-        let fail = |message: String| {
-            Err(PresetError::Invalid {
-                name: self.name.clone(),
-                message,
-            })
-        };
+        let fail = |message: String| self.fail(message);
         match &self.dataset {
             DatasetSpec::Ring8 { radius, std } if !(*radius > 0.0 && *std > 0.0) => {
                 fail("ring8 needs radius > 0 and std > 0".into())
@@ -255,12 +253,7 @@ impl Preset {
     }
 
     fn validate_model(&self) -> Result<(), PresetError> {
-        let fail = |message: String| {
-            Err(PresetError::Invalid {
-                name: self.name.clone(),
-                message,
-            })
-        };
+        let fail = |message: String| self.fail(message);
         let latent = self.model.latent_dim();
         if latent == 0 || latent > 1024 {
             return fail(format!("latent_dim {latent} is not in 1..=1024"));

@@ -113,35 +113,42 @@ impl Controls<'_> {
     fn buttons(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let loaded = self.run.info.is_some() || self.selected.is_some();
         let running = self.run.running;
+        let train_label = if self.run.step > 0 { "Resume" } else { "Train" };
+        let buttons = [
+            (
+                loaded && !running,
+                train_label,
+                "Train continuously (Space)",
+                Action::Train,
+            ),
+            (
+                running,
+                "Pause",
+                "Stop after the current step (Space)",
+                Action::Pause,
+            ),
+            (
+                loaded && !running,
+                "Step once",
+                "Advance exactly one step (S)",
+                Action::StepOnce,
+            ),
+            (
+                loaded,
+                "Reset",
+                "New models from the preset's seed, back to step 0",
+                Action::Reset,
+            ),
+        ];
         ui.horizontal_wrapped(|ui| {
-            let train_label = if self.run.step > 0 { "Resume" } else { "Train" };
-            if ui
-                .add_enabled(loaded && !running, egui::Button::new(train_label))
-                .on_hover_text("Train continuously (Space)")
-                .clicked()
-            {
-                actions.push(Action::Train);
-            }
-            if ui
-                .add_enabled(running, egui::Button::new("Pause"))
-                .on_hover_text("Stop after the current step (Space)")
-                .clicked()
-            {
-                actions.push(Action::Pause);
-            }
-            if ui
-                .add_enabled(loaded && !running, egui::Button::new("Step once"))
-                .on_hover_text("Advance exactly one step (S)")
-                .clicked()
-            {
-                actions.push(Action::StepOnce);
-            }
-            if ui
-                .add_enabled(loaded, egui::Button::new("Reset"))
-                .on_hover_text("New models from the preset's seed, back to step 0")
-                .clicked()
-            {
-                actions.push(Action::Reset);
+            for (enabled, label, hint, action) in buttons {
+                if ui
+                    .add_enabled(enabled, egui::Button::new(label))
+                    .on_hover_text(hint)
+                    .clicked()
+                {
+                    actions.push(action);
+                }
             }
         });
     }

@@ -29,7 +29,6 @@ impl PlotsView {
             smoothed,
             drawn,
         } = self;
-        *drawn = 0;
         ui.horizontal(|ui| {
             ui.label("Smoothing");
             ui.add(egui::Slider::new(smoothing, 0.0..=0.999).fixed_decimals(3))
@@ -39,46 +38,50 @@ impl PlotsView {
         let budget = (ui.available_width().max(100.0) * 2.0) as usize;
         let height = ((ui.available_height() - 8.0) / 2.0).max(80.0);
         let [g, d, real, fake] = smoothed;
-        let link = egui::Id::unique("ganscope-plots-x");
-        let log = *log_losses;
         let losses = [
             ("G loss", G_COLOR, g.sync(&run.g_loss, *smoothing)),
             ("D loss", D_COLOR, d.sync(&run.d_loss, *smoothing)),
         ];
-        Plot::new("losses")
-            .height(height)
-            .legend(Legend::default())
-            .link_axis(link, [true, false])
-            .link_cursor(link, [true, false])
-            .y_axis_label(if log { "loss (log10)" } else { "loss" })
-            .show(ui, |plot| {
-                for (name, color, series) in losses {
-                    let points = visible(series, x_range(plot), budget, log);
-                    *drawn += points.len();
-                    plot.line(Line::new(name, PlotPoints::new(points)).color(color));
-                }
-            });
         let probabilities = [
             ("D(x)", D_COLOR, real.sync(&run.d_real, *smoothing)),
             ("D(G(z))", G_COLOR, fake.sync(&run.d_fake, *smoothing)),
         ];
-        Plot::new("d-outputs")
-            .height(height)
-            .legend(Legend::default())
+        let losses_axis = if *log_losses { "loss (log10)" } else { "loss" };
+        let losses_plot = Plot::new("losses").y_axis_label(losses_axis);
+        *drawn = curves(ui, losses_plot, losses, height, budget, *log_losses);
+        let probabilities_plot = Plot::new("d-outputs")
             .include_y(0.0)
             .include_y(1.0)
-            .link_axis(link, [true, false])
-            .link_cursor(link, [true, false])
             .x_axis_label("step")
-            .y_axis_label("probability")
-            .show(ui, |plot| {
-                for (name, color, series) in probabilities {
-                    let points = visible(series, x_range(plot), budget, false);
-                    *drawn += points.len();
-                    plot.line(Line::new(name, PlotPoints::new(points)).color(color));
-                }
-            });
+            .y_axis_label("probability");
+        *drawn += curves(ui, probabilities_plot, probabilities, height, budget, false);
     }
+}
+
+/// Draw `series` as lines in `plot` (x axes linked across the panel); returns the number of
+/// points drawn.
+fn curves(
+    ui: &mut egui::Ui,
+    plot: Plot<'_>,
+    series: [(&str, Color32, &Series); 2],
+    height: f32,
+    budget: usize,
+    log: bool,
+) -> usize {
+    let link = egui::Id::unique("ganscope-plots-x");
+    let mut drawn = 0;
+    plot.height(height)
+        .legend(Legend::default())
+        .link_axis(link, [true, false])
+        .link_cursor(link, [true, false])
+        .show(ui, |plot| {
+            for (name, color, series) in series {
+                let points = visible(series, x_range(plot), budget, log);
+                drawn += points.len();
+                plot.line(Line::new(name, PlotPoints::new(points)).color(color));
+            }
+        });
+    drawn
 }
 
 impl PlotsView {
