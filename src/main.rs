@@ -36,10 +36,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             preset,
             device,
             steps,
+            profile,
             ui_seconds,
         } => {
             let preset = library::resolve(&preset)?;
-            let report = cli::bench::run(&preset, device, steps, ui_seconds)?;
+            let report = cli::bench::run(&preset, device, steps, profile, ui_seconds)?;
             println!("{report}");
             Ok(())
         }

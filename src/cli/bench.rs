@@ -2,6 +2,7 @@
 //! printed as one JSON line. Optionally also the GUI's frame time while the engine trains flat
 //! out (headless egui: layout and tessellation, no GPU painting).
 
+use crate::engine::profile::Phase;
 use crate::engine::{self, Trainer, device};
 use crate::preset::Preset;
 use crate::protocol::DeviceChoice;
@@ -13,6 +14,7 @@ pub fn run(
     preset: &Preset,
     choice: DeviceChoice,
     steps: Option<u64>,
+    profile: bool,
     ui_seconds: Option<f64>,
 ) -> anyhow::Result<serde_json::Value> {
     let opened = device::open(choice);
@@ -56,6 +58,21 @@ pub fn run(
         "train_img_per_s": (steps as usize * batch) as f64 / train_s,
         "gen_img_per_s": (gen_rounds * batch) as f64 / gen_s,
     });
+    if profile {
+        trainer.start_profiling();
+        for _ in 0..steps {
+            trainer.step()?;
+        }
+        if let Some(times) = trainer.phase_times() {
+            let total = times.total();
+            let shares: serde_json::Map<String, serde_json::Value> = Phase::ALL
+                .iter()
+                .map(|&p| (p.name().to_string(), json!(times.get(p) / total)))
+                .collect();
+            report["profile_ms_per_step"] = json!(total * 1000.0 / steps as f64);
+            report["profile_share"] = shares.into();
+        }
+    }
     if let Some(seconds) = ui_seconds {
         report["ui"] = frame_report(preset, choice, seconds);
     }

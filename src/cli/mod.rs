@@ -49,6 +49,10 @@ pub enum CliCommand {
         /// Timed training steps (default: 30 for images, 2000 for 2-D points).
         #[arg(long)]
         steps: Option<u64>,
+        /// Also time each phase of a step (syncing the device at every phase boundary) in a
+        /// second, separate pass over the same number of steps.
+        #[arg(long)]
+        profile: bool,
         /// Also measure the GUI's frame time (headless egui) while training runs flat out,
         /// for this many seconds.
         #[arg(long)]

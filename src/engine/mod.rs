@@ -3,6 +3,7 @@
 
 pub mod device;
 pub mod loss;
+pub mod profile;
 pub mod session;
 pub mod trainer;
 

@@ -5,6 +5,7 @@
 //! reference DCGAN does. Every loss is read back before its update is applied, so a NaN or
 //! infinity is refused and the weights stay at their last good values.
 
+use super::profile::{Laps, Phase, PhaseTimes};
 use super::{device::OpenedDevice, loss};
 use crate::data::{self, DataSource, SampleShape, toy2d};
 use crate::imaging;
@@ -53,6 +54,8 @@ pub struct Trainer {
     real_view: Vec<[f32; 2]>,
     step: u64,
     trained_s: f64,
+    /// Per-phase times, while profiling.
+    profile: Option<PhaseTimes>,
 }
 
 impl Trainer {
@@ -98,7 +101,18 @@ impl Trainer {
             real_view,
             step: 0,
             trained_s: 0.0,
+            profile: None,
         }
+    }
+
+    /// Start (or restart) timing each phase of every step; see [`super::profile`].
+    pub fn start_profiling(&mut self) {
+        self.profile = Some(PhaseTimes::default());
+    }
+
+    /// Phase times accumulated since [`Self::start_profiling`].
+    pub fn phase_times(&self) -> Option<&PhaseTimes> {
+        self.profile.as_ref()
     }
 
     /// A fresh run of the same preset on the same device, back at step 0.
@@ -156,38 +170,11 @@ impl Trainer {
     /// One training step (k D-updates, one G-update).
     pub fn step(&mut self) -> Result<StepMetrics, TrainError> {
         let started = Instant::now();
-        let t = self.preset.train.clone();
-        let features = self.shape.numel();
-        let mut fake = None;
-        let mut d_stats = [0.0f32; 3];
-        for _ in 0..t.d_steps {
-            let batch = self.data.batch(t.batch_size);
-            let real =
-                Tensor::<2>::from_data(TensorData::new(batch.x, [batch.n, features]), &self.device); // [B, F]
-            let generated = self.g().forward(self.latent(t.batch_size, &self.device)); // [B, F]
-            let real_logits = self.d().forward(real); // [B, 1]
-            let fake_logits = self.d().forward(generated.clone().detach()); // [B, 1]
-            let d_loss = loss::discriminator(real_logits.clone(), fake_logits.clone());
-            let grads = d_loss.backward();
-            d_stats = read_scalars(vec![
-                d_loss,
-                sigmoid(real_logits).mean(),
-                sigmoid(fake_logits).mean(),
-            ]);
-            self.refuse_non_finite("D loss", d_stats[0])?;
-            let grads = GradientsParams::from_grads(grads, self.d());
-            let d = self.discriminator.take().unwrap_or_else(|| unreachable!());
-            self.discriminator = Some(self.opt_d.step(t.lr_d, d, grads));
-            fake = Some(generated);
-        }
-        let fake = fake.unwrap_or_else(|| unreachable!("d_steps >= 1 is validated"));
-        let g_loss = loss::generator(self.d().forward(fake));
-        let grads = g_loss.backward();
-        let [g_value] = read_scalars(vec![g_loss]);
-        self.refuse_non_finite("G loss", g_value)?;
-        let grads = GradientsParams::from_grads(grads, self.g());
-        let g = self.generator.take().unwrap_or_else(|| unreachable!());
-        self.generator = Some(self.opt_g.step(t.lr_g, g, grads));
+        let mut profile = self.profile.take();
+        let plain = self.plain.clone();
+        let outcome = self.timed_step(Laps::start(profile.as_mut(), &plain));
+        self.profile = profile;
+        let (d_stats, g_value) = outcome?;
         self.step += 1;
         self.trained_s += started.elapsed().as_secs_f64();
         Ok(StepMetrics {
@@ -198,6 +185,53 @@ impl Trainer {
             d_fake: d_stats[2],
             wall_s: self.trained_s,
         })
+    }
+
+    /// The body of [`Self::step`]: returns D's [loss, D(x), D(G(z))] and G's loss.
+    fn timed_step(&mut self, mut laps: Laps<'_>) -> Result<([f32; 3], f32), TrainError> {
+        let t = self.preset.train.clone();
+        let features = self.shape.numel();
+        let mut fake = None;
+        let mut d_stats = [0.0f32; 3];
+        for _ in 0..t.d_steps {
+            let batch = self.data.batch(t.batch_size);
+            let real =
+                Tensor::<2>::from_data(TensorData::new(batch.x, [batch.n, features]), &self.device); // [B, F]
+            laps.mark(Phase::Data);
+            let generated = self.g().forward(self.latent(t.batch_size, &self.device)); // [B, F]
+            laps.mark(Phase::GForward);
+            let real_logits = self.d().forward(real); // [B, 1]
+            let fake_logits = self.d().forward(generated.clone().detach()); // [B, 1]
+            let d_loss = loss::discriminator(real_logits.clone(), fake_logits.clone());
+            laps.mark(Phase::DForward);
+            let grads = d_loss.backward();
+            laps.mark(Phase::DBackward);
+            d_stats = read_scalars(vec![
+                d_loss,
+                sigmoid(real_logits).mean(),
+                sigmoid(fake_logits).mean(),
+            ]);
+            laps.mark(Phase::Readback);
+            self.refuse_non_finite("D loss", d_stats[0])?;
+            let grads = GradientsParams::from_grads(grads, self.d());
+            let d = self.discriminator.take().unwrap_or_else(|| unreachable!());
+            self.discriminator = Some(self.opt_d.step(t.lr_d, d, grads));
+            laps.mark(Phase::DUpdate);
+            fake = Some(generated);
+        }
+        let fake = fake.unwrap_or_else(|| unreachable!("d_steps >= 1 is validated"));
+        let g_loss = loss::generator(self.d().forward(fake));
+        laps.mark(Phase::GLoss);
+        let grads = g_loss.backward();
+        laps.mark(Phase::GBackward);
+        let [g_value] = read_scalars(vec![g_loss]);
+        laps.mark(Phase::Readback);
+        self.refuse_non_finite("G loss", g_value)?;
+        let grads = GradientsParams::from_grads(grads, self.g());
+        let g = self.generator.take().unwrap_or_else(|| unreachable!());
+        self.generator = Some(self.opt_g.step(t.lr_g, g, grads));
+        laps.mark(Phase::GUpdate);
+        Ok((d_stats, g_value))
     }
 
     fn refuse_non_finite(&self, what: &'static str, value: f32) -> Result<(), TrainError> {

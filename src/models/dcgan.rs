@@ -9,10 +9,11 @@
 //! and no biases this is exactly the reference DCGAN of pytorch/examples minus one layer per
 //! side (G 1.07 M, D 0.66 M parameters).
 
+use super::activation::leaky_relu;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::activation::{leaky_relu, relu, tanh};
+use burn::tensor::activation::{relu, tanh};
 use burn::tensor::module::batch_norm_train;
 
 const INIT: Initializer = Initializer::Normal {

@@ -2,9 +2,10 @@
 //! G: ReLU hidden layers, linear (points) or tanh (images) output.
 //! D: LeakyReLU(0.2) hidden layers, one logit out.
 
+use super::activation::leaky_relu;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::activation::{leaky_relu, relu, tanh};
+use burn::tensor::activation::{relu, tanh};
 
 #[derive(Module, Debug)]
 pub struct MlpGenerator {

@@ -6,6 +6,7 @@
 //! family-agnostic. A family conditioned on more than z (a class label, a low-resolution or a
 //! paired image) adds its variant here and receives the extra input alongside z.
 
+pub mod activation;
 pub mod dcgan;
 pub mod mlp;
 
