@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Which compute device the engine should train on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 pub enum DeviceChoice {
-    /// A real GPU through wgpu when one exists, otherwise the CPU.
+    /// A real GPU through wgpu for image models when one exists, otherwise the CPU.
     #[default]
     Auto,
     /// wgpu, whatever adapter it finds (software adapters included); falls back to the CPU
@@ -24,6 +24,18 @@ pub enum DeviceChoice {
 impl DeviceChoice {
     /// Every choice, in the order a selector lists them.
     pub const ALL: [DeviceChoice; 3] = [DeviceChoice::Auto, DeviceChoice::Gpu, DeviceChoice::Cpu];
+
+    /// What the choice does, for tooltips.
+    pub fn description(self) -> &'static str {
+        match self {
+            DeviceChoice::Auto => {
+                "A real GPU through wgpu for image models; the CPU for small 2-D models \
+                 (faster there) or when no GPU is found"
+            }
+            DeviceChoice::Gpu => "wgpu, whatever adapter it finds; the CPU if wgpu cannot start",
+            DeviceChoice::Cpu => "burn's flex backend on the CPU",
+        }
+    }
 
     /// Short label for selectors and logs.
     pub fn label(self) -> &'static str {

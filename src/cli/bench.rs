@@ -17,7 +17,7 @@ pub fn run(
     profile: bool,
     ui_seconds: Option<f64>,
 ) -> anyhow::Result<serde_json::Value> {
-    let opened = device::open(choice);
+    let opened = device::open(choice, preset.dataset.is_points());
     if let Some(notice) = &opened.notice {
         eprintln!("note: {notice}");
     }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 const SCATTER_PX: usize = 512;
 
 pub fn run(preset: &Preset, steps: u64, choice: DeviceChoice, out: &Path) -> anyhow::Result<()> {
-    let opened = device::open(choice);
+    let opened = device::open(choice, preset.dataset.is_points());
     if let Some(notice) = &opened.notice {
         eprintln!("note: {notice}");
     }

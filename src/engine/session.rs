@@ -106,7 +106,7 @@ impl Engine {
             Command::Load { preset, device } => {
                 self.set_mode(Mode::Paused);
                 self.trainer = None;
-                let opened = device::open(device);
+                let opened = device::open(device, preset.dataset.is_points());
                 if let Some(notice) = &opened.notice {
                     self.emit(Event::Notice(notice.clone()));
                 }

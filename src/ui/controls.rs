@@ -98,6 +98,7 @@ impl Controls<'_> {
             for choice in DeviceChoice::ALL {
                 if ui
                     .selectable_label(self.device == choice, choice.label())
+                    .on_hover_text(choice.description())
                     .clicked()
                     && self.device != choice
                 {
