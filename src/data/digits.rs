@@ -57,10 +57,6 @@ impl DataSource for Digits {
         }
     }
 
-    fn num_classes(&self) -> Option<usize> {
-        Some(CLASSES)
-    }
-
     fn batch(&mut self, n: usize) -> HostBatch {
         let mut x = Vec::with_capacity(n * self.size * self.size);
         let mut labels = Vec::with_capacity(n);

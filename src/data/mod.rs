@@ -47,8 +47,6 @@ pub struct HostBatch {
 /// A source of training samples.
 pub trait DataSource: Send {
     fn shape(&self) -> SampleShape;
-    /// Number of classes when samples carry labels.
-    fn num_classes(&self) -> Option<usize>;
     /// Draw `n` fresh samples.
     fn batch(&mut self, n: usize) -> HostBatch;
 }

@@ -45,19 +45,11 @@ impl ToyMixture {
     pub fn means(&self) -> &[[f32; 2]] {
         &self.means
     }
-
-    pub fn std(&self) -> f32 {
-        self.std
-    }
 }
 
 impl DataSource for ToyMixture {
     fn shape(&self) -> SampleShape {
         SampleShape::Points2
-    }
-
-    fn num_classes(&self) -> Option<usize> {
-        Some(self.means.len())
     }
 
     fn batch(&mut self, n: usize) -> HostBatch {
@@ -101,10 +93,6 @@ impl Spiral {
 impl DataSource for Spiral {
     fn shape(&self) -> SampleShape {
         SampleShape::Points2
-    }
-
-    fn num_classes(&self) -> Option<usize> {
-        Some(2)
     }
 
     fn batch(&mut self, n: usize) -> HostBatch {

@@ -133,10 +133,6 @@ impl Trainer {
         self.step
     }
 
-    pub fn shape(&self) -> SampleShape {
-        self.shape
-    }
-
     pub fn info(&self) -> RunInfo {
         RunInfo {
             preset: self.preset.name.clone(),
