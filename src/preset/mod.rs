@@ -202,77 +202,74 @@ impl Preset {
 
     /// Check the combinations a TOML schema cannot express.
     pub fn validate(&self) -> Result<(), PresetError> {
-        let fail = |message: String| self.fail(message);
         if self.name.trim().is_empty() {
-            return fail("name is empty".into());
+            return self.fail("name is empty".into());
         }
         let t = &self.train;
         if t.batch_size == 0 || t.batch_size > 4096 {
-            return fail(format!("batch_size {} is not in 1..=4096", t.batch_size));
+            return self.fail(format!("batch_size {} is not in 1..=4096", t.batch_size));
         }
         for (what, lr) in [("lr_g", t.lr_g), ("lr_d", t.lr_d)] {
             if !(lr.is_finite() && lr > 0.0 && lr < 1.0) {
-                return fail(format!("{what} {lr} is not in (0, 1)"));
+                return self.fail(format!("{what} {lr} is not in (0, 1)"));
             }
         }
         for (what, beta) in [("beta1", t.beta1), ("beta2", t.beta2)] {
             if !(0.0..1.0).contains(&beta) {
-                return fail(format!("{what} {beta} is not in [0, 1)"));
+                return self.fail(format!("{what} {beta} is not in [0, 1)"));
             }
         }
         if t.d_steps == 0 || t.d_steps > 100 {
-            return fail(format!("d_steps {} is not in 1..=100", t.d_steps));
+            return self.fail(format!("d_steps {} is not in 1..=100", t.d_steps));
         }
         if t.sample_every == 0 {
-            return fail("sample_every must be at least 1".into());
+            return self.fail("sample_every must be at least 1".into());
         }
         if t.samples == 0 || t.samples > 10_000 {
-            return fail(format!("samples {} is not in 1..=10000", t.samples));
+            return self.fail(format!("samples {} is not in 1..=10000", t.samples));
         }
         self.validate_data()?;
         self.validate_model()
     }
 
     fn validate_data(&self) -> Result<(), PresetError> {
-        let fail = |message: String| self.fail(message);
         match &self.dataset {
             DatasetSpec::Ring8 { radius, std } if !(*radius > 0.0 && *std > 0.0) => {
-                fail("ring8 needs radius > 0 and std > 0".into())
+                self.fail("ring8 needs radius > 0 and std > 0".into())
             }
             DatasetSpec::Grid25 { spacing, std } if !(*spacing > 0.0 && *std > 0.0) => {
-                fail("grid25 needs spacing > 0 and std > 0".into())
+                self.fail("grid25 needs spacing > 0 and std > 0".into())
             }
             DatasetSpec::Spiral { noise } if noise.is_nan() || *noise < 0.0 => {
-                fail("spiral needs noise >= 0".into())
+                self.fail("spiral needs noise >= 0".into())
             }
             DatasetSpec::Digits { size } if ![16, 32, 64].contains(size) => {
-                fail(format!("digits size {size} is not one of 16, 32, 64"))
+                self.fail(format!("digits size {size} is not one of 16, 32, 64"))
             }
             _ => Ok(()),
         }
     }
 
     fn validate_model(&self) -> Result<(), PresetError> {
-        let fail = |message: String| self.fail(message);
         let latent = self.model.latent_dim();
         if latent == 0 || latent > 1024 {
-            return fail(format!("latent_dim {latent} is not in 1..=1024"));
+            return self.fail(format!("latent_dim {latent} is not in 1..=1024"));
         }
         match (&self.model, self.dataset.is_points()) {
             (ModelSpec::Mlp { hidden, layers, .. }, _) => {
                 if *hidden == 0 || *hidden > 4096 || *layers == 0 || *layers > 16 {
-                    return fail(format!(
+                    return self.fail(format!(
                         "mlp needs hidden in 1..=4096 and layers in 1..=16 (got {hidden}, {layers})"
                     ));
                 }
                 Ok(())
             }
             (ModelSpec::Dcgan { .. }, true) => {
-                fail("the DCGAN family needs an image data set, not 2-D points".into())
+                self.fail("the DCGAN family needs an image data set, not 2-D points".into())
             }
             (ModelSpec::Dcgan { ngf, ndf, .. }, false) => {
                 if *ngf == 0 || *ndf == 0 || *ngf > 512 || *ndf > 512 {
-                    return fail(format!("ngf and ndf must be in 1..=512 (got {ngf}, {ndf})"));
+                    return self.fail(format!("ngf and ndf must be in 1..=512 (got {ngf}, {ndf})"));
                 }
                 Ok(())
             }

@@ -105,8 +105,8 @@ pub struct Smoothed {
 
 impl Smoothed {
     /// Bring the average up to date with `raw`, starting over when the weight changed or the
-    /// raw series was cleared.
-    pub fn sync(&mut self, raw: &Series, weight: f32) -> &Series {
+    /// raw series was cleared. Weight 0 hands back `raw` itself and keeps no copy.
+    pub fn sync<'a>(&'a mut self, raw: &'a Series, weight: f32) -> &'a Series {
         if weight != self.weight || raw.len() < self.series.len() {
             *self = Smoothed {
                 weight,
@@ -114,6 +114,9 @@ impl Smoothed {
                 debias: 1.0,
                 series: Series::default(),
             };
+        }
+        if weight == 0.0 {
+            return raw;
         }
         for &v in &raw.values()[self.series.len()..] {
             self.last = self.last * weight + (1.0 - weight) * v;
