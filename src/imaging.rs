@@ -16,30 +16,48 @@ pub fn tile_grid(
     side: usize,
     columns: usize,
 ) -> RgbaImage {
-    let columns = columns.max(1);
-    let rows = n.div_ceil(columns);
-    let width = columns * side + (columns + 1) * GAP;
-    let height = rows * side + (rows + 1) * GAP;
-    let mut pixels: Vec<u8> = GAP_RGBA.repeat(width * height);
+    let tiles: Vec<RgbaImage> = values
+        .chunks_exact(channels * side * side)
+        .take(n)
+        .map(|image| to_rgba(image, channels, side))
+        .collect();
+    mosaic(&tiles, columns)
+}
+
+/// One image of `channels`×`side`×`side` values in [-1, 1] (channel-major) as RGBA; one
+/// channel is shown as gray.
+pub fn to_rgba(image: &[f32], channels: usize, side: usize) -> RgbaImage {
     let plane = side * side;
     let to_byte = |v: f32| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8;
-    for i in 0..n {
-        let image = &values[i * channels * plane..(i + 1) * channels * plane];
-        let (ox, oy) = (
-            GAP + (i % columns) * (side + GAP),
-            GAP + (i / columns) * (side + GAP),
-        );
-        for y in 0..side {
-            for x in 0..side {
-                let at = y * side + x;
-                let rgb = if channels >= 3 {
-                    [image[at], image[plane + at], image[2 * plane + at]].map(to_byte)
-                } else {
-                    [to_byte(image[at]); 3]
-                };
-                let o = ((oy + y) * width + ox + x) * 4;
-                pixels[o..o + 3].copy_from_slice(&rgb);
-            }
+    let mut pixels = Vec::with_capacity(plane * 4);
+    for at in 0..plane {
+        let rgb = if channels >= 3 {
+            [image[at], image[plane + at], image[2 * plane + at]].map(to_byte)
+        } else {
+            [to_byte(image[at]); 3]
+        };
+        pixels.extend_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
+    }
+    RgbaImage {
+        width: side,
+        height: side,
+        pixels,
+    }
+}
+
+/// Equal-sized tiles laid out `columns` wide with a [`GAP`]-pixel border between and around.
+pub fn mosaic(tiles: &[RgbaImage], columns: usize) -> RgbaImage {
+    let columns = columns.max(1);
+    let (tw, th) = tiles.first().map_or((0, 0), |t| (t.width, t.height));
+    let rows = tiles.len().div_ceil(columns);
+    let width = columns * tw + (columns + 1) * GAP;
+    let height = rows * th + (rows + 1) * GAP;
+    let mut pixels: Vec<u8> = GAP_RGBA.repeat(width * height);
+    for (i, tile) in tiles.iter().enumerate() {
+        let (ox, oy) = (GAP + (i % columns) * (tw + GAP), GAP + (i / columns) * (th + GAP));
+        for y in 0..th {
+            let o = ((oy + y) * width + ox) * 4;
+            pixels[o..o + tw * 4].copy_from_slice(&tile.pixels[y * tw * 4..(y + 1) * tw * 4]);
         }
     }
     RgbaImage {
@@ -47,6 +65,22 @@ pub fn tile_grid(
         height,
         pixels,
     }
+}
+
+/// Which tile of a [`mosaic`] `columns` wide, of `width` pixels and `tiles` tiles, lies
+/// under the pixel (x, y); `None` on a gap or outside.
+pub fn tile_at(width: usize, columns: usize, tiles: usize, x: f32, y: f32) -> Option<usize> {
+    let columns = columns.max(1);
+    let side = width.checked_sub((columns + 1) * GAP)? / columns;
+    let pitch = (side + GAP) as f32;
+    let (gx, gy) = (x - GAP as f32, y - GAP as f32);
+    if gx < 0.0 || gy < 0.0 || side == 0 {
+        return None;
+    }
+    let (column, row) = ((gx / pitch) as usize, (gy / pitch) as usize);
+    let inside = gx - column as f32 * pitch < side as f32 && gy - row as f32 * pitch < side as f32;
+    let index = row * columns + column;
+    (inside && column < columns && index < tiles).then_some(index)
 }
 
 /// Columns for a square-ish grid of `n` tiles.
@@ -98,6 +132,27 @@ pub fn save_png(image: &RgbaImage, path: &std::path::Path) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Write frames as an animated GIF that plays forwards then backwards, forever, showing each
+/// frame for `frame_ms` milliseconds.
+pub fn save_gif(frames: &[RgbaImage], frame_ms: u32, path: &std::path::Path) -> anyhow::Result<()> {
+    use image::codecs::gif::{GifEncoder, Repeat};
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = GifEncoder::new_with_speed(file, 10);
+    encoder.set_repeat(Repeat::Infinite)?;
+    let back = frames.iter().rev().skip(1).take(frames.len().saturating_sub(2));
+    for frame in frames.iter().chain(back) {
+        let buffer = image::RgbaImage::from_raw(
+            frame.width as u32,
+            frame.height as u32,
+            frame.pixels.clone(),
+        )
+        .ok_or_else(|| anyhow::anyhow!("a frame's size does not match its pixels"))?;
+        let delay = image::Delay::from_numer_denom_ms(frame_ms, 1);
+        encoder.encode_frame(image::Frame::from_parts(buffer, 0, 0, delay))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +165,42 @@ mod tests {
         let first = ((GAP * grid.width) + GAP) * 4;
         assert_eq!(grid.pixels[first], 0, "-1 maps to black");
         assert_eq!(grid.pixels[first + 4], 255, "+1 maps to white");
+    }
+
+    #[test]
+    fn tile_at_inverts_the_mosaic_layout() {
+        let tiles: Vec<RgbaImage> = (0..5).map(|_| to_rgba(&[0.0; 16], 1, 4)).collect();
+        let grid = mosaic(&tiles, 3);
+        assert_eq!(grid.width, 3 * 4 + 4 * GAP);
+        let centre = |c: usize, r: usize| {
+            let at = |i: usize| (GAP + i * (4 + GAP) + 2) as f32;
+            (at(c), at(r))
+        };
+        for i in 0..5 {
+            let (x, y) = centre(i % 3, i / 3);
+            assert_eq!(tile_at(grid.width, 3, 5, x, y), Some(i));
+        }
+        let (x, y) = centre(2, 1);
+        assert_eq!(tile_at(grid.width, 3, 5, x, y), None, "no sixth tile");
+        assert_eq!(tile_at(grid.width, 3, 5, 0.5, 0.5), None, "border");
+    }
+
+    #[test]
+    fn gif_plays_there_and_back() {
+        let frames: Vec<RgbaImage> = (0..4)
+            .map(|i| to_rgba(&[i as f32 / 4.0; 4], 1, 2))
+            .collect();
+        let dir = std::env::temp_dir().join(format!("ganscope-gif-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let path = dir.join("walk.gif");
+        save_gif(&frames, 80, &path).unwrap_or_else(|e| panic!("{e}"));
+        let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(file))
+            .unwrap_or_else(|e| panic!("{e}"));
+        use image::AnimationDecoder;
+        let decoded = decoder.into_frames().collect_frames().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(decoded.len(), 4 + 2, "forwards 0..3, then back through 2 and 1");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

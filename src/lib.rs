@@ -6,6 +6,7 @@ pub mod cli;
 pub mod data;
 pub mod engine;
 pub mod imaging;
+pub mod latent;
 pub mod models;
 pub mod preset;
 pub mod protocol;

@@ -4,6 +4,7 @@
 //! egui type. Front ends send [`Command`]s and receive [`Event`]s over the channels of a
 //! [`Link`]; the engine thread owns every model, optimizer and data stream.
 
+use crate::latent::Directions;
 use crate::preset::Preset;
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
@@ -73,6 +74,9 @@ pub enum Command {
     Step(u64),
     /// Rebuild the current preset's models from its seed, at step 0, paused.
     Reset,
+    /// Hand the explorer a snapshot of the current generator now (it also gets one every few
+    /// seconds while training runs, and whenever training pauses).
+    PublishSnapshot,
     /// Drop the current run and end the engine thread.
     Shutdown,
     /// Panic inside the training thread on purpose. Reachable from the debug overlay; it shows
@@ -128,6 +132,44 @@ pub struct RunInfo {
     pub generator_params: usize,
     pub discriminator_params: usize,
     pub batch_size: usize,
+    /// Length of G's latent vector z.
+    pub latent_dim: usize,
+    /// Number of classes G is conditioned on, for conditional families; `None` otherwise.
+    pub classes: Option<usize>,
+}
+
+/// Which explorer view a render is for. The explorer keeps only the newest request per target,
+/// so a slider dragged faster than G runs never builds a queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RenderTarget {
+    /// The large image (or, for 2-D data, the marked point) from the current z.
+    Main,
+    /// The interpolation strip.
+    Strip,
+    /// The warped latent grid of a 2-D model.
+    Warp,
+}
+
+/// A request to the explorer, which runs G snapshots beside training (never pausing it).
+#[derive(Clone, Debug)]
+pub enum ExploreRequest {
+    /// Run the latest snapshot of G on these latent vectors (each `latent_dim` long).
+    /// `class` is the label for conditional models and is ignored by the others.
+    Render {
+        id: u64,
+        target: RenderTarget,
+        latents: Vec<Vec<f32>>,
+        class: Option<usize>,
+    },
+    /// Compute the `components` leading principal directions of the latest snapshot.
+    Directions { components: usize },
+}
+
+/// What G made of a render request's latents, in request order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rendered {
+    Images(Vec<RgbaImage>),
+    Points(Vec<[f32; 2]>),
 }
 
 /// Something the engine reports to its front end.
@@ -141,6 +183,18 @@ pub enum Event {
     Metrics(Vec<StepMetrics>),
     /// New samples from the fixed latent vectors, taken after `step` steps.
     Samples { step: u64, view: SampleView },
+    /// The explorer holds a new snapshot of G, taken after `step` steps; views drawn from an
+    /// older one should be requested again.
+    Snapshot { step: u64 },
+    /// The answer to [`ExploreRequest::Render`] `id`, from the snapshot of `step`.
+    Rendered {
+        id: u64,
+        target: RenderTarget,
+        step: u64,
+        output: Rendered,
+    },
+    /// Principal directions of the snapshot of `step`.
+    Directions { step: u64, directions: Directions },
     /// Something the user should know that is not an error (e.g. a device fallback).
     Notice(String),
     /// A failure; the engine keeps serving commands. `fatal_to_run` says whether the run was
@@ -150,9 +204,11 @@ pub enum Event {
     Stopped,
 }
 
-/// A front end's two ends of the channels to an engine thread.
+/// A front end's ends of the channels to the engine: commands to the training thread,
+/// requests to the explorer, and the events both send back.
 pub struct Link {
     pub commands: Sender<Command>,
+    pub explore: Sender<ExploreRequest>,
     pub events: Receiver<Event>,
 }
 
@@ -160,5 +216,10 @@ impl Link {
     /// Send a command; returns false when the engine thread is gone.
     pub fn send(&self, command: Command) -> bool {
         self.commands.send(command).is_ok()
+    }
+
+    /// Send an explorer request; returns false when the explorer is gone.
+    pub fn request(&self, request: ExploreRequest) -> bool {
+        self.explore.send(request).is_ok()
     }
 }

@@ -1,10 +1,12 @@
 //! The training engine: burn, devices, models in training, the step loop and the thread that
-//! runs it. It never touches egui; front ends reach it only through [`crate::protocol`].
+//! runs it, and the explorer thread that renders snapshots of G beside it. It never touches egui; front ends reach it only through [`crate::protocol`].
 
 pub mod device;
+pub mod explorer;
 pub mod loss;
 pub mod profile;
 pub mod session;
+pub mod snapshot;
 pub mod trainer;
 
 pub use session::spawn;

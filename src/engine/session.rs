@@ -1,31 +1,42 @@
 //! The training thread: it owns the current [`Trainer`], obeys [`Command`]s and reports
 //! [`Event`]s. Front ends never wait on it; it batches metrics into a few dozen events a
 //! second and wakes the front end after each. A panic inside training is caught, reported as
-//! an error, and the thread goes on serving commands.
+//! an error, and the thread goes on serving commands. It hands the explorer thread a snapshot
+//! of G when a run loads, every few seconds while training, when training pauses, and on
+//! request.
 
+use super::explorer::{self, SnapshotSender};
 use super::{device, trainer::Trainer};
 use crate::protocol::{Command, Event, Link, StepMetrics};
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often buffered metrics are sent while training runs.
 const FLUSH_EVERY: Duration = Duration::from_millis(33);
+/// How often the explorer gets a fresh generator while training runs.
+const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
 
-/// Start an engine thread. `wake` is called after events are sent (the GUI passes its
-/// repaint request; headless callers pass a no-op).
-pub fn spawn(wake: impl Fn() + Send + 'static) -> Link {
+/// Start the engine: the training thread and the explorer thread. `wake` is called after
+/// events are sent (the GUI passes its repaint request; headless callers pass a no-op).
+pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> Link {
     let (command_tx, command_rx) = crossbeam_channel::unbounded();
+    let (explore_tx, explore_rx) = crossbeam_channel::unbounded();
     let (event_tx, event_rx) = crossbeam_channel::unbounded();
+    let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(wake);
+    let snapshots = explorer::spawn(explore_rx, event_tx.clone(), wake.clone());
     let engine = Engine {
         commands: command_rx,
         events: event_tx,
-        wake: Box::new(wake),
+        wake,
+        snapshots,
         trainer: None,
         mode: Mode::Paused,
         pending: Vec::new(),
         last_flush: Instant::now(),
         last_sampled: None,
+        published: None,
     };
     let spawned = std::thread::Builder::new()
         .name("ganscope-engine".into())
@@ -39,11 +50,13 @@ pub fn spawn(wake: impl Fn() + Send + 'static) -> Link {
         });
         return Link {
             commands: command_tx,
+            explore: explore_tx,
             events: rx,
         };
     }
     Link {
         commands: command_tx,
+        explore: explore_tx,
         events: event_rx,
     }
 }
@@ -59,13 +72,16 @@ enum Mode {
 struct Engine {
     commands: Receiver<Command>,
     events: Sender<Event>,
-    wake: Box<dyn Fn() + Send>,
+    wake: Arc<dyn Fn() + Send + Sync>,
+    snapshots: SnapshotSender,
     trainer: Option<Trainer>,
     mode: Mode,
     pending: Vec<StepMetrics>,
     last_flush: Instant,
     /// Step of the last sample view sent.
     last_sampled: Option<u64>,
+    /// Step and time of the last snapshot handed to the explorer.
+    published: Option<(u64, Instant)>,
 }
 
 impl Engine {
@@ -106,6 +122,7 @@ impl Engine {
             Command::Load { preset, device } => {
                 self.set_mode(Mode::Paused);
                 self.trainer = None;
+                let _ = self.snapshots.send(None);
                 let opened = device::open(device, preset.dataset.is_points());
                 if let Some(notice) = &opened.notice {
                     self.emit(Event::Notice(notice.clone()));
@@ -122,6 +139,7 @@ impl Engine {
             Command::Pause => self.set_mode(Mode::Paused),
             Command::Step(n) if n > 0 => self.set_mode(Mode::Stepping(n)),
             Command::Step(_) => {}
+            Command::PublishSnapshot => self.publish(),
             Command::SimulateCrash => panic!("simulated crash requested from the debug overlay"),
             Command::Shutdown => unreachable!("handled by serve"),
         }
@@ -130,8 +148,23 @@ impl Engine {
     fn install(&mut self, trainer: Trainer) {
         self.emit(Event::Loaded(trainer.info()));
         self.last_sampled = None;
+        self.published = None;
         self.trainer = Some(trainer);
         self.send_samples();
+        self.publish();
+    }
+
+    /// Hand the explorer the current G, unless it already has this step's.
+    fn publish(&mut self) {
+        let Some(trainer) = self.trainer.as_ref() else {
+            return;
+        };
+        let step = trainer.steps_done();
+        if self.published.is_some_and(|(s, _)| s == step) {
+            return;
+        }
+        self.published = Some((step, Instant::now()));
+        let _ = self.snapshots.send(Some(Box::new(trainer.snapshot())));
     }
 
     /// Change mode, telling the front end when training starts or stops advancing.
@@ -145,6 +178,7 @@ impl Engine {
         if !running {
             self.flush();
             self.send_samples();
+            self.publish();
         }
         let step = self.trainer.as_ref().map_or(0, Trainer::steps_done);
         self.emit(Event::Running { running, step });
@@ -163,6 +197,12 @@ impl Engine {
                     self.send_samples();
                 } else if self.last_flush.elapsed() >= FLUSH_EVERY {
                     self.flush();
+                }
+                if self
+                    .published
+                    .is_none_or(|(_, at)| at.elapsed() >= SNAPSHOT_EVERY)
+                {
+                    self.publish();
                 }
                 if let Mode::Stepping(left) = self.mode {
                     self.set_mode(if left > 1 {
@@ -205,6 +245,7 @@ impl Engine {
 
     fn crashed(&mut self, message: String) {
         self.trainer = None;
+        let _ = self.snapshots.send(None);
         self.mode = Mode::Paused;
         self.pending.clear();
         self.emit(Event::Running {
@@ -224,7 +265,7 @@ impl Engine {
     }
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())

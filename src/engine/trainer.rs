@@ -6,9 +6,11 @@
 //! infinity is refused and the weights stay at their last good values.
 
 use super::profile::{Laps, Phase, PhaseTimes};
+use super::snapshot::Snapshot;
 use super::{device::OpenedDevice, loss};
 use crate::data::{self, DataSource, SampleShape, toy2d};
 use crate::imaging;
+use crate::latent;
 use crate::models::{self, Discriminator, Generator};
 use crate::preset::Preset;
 use crate::protocol::{DeviceInfo, RunInfo, SampleView, StepMetrics};
@@ -16,8 +18,6 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
 use burn::tensor::activation::sigmoid;
-use rand::{SeedableRng, rngs::StdRng};
-use rand_distr::{Distribution as _, StandardNormal};
 use std::time::Instant;
 
 /// Real points drawn once for the 2-D view.
@@ -80,12 +80,7 @@ impl Trainer {
         } else {
             Vec::new()
         };
-        let fixed_z = fixed_latents(
-            t.samples,
-            preset.model.latent_dim(),
-            preset.train.seed,
-            &plain,
-        );
+        let fixed_z = fixed_latents(t.samples, preset.model.latent_dim(), &plain);
         Trainer {
             preset: preset.clone(),
             info: opened.info.clone(),
@@ -140,6 +135,8 @@ impl Trainer {
             generator_params: self.g().num_params(),
             discriminator_params: self.d().num_params(),
             batch_size: self.preset.train.batch_size,
+            latent_dim: self.preset.model.latent_dim(),
+            classes: None,
         }
     }
 
@@ -257,6 +254,17 @@ impl Trainer {
         self.g().valid()
     }
 
+    /// A frozen copy of G as it is now, for the explorer.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot::new(
+            &self.generator_for_export(),
+            self.step,
+            self.shape,
+            self.preset.model.latent_dim(),
+            &self.plain,
+        )
+    }
+
     /// `n` fresh samples from random z, flattened [n, features].
     pub fn generate(&self, n: usize) -> Vec<f32> {
         self.generate_from(self.latent(n, &self.plain))
@@ -299,12 +307,12 @@ fn points(flat: &[f32]) -> Vec<[f32; 2]> {
     flat.chunks_exact(2).map(|p| [p[0], p[1]]).collect()
 }
 
-/// The run's fixed latent vectors: drawn on the host from the preset's seed, so every device
-/// shows the same samples evolve.
-fn fixed_latents(n: usize, latent: usize, seed: u64, device: &Device) -> Tensor<2> {
-    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(0x5EED));
-    let values: Vec<f32> = (0..n * latent)
-        .map(|_| StandardNormal.sample(&mut rng))
-        .collect();
-    Tensor::from_data(TensorData::new(values, [n, latent]), device)
+/// The run's fixed latent vectors: tile `i` of the sample grid is seed `i` (see
+/// [`latent::from_seed`]), drawn on the host so every device shows the same samples evolve and
+/// the explorer can reproduce any tile from its number.
+fn fixed_latents(n: usize, latent_dim: usize, device: &Device) -> Tensor<2> {
+    Tensor::from_data(
+        TensorData::new(latent::from_seeds(0, n, latent_dim), [n, latent_dim]),
+        device,
+    )
 }

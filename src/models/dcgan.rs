@@ -12,6 +12,7 @@
 use super::activation::leaky_relu;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
+use burn::module::RunningState;
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
 use burn::tensor::module::batch_norm_train;
@@ -102,6 +103,26 @@ impl DcganGenerator {
     /// weights early in training, and the grid would show flat gray for the first ~100 steps.
     pub fn sample(&self, z: Tensor<2>) -> Tensor<2> {
         self.run(z, true)
+    }
+
+    /// A copy for inference on any number of latents, one included: each BatchNorm normalises
+    /// with fixed statistics measured on the `reference` batch of latents (as in training),
+    /// instead of the running averages, which lag behind the weights, or the statistics of
+    /// the batch at hand, which are meaningless for a single sample. Images from the copy
+    /// match what G makes inside a training-sized batch. `self` is not changed.
+    pub fn calibrated(&self, reference: Tensor<2>) -> DcganGenerator {
+        let [batch, _] = reference.dims();
+        let mut copy = self.clone();
+        let mut h = reference.reshape([batch, self.latent, 1, 1]);
+        for (conv, norm) in self.convs.iter().zip(copy.norms.iter_mut()) {
+            let normalised =
+                batch_norm_train(conv.forward(h), norm.gamma.val(), norm.beta.val(), norm.epsilon);
+            // Fresh states: a clone's running state is shared with the original.
+            norm.running_mean = RunningState::new(normalised.mean);
+            norm.running_var = RunningState::new(normalised.variance);
+            h = relu(normalised.output);
+        }
+        copy
     }
 
     fn run(&self, z: Tensor<2>, batch_statistics: bool) -> Tensor<2> {

@@ -43,6 +43,16 @@ impl Generator {
             Generator::Dcgan(g) => g.sample(z),
         }
     }
+
+    /// A copy of G (without autodiff) for inference on batches of any size, one included;
+    /// normalisation layers use statistics measured on the `reference` latents.
+    /// See [`dcgan::DcganGenerator::calibrated`].
+    pub fn calibrated(&self, reference: Tensor<2>) -> Generator {
+        match self {
+            Generator::Mlp(g) => Generator::Mlp(g.clone()),
+            Generator::Dcgan(g) => Generator::Dcgan(g.calibrated(reference)),
+        }
+    }
 }
 
 impl Discriminator {

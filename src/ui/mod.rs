@@ -19,7 +19,7 @@ pub use app::GanscopeApp;
 pub fn run_native(
     library: PresetLibrary,
     preset: Option<String>,
-    spawn_engine: impl FnOnce(Box<dyn Fn() + Send>) -> Link,
+    spawn_engine: impl FnOnce(Box<dyn Fn() + Send + Sync>) -> Link,
 ) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

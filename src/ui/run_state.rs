@@ -64,6 +64,8 @@ impl RunState {
                 }
                 self.say(message, true);
             }
+            // The explorer's events are folded by the explorer view.
+            Event::Snapshot { .. } | Event::Rendered { .. } | Event::Directions { .. } => {}
             Event::Stopped => {
                 self.running = false;
                 self.say("the training engine has stopped".into(), true);

@@ -1,0 +1,135 @@
+//! A frozen copy of the generator for exploring: taken from a training run (the training
+//! thread publishes one every few seconds) or loaded from a run folder (the CLI). It renders
+//! any number of latents, one included, with normalisation statistics measured once on a
+//! fixed reference batch (see [`crate::models::Generator::calibrated`]).
+
+use super::device::{self, OpenedDevice};
+use crate::data::{self, SampleShape};
+use crate::imaging;
+use crate::latent::{self, Directions};
+use crate::models::{self, Generator};
+use crate::preset::Preset;
+use crate::protocol::{DeviceChoice, Rendered};
+use anyhow::Context;
+use burn::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Seeds of the reference latents that fix the normalisation statistics (far from the seeds
+/// a user types, which start at 0).
+const REFERENCE_SEEDS: u64 = 1 << 40;
+const REFERENCE_SIZE: usize = 128;
+/// Seeds and count of the latents sampled for principal directions.
+const PCA_SEEDS: u64 = 2 << 40;
+const PCA_SAMPLES: usize = 1024;
+/// Largest batch G runs at once while exploring.
+const CHUNK: usize = 256;
+
+pub struct Snapshot {
+    /// Training steps behind these weights.
+    pub step: u64,
+    generator: Generator,
+    shape: SampleShape,
+    latent_dim: usize,
+    device: Device,
+}
+
+impl Snapshot {
+    /// Freeze `generator` (inference mode, no autodiff) as it is after `step` steps.
+    pub fn new(
+        generator: &Generator,
+        step: u64,
+        shape: SampleShape,
+        latent_dim: usize,
+        device: &Device,
+    ) -> Snapshot {
+        let reference = to_tensor(
+            &latent::from_seeds(REFERENCE_SEEDS, REFERENCE_SIZE, latent_dim),
+            latent_dim,
+            device,
+        );
+        Snapshot {
+            step,
+            generator: generator.calibrated(reference),
+            shape,
+            latent_dim,
+            device: device.clone(),
+        }
+    }
+
+    /// Load the generator a run folder holds (`generator.bpk` beside its `preset.toml`, as
+    /// `ganscope train` writes them). `path` is the folder or the `.bpk` file itself.
+    pub fn load(path: &Path, choice: DeviceChoice) -> anyhow::Result<(Snapshot, Preset)> {
+        let (folder, weights) = if path.is_dir() {
+            (path.to_path_buf(), path.join("generator.bpk"))
+        } else {
+            let folder = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            (folder, path.to_path_buf())
+        };
+        let preset = Preset::from_file(&folder.join("preset.toml"))
+            .with_context(|| format!("{} holds no usable preset.toml", folder.display()))?;
+        let OpenedDevice { device, .. } = device::open(choice, preset.dataset.is_points());
+        let shape = data::open(&preset.dataset, preset.train.seed).shape();
+        let (generator, _) = models::build(&preset.model, shape, &device);
+        let generator = generator.try_load_file(&weights).map_err(|e| {
+            anyhow::anyhow!(
+                "{} is not a generator for preset '{}': {e:?}",
+                weights.display(),
+                preset.name
+            )
+        })?;
+        let snapshot = Snapshot::new(&generator, 0, shape, preset.model.latent_dim(), &device);
+        Ok((snapshot, preset))
+    }
+
+    pub fn latent_dim(&self) -> usize {
+        self.latent_dim
+    }
+
+    /// G's outputs for `latents` ([n, latent_dim] row-major), flattened [n, features].
+    fn outputs(&self, latents: &[f32]) -> Vec<f32> {
+        latents
+            .chunks(CHUNK * self.latent_dim)
+            .flat_map(|chunk| {
+                self.generator
+                    .forward(to_tensor(chunk, self.latent_dim, &self.device))
+                    .into_data()
+                    .try_to_vec::<f32>()
+                    .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))
+            })
+            .collect()
+    }
+
+    /// What G makes of each latent, or `None` when one has the wrong length (a request made
+    /// for a different run).
+    pub fn render(&self, latents: &[Vec<f32>]) -> Option<Rendered> {
+        if latents.iter().any(|z| z.len() != self.latent_dim) {
+            return None;
+        }
+        let values = self.outputs(&latents.concat());
+        Some(match self.shape {
+            SampleShape::Points2 => {
+                Rendered::Points(values.chunks_exact(2).map(|p| [p[0], p[1]]).collect())
+            }
+            SampleShape::Image {
+                channels, height, ..
+            } => Rendered::Images(
+                values
+                    .chunks_exact(self.shape.numel())
+                    .map(|image| imaging::to_rgba(image, channels, height))
+                    .collect(),
+            ),
+        })
+    }
+
+    /// The `k` leading principal directions of G's outputs over a fixed set of latents.
+    pub fn directions(&self, k: usize) -> Directions {
+        let latents = latent::from_seeds(PCA_SEEDS, PCA_SAMPLES, self.latent_dim);
+        let outputs = self.outputs(&latents);
+        latent::principal_directions(&latents, &outputs, PCA_SAMPLES, k, self.step)
+    }
+}
+
+fn to_tensor(values: &[f32], latent_dim: usize, device: &Device) -> Tensor<2> {
+    let n = values.len() / latent_dim;
+    Tensor::from_data(TensorData::new(values.to_vec(), [n, latent_dim]), device)
+}
