@@ -113,8 +113,13 @@ pub struct RgbaImage {
 /// What the generator currently makes from the run's fixed latent vectors.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SampleView {
-    /// A grid of images (`columns` per row), for image data sets.
-    Grid { image: RgbaImage, columns: usize },
+    /// A grid of `tiles` images (`columns` per row), for image data sets. Tile `i` is what G
+    /// makes of latent seed `i` (see [`crate::latent::from_seed`]).
+    Grid {
+        image: RgbaImage,
+        columns: usize,
+        tiles: usize,
+    },
     /// Real and generated 2-D points, for toy mixtures; `bounds` are the fixed axes
     /// `[x_min, x_max, y_min, y_max]` that fit the data set.
     Points {

@@ -287,6 +287,7 @@ impl Trainer {
                 SampleView::Grid {
                     image: imaging::tile_grid(&values, n, channels, height, columns),
                     columns,
+                    tiles: n,
                 }
             }
         }

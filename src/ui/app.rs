@@ -3,18 +3,30 @@
 //! at the start of each frame.
 
 use super::controls::{Action, Controls};
+use super::explorer::ExplorerView;
+use super::export::Exporter;
 use super::frame_stats::FrameStats;
 use super::plots::PlotsView;
 use super::run_state::RunState;
 use super::samples::SamplesView;
 use crate::preset::Preset;
-use crate::protocol::{Command, DeviceChoice, Link};
+use crate::protocol::{Command, DeviceChoice, Event, Link};
 use std::time::{Duration, Instant};
 
 /// Longest time one frame spends folding engine events before drawing.
 const INTAKE_BUDGET: Duration = Duration::from_millis(4);
 /// Preset selected at start when the user names none and it exists.
 const DEFAULT_PRESET: &str = "digits-dcgan";
+
+/// The two main views.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    /// Loss curves beside the sample grid.
+    #[default]
+    Training,
+    /// The latent-space explorer beside the sample grid.
+    Explorer,
+}
 
 pub struct GanscopeApp {
     link: Link,
@@ -27,6 +39,9 @@ pub struct GanscopeApp {
     run: RunState,
     plots: PlotsView,
     samples: SamplesView,
+    explorer: ExplorerView,
+    exporter: Exporter,
+    tab: Tab,
     frames: FrameStats,
     /// eframe's CPU time per frame, painting included (native window only).
     eframe_frames: FrameStats,
@@ -59,6 +74,9 @@ impl GanscopeApp {
             run: RunState::default(),
             plots: PlotsView::default(),
             samples: SamplesView::default(),
+            explorer: ExplorerView::default(),
+            exporter: Exporter::default(),
+            tab: Tab::default(),
             frames: FrameStats::default(),
             eframe_frames: FrameStats::default(),
             show_overlay: false,
@@ -78,6 +96,16 @@ impl GanscopeApp {
         &self.run
     }
 
+    /// The explorer's state.
+    pub fn explorer(&self) -> &ExplorerView {
+        &self.explorer
+    }
+
+    /// The explorer, to drive it as its controls do (tests and the bench).
+    pub fn explorer_mut(&mut self) -> &mut ExplorerView {
+        &mut self.explorer
+    }
+
     /// Points the curve plots drew in the last frame.
     pub fn plot_points_drawn(&self) -> usize {
         self.plots.points_drawn()
@@ -88,10 +116,29 @@ impl GanscopeApp {
         self.frame_started.get_or_insert_with(Instant::now);
         let started = Instant::now();
         while let Ok(event) = self.link.events.try_recv() {
-            self.run.apply(event);
+            match event {
+                Event::Snapshot { .. } | Event::Rendered { .. } | Event::Directions { .. } => {
+                    self.explorer.apply(event);
+                }
+                Event::Loaded(ref info) => {
+                    self.explorer.reset(info);
+                    self.run.apply(event);
+                }
+                other => self.run.apply(other),
+            }
             if started.elapsed() > INTAKE_BUDGET {
                 break;
             }
+        }
+        for (text, is_error) in self.exporter.finished() {
+            self.run.apply(if is_error {
+                Event::Error {
+                    message: text,
+                    fatal_to_run: false,
+                }
+            } else {
+                Event::Notice(text)
+            });
         }
     }
 
@@ -116,11 +163,43 @@ impl GanscopeApp {
                     actions.extend(controls.ui(ui));
                 });
             });
-        let half = ui.available_width() * 0.45;
-        egui::Panel::right("samples")
-            .default_size(half)
-            .show(ui, |ui| self.samples.ui(ui, self.run.samples.as_ref()));
-        egui::CentralPanel::default().show(ui, |ui| self.plots.ui(ui, &self.run));
+        egui::Panel::top("tabs").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for (tab, label, hint) in [
+                    (Tab::Training, "Training", "Loss curves and D outputs (1)"),
+                    (Tab::Explorer, "Explorer", "Latent sliders, directions and walks (2)"),
+                ] {
+                    if ui
+                        .selectable_label(self.tab == tab, label)
+                        .on_hover_text(hint)
+                        .clicked()
+                    {
+                        actions.push(Action::ShowTab(tab));
+                    }
+                }
+            });
+        });
+        let share = if self.tab == Tab::Training { 0.45 } else { 0.3 };
+        let side = ui.available_width() * share;
+        let pick = egui::Panel::right("samples")
+            .default_size(side)
+            .show(ui, |ui| self.samples.ui(ui, self.run.samples.as_ref()))
+            .inner;
+        if let Some(pick) = pick {
+            actions.push(Action::Pick(pick));
+        }
+        egui::CentralPanel::default().show(ui, |ui| match self.tab {
+            Tab::Training => self.plots.ui(ui, &self.run),
+            Tab::Explorer => {
+                let output = self.explorer.ui(ui, &self.run, &self.link);
+                if output.refresh_snapshot {
+                    self.link.send(Command::PublishSnapshot);
+                }
+                for export in output.exports {
+                    self.exporter.start(export);
+                }
+            }
+        });
         if self.show_overlay {
             self.overlay(ui.ctx());
         }
@@ -145,6 +224,12 @@ impl GanscopeApp {
             }
             if input.key_pressed(egui::Key::S) && !self.run.running {
                 actions.push(Action::StepOnce);
+            }
+            if input.key_pressed(egui::Key::Num1) {
+                actions.push(Action::ShowTab(Tab::Training));
+            }
+            if input.key_pressed(egui::Key::Num2) {
+                actions.push(Action::ShowTab(Tab::Explorer));
             }
             if input.key_pressed(egui::Key::F12) {
                 self.show_overlay = !self.show_overlay;
@@ -219,6 +304,13 @@ impl GanscopeApp {
             }
             Action::Reset => {
                 self.link.send(Command::Reset);
+            }
+            Action::ShowTab(tab) => self.tab = tab,
+            Action::Pick(pick) => {
+                self.explorer.pick(pick.tile, pick.secondary);
+                if !pick.secondary {
+                    self.tab = Tab::Explorer;
+                }
             }
             Action::DismissMessage(i) => {
                 if i < self.run.messages.len() {

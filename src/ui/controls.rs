@@ -1,11 +1,14 @@
 //! The side panel: preset and device pickers, the training buttons, live statistics, and
 //! messages. It draws and returns what the user asked for; the app applies it afterwards.
 
+use super::app::Tab;
 use super::run_state::RunState;
+use super::samples::Pick;
 use crate::preset::Preset;
 use crate::protocol::DeviceChoice;
 
-/// A request from the side panel, applied by the app after every panel has drawn.
+/// A request from the side panel, the tabs or the sample grid, applied by the app after every
+/// panel has drawn.
 #[must_use]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
@@ -16,6 +19,9 @@ pub enum Action {
     StepOnce,
     Reset,
     DismissMessage(usize),
+    ShowTab(Tab),
+    /// A sample-grid tile was clicked.
+    Pick(Pick),
 }
 
 /// What the side panel shows (borrowed from the app for one frame).

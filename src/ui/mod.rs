@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod controls;
+pub mod explorer;
+pub mod export;
 pub mod frame_stats;
 pub mod headless;
 pub mod plots;

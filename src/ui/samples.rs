@@ -1,7 +1,7 @@
 //! The sample view: the image grid from the run's fixed latent vectors (one texture, updated
 //! in place), or for 2-D data a scatter of real and generated points on fixed axes.
 
-use crate::imaging::{FAKE_RGBA, REAL_RGBA};
+use crate::imaging::{self, FAKE_RGBA, REAL_RGBA};
 use crate::protocol::SampleView;
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{Legend, Plot, PlotPoints, Points};
@@ -17,15 +17,31 @@ fn color([r, g, b, _]: [u8; 4]) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
+/// A click on a tile of the sample grid: tile `i` is latent seed `i`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pick {
+    pub tile: usize,
+    /// Right click.
+    pub secondary: bool,
+}
+
 impl SamplesView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, samples: Option<&(u64, SampleView)>) {
+    /// Draw the samples; returns the tile the user clicked, if any.
+    pub fn ui(&mut self, ui: &mut egui::Ui, samples: Option<&(u64, SampleView)>) -> Option<Pick> {
         let Some((step, view)) = samples else {
             ui.centered_and_justified(|ui| ui.label("Pick a preset to see its samples."));
-            return;
+            return None;
         };
         ui.label(format!("Samples after step {step} (fixed latent vectors)"));
         match view {
-            SampleView::Grid { image, .. } => self.grid(ui, *step, image),
+            SampleView::Grid {
+                image,
+                columns,
+                tiles,
+            } => {
+                ui.small("Click a sample to explore it; right-click to end the walk there.");
+                return self.grid(ui, *step, image, *columns, *tiles);
+            }
             SampleView::Points { real, fake, bounds } => {
                 let to_points = |p: &[[f32; 2]]| -> PlotPoints<'static> {
                     p.iter().map(|p| [p[0] as f64, p[1] as f64]).collect()
@@ -49,9 +65,17 @@ impl SamplesView {
                     });
             }
         }
+        None
     }
 
-    fn grid(&mut self, ui: &mut egui::Ui, step: u64, image: &crate::protocol::RgbaImage) {
+    fn grid(
+        &mut self,
+        ui: &mut egui::Ui,
+        step: u64,
+        image: &crate::protocol::RgbaImage,
+        columns: usize,
+        tiles: usize,
+    ) -> Option<Pick> {
         if self.uploaded != Some(step) || self.texture.is_none() {
             let color =
                 ColorImage::from_rgba_unmultiplied([image.width, image.height], &image.pixels);
@@ -67,13 +91,21 @@ impl SamplesView {
             }
             self.uploaded = Some(step);
         }
-        if let Some(texture) = &self.texture {
-            let available = ui.available_size();
-            let size = texture.size_vec2();
-            let scale = (available.x / size.x).min(available.y / size.y).max(0.1);
-            ui.centered_and_justified(|ui| {
-                ui.add(egui::Image::new((texture.id(), size * scale)));
-            });
+        let texture = self.texture.as_ref()?;
+        let available = ui.available_size();
+        let size = texture.size_vec2();
+        let scale = (available.x / size.x).min(available.y / size.y).max(0.1);
+        let response = ui
+            .centered_and_justified(|ui| {
+                ui.add(egui::Image::new((texture.id(), size * scale)).sense(egui::Sense::click()))
+            })
+            .inner;
+        let secondary = response.secondary_clicked();
+        if !(response.clicked() || secondary) {
+            return None;
         }
+        let at = (response.interact_pointer_pos()? - response.rect.min) / scale;
+        let tile = imaging::tile_at(image.width, columns, tiles, at.x, at.y)?;
+        Some(Pick { tile, secondary })
     }
 }

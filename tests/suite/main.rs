@@ -2,6 +2,7 @@
 
 mod common;
 mod data;
+mod explorer;
 mod learning;
 mod presets;
 mod session;

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 const PATIENCE: Duration = Duration::from_secs(60);
 
 /// Receive events until `pick` accepts one; all events seen on the way are returned too.
-fn wait_for<T>(link: &Link, mut pick: impl FnMut(&Event) -> Option<T>) -> (T, Vec<Event>) {
+pub fn wait_for<T>(link: &Link, mut pick: impl FnMut(&Event) -> Option<T>) -> (T, Vec<Event>) {
     let deadline = Instant::now() + PATIENCE;
     let mut seen = Vec::new();
     loop {
@@ -31,7 +31,7 @@ fn last_metric_step(events: &[Event]) -> Option<u64> {
     })
 }
 
-fn loaded(link: &Link, name: &str) {
+pub fn loaded(link: &Link, name: &str) {
     link.send(Command::Load {
         preset: Box::new(preset(name)),
         device: DeviceChoice::Cpu,

@@ -1,0 +1,322 @@
+//! The latent-space explorer: one large sample from the z the user shapes (seed, per-dimension
+//! sliders, principal directions, truncation, class), a walk between two seeds, and for 2-D
+//! models the warped latent grid. Everything is rendered by the engine's explorer thread from
+//! a snapshot of G, so exploring never pauses training.
+//!
+//! Latency is measured from the first unrendered change of z to the upload of an image that
+//! reflects it (requests are numbered; the explorer drops stale ones).
+
+mod latent_controls;
+mod walk;
+mod warp;
+
+use super::export::Export;
+use super::frame_stats::FrameStats;
+use super::run_state::RunState;
+use crate::protocol::{
+    Event, ExploreRequest, Link, RenderTarget, Rendered, RgbaImage, RunInfo, SampleView,
+};
+use egui::{TextureHandle, TextureOptions};
+use latent_controls::LatentControls;
+use std::time::Instant;
+use walk::Walk;
+use warp::Warp;
+
+/// What the explorer asks the app to do after drawing.
+#[derive(Debug, Default)]
+pub struct ExplorerOutput {
+    /// Ask the training thread for a snapshot of G now.
+    pub refresh_snapshot: bool,
+    pub exports: Vec<Export>,
+}
+
+#[derive(Default)]
+pub struct ExplorerView {
+    latent_dim: usize,
+    classes: Option<usize>,
+    /// Step of the snapshot the explorer thread holds.
+    snapshot: Option<u64>,
+    controls: Option<LatentControls>,
+    walk: Walk,
+    warp: Warp,
+    main_image: Option<RgbaImage>,
+    main_texture: Option<TextureHandle>,
+    main_fresh: bool,
+    /// Request id of `main_image`.
+    main_id: u64,
+    /// Which views must be requested again.
+    dirty: [bool; 3],
+    next_id: u64,
+    /// When z first changed since the last request.
+    changed_at: Option<Instant>,
+    /// The first request carrying an unshown change, and when the change happened.
+    awaiting: Option<(u64, Instant)>,
+    latencies: FrameStats,
+    latency_log: Vec<f64>,
+}
+
+fn slot(target: RenderTarget) -> usize {
+    match target {
+        RenderTarget::Main => 0,
+        RenderTarget::Strip => 1,
+        RenderTarget::Warp => 2,
+    }
+}
+
+impl ExplorerView {
+    /// A new run was loaded: start from seed 0 with its latent size.
+    pub fn reset(&mut self, info: &RunInfo) {
+        let latencies = std::mem::take(&mut self.latency_log);
+        *self = ExplorerView {
+            latent_dim: info.latent_dim,
+            classes: info.classes,
+            controls: Some(LatentControls::new(info.latent_dim)),
+            latency_log: latencies,
+            ..ExplorerView::default()
+        };
+    }
+
+    /// Fold one of the explorer thread's events.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::Snapshot { step } => {
+                self.snapshot = Some(step);
+                self.dirty = [true; 3];
+            }
+            Event::Rendered {
+                id, target, output, ..
+            } => match (target, output) {
+                (RenderTarget::Main, Rendered::Images(mut images)) => {
+                    self.main_image = images.pop();
+                    self.main_id = id;
+                    self.main_fresh = true;
+                }
+                (RenderTarget::Main, Rendered::Points(points)) => {
+                    // Plotted this very frame: nothing to upload.
+                    self.warp.point = points.first().copied();
+                    self.shown(id);
+                }
+                (RenderTarget::Strip, output) => self.walk.receive(output),
+                (RenderTarget::Warp, Rendered::Points(points)) => self.warp.receive(points),
+                (RenderTarget::Warp, Rendered::Images(_)) => {}
+            },
+            Event::Directions { step, directions } => {
+                if let Some(c) = &mut self.controls
+                    && directions.latent.first().is_none_or(|d| d.len() == self.latent_dim)
+                {
+                    c.set_directions(step, directions);
+                    self.dirty[slot(RenderTarget::Main)] = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn shown(&mut self, id: u64) {
+        if let Some((first, at)) = self.awaiting
+            && id >= first
+        {
+            let ms = at.elapsed().as_secs_f64() * 1000.0;
+            self.latencies.record(ms);
+            self.latency_log.push(ms);
+            self.awaiting = None;
+        }
+    }
+
+    /// Latencies (ms) from a change of z to its image on screen, oldest first, since start.
+    pub fn latency_log(&self) -> &[f64] {
+        &self.latency_log
+    }
+
+    /// The image now shown for the current z (image models).
+    pub fn main_image(&self) -> Option<&RgbaImage> {
+        self.main_image.as_ref()
+    }
+
+    /// Step of the generator snapshot the explorer draws from.
+    pub fn snapshot_step(&self) -> Option<u64> {
+        self.snapshot
+    }
+
+    /// The current seed and z (for tests and the bench).
+    pub fn z(&self) -> Option<Vec<f32>> {
+        self.controls.as_ref().map(LatentControls::z)
+    }
+
+    /// Set one latent dimension, as its slider does.
+    pub fn set_dimension(&mut self, dim: usize, value: f32) {
+        if let Some(c) = &mut self.controls
+            && dim < c.base.len()
+        {
+            c.base[dim] = value;
+            c.edited = true;
+            self.z_changed();
+        }
+    }
+
+    /// A tile of the sample grid was clicked: explore it (primary) and start the walk there,
+    /// or end the walk there (secondary).
+    pub fn pick(&mut self, tile: usize, secondary: bool) {
+        let seed = tile as u64;
+        if secondary {
+            self.walk.to = seed;
+        } else {
+            self.walk.from = seed;
+            if let Some(c) = &mut self.controls {
+                c.set_seed(seed);
+            }
+            self.z_changed();
+        }
+        self.dirty[slot(RenderTarget::Strip)] = true;
+    }
+
+    fn z_changed(&mut self) {
+        self.changed_at.get_or_insert_with(Instant::now);
+        self.dirty[slot(RenderTarget::Main)] = true;
+        self.dirty[slot(RenderTarget::Warp)] = true;
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState, link: &Link) -> ExplorerOutput {
+        let mut output = ExplorerOutput::default();
+        let Some(controls) = self.controls.as_mut() else {
+            ui.centered_and_justified(|ui| ui.label("Load a preset to explore its generator."));
+            return output;
+        };
+        let mut changed = false;
+        egui::Panel::right("explorer-latent")
+            .default_size(300.0)
+            .show(ui, |ui| {
+                let response = controls.ui(ui, self.classes);
+                changed = response.changed;
+                if response.compute_directions {
+                    link.request(ExploreRequest::Directions {
+                        components: controls.components,
+                    });
+                }
+            });
+        if changed {
+            self.z_changed();
+            self.dirty[slot(RenderTarget::Strip)] = true;
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(self.snapshot.map_or("Waiting for the generator...".into(), |s| {
+                    format!("Generator snapshot from step {s} (updated every 2 s while training)")
+                }));
+                output.refresh_snapshot = ui
+                    .button("Refresh now")
+                    .on_hover_text("Take a snapshot of G at the current step")
+                    .clicked();
+            });
+            let points = match &run.samples {
+                Some((_, SampleView::Points { real, bounds, .. })) => Some((real, *bounds)),
+                _ => None,
+            };
+            let walk_height = 200.0f32.min(ui.available_height() * 0.4);
+            let view_height = ui.available_height() - walk_height;
+            match points {
+                Some((real, bounds)) => {
+                    if self.warp.controls(ui, self.latent_dim) {
+                        self.dirty[slot(RenderTarget::Warp)] = true;
+                    }
+                    ui.allocate_ui(egui::vec2(ui.available_width(), view_height - 24.0), |ui| {
+                        self.warp.plot(ui, real, bounds, &self.walk.points);
+                    });
+                }
+                None => self.main_view(ui, view_height),
+            }
+            ui.separator();
+            let mut walk = walk::WalkResponse::default();
+            self.walk.controls(ui, &mut walk);
+            self.walk.strip(ui);
+            if walk.changed {
+                self.dirty[slot(RenderTarget::Strip)] = true;
+            }
+            if let Some(image) = walk.export_png {
+                output.exports.push(Export::Png {
+                    image,
+                    name: "walk.png".into(),
+                });
+            }
+            if let Some(frames) = walk.export_gif {
+                output.exports.push(Export::Gif {
+                    frames,
+                    frame_ms: walk::FRAME_MS,
+                    name: "walk.gif".into(),
+                });
+            }
+        });
+        self.send(link, points_model(run));
+        output
+    }
+
+    fn main_view(&mut self, ui: &mut egui::Ui, height: f32) {
+        if self.main_fresh
+            && let Some(image) = &self.main_image
+        {
+            let color =
+                egui::ColorImage::from_rgba_unmultiplied([image.width, image.height], &image.pixels);
+            match &mut self.main_texture {
+                Some(texture) => texture.set(color, TextureOptions::LINEAR),
+                None => {
+                    self.main_texture =
+                        Some(ui.ctx().load_texture("explorer", color, TextureOptions::LINEAR));
+                }
+            }
+            self.main_fresh = false;
+            self.shown(self.main_id);
+        }
+        let side = height.min(ui.available_width()).max(32.0);
+        ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
+            ui.centered_and_justified(|ui| match &self.main_texture {
+                Some(texture) => {
+                    ui.add(egui::Image::new((texture.id(), egui::vec2(side, side))));
+                }
+                None => {
+                    ui.spinner();
+                }
+            });
+        });
+    }
+
+    /// Send a request for every view that needs one, once a snapshot exists.
+    fn send(&mut self, link: &Link, points: bool) {
+        let Some(controls) = &self.controls else {
+            return;
+        };
+        if self.snapshot.is_none() {
+            return;
+        }
+        let z = controls.z();
+        let class = self.classes.map(|_| controls.class);
+        let mut requests = Vec::new();
+        if std::mem::take(&mut self.dirty[0]) {
+            requests.push((RenderTarget::Main, vec![z.clone()]));
+        }
+        if std::mem::take(&mut self.dirty[1]) {
+            requests.push((RenderTarget::Strip, self.walk.latents(self.latent_dim, controls.psi)));
+        }
+        if std::mem::take(&mut self.dirty[2]) && points {
+            requests.push((RenderTarget::Warp, self.warp.latents(&z)));
+        }
+        for (target, latents) in requests {
+            let id = self.next_id;
+            self.next_id += 1;
+            if target == RenderTarget::Main
+                && let Some(at) = self.changed_at.take()
+            {
+                self.awaiting.get_or_insert((id, at));
+            }
+            link.request(ExploreRequest::Render {
+                id,
+                target,
+                latents,
+                class,
+            });
+        }
+    }
+}
+
+fn points_model(run: &RunState) -> bool {
+    matches!(run.samples, Some((_, SampleView::Points { .. })))
+}
