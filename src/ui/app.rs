@@ -179,9 +179,15 @@ impl GanscopeApp {
                 }
             });
         });
-        let share = if self.tab == Tab::Training { 0.45 } else { 0.3 };
+        let share = if self.tab == Tab::Training { 0.45 } else { 0.25 };
         let side = ui.available_width() * share;
-        let pick = egui::Panel::right("samples")
+        // One panel per tab, so each keeps its own width.
+        let id = if self.tab == Tab::Training {
+            "samples"
+        } else {
+            "samples-explorer"
+        };
+        let pick = egui::Panel::right(id)
             .default_size(side)
             .show(ui, |ui| self.samples.ui(ui, self.run.samples.as_ref()))
             .inner;

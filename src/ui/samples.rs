@@ -104,7 +104,9 @@ impl SamplesView {
         if !(response.clicked() || secondary) {
             return None;
         }
-        let at = (response.interact_pointer_pos()? - response.rect.min) / scale;
+        // The layout may give the image more room than it paints; it is drawn centred.
+        let painted = egui::Rect::from_center_size(response.rect.center(), size * scale);
+        let at = (response.interact_pointer_pos()? - painted.min) / scale;
         let tile = imaging::tile_at(image.width, columns, tiles, at.x, at.y)?;
         Some(Pick { tile, secondary })
     }

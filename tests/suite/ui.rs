@@ -7,6 +7,8 @@ use egui_kittest::kittest::Queryable;
 use ganscope::engine;
 use ganscope::preset::library::PresetLibrary;
 use ganscope::ui::GanscopeApp;
+use ganscope::ui::controls::Action;
+use ganscope::ui::samples::Pick;
 use std::time::{Duration, Instant};
 
 fn harness() -> Harness<'static, GanscopeApp> {
@@ -80,4 +82,60 @@ fn train_moves_the_counter_and_plots_and_pause_stops_them() {
         harness.query_by_label("Resume").is_some(),
         "Train became Resume"
     );
+}
+
+#[test]
+fn explorer_slider_changes_the_image_and_a_picked_tile_is_its_seed() {
+    let library = PresetLibrary::load_dir(&presets_dir());
+    let app = GanscopeApp::new(
+        engine::spawn(|| {}),
+        library.presets,
+        Vec::new(),
+        Some("digits-dcgan"),
+    );
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, app: &mut GanscopeApp| {
+                app.intake();
+                app.show(ui);
+            },
+            app,
+        );
+    harness.get_by_label("CPU").click();
+    harness.run_steps(2);
+    harness.get_by_label("Explorer").click();
+    step_until(&mut harness, |app| app.explorer().main_image().is_some());
+    let before = harness.state().explorer().main_image().cloned();
+
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Slider, "z0")
+        .set_value_accesskit(-3.5);
+    step_until(&mut harness, |app| {
+        app.explorer().main_image().cloned() != before
+    });
+    let z = harness.state().explorer().z().unwrap_or_default();
+    assert_eq!(z[0], -3.5, "the slider set z0");
+    assert!(
+        harness.query_by_label("(edited)").is_some(),
+        "the seed is marked as edited"
+    );
+    let latencies = harness.state().explorer().latency_log().len();
+    assert!(latencies >= 1, "the change was timed to its texture upload");
+
+    // Step once: the explorer receives the generator of step 1 and redraws from it.
+    harness.get_by_label("Step once").click();
+    step_until(&mut harness, |app| app.explorer().snapshot_step() == Some(1));
+    let from_step_0 = harness.state().explorer().main_image().cloned();
+    step_until(&mut harness, |app| {
+        app.explorer().main_image().cloned() != from_step_0
+    });
+
+    // Seeds typed or picked reproduce the grid's tiles.
+    harness
+        .state_mut()
+        .apply_action(Action::Pick(Pick { tile: 5, secondary: false }));
+    harness.run_steps(2);
+    let z = harness.state().explorer().z().unwrap_or_default();
+    assert_eq!(z, ganscope::latent::from_seed(5, 64), "tile 5 is seed 5");
 }

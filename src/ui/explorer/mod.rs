@@ -184,7 +184,7 @@ impl ExplorerView {
         };
         let mut changed = false;
         egui::Panel::right("explorer-latent")
-            .default_size(300.0)
+            .default_size(250.0)
             .show(ui, |ui| {
                 let response = controls.ui(ui, self.classes);
                 changed = response.changed;
@@ -201,18 +201,19 @@ impl ExplorerView {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.label(self.snapshot.map_or("Waiting for the generator...".into(), |s| {
-                    format!("Generator snapshot from step {s} (updated every 2 s while training)")
-                }));
+                    format!("G as of step {s}")
+                }))
+                .on_hover_text("The explorer draws from a snapshot of G, renewed every 2 s while training runs and whenever it pauses");
                 output.refresh_snapshot = ui
-                    .button("Refresh now")
-                    .on_hover_text("Take a snapshot of G at the current step")
+                    .button("Refresh")
+                    .on_hover_text("Take a snapshot of G at the current step now")
                     .clicked();
             });
             let points = match &run.samples {
                 Some((_, SampleView::Points { real, bounds, .. })) => Some((real, *bounds)),
                 _ => None,
             };
-            let walk_height = 200.0f32.min(ui.available_height() * 0.4);
+            let walk_height = (ui.available_height() * 0.42).max(150.0);
             let view_height = ui.available_height() - walk_height;
             match points {
                 Some((real, bounds)) => {
@@ -257,20 +258,23 @@ impl ExplorerView {
             let color =
                 egui::ColorImage::from_rgba_unmultiplied([image.width, image.height], &image.pixels);
             match &mut self.main_texture {
-                Some(texture) => texture.set(color, TextureOptions::LINEAR),
+                Some(texture) => texture.set(color, TextureOptions::NEAREST),
                 None => {
                     self.main_texture =
-                        Some(ui.ctx().load_texture("explorer", color, TextureOptions::LINEAR));
+                        Some(ui.ctx().load_texture("explorer", color, TextureOptions::NEAREST));
                 }
             }
             self.main_fresh = false;
             self.shown(self.main_id);
         }
-        let side = height.min(ui.available_width()).max(32.0);
+        let side = (height - 8.0).min(ui.available_width()).max(32.0);
         ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
-            ui.centered_and_justified(|ui| match &self.main_texture {
+            ui.vertical_centered(|ui| match &self.main_texture {
                 Some(texture) => {
-                    ui.add(egui::Image::new((texture.id(), egui::vec2(side, side))));
+                    ui.add(
+                        egui::Image::new((texture.id(), egui::vec2(side, side)))
+                            .fit_to_exact_size(egui::vec2(side, side)),
+                    );
                 }
                 None => {
                     ui.spinner();
