@@ -54,7 +54,10 @@ pub fn mosaic(tiles: &[RgbaImage], columns: usize) -> RgbaImage {
     let height = rows * th + (rows + 1) * GAP;
     let mut pixels: Vec<u8> = GAP_RGBA.repeat(width * height);
     for (i, tile) in tiles.iter().enumerate() {
-        let (ox, oy) = (GAP + (i % columns) * (tw + GAP), GAP + (i / columns) * (th + GAP));
+        let (ox, oy) = (
+            GAP + (i % columns) * (tw + GAP),
+            GAP + (i / columns) * (th + GAP),
+        );
         for y in 0..th {
             let o = ((oy + y) * width + ox) * 4;
             pixels[o..o + tw * 4].copy_from_slice(&tile.pixels[y * tw * 4..(y + 1) * tw * 4]);
@@ -139,7 +142,11 @@ pub fn save_gif(frames: &[RgbaImage], frame_ms: u32, path: &std::path::Path) -> 
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut encoder = GifEncoder::new_with_speed(file, 10);
     encoder.set_repeat(Repeat::Infinite)?;
-    let back = frames.iter().rev().skip(1).take(frames.len().saturating_sub(2));
+    let back = frames
+        .iter()
+        .rev()
+        .skip(1)
+        .take(frames.len().saturating_sub(2));
     for frame in frames.iter().chain(back) {
         let buffer = image::RgbaImage::from_raw(
             frame.width as u32,
@@ -198,8 +205,15 @@ mod tests {
         let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(file))
             .unwrap_or_else(|e| panic!("{e}"));
         use image::AnimationDecoder;
-        let decoded = decoder.into_frames().collect_frames().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(decoded.len(), 4 + 2, "forwards 0..3, then back through 2 and 1");
+        let decoded = decoder
+            .into_frames()
+            .collect_frames()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            decoded.len(),
+            4 + 2,
+            "forwards 0..3, then back through 2 and 1"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

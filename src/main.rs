@@ -38,11 +38,33 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             steps,
             profile,
             ui_seconds,
+            explore_seconds,
         } => {
             let preset = library::resolve(&preset)?;
-            let report = cli::bench::run(&preset, device, steps, profile, ui_seconds)?;
+            let report =
+                cli::bench::run(&preset, device, steps, profile, ui_seconds, explore_seconds)?;
             println!("{report}");
             Ok(())
+        }
+        CliCommand::Interpolate {
+            checkpoint,
+            from,
+            to,
+            steps,
+            mode,
+            psi,
+            out,
+            gif,
+            device,
+        } => {
+            let walk = cli::interpolate::WalkSpec {
+                from,
+                to,
+                frames: steps,
+                mode,
+                psi,
+            };
+            cli::interpolate::run(&checkpoint, walk, device, &out, gif.as_deref())
         }
         CliCommand::Presets => {
             let dir = library::default_dir();

@@ -16,6 +16,7 @@ pub fn run(
     steps: Option<u64>,
     profile: bool,
     ui_seconds: Option<f64>,
+    explore_seconds: Option<f64>,
 ) -> anyhow::Result<serde_json::Value> {
     let opened = device::open(choice, preset.dataset.is_points());
     if let Some(notice) = &opened.notice {
@@ -76,7 +77,32 @@ pub fn run(
     if let Some(seconds) = ui_seconds {
         report["ui"] = frame_report(preset, choice, seconds);
     }
+    if let Some(seconds) = explore_seconds {
+        drop(trainer); // Free the cores for the explorer session's own training.
+        report["explorer"] = explore_report(preset, choice, seconds);
+    }
     Ok(report)
+}
+
+/// Drag an explorer slider in the real app (headless) while its engine trains, and
+/// summarise the time from each change to its image on screen.
+fn explore_report(preset: &Preset, choice: DeviceChoice, seconds: f64) -> serde_json::Value {
+    let (wake_tx, woken) = crossbeam_channel::bounded(1);
+    let link = engine::spawn(move || {
+        let _ = wake_tx.try_send(());
+    });
+    let run = ui::headless::explore_latency(link, &woken, preset.clone(), choice, seconds);
+    let latency = ui::frame_stats::summarize(&run.latency_ms);
+    let frames = ui::frame_stats::summarize(&run.frame_ms);
+    json!({
+        "slider_changes_shown": run.latency_ms.len(),
+        "slider_to_texture_ms_p50": latency.p50,
+        "slider_to_texture_ms_p99": latency.p99,
+        "slider_to_texture_ms_max": latency.max,
+        "frame_ms_p50": frames.p50,
+        "frame_ms_p99": frames.p99,
+        "steps_per_s_while_exploring": run.steps as f64 / run.seconds,
+    })
 }
 
 /// Drive the real app headless while its engine trains, and summarise frame times.

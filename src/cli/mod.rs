@@ -1,8 +1,11 @@
-//! Command line: `ganscope` opens the GUI; `train` and `bench` run the same engine headless.
+//! Command line: `ganscope` opens the GUI; `train`, `bench` and `interpolate` run the same
+//! engine headless.
 
 pub mod bench;
+pub mod interpolate;
 pub mod train;
 
+use crate::latent::InterpMode;
 use crate::protocol::DeviceChoice;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -57,6 +60,39 @@ pub enum CliCommand {
         /// for this many seconds.
         #[arg(long)]
         ui_seconds: Option<f64>,
+        /// Also measure the explorer: drag a latent slider continuously in the headless app
+        /// while the engine trains flat out, for this many seconds, and report the time from
+        /// each change to the upload of its image (p50/p99).
+        #[arg(long)]
+        explore_seconds: Option<f64>,
+    },
+    /// Walk between two latent seeds through a saved generator and write the frames as a
+    /// strip PNG (and a looping GIF).
+    Interpolate {
+        /// A run folder written by `ganscope train`, or the generator.bpk inside it.
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// Seed of the first frame (tile i of the sample grid is seed i).
+        #[arg(long)]
+        from: u64,
+        /// Seed of the last frame.
+        #[arg(long)]
+        to: u64,
+        /// Frames in the walk, ends included.
+        #[arg(long, default_value_t = 8)]
+        steps: usize,
+        #[arg(long, value_enum, default_value_t = InterpMode::Slerp)]
+        mode: InterpMode,
+        /// Truncation psi (1 = none, 0 = the mean).
+        #[arg(long, default_value_t = 1.0)]
+        psi: f32,
+        #[arg(long, default_value = "strip.png")]
+        out: PathBuf,
+        /// Also write the walk there and back as an animated GIF.
+        #[arg(long)]
+        gif: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
     },
     /// List the presets and any that failed to load.
     Presets,

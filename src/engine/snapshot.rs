@@ -62,7 +62,9 @@ impl Snapshot {
         let (folder, weights) = if path.is_dir() {
             (path.to_path_buf(), path.join("generator.bpk"))
         } else {
-            let folder = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+            let folder = path
+                .parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
             (folder, path.to_path_buf())
         };
         let preset = Preset::from_file(&folder.join("preset.toml"))

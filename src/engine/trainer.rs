@@ -75,8 +75,7 @@ impl Trainer {
                 .init()
         };
         let real_view = if shape == SampleShape::Points2 {
-            let mut view_data = data::open(&preset.dataset, preset.train.seed ^ 0xA11CE);
-            points(&view_data.batch(REAL_VIEW_POINTS).x)
+            real_points(preset)
         } else {
             Vec::new()
         };
@@ -292,6 +291,12 @@ impl Trainer {
             }
         }
     }
+}
+
+/// The real points a 2-D view shows for `preset` (a fixed draw from its data set).
+pub fn real_points(preset: &Preset) -> Vec<[f32; 2]> {
+    let mut view_data = data::open(&preset.dataset, preset.train.seed ^ 0xA11CE);
+    points(&view_data.batch(REAL_VIEW_POINTS).x)
 }
 
 /// Read several one-element tensors back in a single device sync.

@@ -68,7 +68,9 @@ pub fn slerp(a: &[f32], b: &[f32], t: f32) -> Vec<f32> {
 /// `frames` points from `a` to `b` inclusive (evenly spaced in t); one frame gives `a`.
 pub fn path(a: &[f32], b: &[f32], frames: usize, mode: InterpMode) -> Vec<Vec<f32>> {
     let last = frames.saturating_sub(1).max(1) as f32;
-    (0..frames).map(|i| at(a, b, i as f32 / last, mode)).collect()
+    (0..frames)
+        .map(|i| at(a, b, i as f32 / last, mode))
+        .collect()
 }
 
 #[cfg(test)]
@@ -114,7 +116,10 @@ mod tests {
         assert!(path(&a, &b, 0, InterpMode::Lerp).is_empty());
         let quarter = slerp(&a, &b, 0.5);
         assert!(close(&quarter, &[0.5f32.sqrt(), 0.5f32.sqrt()]));
-        assert!(close(&slerp(&a, &a, 0.3), &a), "parallel ends fall back to lerp");
+        assert!(
+            close(&slerp(&a, &a, 0.3), &a),
+            "parallel ends fall back to lerp"
+        );
         assert!(close(&slerp(&[0.0, 0.0], &b, 0.5), &[0.0, 0.5]), "zero end");
     }
 }

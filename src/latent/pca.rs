@@ -61,14 +61,20 @@ pub fn principal_directions(
         let sigma = variance.sqrt();
         let direction: Vec<f32> = (0..latent_dim)
             .map(|d| {
-                let slope: f64 =
-                    (0..n).map(|j| coords[j] * z[j * latent_dim + d]).sum::<f64>() / energy.max(1e-30);
+                let slope: f64 = (0..n)
+                    .map(|j| coords[j] * z[j * latent_dim + d])
+                    .sum::<f64>()
+                    / energy.max(1e-30);
                 (slope * sigma) as f32
             })
             .collect();
         out.latent.push(direction);
         out.output.push(axis.iter().map(|&v| v as f32).collect());
-        out.explained.push(if total > 0.0 { (variance / total) as f32 } else { 0.0 });
+        out.explained.push(if total > 0.0 {
+            (variance / total) as f32
+        } else {
+            0.0
+        });
         out.sigma.push(sigma as f32);
     }
     out
@@ -106,15 +112,25 @@ fn top_eigenvectors(
     let m = (k + OVERSAMPLE).min(features);
     let mut rng = StdRng::seed_from_u64(seed);
     let mut block: Vec<Vec<f64>> = (0..m)
-        .map(|_| (0..features).map(|_| StandardNormal.sample(&mut rng)).collect())
+        .map(|_| {
+            (0..features)
+                .map(|_| StandardNormal.sample(&mut rng))
+                .collect()
+        })
         .collect();
     orthonormalize(&mut block);
     for _ in 0..PASSES {
-        block = block.iter().map(|q| gram_times(x, n, features, q)).collect();
+        block = block
+            .iter()
+            .map(|q| gram_times(x, n, features, q))
+            .collect();
         orthonormalize(&mut block);
     }
     // Project XᵀX onto the block (B = QᵀXᵀXQ, m × m) and diagonalise it exactly.
-    let images: Vec<Vec<f64>> = block.iter().map(|q| gram_times(x, n, features, q)).collect();
+    let images: Vec<Vec<f64>> = block
+        .iter()
+        .map(|q| gram_times(x, n, features, q))
+        .collect();
     let mut small: Vec<Vec<f64>> = (0..m)
         .map(|a| (0..m).map(|b| dot(&block[a], &images[b])).collect())
         .collect();
@@ -167,7 +183,9 @@ fn orthonormalize(block: &mut [Vec<f64>]) {
                 break;
             }
             let width = block[i].len();
-            block[i] = (0..width).map(|d| f64::from(u8::from(d == attempt % width))).collect();
+            block[i] = (0..width)
+                .map(|d| f64::from(u8::from(d == attempt % width)))
+                .collect();
         }
     }
 }
@@ -257,15 +275,30 @@ mod tests {
         assert_eq!(found.latent.len(), 3);
         let cos: f32 = found.output[0].iter().zip(&axis).map(|(a, b)| a * b).sum();
         assert!(cos.abs() > 0.999, "first component off the axis: cos {cos}");
-        let cos2: f32 = found.output[1].iter().zip(&second).map(|(a, b)| a * b).sum();
+        let cos2: f32 = found.output[1]
+            .iter()
+            .zip(&second)
+            .map(|(a, b)| a * b)
+            .sum();
         assert!(cos2.abs() > 0.99, "second component: cos {cos2}");
         // Expected shares: 9 and 1 out of 9 + 1 + 20·0.01.
-        assert!((found.explained[0] - 9.0 / 10.2).abs() < 0.03, "{:?}", found.explained);
-        assert!((found.explained[1] - 1.0 / 10.2).abs() < 0.02, "{:?}", found.explained);
+        assert!(
+            (found.explained[0] - 9.0 / 10.2).abs() < 0.03,
+            "{:?}",
+            found.explained
+        );
+        assert!(
+            (found.explained[1] - 1.0 / 10.2).abs() < 0.02,
+            "{:?}",
+            found.explained
+        );
         assert!((found.sigma[0] - 3.0).abs() < 0.15, "{:?}", found.sigma);
         // The latent direction of component 0 is (±1, 0, 0): 1σ of output = 1 unit of z[0].
         let d = &found.latent[0];
-        assert!((d[0].abs() - 1.0).abs() < 0.05 && d[1].abs() < 0.05 && d[2].abs() < 0.05, "{d:?}");
+        assert!(
+            (d[0].abs() - 1.0).abs() < 0.05 && d[1].abs() < 0.05 && d[2].abs() < 0.05,
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -277,7 +310,11 @@ mod tests {
         assert!((found.explained[0] - 1.0).abs() < 1e-5);
         for a in 0..3 {
             for b in 0..3 {
-                let d: f32 = found.output[a].iter().zip(&found.output[b]).map(|(x, y)| x * y).sum();
+                let d: f32 = found.output[a]
+                    .iter()
+                    .zip(&found.output[b])
+                    .map(|(x, y)| x * y)
+                    .sum();
                 let want = if a == b { 1.0 } else { 0.0 };
                 assert!((d - want).abs() < 1e-4, "axes {a},{b}: {d}");
             }

@@ -10,9 +10,9 @@
 //! side (G 1.07 M, D 0.66 M parameters).
 
 use super::activation::leaky_relu;
+use burn::module::RunningState;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
-use burn::module::RunningState;
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
 use burn::tensor::module::batch_norm_train;
@@ -115,8 +115,12 @@ impl DcganGenerator {
         let mut copy = self.clone();
         let mut h = reference.reshape([batch, self.latent, 1, 1]);
         for (conv, norm) in self.convs.iter().zip(copy.norms.iter_mut()) {
-            let normalised =
-                batch_norm_train(conv.forward(h), norm.gamma.val(), norm.beta.val(), norm.epsilon);
+            let normalised = batch_norm_train(
+                conv.forward(h),
+                norm.gamma.val(),
+                norm.beta.val(),
+                norm.epsilon,
+            );
             // Fresh states: a clone's running state is shared with the original.
             norm.running_mean = RunningState::new(normalised.mean);
             norm.running_var = RunningState::new(normalised.variance);

@@ -167,7 +167,11 @@ impl GanscopeApp {
             ui.horizontal(|ui| {
                 for (tab, label, hint) in [
                     (Tab::Training, "Training", "Loss curves and D outputs (1)"),
-                    (Tab::Explorer, "Explorer", "Latent sliders, directions and walks (2)"),
+                    (
+                        Tab::Explorer,
+                        "Explorer",
+                        "Latent sliders, directions and walks (2)",
+                    ),
                 ] {
                     if ui
                         .selectable_label(self.tab == tab, label)
@@ -179,7 +183,11 @@ impl GanscopeApp {
                 }
             });
         });
-        let share = if self.tab == Tab::Training { 0.45 } else { 0.25 };
+        let share = if self.tab == Tab::Training {
+            0.45
+        } else {
+            0.25
+        };
         let side = ui.available_width() * share;
         // One panel per tab, so each keeps its own width.
         let id = if self.tab == Tab::Training {

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 /// Something to save and the file name the dialog proposes.
 #[derive(Clone, Debug)]
 pub enum Export {
-    Png { image: RgbaImage, name: String },
+    Png {
+        image: RgbaImage,
+        name: String,
+    },
     Gif {
         frames: Vec<RgbaImage>,
         frame_ms: u32,

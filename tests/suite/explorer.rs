@@ -101,7 +101,10 @@ fn image_renders_are_batch_independent_and_directions_are_ranked() {
         .zip(&single[0].pixels)
         .filter(|(a, b)| a.abs_diff(**b) > 1)
         .count();
-    assert_eq!(differing, 0, "the middle frame alone matches it in the batch");
+    assert_eq!(
+        differing, 0,
+        "the middle frame alone matches it in the batch"
+    );
     assert_ne!(strip[0], strip[4], "the walk's ends differ");
 
     link.request(ExploreRequest::Directions { components: 4 });
@@ -112,7 +115,10 @@ fn image_renders_are_batch_independent_and_directions_are_ranked() {
     assert_eq!(directions.latent.len(), 4);
     assert!(directions.latent.iter().all(|d| d.len() == 64));
     let shares = &directions.explained;
-    assert!(shares.windows(2).all(|w| w[0] >= w[1]), "ranked: {shares:?}");
+    assert!(
+        shares.windows(2).all(|w| w[0] >= w[1]),
+        "ranked: {shares:?}"
+    );
     assert!(shares.iter().sum::<f32>() <= 1.0 + 1e-4, "{shares:?}");
     assert!(shares[0] > 0.0);
     link.send(Command::Shutdown);

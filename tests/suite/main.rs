@@ -3,6 +3,7 @@
 mod common;
 mod data;
 mod explorer;
+mod interpolate;
 mod learning;
 mod presets;
 mod session;

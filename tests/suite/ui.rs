@@ -125,16 +125,19 @@ fn explorer_slider_changes_the_image_and_a_picked_tile_is_its_seed() {
 
     // Step once: the explorer receives the generator of step 1 and redraws from it.
     harness.get_by_label("Step once").click();
-    step_until(&mut harness, |app| app.explorer().snapshot_step() == Some(1));
+    step_until(&mut harness, |app| {
+        app.explorer().snapshot_step() == Some(1)
+    });
     let from_step_0 = harness.state().explorer().main_image().cloned();
     step_until(&mut harness, |app| {
         app.explorer().main_image().cloned() != from_step_0
     });
 
     // Seeds typed or picked reproduce the grid's tiles.
-    harness
-        .state_mut()
-        .apply_action(Action::Pick(Pick { tile: 5, secondary: false }));
+    harness.state_mut().apply_action(Action::Pick(Pick {
+        tile: 5,
+        secondary: false,
+    }));
     harness.run_steps(2);
     let z = harness.state().explorer().z().unwrap_or_default();
     assert_eq!(z, ganscope::latent::from_seed(5, 64), "tile 5 is seed 5");

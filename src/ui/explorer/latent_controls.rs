@@ -182,14 +182,14 @@ impl LatentControls {
         let Some((step, directions)) = &self.directions else {
             return;
         };
-        ui.small(format!("from the generator at step {step}; sliders in sigma"));
+        ui.small(format!(
+            "from the generator at step {step}; sliders in sigma"
+        ));
         for (i, offset) in self.offsets.iter_mut().enumerate() {
             let share = directions.explained.get(i).copied().unwrap_or(0.0) * 100.0;
             response.changed |= ui
                 .add(egui::Slider::new(offset, SIGMAS).text(format!("PC{i} {share:.1}%")))
-                .on_hover_text(format!(
-                    "Component {i}: {share:.2}% of the output variance"
-                ))
+                .on_hover_text(format!("Component {i}: {share:.2}% of the output variance"))
                 .changed();
         }
         if ui.small_button("Zero the directions").clicked() {

@@ -102,7 +102,10 @@ impl ExplorerView {
             },
             Event::Directions { step, directions } => {
                 if let Some(c) = &mut self.controls
-                    && directions.latent.first().is_none_or(|d| d.len() == self.latent_dim)
+                    && directions
+                        .latent
+                        .first()
+                        .is_none_or(|d| d.len() == self.latent_dim)
                 {
                     c.set_directions(step, directions);
                     self.dirty[slot(RenderTarget::Main)] = true;
@@ -255,13 +258,18 @@ impl ExplorerView {
         if self.main_fresh
             && let Some(image) = &self.main_image
         {
-            let color =
-                egui::ColorImage::from_rgba_unmultiplied([image.width, image.height], &image.pixels);
+            let color = egui::ColorImage::from_rgba_unmultiplied(
+                [image.width, image.height],
+                &image.pixels,
+            );
             match &mut self.main_texture {
                 Some(texture) => texture.set(color, TextureOptions::NEAREST),
                 None => {
-                    self.main_texture =
-                        Some(ui.ctx().load_texture("explorer", color, TextureOptions::NEAREST));
+                    self.main_texture = Some(ui.ctx().load_texture(
+                        "explorer",
+                        color,
+                        TextureOptions::NEAREST,
+                    ));
                 }
             }
             self.main_fresh = false;
@@ -298,7 +306,10 @@ impl ExplorerView {
             requests.push((RenderTarget::Main, vec![z.clone()]));
         }
         if std::mem::take(&mut self.dirty[1]) {
-            requests.push((RenderTarget::Strip, self.walk.latents(self.latent_dim, controls.psi)));
+            requests.push((
+                RenderTarget::Strip,
+                self.walk.latents(self.latent_dim, controls.psi),
+            ));
         }
         if std::mem::take(&mut self.dirty[2]) && points {
             requests.push((RenderTarget::Warp, self.warp.latents(&z)));

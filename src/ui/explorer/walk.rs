@@ -171,8 +171,10 @@ impl Walk {
         self.fresh = false;
         self.textures.truncate(self.images.len());
         for (i, image) in self.images.iter().enumerate() {
-            let color =
-                egui::ColorImage::from_rgba_unmultiplied([image.width, image.height], &image.pixels);
+            let color = egui::ColorImage::from_rgba_unmultiplied(
+                [image.width, image.height],
+                &image.pixels,
+            );
             match self.textures.get_mut(i) {
                 Some(texture) => texture.set(color, TextureOptions::NEAREST),
                 None => self.textures.push(ctx.load_texture(

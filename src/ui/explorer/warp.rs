@@ -77,7 +77,9 @@ impl Warp {
     /// The plot: real points, the warped grid, the walk and the current point.
     pub fn plot(&self, ui: &mut egui::Ui, real: &[[f32; 2]], bounds: [f32; 4], walk: &[[f32; 2]]) {
         let to_plot = |p: &[[f32; 2]]| -> PlotPoints<'static> {
-            p.iter().map(|p| [f64::from(p[0]), f64::from(p[1])]).collect()
+            p.iter()
+                .map(|p| [f64::from(p[0]), f64::from(p[1])])
+                .collect()
         };
         let [r, g, b, _] = REAL_RGBA;
         let [fr, fg, fb, _] = FAKE_RGBA;
@@ -134,7 +136,10 @@ mod tests {
         assert!(latents.iter().all(|l| l[1] == 0.7), "unspanned dims stay");
         assert_eq!(latents[0][0], -SPAN);
         assert_eq!(latents[POINTS - 1][0], SPAN);
-        assert_eq!(latents[0][2], -SPAN, "first line at the low end of the other dim");
+        assert_eq!(
+            latents[0][2], -SPAN,
+            "first line at the low end of the other dim"
+        );
         assert_eq!(warp.latents(&[0.1]).len(), POINTS, "1-D latent: one line");
     }
 }
