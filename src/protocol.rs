@@ -177,6 +177,25 @@ pub enum Rendered {
     Points(Vec<[f32; 2]>),
 }
 
+impl Rendered {
+    /// Join renders of consecutive latents (all of one kind) into one, in order.
+    pub fn concat(parts: Vec<Rendered>) -> Rendered {
+        let mut images = Vec::new();
+        let mut points = Vec::new();
+        for part in parts {
+            match part {
+                Rendered::Images(i) => images.extend(i),
+                Rendered::Points(p) => points.extend(p),
+            }
+        }
+        if points.is_empty() {
+            Rendered::Images(images)
+        } else {
+            Rendered::Points(points)
+        }
+    }
+}
+
 /// Something the engine reports to its front end.
 #[derive(Clone, Debug)]
 pub enum Event {

@@ -2,13 +2,14 @@
 //! [`ExploreRequest`]s with it, beside the training thread, so that exploring never pauses
 //! training and training never holds up a slider.
 //!
-//! Requests are coalesced: after each wake-up the thread drains both of its channels and keeps
-//! only the newest snapshot and the newest request per [`RenderTarget`], so a slider dragged
-//! faster than G runs costs one render per round, never a queue.
+//! Requests are coalesced: before each piece of work the thread drains both of its channels and
+//! keeps only the newest snapshot and the newest request per [`RenderTarget`], so a slider
+//! dragged faster than G runs costs one render per round, never a queue. The main view goes
+//! first, even in the middle of rendering a walk.
 
 use super::snapshot::Snapshot;
-use crate::protocol::{Event, ExploreRequest, RenderTarget};
-use crossbeam_channel::{Receiver, Sender, select};
+use crate::protocol::{Event, ExploreRequest, RenderTarget, Rendered};
+use crossbeam_channel::{Receiver, Sender, TryRecvError, select};
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub fn spawn(
         events: events.clone(),
         wake,
         snapshot: None,
+        pending: Pending::default(),
     };
     if let Err(e) = std::thread::Builder::new()
         .name("ganscope-explorer".into())
@@ -47,18 +49,22 @@ struct Explorer {
     snapshots: Receiver<Option<Box<Snapshot>>>,
     events: Sender<Event>,
     wake: Arc<dyn Fn() + Send + Sync>,
-    snapshot: Option<Box<Snapshot>>,
+    snapshot: Option<Arc<Snapshot>>,
+    pending: Pending,
 }
 
-/// The newest work waiting after a wake-up.
+/// The newest work waiting, per kind.
 #[derive(Default)]
 struct Pending {
-    snapshot: Option<Option<Box<Snapshot>>>,
     renders: HashMap<RenderTarget, ExploreRequest>,
     directions: Option<ExploreRequest>,
 }
 
 impl Pending {
+    fn add_all(&mut self, requests: impl Iterator<Item = ExploreRequest>) {
+        requests.for_each(|r| self.add(r));
+    }
+
     fn add(&mut self, request: ExploreRequest) {
         match request {
             ExploreRequest::Render { target, .. } => {
@@ -67,48 +73,67 @@ impl Pending {
             ExploreRequest::Directions { .. } => self.directions = Some(request),
         }
     }
+
+    fn is_empty(&self) -> bool {
+        self.renders.is_empty() && self.directions.is_none()
+    }
+
+    /// The most urgent request: the main view (what the user is dragging), then the warp
+    /// grid, the walk, and principal directions last.
+    fn next(&mut self) -> Option<ExploreRequest> {
+        [RenderTarget::Main, RenderTarget::Warp, RenderTarget::Strip]
+            .iter()
+            .find_map(|target| self.renders.remove(target))
+            .or_else(|| self.directions.take())
+    }
 }
 
 impl Explorer {
     fn serve(mut self) {
         loop {
-            let mut pending = Pending::default();
-            select! {
-                recv(self.snapshots) -> s => match s {
-                    Ok(s) => pending.snapshot = Some(s),
-                    Err(_) => return,
-                },
-                recv(self.requests) -> r => match r {
-                    Ok(r) => pending.add(r),
-                    Err(_) => return,
-                },
-            }
-            while let Ok(s) = self.snapshots.try_recv() {
-                pending.snapshot = Some(s);
-            }
-            while let Ok(r) = self.requests.try_recv() {
-                pending.add(r);
-            }
-            if let Some(snapshot) = pending.snapshot {
-                self.snapshot = snapshot;
-                if let Some(s) = &self.snapshot {
-                    self.emit(Event::Snapshot { step: s.step });
+            if self.pending.is_empty() {
+                select! {
+                    recv(self.snapshots) -> s => match s {
+                        Ok(s) => self.install(s),
+                        Err(_) => return,
+                    },
+                    recv(self.requests) -> r => match r {
+                        Ok(r) => self.pending.add(r),
+                        Err(_) => return,
+                    },
                 }
             }
-            // Main first: it is what the user is dragging.
-            let mut renders: Vec<ExploreRequest> = pending.renders.into_values().collect();
-            renders.sort_by_key(|r| match r {
-                ExploreRequest::Render { target, .. } => *target != RenderTarget::Main,
-                ExploreRequest::Directions { .. } => true,
-            });
-            for request in renders.into_iter().chain(pending.directions) {
+            if !self.take_waiting() {
+                return;
+            }
+            if let Some(request) = self.pending.next() {
                 self.answer(request);
             }
         }
     }
 
+    /// Move everything waiting on the channels into `pending`; false once the engine is gone.
+    fn take_waiting(&mut self) -> bool {
+        loop {
+            match self.snapshots.try_recv() {
+                Ok(s) => self.install(s),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return false,
+            }
+        }
+        self.pending.add_all(self.requests.try_iter());
+        true
+    }
+
+    fn install(&mut self, snapshot: Option<Box<Snapshot>>) {
+        self.snapshot = snapshot.map(Arc::from);
+        if let Some(s) = &self.snapshot {
+            self.emit(Event::Snapshot { step: s.step });
+        }
+    }
+
     fn answer(&mut self, request: ExploreRequest) {
-        let Some(snapshot) = self.snapshot.as_deref() else {
+        let Some(snapshot) = self.snapshot.clone() else {
             return; // The front end asks again when a snapshot arrives.
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| match request {
@@ -117,12 +142,19 @@ impl Explorer {
                 target,
                 latents,
                 class: _,
-            } => snapshot.render(&latents).map(|output| Event::Rendered {
-                id,
-                target,
-                step: snapshot.step,
-                output,
-            }),
+            } => {
+                let output = if target == RenderTarget::Main {
+                    snapshot.render(&latents)
+                } else {
+                    self.render_in_chunks(&snapshot, &latents)
+                };
+                output.map(|output| Event::Rendered {
+                    id,
+                    target,
+                    step: snapshot.step,
+                    output,
+                })
+            }
             ExploreRequest::Directions { components } => Some(Event::Directions {
                 step: snapshot.step,
                 directions: snapshot.directions(components),
@@ -139,6 +171,20 @@ impl Explorer {
                 });
             }
         }
+    }
+
+    /// Render a few latents at a time (see [`Snapshot::slice`]), answering any main-view
+    /// request that arrives in between, so a long render never holds a slider up.
+    fn render_in_chunks(&mut self, snapshot: &Snapshot, latents: &[Vec<f32>]) -> Option<Rendered> {
+        let mut parts = Vec::new();
+        for chunk in latents.chunks(snapshot.slice()) {
+            parts.push(snapshot.render(chunk)?);
+            self.pending.add_all(self.requests.try_iter());
+            if let Some(main) = self.pending.renders.remove(&RenderTarget::Main) {
+                self.answer(main);
+            }
+        }
+        Some(Rendered::concat(parts))
     }
 
     fn emit(&self, event: Event) {

@@ -87,6 +87,15 @@ impl Snapshot {
         self.latent_dim
     }
 
+    /// How many latents to render between checks for more urgent work: a few images, or a
+    /// large slice of cheap 2-D points.
+    pub fn slice(&self) -> usize {
+        match self.shape {
+            SampleShape::Points2 => CHUNK,
+            SampleShape::Image { .. } => 4,
+        }
+    }
+
     /// G's outputs for `latents` ([n, latent_dim] row-major), flattened [n, features].
     fn outputs(&self, latents: &[f32]) -> Vec<f32> {
         latents

@@ -60,7 +60,7 @@ mod tests {
         let mean: Vec<f32> = (0..16).map(|i| i as f32 * 0.1).collect();
         assert_eq!(truncate(&z, &mean, 0.0), mean);
         assert_eq!(truncate(&z, &mean, 1.0), z);
-        let half = truncate(&z, &vec![0.0; 16], 0.5);
+        let half = truncate(&z, &[0.0; 16], 0.5);
         assert!((norm(&half) - 0.5 * norm(&z)).abs() < 1e-5);
     }
 

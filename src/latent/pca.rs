@@ -216,25 +216,32 @@ fn jacobi_eigen(a: &mut [Vec<f64>]) -> (Vec<f64>, Vec<Vec<f64>>) {
                 let t = if theta == 0.0 { 1.0 } else { t };
                 let c = 1.0 / (t * t + 1.0).sqrt();
                 let s = t * c;
-                for k in 0..m {
-                    let (akp, akq) = (a[k][p], a[k][q]);
-                    a[k][p] = c * akp - s * akq;
-                    a[k][q] = s * akp + c * akq;
-                }
-                for k in 0..m {
-                    let (apk, aqk) = (a[p][k], a[q][k]);
-                    a[p][k] = c * apk - s * aqk;
-                    a[q][k] = s * apk + c * aqk;
-                }
-                for row in v.iter_mut() {
-                    let (vkp, vkq) = (row[p], row[q]);
-                    row[p] = c * vkp - s * vkq;
-                    row[q] = s * vkp + c * vkq;
-                }
+                rotate_columns(a, p, q, c, s);
+                rotate_rows(a, p, q, c, s);
+                rotate_columns(&mut v, p, q, c, s);
             }
         }
     }
     ((0..m).map(|i| a[i][i]).collect(), v)
+}
+
+/// Apply the plane rotation (c, s) to columns p and q of every row.
+fn rotate_columns(rows: &mut [Vec<f64>], p: usize, q: usize, c: f64, s: f64) {
+    for row in rows {
+        let (xp, xq) = (row[p], row[q]);
+        row[p] = c * xp - s * xq;
+        row[q] = s * xp + c * xq;
+    }
+}
+
+/// Apply the plane rotation (c, s) to rows p < q.
+fn rotate_rows(rows: &mut [Vec<f64>], p: usize, q: usize, c: f64, s: f64) {
+    let (head, tail) = rows.split_at_mut(q);
+    for (xp, xq) in head[p].iter_mut().zip(tail[0].iter_mut()) {
+        let (vp, vq) = (*xp, *xq);
+        *xp = c * vp - s * vq;
+        *xq = s * vp + c * vq;
+    }
 }
 
 #[cfg(test)]
