@@ -129,6 +129,10 @@ impl Walk {
         if self.fresh {
             self.upload(ui.ctx());
         }
+        if !self.points.is_empty() {
+            ui.label("The walk is drawn on the plot above (green), one dot per frame.");
+            return;
+        }
         if self.textures.is_empty() {
             ui.label("The walk appears here once the generator is ready.");
             return;

@@ -11,7 +11,6 @@ const LINES: usize = 11;
 const POINTS: usize = 41;
 const SPAN: f32 = 3.0;
 
-#[derive(Default)]
 pub struct Warp {
     /// The two latent dimensions the grid spans.
     pub dims: [usize; 2],
@@ -20,19 +19,27 @@ pub struct Warp {
     pub point: Option<[f32; 2]>,
 }
 
+impl Default for Warp {
+    fn default() -> Self {
+        Warp {
+            dims: [0, 1],
+            lines: Vec::new(),
+            point: None,
+        }
+    }
+}
+
 fn grid_value(i: usize, count: usize) -> f32 {
     -SPAN + 2.0 * SPAN * i as f32 / (count - 1) as f32
 }
 
 impl Warp {
     /// The latents of the grid: for each spanned dimension, [`LINES`] lines of [`POINTS`]
-    /// points along it, at evenly spaced values of the other one. A 1-D latent gives one line.
+    /// points along it, at evenly spaced values of the other one. A 1-D latent (or the same
+    /// dimension picked twice) gives one line.
     pub fn latents(&self, z: &[f32]) -> Vec<Vec<f32>> {
-        let dims: Vec<usize> = if z.len() < 2 {
-            vec![0]
-        } else {
-            self.dims.to_vec()
-        };
+        let [a, b] = self.dims.map(|d| d.min(z.len().saturating_sub(1)));
+        let dims = if a == b { vec![a] } else { vec![a, b] };
         let mut out = Vec::new();
         for (a, &along) in dims.iter().enumerate() {
             let across = dims.get(1 - a).copied();
@@ -141,5 +148,11 @@ mod tests {
             "first line at the low end of the other dim"
         );
         assert_eq!(warp.latents(&[0.1]).len(), POINTS, "1-D latent: one line");
+        let same = Warp {
+            dims: [1, 1],
+            ..Warp::default()
+        };
+        assert_eq!(same.latents(&z).len(), POINTS, "one dimension twice: one line");
+        assert_eq!(Warp::default().dims, [0, 1]);
     }
 }
