@@ -6,8 +6,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use ganscope::engine;
 use ganscope::preset::library::PresetLibrary;
+use ganscope::protocol::{DeviceInfo, Event, ExploreRequest, Link, RenderTarget, RunInfo};
 use ganscope::ui::GanscopeApp;
 use ganscope::ui::controls::Action;
+use ganscope::ui::explorer::ExplorerView;
+use ganscope::ui::run_state::RunState;
 use ganscope::ui::samples::Pick;
 use std::time::{Duration, Instant};
 
@@ -141,4 +144,65 @@ fn explorer_slider_changes_the_image_and_a_picked_tile_is_its_seed() {
     harness.run_steps(2);
     let z = harness.state().explorer().z().unwrap_or_default();
     assert_eq!(z, ganscope::latent::from_seed(5, 64), "tile 5 is seed 5");
+}
+
+#[test]
+fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request() {
+    let (commands, _commands_rx) = crossbeam_channel::unbounded();
+    let (explore, requests) = crossbeam_channel::unbounded();
+    let (_events_tx, events) = crossbeam_channel::unbounded();
+    let link = Link {
+        commands,
+        explore,
+        events,
+    };
+    let mut view = ExplorerView::default();
+    view.reset(&RunInfo {
+        preset: "conditional".into(),
+        device: DeviceInfo {
+            backend: "flex".into(),
+            name: "test".into(),
+        },
+        generator_params: 0,
+        discriminator_params: 0,
+        batch_size: 64,
+        latent_dim: 8,
+        classes: Some(10),
+    });
+    view.apply(Event::Snapshot { step: 0 });
+    let run = RunState::default();
+    let mut harness = Harness::builder()
+        .with_size([1000.0, 700.0])
+        .build_ui_state(
+            move |ui, view: &mut ExplorerView| {
+                let _ = view.ui(ui, &run, &link);
+            },
+            view,
+        );
+    harness.run_steps(2);
+    let first: Vec<ExploreRequest> = requests.try_iter().collect();
+    assert!(
+        first.iter().any(|r| matches!(
+            r,
+            ExploreRequest::Render { target: RenderTarget::Main, class: Some(0), latents, .. }
+                if latents[0].len() == 8
+        )),
+        "the first render asks for class 0: {first:?}"
+    );
+    harness.get_by_label("Class").click();
+    harness.run_steps(2);
+    harness.get_by_label("7").click();
+    harness.run_steps(2);
+    let after: Vec<ExploreRequest> = requests.try_iter().collect();
+    assert!(
+        after.iter().any(|r| matches!(
+            r,
+            ExploreRequest::Render {
+                target: RenderTarget::Main,
+                class: Some(7),
+                ..
+            }
+        )),
+        "picking 7 re-renders with class 7: {after:?}"
+    );
 }

@@ -152,7 +152,11 @@ mod tests {
             dims: [1, 1],
             ..Warp::default()
         };
-        assert_eq!(same.latents(&z).len(), POINTS, "one dimension twice: one line");
+        assert_eq!(
+            same.latents(&z).len(),
+            POINTS,
+            "one dimension twice: one line"
+        );
         assert_eq!(Warp::default().dims, [0, 1]);
     }
 }
