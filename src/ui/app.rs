@@ -269,6 +269,12 @@ impl GanscopeApp {
                     painted.p50, painted.p99, painted.max
                 ))
                 .on_hover_text("eframe's CPU time per frame, tessellation and painting included");
+                let explorer = self.explorer.latency_summary();
+                ui.monospace(format!(
+                    "explorer ms      p50 {:.2}  p99 {:.2}  max {:.2}",
+                    explorer.p50, explorer.p99, explorer.max
+                ))
+                .on_hover_text("From a change of z to the upload of the image that shows it");
                 ui.monospace(format!("events waiting {}", self.link.events.len()));
                 ui.monospace(format!("plot points drawn {}", self.plots.points_drawn()));
                 crash = ui

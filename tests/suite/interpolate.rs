@@ -8,6 +8,14 @@ use ganscope::latent::InterpMode;
 use ganscope::protocol::DeviceChoice;
 use image::{AnimationDecoder, GenericImageView};
 
+/// The error a run ended with, as the CLI prints it.
+fn error_of(result: anyhow::Result<()>) -> String {
+    format!(
+        "{:#}",
+        result.err().unwrap_or_else(|| anyhow::anyhow!("no error"))
+    )
+}
+
 fn walk(frames: usize) -> WalkSpec {
     WalkSpec {
         from: 3,
@@ -67,10 +75,7 @@ fn a_saved_dcgan_walks_into_a_strip_and_a_gif() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let refused = interpolate::run(&mismatch, walk(4), DeviceChoice::Cpu, &png, None);
-    let message = format!(
-        "{:#}",
-        refused.err().unwrap_or_else(|| anyhow::anyhow!("no error"))
-    );
+    let message = error_of(refused);
     assert!(message.contains("not a generator"), "{message}");
 }
 
@@ -99,10 +104,7 @@ fn a_2d_walk_is_drawn_over_the_data_and_bad_folders_are_refused() {
         &png,
         None,
     );
-    let message = format!(
-        "{:#}",
-        missing.err().unwrap_or_else(|| anyhow::anyhow!("no error"))
-    );
+    let message = error_of(missing);
     assert!(message.contains("preset.toml"), "{message}");
 
     // A folder whose preset does not match its weights.
@@ -114,10 +116,7 @@ fn a_2d_walk_is_drawn_over_the_data_and_bad_folders_are_refused() {
     std::fs::write(run.join("generator.bpk"), b"not a burnpack file")
         .unwrap_or_else(|e| panic!("{e}"));
     let corrupt = interpolate::run(&run, walk(4), DeviceChoice::Cpu, &png, None);
-    let message = format!(
-        "{:#}",
-        corrupt.err().unwrap_or_else(|| anyhow::anyhow!("no error"))
-    );
+    let message = error_of(corrupt);
     assert!(message.contains("not a generator"), "{message}");
     assert!(
         interpolate::run(&run, walk(1), DeviceChoice::Cpu, &png, None).is_err(),

@@ -14,13 +14,14 @@ use ganscope::ui::run_state::RunState;
 use ganscope::ui::samples::Pick;
 use std::time::{Duration, Instant};
 
-fn harness() -> Harness<'static, GanscopeApp> {
+/// The app on the shipped presets with `preset` loaded on the CPU.
+fn harness(preset: &str) -> Harness<'static, GanscopeApp> {
     let library = PresetLibrary::load_dir(&presets_dir());
     let app = GanscopeApp::new(
         engine::spawn(|| {}),
         library.presets,
         Vec::new(),
-        Some("ring8-mlp"),
+        Some(preset),
     );
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
@@ -51,7 +52,7 @@ fn step_until(harness: &mut Harness<'static, GanscopeApp>, done: impl Fn(&Gansco
 
 #[test]
 fn train_moves_the_counter_and_plots_and_pause_stops_them() {
-    let mut harness = harness();
+    let mut harness = harness("ring8-mlp");
     step_until(&mut harness, |app| app.run_state().info.is_some());
     assert_eq!(harness.state().run_state().step, 0);
 
@@ -89,24 +90,7 @@ fn train_moves_the_counter_and_plots_and_pause_stops_them() {
 
 #[test]
 fn explorer_slider_changes_the_image_and_a_picked_tile_is_its_seed() {
-    let library = PresetLibrary::load_dir(&presets_dir());
-    let app = GanscopeApp::new(
-        engine::spawn(|| {}),
-        library.presets,
-        Vec::new(),
-        Some("digits-dcgan"),
-    );
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, app: &mut GanscopeApp| {
-                app.intake();
-                app.show(ui);
-            },
-            app,
-        );
-    harness.get_by_label("CPU").click();
-    harness.run_steps(2);
+    let mut harness = harness("digits-dcgan");
     harness.get_by_label("Explorer").click();
     step_until(&mut harness, |app| app.explorer().main_image().is_some());
     let before = harness.state().explorer().main_image().cloned();
@@ -156,8 +140,7 @@ fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request(
         explore,
         events,
     };
-    let mut view = ExplorerView::default();
-    view.reset(&RunInfo {
+    let info = RunInfo {
         preset: "conditional".into(),
         device: DeviceInfo {
             backend: "flex".into(),
@@ -168,9 +151,12 @@ fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request(
         batch_size: 64,
         latent_dim: 8,
         classes: Some(10),
-    });
+    };
+    let mut view = ExplorerView::default();
+    view.reset(&info);
     view.apply(Event::Snapshot { step: 0 });
-    let run = RunState::default();
+    let mut run = RunState::default();
+    run.apply(Event::Loaded(info));
     let mut harness = Harness::builder()
         .with_size([1000.0, 700.0])
         .build_ui_state(

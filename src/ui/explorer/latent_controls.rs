@@ -161,7 +161,7 @@ impl LatentControls {
                 "Compute"
             };
             if ui
-                .add_enabled(!self.directions_pending, egui::Button::new(label))
+                .button(label)
                 .on_hover_text(
                     "PCA of G's outputs over 1024 latents of the latest snapshot (GANSpace)",
                 )

@@ -126,6 +126,11 @@ impl ExplorerView {
         }
     }
 
+    /// Percentiles of the recent latencies from a change of z to its image on screen.
+    pub fn latency_summary(&self) -> super::frame_stats::Summary {
+        self.latencies.summary()
+    }
+
     /// Latencies (ms) from a change of z to its image on screen, oldest first, since start.
     pub fn latency_log(&self) -> &[f64] {
         &self.latency_log
@@ -181,7 +186,7 @@ impl ExplorerView {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState, link: &Link) -> ExplorerOutput {
         let mut output = ExplorerOutput::default();
-        let Some(controls) = self.controls.as_mut() else {
+        let (Some(controls), Some(_)) = (self.controls.as_mut(), &run.info) else {
             ui.centered_and_justified(|ui| ui.label("Load a preset to explore its generator."));
             return output;
         };
