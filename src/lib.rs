@@ -7,6 +7,7 @@ pub mod data;
 pub mod engine;
 pub mod imaging;
 pub mod latent;
+pub mod metrics;
 pub mod models;
 pub mod preset;
 pub mod protocol;

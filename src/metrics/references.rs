@@ -1,0 +1,80 @@
+//! The literature's mode-collapse numbers for the ring of 8 and the grid of 25 Gaussians,
+//! shipped as data (`assets/references/mode_collapse.toml`) and drawn as labelled reference
+//! lines on the metric plots.
+
+use serde::Deserialize;
+
+const TABLE: &str = include_str!("../../assets/references/mode_collapse.toml");
+
+/// Which toy mixture a number is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mixture {
+    Ring8,
+    Grid25,
+}
+
+/// One method's published result on one mixture.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Result {
+    pub modes: f32,
+    /// Percent of samples that are high quality.
+    pub high_quality: f32,
+    pub reverse_kl: Option<f32>,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct Entry {
+    pub method: String,
+    /// Paper and table, e.g. "PacGAN T1".
+    pub source: String,
+    pub ring: Result,
+    pub grid: Result,
+}
+
+impl Entry {
+    pub fn result(&self, mixture: Mixture) -> &Result {
+        match mixture {
+            Mixture::Ring8 => &self.ring,
+            Mixture::Grid25 => &self.grid,
+        }
+    }
+
+    /// "PacGAN4 (PacGAN T1)".
+    pub fn label(&self) -> String {
+        format!("{} ({})", self.method, self.source)
+    }
+}
+
+#[derive(Deserialize)]
+struct File {
+    entry: Vec<Entry>,
+}
+
+/// Every published entry, in the file's order.
+pub fn entries() -> Vec<Entry> {
+    toml::from_str::<File>(TABLE)
+        .map(|f| f.entry)
+        .unwrap_or_else(|e| unreachable!("the shipped reference table parses (tested): {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_table_has_the_papers_numbers() {
+        let all = entries();
+        assert_eq!(all.len(), 8);
+        let pac4 = all
+            .iter()
+            .find(|e| e.method == "PacGAN4")
+            .unwrap_or_else(|| panic!("PacGAN4 is listed"));
+        assert_eq!(pac4.result(Mixture::Grid25).modes, 24.8);
+        assert_eq!(pac4.result(Mixture::Ring8).reverse_kl, Some(0.07));
+        assert_eq!(pac4.label(), "PacGAN4 (PacGAN T1)");
+        assert!(
+            all.iter()
+                .all(|e| e.ring.modes <= 8.0 && e.grid.modes <= 25.0)
+        );
+    }
+}
