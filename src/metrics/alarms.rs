@@ -164,7 +164,7 @@ impl Alarms {
 /// Start or clear a "since" marker; returns it.
 fn track(since: &mut Option<u64>, holds: bool, step: u64) -> Option<u64> {
     if holds {
-        *since.get_or_insert(step);
+        since.get_or_insert(step);
     } else {
         *since = None;
     }
