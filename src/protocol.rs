@@ -98,6 +98,10 @@ pub struct StepMetrics {
     pub d_real: f32,
     /// Mean D(G(z)) on generated data, as a probability.
     pub d_fake: f32,
+    /// L2 norm of G's gradient in its update.
+    pub g_grad_norm: f32,
+    /// L2 norm of D's gradient in its last update.
+    pub d_grad_norm: f32,
     /// Seconds of training since the run was loaded (pauses excluded).
     pub wall_s: f64,
 }

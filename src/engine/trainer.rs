@@ -7,10 +7,11 @@
 
 use super::profile::{Laps, Phase, PhaseTimes};
 use super::snapshot::Snapshot;
-use super::{device::OpenedDevice, loss};
+use super::{device::OpenedDevice, grad_norm, loss};
 use crate::data::{self, DataSource, SampleShape, toy2d};
 use crate::imaging;
 use crate::latent;
+use crate::metrics::alarms::{Alarm, Alarms, Observation};
 use crate::models::{self, Discriminator, Generator};
 use crate::preset::Preset;
 use crate::protocol::{DeviceInfo, RunInfo, SampleView, StepMetrics};
@@ -56,6 +57,8 @@ pub struct Trainer {
     trained_s: f64,
     /// Per-phase times, while profiling.
     profile: Option<PhaseTimes>,
+    watch: Alarms,
+    alarms: Vec<Alarm>,
 }
 
 impl Trainer {
@@ -96,6 +99,8 @@ impl Trainer {
             step: 0,
             trained_s: 0.0,
             profile: None,
+            watch: Alarms::default(),
+            alarms: Vec::new(),
         }
     }
 
@@ -166,25 +171,42 @@ impl Trainer {
         let plain = self.plain.clone();
         let outcome = self.timed_step(Laps::start(profile.as_mut(), &plain));
         self.profile = profile;
-        let (d_stats, g_value) = outcome?;
+        let (d_stats, g_stats) = outcome?;
         self.step += 1;
         self.trained_s += started.elapsed().as_secs_f64();
-        Ok(StepMetrics {
+        let metrics = StepMetrics {
             step: self.step,
-            g_loss: g_value,
+            g_loss: g_stats[0],
             d_loss: d_stats[0],
             d_real: d_stats[1],
             d_fake: d_stats[2],
+            g_grad_norm: g_stats[1].sqrt(),
+            d_grad_norm: d_stats[3].sqrt(),
             wall_s: self.trained_s,
-        })
+        };
+        self.alarms.extend(self.watch.observe(&Observation {
+            step: metrics.step,
+            d_loss: metrics.d_loss,
+            d_real: metrics.d_real,
+            d_fake: metrics.d_fake,
+            g_grad_norm: Some(metrics.g_grad_norm),
+            d_grad_norm: Some(metrics.d_grad_norm),
+        }));
+        Ok(metrics)
     }
 
-    /// The body of [`Self::step`]: returns D's [loss, D(x), D(G(z))] and G's loss.
-    fn timed_step(&mut self, mut laps: Laps<'_>) -> Result<([f32; 3], f32), TrainError> {
+    /// Alarms raised since the last call (see [`crate::metrics::alarms`]).
+    pub fn take_alarms(&mut self) -> Vec<Alarm> {
+        std::mem::take(&mut self.alarms)
+    }
+
+    /// The body of [`Self::step`]: returns D's [loss, D(x), D(G(z)), ‖∇D‖²] and G's
+    /// [loss, ‖∇G‖²].
+    fn timed_step(&mut self, mut laps: Laps<'_>) -> Result<([f32; 4], [f32; 2]), TrainError> {
         let t = self.preset.train.clone();
         let features = self.shape.numel();
         let mut fake = None;
-        let mut d_stats = [0.0f32; 3];
+        let mut d_stats = [0.0f32; 4];
         for _ in 0..t.d_steps {
             let batch = self.data.batch(t.batch_size);
             let real =
@@ -198,10 +220,12 @@ impl Trainer {
             laps.mark(Phase::DForward);
             let grads = d_loss.backward();
             laps.mark(Phase::DBackward);
+            let d_norm = grad_norm::squared(self.d(), &grads, &self.device);
             d_stats = read_scalars(vec![
                 d_loss,
                 sigmoid(real_logits).mean(),
                 sigmoid(fake_logits).mean(),
+                d_norm,
             ]);
             laps.mark(Phase::Readback);
             self.refuse_non_finite("D loss", d_stats[0])?;
@@ -216,14 +240,15 @@ impl Trainer {
         laps.mark(Phase::GLoss);
         let grads = g_loss.backward();
         laps.mark(Phase::GBackward);
-        let [g_value] = read_scalars(vec![g_loss]);
+        let g_norm = grad_norm::squared(self.g(), &grads, &self.device);
+        let g_stats = read_scalars(vec![g_loss, g_norm]);
         laps.mark(Phase::Readback);
-        self.refuse_non_finite("G loss", g_value)?;
+        self.refuse_non_finite("G loss", g_stats[0])?;
         let grads = GradientsParams::from_grads(grads, self.g());
         let g = self.generator.take().unwrap_or_else(|| unreachable!());
         self.generator = Some(self.opt_g.step(t.lr_g, g, grads));
         laps.mark(Phase::GUpdate);
-        Ok((d_stats, g_value))
+        Ok((d_stats, g_stats))
     }
 
     fn refuse_non_finite(&self, what: &'static str, value: f32) -> Result<(), TrainError> {

@@ -112,6 +112,8 @@ mod tests {
             d_loss: 1.3,
             d_real: 0.5,
             d_fake: 0.5,
+            g_grad_norm: 1.0,
+            d_grad_norm: 1.0,
             wall_s,
         }
     }
