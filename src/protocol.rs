@@ -5,6 +5,9 @@
 //! [`Link`]; the engine thread owns every model, optimizer and data stream.
 
 use crate::latent::Directions;
+use crate::metrics::alarms::Alarm;
+use crate::metrics::coverage::ClassCoverage;
+use crate::metrics::modes::ModeMetrics;
 use crate::preset::Preset;
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
@@ -74,6 +77,9 @@ pub enum Command {
     Step(u64),
     /// Rebuild the current preset's models from its seed, at step 0, paused.
     Reset,
+    /// Slow motion for teaching: at most one training step per this many milliseconds, with
+    /// fresh samples after every step (0 = full speed).
+    SetPace(u32),
     /// Hand the explorer a snapshot of the current generator now (it also gets one every few
     /// seconds while training runs, and whenever training pauses).
     PublishSnapshot,
@@ -125,13 +131,44 @@ pub enum SampleView {
         tiles: usize,
     },
     /// Real and generated 2-D points, for toy mixtures; `bounds` are the fixed axes
-    /// `[x_min, x_max, y_min, y_max]` that fit the data set.
+    /// `[x_min, x_max, y_min, y_max]` that fit the data set. `field` is D's output over the
+    /// plane; `pushes[i]` is where G's loss pushes `fake[i]` (for the first few points).
     Points {
         real: Vec<[f32; 2]>,
         fake: Vec<[f32; 2]>,
         bounds: [f32; 4],
+        field: Field,
+        pushes: Vec<[f32; 2]>,
     },
 }
+
+/// D's probability "real" over an `n`×`n` grid covering `bounds`; `values[row·n + col]`,
+/// row 0 at the bottom (`y_min`), column 0 at the left (`x_min`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub n: usize,
+    pub bounds: [f32; 4],
+    pub values: Vec<f32>,
+}
+
+/// Measurements of mode coverage and of D's outputs, taken every `metrics_every` steps.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diagnostics {
+    pub step: u64,
+    /// Mode metrics on fresh generated points (Gaussian-mixture data sets).
+    pub modes: Option<ModeMetrics>,
+    /// Class coverage of generated images by the reference classifier (labelled image sets).
+    pub classes: Option<ClassCoverage>,
+    /// Mean pairwise distance of generated and of real samples (image data sets).
+    pub diversity: Option<[f32; 2]>,
+    /// D's probability "real" on a real and on a generated batch, as histograms of
+    /// [`DIAGNOSTIC_BINS`] equal bins over [0, 1].
+    pub d_real_hist: Vec<u32>,
+    pub d_fake_hist: Vec<u32>,
+}
+
+/// Bins of the D-output histograms.
+pub const DIAGNOSTIC_BINS: usize = 20;
 
 /// Facts about a freshly loaded run.
 #[derive(Clone, Debug, PartialEq)]
@@ -223,6 +260,10 @@ pub enum Event {
     },
     /// Principal directions of the snapshot of `step`.
     Directions { step: u64, directions: Directions },
+    /// Coverage and balance measurements.
+    Diagnostics(Box<Diagnostics>),
+    /// A rule of thumb fired (see [`crate::metrics::alarms`]).
+    Alarm(Alarm),
     /// Something the user should know that is not an error (e.g. a device fallback).
     Notice(String),
     /// A failure; the engine keeps serving commands. `fatal_to_run` says whether the run was

@@ -81,9 +81,9 @@ pub fn default_out(preset: &Preset) -> PathBuf {
 fn write_samples(trainer: &Trainer, out: &Path) -> anyhow::Result<()> {
     let image = match trainer.samples() {
         SampleView::Grid { image, .. } => image,
-        SampleView::Points { real, fake, bounds } => {
-            imaging::scatter(&real, &fake, bounds, SCATTER_PX)
-        }
+        SampleView::Points {
+            real, fake, bounds, ..
+        } => imaging::scatter(&real, &fake, bounds, SCATTER_PX),
     };
     let path = out
         .join("samples")

@@ -51,6 +51,19 @@ pub trait DataSource: Send {
     fn batch(&mut self, n: usize) -> HostBatch;
 }
 
+/// The means and per-axis standard deviation of a Gaussian-mixture data set (ring8, grid25),
+/// against which mode metrics are measured; `None` for other data sets.
+pub fn mixture(spec: &DatasetSpec) -> Option<(Vec<[f32; 2]>, f32)> {
+    let (mixture, std) = match spec {
+        DatasetSpec::Ring8 { radius, std } => (toy2d::ToyMixture::ring(8, *radius, *std, 0), std),
+        DatasetSpec::Grid25 { spacing, std } => {
+            (toy2d::ToyMixture::grid(5, *spacing, *std, 0), std)
+        }
+        DatasetSpec::Spiral { .. } | DatasetSpec::Digits { .. } => return None,
+    };
+    Some((mixture.means().to_vec(), *std))
+}
+
 /// Open the data set a preset names.
 pub fn open(spec: &DatasetSpec, seed: u64) -> Box<dyn DataSource> {
     match spec {

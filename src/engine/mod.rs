@@ -3,6 +3,7 @@
 
 pub mod device;
 pub mod explorer;
+pub mod field;
 pub mod grad_norm;
 pub mod loss;
 pub mod profile;

@@ -8,7 +8,7 @@
 use super::explorer::{self, SnapshotSender};
 use super::{device, trainer::Trainer};
 use crate::protocol::{Command, Event, Link, StepMetrics};
-use crossbeam_channel::{Receiver, Sender, TryRecvError};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +37,8 @@ pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> Link {
         last_flush: Instant::now(),
         last_sampled: None,
         published: None,
+        pace: Duration::ZERO,
+        next_step_at: Instant::now(),
     };
     let spawned = std::thread::Builder::new()
         .name("ganscope-engine".into())
@@ -82,6 +84,9 @@ struct Engine {
     last_sampled: Option<u64>,
     /// Step and time of the last snapshot handed to the explorer.
     published: Option<(u64, Instant)>,
+    /// Slow motion: the least time between two steps (zero = full speed).
+    pace: Duration,
+    next_step_at: Instant,
 }
 
 impl Engine {
@@ -93,10 +98,12 @@ impl Engine {
                     Err(_) => return,
                 }
             } else {
-                match self.commands.try_recv() {
+                // In slow motion, wait for a command until the next step is due.
+                let wait = self.next_step_at.saturating_duration_since(Instant::now());
+                match self.commands.recv_timeout(wait) {
                     Ok(c) => Some(c),
-                    Err(TryRecvError::Empty) => None,
-                    Err(TryRecvError::Disconnected) => return,
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return,
                 }
             };
             if let Some(Command::Shutdown) = command {
@@ -107,7 +114,11 @@ impl Engine {
                 if let Some(command) = command {
                     self.handle(command);
                 }
-                if self.mode != Mode::Paused && self.trainer.is_some() {
+                if self.mode != Mode::Paused
+                    && self.trainer.is_some()
+                    && Instant::now() >= self.next_step_at
+                {
+                    self.next_step_at = Instant::now() + self.pace;
                     self.advance();
                 }
             }));
@@ -140,6 +151,10 @@ impl Engine {
             Command::Step(n) if n > 0 => self.set_mode(Mode::Stepping(n)),
             Command::Step(_) => {}
             Command::PublishSnapshot => self.publish(),
+            Command::SetPace(ms) => {
+                self.pace = Duration::from_millis(u64::from(ms));
+                self.next_step_at = Instant::now();
+            }
             Command::SimulateCrash => panic!("simulated crash requested from the debug overlay"),
             Command::Shutdown => unreachable!("handled by serve"),
         }
@@ -191,12 +206,28 @@ impl Engine {
         match trainer.step() {
             Ok(metrics) => {
                 self.pending.push(metrics);
-                let every = trainer.preset().train.sample_every;
-                if metrics.step % every == 0 {
+                let train = &trainer.preset().train;
+                let (sample_every, metrics_every) = (train.sample_every, train.metrics_every);
+                let alarms = trainer.take_alarms();
+                if metrics.step % metrics_every == 0 {
+                    let diagnostics = trainer.diagnostics();
+                    self.flush();
+                    self.emit(Event::Diagnostics(Box::new(diagnostics)));
+                }
+                if metrics.step % sample_every == 0 || !self.pace.is_zero() {
                     self.flush();
                     self.send_samples();
                 } else if self.last_flush.elapsed() >= FLUSH_EVERY {
                     self.flush();
+                }
+                let alarms = alarms.into_iter().chain(
+                    self.trainer
+                        .as_mut()
+                        .map(Trainer::take_alarms)
+                        .unwrap_or_default(),
+                );
+                for alarm in alarms {
+                    self.emit(Event::Alarm(alarm));
                 }
                 if self
                     .published

@@ -7,14 +7,15 @@
 
 use super::profile::{Laps, Phase, PhaseTimes};
 use super::snapshot::Snapshot;
-use super::{device::OpenedDevice, grad_norm, loss};
+use super::{device::OpenedDevice, field, grad_norm, loss};
 use crate::data::{self, DataSource, SampleShape, toy2d};
 use crate::imaging;
 use crate::latent;
 use crate::metrics::alarms::{Alarm, Alarms, Observation};
+use crate::metrics::{self, coverage, modes};
 use crate::models::{self, Discriminator, Generator};
 use crate::preset::Preset;
-use crate::protocol::{DeviceInfo, RunInfo, SampleView, StepMetrics};
+use crate::protocol::{DIAGNOSTIC_BINS, DeviceInfo, Diagnostics, RunInfo, SampleView, StepMetrics};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::Distribution;
@@ -23,6 +24,14 @@ use std::time::Instant;
 
 /// Real points drawn once for the 2-D view.
 const REAL_VIEW_POINTS: usize = 1000;
+/// Cells per side of D's heat map in the 2-D view.
+const FIELD_CELLS: usize = 48;
+/// Generated points that get an arrow showing where G's loss pushes them.
+const PUSHED_POINTS: usize = 150;
+/// Samples per batch for D's output histograms (and generated images for coverage).
+const DIAGNOSTIC_IMAGES: usize = 256;
+/// Samples whose pairwise distances give the diversity score.
+const DIVERSITY_SAMPLES: usize = 96;
 
 /// Why a step was refused.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +68,8 @@ pub struct Trainer {
     profile: Option<PhaseTimes>,
     watch: Alarms,
     alarms: Vec<Alarm>,
+    /// Means and std of a Gaussian-mixture data set, for mode metrics.
+    mixture: Option<(Vec<[f32; 2]>, f32)>,
 }
 
 impl Trainer {
@@ -101,6 +112,7 @@ impl Trainer {
             profile: None,
             watch: Alarms::default(),
             alarms: Vec::new(),
+            mixture: data::mixture(&preset.dataset),
         }
     }
 
@@ -294,16 +306,74 @@ impl Trainer {
         self.generate_from(self.latent(n, &self.plain))
     }
 
+    /// Coverage and balance measurements on fresh samples (see [`Diagnostics`]); coverage
+    /// also feeds the collapse alarm.
+    pub fn diagnostics(&mut self) -> Diagnostics {
+        let is_points = self.shape == SampleShape::Points2;
+        let n = if is_points {
+            modes::SAMPLES
+        } else {
+            DIAGNOSTIC_IMAGES
+        };
+        let fake = self.generate(n);
+        let modes = self
+            .mixture
+            .as_ref()
+            .map(|(means, std)| modes::mode_metrics(&points(&fake), means, *std));
+        if let Some(m) = &modes {
+            let raised = self
+                .watch
+                .observe_coverage(self.step, m.modes_covered, m.modes);
+            self.alarms.extend(raised);
+        }
+        let features = self.shape.numel();
+        let real = self.data.batch(DIAGNOSTIC_IMAGES).x;
+        let fake = &fake[..DIAGNOSTIC_IMAGES.min(n) * features];
+        let diversity = (!is_points).then(|| {
+            let pairs = DIVERSITY_SAMPLES * features;
+            [
+                coverage::diversity(&fake[..pairs.min(fake.len())], features),
+                coverage::diversity(&real[..pairs.min(real.len())], features),
+            ]
+        });
+        let d = self.d().valid();
+        let probabilities = |x: &[f32]| -> Vec<f32> {
+            let rows = x.len() / features;
+            let input =
+                Tensor::from_data(TensorData::new(x.to_vec(), [rows, features]), &self.plain);
+            sigmoid(d.forward(input))
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap_or_else(|e| unreachable!("D outputs f32: {e:?}"))
+        };
+        let histogram = |p: Vec<f32>| metrics::histogram(&p, DIAGNOSTIC_BINS, 0.0, 1.0);
+        Diagnostics {
+            step: self.step,
+            modes,
+            classes: None,
+            diversity,
+            d_real_hist: histogram(probabilities(&real)),
+            d_fake_hist: histogram(probabilities(fake)),
+        }
+    }
+
     /// What G makes of the fixed latent vectors, as the front ends show it.
     pub fn samples(&self) -> SampleView {
         let values = self.generate_from(self.fixed_z.clone());
         let n = self.preset.train.samples;
         match self.shape {
-            SampleShape::Points2 => SampleView::Points {
-                fake: points(&values),
-                bounds: toy2d::framing_bounds(&self.real_view),
-                real: self.real_view.clone(),
-            },
+            SampleShape::Points2 => {
+                let fake = points(&values);
+                let bounds = toy2d::framing_bounds(&self.real_view);
+                let pushed = &fake[..fake.len().min(PUSHED_POINTS)];
+                SampleView::Points {
+                    field: field::d_field(self.d(), bounds, FIELD_CELLS, &self.device),
+                    pushes: field::push_directions(self.d(), pushed, &self.device),
+                    real: self.real_view.clone(),
+                    fake,
+                    bounds,
+                }
+            }
             SampleShape::Image {
                 channels, height, ..
             } => {

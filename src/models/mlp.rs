@@ -62,6 +62,26 @@ impl MlpDiscriminator {
         }
     }
 
+    /// A D without hidden layers and with the given weights: logit = w·x + b on 2-D points.
+    /// For tests that need a discriminator with a known shape.
+    #[cfg(test)]
+    pub fn linear(weight: [f32; 2], bias: f32, device: &Device) -> MlpDiscriminator {
+        use burn::module::Param;
+        let mut out = LinearConfig::new(2, 1).init(device);
+        out.weight = Param::from_tensor(Tensor::from_data(
+            TensorData::new(weight.to_vec(), [2, 1]),
+            device,
+        ));
+        out.bias = Some(Param::from_tensor(Tensor::from_data(
+            TensorData::new(vec![bias], [1]),
+            device,
+        )));
+        MlpDiscriminator {
+            hidden: Vec::new(),
+            out,
+        }
+    }
+
     /// `x`: [batch, features] → logits [batch, 1].
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let h = self

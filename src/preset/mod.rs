@@ -140,6 +140,9 @@ pub struct TrainSpec {
     /// Images in the sample grid, or generated points in the 2-D view.
     #[serde(default = "default_samples")]
     pub samples: usize,
+    /// Steps between two measurements of mode coverage and D's output distribution.
+    #[serde(default = "default_metrics_every")]
+    pub metrics_every: u64,
 }
 
 fn default_beta1() -> f32 {
@@ -150,6 +153,9 @@ fn default_beta2() -> f32 {
 }
 fn default_d_steps() -> usize {
     1
+}
+fn default_metrics_every() -> u64 {
+    100
 }
 fn default_sample_every() -> u64 {
     50
@@ -224,6 +230,9 @@ impl Preset {
         }
         if t.sample_every == 0 {
             return self.fail("sample_every must be at least 1".into());
+        }
+        if t.metrics_every == 0 {
+            return self.fail("metrics_every must be at least 1".into());
         }
         if t.samples == 0 || t.samples > 10_000 {
             return self.fail(format!("samples {} is not in 1..=10000", t.samples));

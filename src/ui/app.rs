@@ -6,6 +6,7 @@ use super::controls::{Action, Controls};
 use super::explorer::ExplorerView;
 use super::export::Exporter;
 use super::frame_stats::FrameStats;
+use super::health::HealthView;
 use super::plots::PlotsView;
 use super::run_state::RunState;
 use super::samples::SamplesView;
@@ -26,6 +27,8 @@ pub enum Tab {
     Training,
     /// The latent-space explorer beside the sample grid.
     Explorer,
+    /// Mode coverage, D/G balance and alarms beside the samples.
+    Health,
 }
 
 pub struct GanscopeApp {
@@ -40,8 +43,10 @@ pub struct GanscopeApp {
     plots: PlotsView,
     samples: SamplesView,
     explorer: ExplorerView,
+    health: HealthView,
     exporter: Exporter,
     tab: Tab,
+    pace_ms: u32,
     frames: FrameStats,
     /// eframe's CPU time per frame, painting included (native window only).
     eframe_frames: FrameStats,
@@ -75,8 +80,10 @@ impl GanscopeApp {
             plots: PlotsView::default(),
             samples: SamplesView::default(),
             explorer: ExplorerView::default(),
+            health: HealthView,
             exporter: Exporter::default(),
             tab: Tab::default(),
+            pace_ms: 0,
             frames: FrameStats::default(),
             eframe_frames: FrameStats::default(),
             show_overlay: false,
@@ -159,6 +166,7 @@ impl GanscopeApp {
                         selected: self.selected,
                         device: self.device,
                         run: &self.run,
+                        pace_ms: self.pace_ms,
                     };
                     actions.extend(controls.ui(ui));
                 });
@@ -171,6 +179,11 @@ impl GanscopeApp {
                         Tab::Explorer,
                         "Explorer",
                         "Latent sliders, directions and walks (2)",
+                    ),
+                    (
+                        Tab::Health,
+                        "Modes & balance",
+                        "Mode coverage against the papers, D/G balance, alarms (3)",
                     ),
                 ] {
                     if ui
@@ -190,10 +203,10 @@ impl GanscopeApp {
         };
         let side = ui.available_width() * share;
         // One panel per tab, so each keeps its own width.
-        let id = if self.tab == Tab::Training {
-            "samples"
-        } else {
-            "samples-explorer"
+        let id = match self.tab {
+            Tab::Training => "samples",
+            Tab::Explorer => "samples-explorer",
+            Tab::Health => "samples-health",
         };
         let pick = egui::Panel::right(id)
             .default_size(side)
@@ -204,6 +217,7 @@ impl GanscopeApp {
         }
         egui::CentralPanel::default().show(ui, |ui| match self.tab {
             Tab::Training => self.plots.ui(ui, &self.run),
+            Tab::Health => self.health.ui(ui, &self.run),
             Tab::Explorer => {
                 let output = self.explorer.ui(ui, &self.run, &self.link);
                 if output.refresh_snapshot {
@@ -244,6 +258,9 @@ impl GanscopeApp {
             }
             if input.key_pressed(egui::Key::Num2) {
                 actions.push(Action::ShowTab(Tab::Explorer));
+            }
+            if input.key_pressed(egui::Key::Num3) {
+                actions.push(Action::ShowTab(Tab::Health));
             }
             if input.key_pressed(egui::Key::F12) {
                 self.show_overlay = !self.show_overlay;
@@ -326,6 +343,10 @@ impl GanscopeApp {
                 self.link.send(Command::Reset);
             }
             Action::ShowTab(tab) => self.tab = tab,
+            Action::SetPace(ms) => {
+                self.pace_ms = ms;
+                self.link.send(Command::SetPace(ms));
+            }
             Action::Pick(pick) => {
                 self.explorer.pick(pick.tile, pick.secondary);
                 if !pick.secondary {

@@ -20,6 +20,8 @@ pub enum Action {
     Reset,
     DismissMessage(usize),
     ShowTab(Tab),
+    /// Slow motion: milliseconds per training step (0 = full speed).
+    SetPace(u32),
     /// A sample-grid tile was clicked.
     Pick(Pick),
 }
@@ -31,6 +33,7 @@ pub struct Controls<'a> {
     pub selected: Option<usize>,
     pub device: DeviceChoice,
     pub run: &'a RunState,
+    pub pace_ms: u32,
 }
 
 impl Controls<'_> {
@@ -43,6 +46,7 @@ impl Controls<'_> {
         self.device_picker(ui, &mut actions);
         ui.separator();
         self.buttons(ui, &mut actions);
+        self.pace(ui, &mut actions);
         ui.separator();
         self.statistics(ui);
         self.messages(ui, &mut actions);
@@ -156,6 +160,30 @@ impl Controls<'_> {
                 {
                     actions.push(action);
                 }
+            }
+        });
+    }
+
+    fn pace(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let mut pace = self.pace_ms;
+        ui.horizontal(|ui| {
+            let label = ui.label("Slow motion");
+            let slider = ui
+                .add(
+                    egui::Slider::new(&mut pace, 0..=1000)
+                        .suffix(" ms/step")
+                        .custom_formatter(|v, _| {
+                            if v == 0.0 {
+                                "off".into()
+                            } else {
+                                format!("{v:.0}")
+                            }
+                        }),
+                )
+                .labelled_by(label.id)
+                .on_hover_text("At most one step per this many milliseconds, samples after each");
+            if slider.changed() {
+                actions.push(Action::SetPace(pace));
             }
         });
     }

@@ -7,10 +7,12 @@ pub mod explorer;
 pub mod export;
 pub mod frame_stats;
 pub mod headless;
+pub mod health;
 pub mod plots;
 pub mod run_state;
 pub mod samples;
 pub mod series;
+pub mod toy_view;
 
 use crate::preset::library::PresetLibrary;
 use crate::protocol::Link;

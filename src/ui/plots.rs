@@ -7,8 +7,8 @@ use super::series::{Series, Smoothed};
 use egui::Color32;
 use egui_plot::{Legend, Line, Plot, PlotPoints};
 
-const G_COLOR: Color32 = Color32::from_rgb(255, 140, 40);
-const D_COLOR: Color32 = Color32::from_rgb(90, 160, 255);
+pub(super) const G_COLOR: Color32 = Color32::from_rgb(255, 140, 40);
+pub(super) const D_COLOR: Color32 = Color32::from_rgb(90, 160, 255);
 
 /// The plot panel's state: user settings and the smoothed copies of each series.
 #[derive(Default)]
@@ -60,7 +60,7 @@ impl PlotsView {
 
 /// Draw `series` as lines in `plot` (x axes linked across the panel); returns the number of
 /// points drawn.
-fn curves(
+pub(super) fn curves(
     ui: &mut egui::Ui,
     plot: Plot<'_>,
     series: [(&str, Color32, &Series); 2],

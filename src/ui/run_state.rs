@@ -2,7 +2,8 @@
 //! no drawing here, so it is tested without a window.
 
 use super::series::Series;
-use crate::protocol::{Event, RunInfo, SampleView, StepMetrics};
+use crate::metrics::alarms::Alarm;
+use crate::protocol::{Diagnostics, Event, RunInfo, SampleView, StepMetrics};
 use std::collections::VecDeque;
 
 /// A message for the user, kept until dismissed.
@@ -25,6 +26,12 @@ pub struct RunState {
     pub d_loss: Series,
     pub d_real: Series,
     pub d_fake: Series,
+    pub g_grad_norm: Series,
+    pub d_grad_norm: Series,
+    /// Every coverage and balance measurement, oldest first.
+    pub diagnostics: Vec<Diagnostics>,
+    /// Alarms raised in this run, oldest first.
+    pub alarms: Vec<Alarm>,
     pub samples: Option<(u64, SampleView)>,
     pub messages: Vec<Message>,
     /// (step, trained seconds) over the last second of training, for the rate.
@@ -53,6 +60,14 @@ impl RunState {
             }
             Event::Metrics(batch) => batch.iter().for_each(|m| self.push(m)),
             Event::Samples { step, view } => self.samples = Some((step, view)),
+            Event::Diagnostics(d) => self.diagnostics.push(*d),
+            Event::Alarm(alarm) => {
+                self.say(
+                    format!("Step {}: {}. {}.", alarm.step, alarm.saw, alarm.helps),
+                    false,
+                );
+                self.alarms.push(alarm);
+            }
             Event::Notice(text) => self.say(text, false),
             Event::Error {
                 message,
@@ -80,6 +95,8 @@ impl RunState {
         self.d_loss.push(m.d_loss);
         self.d_real.push(m.d_real);
         self.d_fake.push(m.d_fake);
+        self.g_grad_norm.push(m.g_grad_norm);
+        self.d_grad_norm.push(m.d_grad_norm);
         self.rate_window.push_back((m.step, m.wall_s));
         while self
             .rate_window

@@ -1,20 +1,17 @@
 //! The sample view: the image grid from the run's fixed latent vectors (one texture, updated
-//! in place), or for 2-D data a scatter of real and generated points on fixed axes.
+//! in place), or for 2-D data the GAN Lab-style view of [`super::toy_view`].
 
-use crate::imaging::{self, FAKE_RGBA, REAL_RGBA};
+use super::toy_view::{ToyFrame, ToyView};
+use crate::imaging;
 use crate::protocol::SampleView;
-use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
-use egui_plot::{Legend, Plot, PlotPoints, Points};
+use egui::{ColorImage, TextureHandle, TextureOptions};
 
 #[derive(Default)]
 pub struct SamplesView {
+    toy: ToyView,
     texture: Option<TextureHandle>,
     /// Step of the samples now in the texture.
     uploaded: Option<u64>,
-}
-
-fn color([r, g, b, _]: [u8; 4]) -> Color32 {
-    Color32::from_rgb(r, g, b)
 }
 
 /// A click on a tile of the sample grid: tile `i` is latent seed `i`.
@@ -42,28 +39,23 @@ impl SamplesView {
                 ui.small("Click a sample to explore it; right-click to end the walk there.");
                 return self.grid(ui, *step, image, *columns, *tiles);
             }
-            SampleView::Points { real, fake, bounds } => {
-                let to_points = |p: &[[f32; 2]]| -> PlotPoints<'static> {
-                    p.iter().map(|p| [p[0] as f64, p[1] as f64]).collect()
-                };
-                Plot::new("samples-2d")
-                    .data_aspect(1.0)
-                    .legend(Legend::default())
-                    .default_x_bounds(bounds[0] as f64, bounds[1] as f64)
-                    .default_y_bounds(bounds[2] as f64, bounds[3] as f64)
-                    .show(ui, |plot| {
-                        plot.points(
-                            Points::new("real", to_points(real))
-                                .radius(1.5)
-                                .color(color(REAL_RGBA)),
-                        );
-                        plot.points(
-                            Points::new("generated", to_points(fake))
-                                .radius(1.5)
-                                .color(color(FAKE_RGBA)),
-                        );
-                    });
-            }
+            SampleView::Points {
+                real,
+                fake,
+                bounds,
+                field,
+                pushes,
+            } => self.toy.ui(
+                ui,
+                &ToyFrame {
+                    step: *step,
+                    real,
+                    fake,
+                    bounds: *bounds,
+                    field,
+                    pushes,
+                },
+            ),
         }
         None
     }

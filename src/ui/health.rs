@@ -1,0 +1,219 @@
+//! The "Modes & balance" tab: mode coverage over training with the literature's numbers as
+//! reference lines (toy mixtures), class coverage and diversity (images), D's output
+//! histograms, gradient norms, and the alarms raised so far.
+
+use super::plots::{self, D_COLOR, G_COLOR};
+use super::run_state::RunState;
+use crate::metrics::references::{self, Mixture};
+use crate::protocol::{DIAGNOSTIC_BINS, Diagnostics};
+use egui::Color32;
+use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints};
+
+/// Colours of the reference lines, in the table's order.
+const REFERENCE_COLORS: [Color32; 8] = [
+    Color32::from_rgb(200, 80, 80),
+    Color32::from_rgb(200, 160, 60),
+    Color32::from_rgb(120, 190, 90),
+    Color32::from_rgb(80, 170, 200),
+    Color32::from_rgb(150, 120, 220),
+    Color32::from_rgb(230, 110, 170),
+    Color32::from_rgb(160, 160, 160),
+    Color32::from_rgb(240, 240, 240),
+];
+
+#[derive(Default)]
+pub struct HealthView;
+
+/// One curve of a diagnostics field over steps.
+fn over_steps(all: &[Diagnostics], value: impl Fn(&Diagnostics) -> Option<f64>) -> Vec<[f64; 2]> {
+    all.iter()
+        .filter_map(|d| value(d).map(|v| [d.step as f64, v]))
+        .collect()
+}
+
+impl HealthView {
+    pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState) {
+        let latest = run.diagnostics.last();
+        let height = ((ui.available_height() - 60.0) / 3.0).max(90.0);
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            match latest {
+                None => {
+                    ui.label("Coverage is measured every `metrics_every` steps; train to see it.");
+                }
+                Some(d) if d.modes.is_some() => self.modes(ui, run, d, height),
+                Some(d) => self.images(ui, run, d, height),
+            }
+            ui.separator();
+            self.balance(ui, run, latest, height);
+            ui.separator();
+            self.alarms(ui, run);
+        });
+    }
+
+    fn modes(&self, ui: &mut egui::Ui, run: &RunState, latest: &Diagnostics, height: f32) {
+        let Some(m) = &latest.modes else { return };
+        let mixture = if m.modes == 8 {
+            Mixture::Ring8
+        } else {
+            Mixture::Grid25
+        };
+        ui.strong(format!(
+            "Step {}: {} of {} modes covered, {:.1} % high quality, reverse KL {}",
+            latest.step,
+            m.modes_covered,
+            m.modes,
+            m.high_quality * 100.0,
+            m.reverse_kl.map_or("-".into(), |kl| format!("{kl:.3}"))
+        ))
+        .on_hover_text(
+            "On 2500 fresh samples: high quality = within 3 std of the nearest mode; a mode is \
+             covered when a high-quality sample is nearest to it (VEEGAN, PacGAN)",
+        );
+        let entries = references::entries();
+        let all = &run.diagnostics;
+        let modes_covered: fn(&references::Result) -> f32 = |r| r.modes;
+        let high_quality: fn(&references::Result) -> f32 = |r| r.high_quality;
+        let panels = [
+            (
+                "modes covered",
+                over_steps(all, |d| d.modes.as_ref().map(|m| m.modes_covered as f64)),
+                modes_covered,
+            ),
+            (
+                "% high quality",
+                over_steps(all, |d| {
+                    d.modes.as_ref().map(|m| f64::from(m.high_quality) * 100.0)
+                }),
+                high_quality,
+            ),
+        ];
+        for (name, points, reference) in panels {
+            Plot::new(name)
+                .height(height)
+                .legend(Legend::default())
+                .y_axis_label(name)
+                .include_y(0.0)
+                .show(ui, |plot| {
+                    for (entry, color) in entries.iter().zip(REFERENCE_COLORS) {
+                        let value = f64::from(reference(entry.result(mixture)));
+                        plot.hline(
+                            HLine::new(entry.label(), value)
+                                .color(color.gamma_multiply(0.7))
+                                .style(egui_plot::LineStyle::dashed_loose()),
+                        );
+                    }
+                    plot.line(
+                        Line::new("this run", PlotPoints::new(points))
+                            .color(Color32::YELLOW)
+                            .width(2.5),
+                    );
+                });
+        }
+        ui.label("Per mode (high-quality samples)");
+        bars(ui, "per-mode", &m.per_mode, height * 0.6, G_COLOR);
+    }
+
+    fn images(&self, ui: &mut egui::Ui, run: &RunState, latest: &Diagnostics, height: f32) {
+        if let Some(c) = &latest.classes {
+            ui.strong(format!(
+                "Step {}: {} of {} classes covered, KL from uniform {}, mean confidence {:.2}",
+                latest.step,
+                c.covered,
+                c.classes,
+                c.kl.map_or("-".into(), |kl| format!("{kl:.3}")),
+                c.confidence
+            ));
+            bars(ui, "classes", &c.histogram, height * 0.6, G_COLOR);
+        }
+        if let Some([generated, real]) = latest.diversity {
+            ui.strong(format!(
+                "Diversity (mean pairwise pixel distance): generated {generated:.2}, real {real:.2}"
+            ))
+            .on_hover_text("A collapsed generator scores far below the real data");
+            let all = &run.diagnostics;
+            Plot::new("diversity")
+                .height(height)
+                .legend(Legend::default())
+                .include_y(0.0)
+                .show(ui, |plot| {
+                    let generated = over_steps(all, |d| d.diversity.map(|v| f64::from(v[0])));
+                    let real = over_steps(all, |d| d.diversity.map(|v| f64::from(v[1])));
+                    plot.line(Line::new("generated", PlotPoints::new(generated)).color(G_COLOR));
+                    plot.line(Line::new("real", PlotPoints::new(real)).color(D_COLOR));
+                });
+        }
+    }
+
+    fn balance(
+        &self,
+        ui: &mut egui::Ui,
+        run: &RunState,
+        latest: Option<&Diagnostics>,
+        height: f32,
+    ) {
+        ui.strong("D/G balance");
+        if let Some(d) = latest {
+            ui.label(format!(
+                "D's output at step {} (0 = fake, 1 = real)",
+                d.step
+            ));
+            let width = 1.0 / DIAGNOSTIC_BINS as f64;
+            let chart = |name: &str, counts: &[u32], color: Color32| {
+                let bars: Vec<Bar> = counts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &c)| Bar::new((i as f64 + 0.5) * width, f64::from(c)).width(width))
+                    .collect();
+                BarChart::new(name, bars).color(color)
+            };
+            Plot::new("d-histograms")
+                .height(height * 0.8)
+                .legend(Legend::default())
+                .include_x(0.0)
+                .include_x(1.0)
+                .show(ui, |plot| {
+                    plot.bar_chart(chart("D(x)", &d.d_real_hist, D_COLOR));
+                    plot.bar_chart(chart("D(G(z))", &d.d_fake_hist, G_COLOR));
+                });
+        }
+        ui.label("Gradient norms per step (log10)");
+        let budget = (ui.available_width().max(100.0) * 2.0) as usize;
+        let plot = Plot::new("grad-norms").x_axis_label("step");
+        plots::curves(
+            ui,
+            plot,
+            [
+                ("|grad G|", G_COLOR, &run.g_grad_norm),
+                ("|grad D|", D_COLOR, &run.d_grad_norm),
+            ],
+            height,
+            budget,
+            true,
+        );
+    }
+
+    fn alarms(&self, ui: &mut egui::Ui, run: &RunState) {
+        ui.strong(format!("Alarms ({})", run.alarms.len()));
+        if run.alarms.is_empty() {
+            ui.label("None so far.");
+        }
+        for alarm in run.alarms.iter().rev() {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("Step {}: {}", alarm.step, alarm.saw),
+            );
+            ui.small(format!("What usually helps: {}", alarm.helps));
+        }
+    }
+}
+
+fn bars(ui: &mut egui::Ui, id: &str, counts: &[u32], height: f32, color: Color32) {
+    let bars: Vec<Bar> = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| Bar::new(i as f64, f64::from(c)).width(0.8))
+        .collect();
+    Plot::new(id).height(height).show(ui, |plot| {
+        plot.bar_chart(BarChart::new(id, bars).color(color))
+    });
+}
