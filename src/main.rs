@@ -66,6 +66,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             cli::interpolate::run(&checkpoint, walk, device, &out, gif.as_deref())
         }
+        CliCommand::Sample {
+            checkpoint,
+            preset,
+            steps,
+            seed,
+            n,
+            out,
+            device,
+        } => {
+            let source = match (checkpoint, preset) {
+                (Some(path), _) => cli::sample::Source::Checkpoint(path),
+                (None, Some(name)) => {
+                    let mut preset = library::resolve(&name)?;
+                    if let Some(seed) = seed {
+                        preset.train.seed = seed;
+                    }
+                    cli::sample::Source::Preset {
+                        preset: Box::new(preset),
+                        steps,
+                    }
+                }
+                (None, None) => anyhow::bail!("give --checkpoint or --preset"),
+            };
+            cli::sample::run(source, n, device, &out)
+        }
         CliCommand::Presets => {
             let dir = library::default_dir();
             let library = PresetLibrary::load_dir(&dir);

@@ -1,8 +1,9 @@
-//! Command line: `ganscope` opens the GUI; `train`, `bench` and `interpolate` run the same
-//! engine headless.
+//! Command line: `ganscope` opens the GUI; `train`, `bench`, `interpolate` and `sample` run
+//! the same engine headless.
 
 pub mod bench;
 pub mod interpolate;
+pub mod sample;
 pub mod train;
 
 use crate::latent::InterpMode;
@@ -91,6 +92,29 @@ pub enum CliCommand {
         /// Also write the walk there and back as an animated GIF.
         #[arg(long)]
         gif: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
+    },
+    /// Write generated 2-D points as CSV (x,y) and print their mode metrics as JSON: from a
+    /// saved run, or from a preset trained for --steps first.
+    Sample {
+        /// A run folder written by `ganscope train` (or its generator.bpk).
+        #[arg(long, conflicts_with = "preset", required_unless_present = "preset")]
+        checkpoint: Option<PathBuf>,
+        /// Train this preset (name or .toml) for --steps, then sample.
+        #[arg(long)]
+        preset: Option<String>,
+        /// Training steps before sampling, with --preset.
+        #[arg(long, default_value_t = 2000)]
+        steps: u64,
+        /// Replace the preset's seed, with --preset.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Points to write (the mode-collapse papers use 2500).
+        #[arg(long, default_value_t = 2500)]
+        n: usize,
+        #[arg(long, default_value = "points.csv")]
+        out: PathBuf,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,
     },

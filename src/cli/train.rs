@@ -1,7 +1,9 @@
 //! `ganscope train`: headless training into a run folder.
 //!
 //! The folder gets `preset.toml` (the exact configuration, seed included), `metrics.jsonl`
-//! (one JSON object per step: step, g_loss, d_loss, d_real, d_fake, wall_s), `samples/` with a
+//! (one JSON object per step: step, g_loss, d_loss, d_real, d_fake, g_grad_norm, d_grad_norm,
+//! wall_s; every `metrics_every` steps also `diagnostics` (mode metrics or image diversity and
+//! D's output histograms), and `alarms` when a rule of thumb fires), `samples/` with a
 //! PNG of the fixed-latent samples every `sample_every` steps (and at the start and end), and
 //! `generator.bpk`, G's weights in burn's burnpack format.
 
@@ -45,7 +47,21 @@ pub fn run(preset: &Preset, steps: u64, choice: DeviceChoice, out: &Path) -> any
     for _ in 0..steps {
         match trainer.step() {
             Ok(m) => {
-                serde_json::to_writer(&mut metrics, &m)?;
+                let mut line = serde_json::to_value(m)?;
+                if m.step % preset.train.metrics_every == 0 {
+                    line["diagnostics"] = serde_json::to_value(trainer.diagnostics())?;
+                }
+                let alarms = trainer.take_alarms();
+                for alarm in &alarms {
+                    bar.println(format!(
+                        "step {}: {}. {}.",
+                        alarm.step, alarm.saw, alarm.helps
+                    ));
+                }
+                if !alarms.is_empty() {
+                    line["alarms"] = serde_json::to_value(&alarms)?;
+                }
+                serde_json::to_writer(&mut metrics, &line)?;
                 metrics.write_all(b"\n")?;
                 bar.set_message(format!(
                     "D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2}",

@@ -1,5 +1,6 @@
-//! `ganscope interpolate` on generators saved by `ganscope train`: strips, GIFs, 2-D paths,
-//! and clear errors for folders that hold no matching generator.
+//! The headless subcommands on saved runs: `interpolate` (strips, GIFs, 2-D paths), `sample`
+//! (CSV points) and what `train` logs, with clear errors for folders that hold no matching
+//! generator.
 
 use super::common::preset;
 use ganscope::cli::interpolate::{self, WalkSpec};
@@ -122,4 +123,58 @@ fn a_2d_walk_is_drawn_over_the_data_and_bad_folders_are_refused() {
         interpolate::run(&run, walk(1), DeviceChoice::Cpu, &png, None).is_err(),
         "1 frame"
     );
+}
+
+#[test]
+fn sample_writes_csv_points_from_a_run_or_a_preset_and_train_logs_mode_metrics() {
+    use ganscope::cli::sample::{self, Source};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = dir.path().join("ring");
+    train::run(&preset("ring8-mlp"), 200, DeviceChoice::Cpu, &run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(run.join("metrics.jsonl"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    assert_eq!(lines.len(), 200);
+    let measured: Vec<u64> = lines
+        .iter()
+        .filter(|l| l.get("diagnostics").is_some())
+        .map(|l| l["step"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(measured, vec![100, 200], "every metrics_every steps");
+    let modes = &lines[199]["diagnostics"]["modes"];
+    assert_eq!(modes["modes"], 8);
+    assert!(
+        modes["high_quality"]
+            .as_f64()
+            .is_some_and(|h| (0.0..=1.0).contains(&h))
+    );
+    assert!(lines[0]["g_grad_norm"].as_f64().is_some_and(|g| g > 0.0));
+
+    let csv = dir.path().join("points.csv");
+    sample::run(Source::Checkpoint(run), 2500, DeviceChoice::Cpu, &csv)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(&csv).unwrap_or_else(|e| panic!("{e}"));
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "x,y");
+    assert_eq!(rows.len(), 2501);
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r.split(',').filter_map(|v| v.parse::<f32>().ok()).count() == 2)
+    );
+
+    let from_preset = Source::Preset {
+        preset: Box::new(preset("grid25-mlp")),
+        steps: 5,
+    };
+    sample::run(from_preset, 100, DeviceChoice::Cpu, &csv).unwrap_or_else(|e| panic!("{e}"));
+    let images = Source::Preset {
+        preset: Box::new(preset("digits-dcgan")),
+        steps: 0,
+    };
+    let refused = sample::run(images, 10, DeviceChoice::Cpu, &csv);
+    assert!(error_of(refused).contains("2-D points"));
 }

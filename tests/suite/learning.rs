@@ -61,3 +61,24 @@ fn digits_dcgan_discriminator_separates_and_samples_vary() {
         "two samples from different z are identical (mean |diff| {diff})"
     );
 }
+
+/// Modes covered after `steps` seeded steps of a shipped preset, by the trainer's own metrics.
+fn modes_covered_after(name: &str, steps: usize) -> usize {
+    let mut trainer = Trainer::new(&preset(name), &device::cpu());
+    for _ in 0..steps {
+        trainer.step().expect("no divergence");
+    }
+    let diagnostics = trainer.diagnostics();
+    assert_eq!(diagnostics.d_real_hist.iter().sum::<u32>(), 256);
+    diagnostics.modes.map_or(0, |m| m.modes_covered)
+}
+
+#[test]
+fn the_collapsing_preset_covers_fewer_modes_than_the_stable_one() {
+    let stable = modes_covered_after("ring8-mlp", 3000);
+    let collapsing = modes_covered_after("ring8-collapse", 3000);
+    assert!(
+        collapsing + 4 <= stable,
+        "ring8-collapse covered {collapsing} modes, ring8-mlp {stable}"
+    );
+}
