@@ -77,6 +77,8 @@ pub enum Command {
     Step(u64),
     /// Rebuild the current preset's models from its seed, at step 0, paused.
     Reset,
+    /// Find the nearest real neighbour of a few generated samples (memorisation check).
+    NearestNeighbours,
     /// Slow motion for teaching: at most one training step per this many milliseconds, with
     /// fresh samples after every step (0 = full speed).
     SetPace(u32),
@@ -262,6 +264,13 @@ pub enum Event {
     Directions { step: u64, directions: Directions },
     /// Coverage and balance measurements.
     Diagnostics(Box<Diagnostics>),
+    /// Generated samples (top row) over their nearest real neighbours (bottom row), with the
+    /// pixel distances, after `step` steps.
+    Neighbours {
+        step: u64,
+        image: RgbaImage,
+        distances: Vec<f32>,
+    },
     /// A rule of thumb fired (see [`crate::metrics::alarms`]).
     Alarm(Alarm),
     /// Something the user should know that is not an error (e.g. a device fallback).

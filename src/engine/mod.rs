@@ -1,6 +1,7 @@
 //! The training engine: burn, devices, models in training, the step loop and the thread that
 //! runs it, and the explorer thread that renders snapshots of G beside it. It never touches egui; front ends reach it only through [`crate::protocol`].
 
+pub mod classifier;
 pub mod device;
 pub mod explorer;
 pub mod field;

@@ -151,6 +151,18 @@ impl Engine {
             Command::Step(n) if n > 0 => self.set_mode(Mode::Stepping(n)),
             Command::Step(_) => {}
             Command::PublishSnapshot => self.publish(),
+            Command::NearestNeighbours => {
+                if let Some(trainer) = self.trainer.as_mut() {
+                    let step = trainer.steps_done();
+                    if let Some((image, distances)) = trainer.nearest_neighbours() {
+                        self.emit(Event::Neighbours {
+                            step,
+                            image,
+                            distances,
+                        });
+                    }
+                }
+            }
             Command::SetPace(ms) => {
                 self.pace = Duration::from_millis(u64::from(ms));
                 self.next_step_at = Instant::now();

@@ -80,7 +80,7 @@ impl GanscopeApp {
             plots: PlotsView::default(),
             samples: SamplesView::default(),
             explorer: ExplorerView::default(),
-            health: HealthView,
+            health: HealthView::default(),
             exporter: Exporter::default(),
             tab: Tab::default(),
             pace_ms: 0,
@@ -217,7 +217,11 @@ impl GanscopeApp {
         }
         egui::CentralPanel::default().show(ui, |ui| match self.tab {
             Tab::Training => self.plots.ui(ui, &self.run),
-            Tab::Health => self.health.ui(ui, &self.run),
+            Tab::Health => {
+                if self.health.ui(ui, &self.run) {
+                    self.link.send(Command::NearestNeighbours);
+                }
+            }
             Tab::Explorer => {
                 let output = self.explorer.ui(ui, &self.run, &self.link);
                 if output.refresh_snapshot {

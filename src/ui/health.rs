@@ -22,7 +22,10 @@ const REFERENCE_COLORS: [Color32; 8] = [
 ];
 
 #[derive(Default)]
-pub struct HealthView;
+pub struct HealthView {
+    /// The memorisation check's picture and the step it was taken at.
+    neighbours: Option<(u64, egui::TextureHandle)>,
+}
 
 /// One curve of a diagnostics field over steps.
 fn over_steps(all: &[Diagnostics], value: impl Fn(&Diagnostics) -> Option<f64>) -> Vec<[f64; 2]> {
@@ -32,22 +35,61 @@ fn over_steps(all: &[Diagnostics], value: impl Fn(&Diagnostics) -> Option<f64>) 
 }
 
 impl HealthView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState) {
+    /// Draw the tab; returns true when the user asks for the memorisation check.
+    pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState) -> bool {
         let latest = run.diagnostics.last();
         let height = ((ui.available_height() - 60.0) / 3.0).max(90.0);
+        let mut check = false;
         egui::ScrollArea::vertical().show(ui, |ui| {
             match latest {
                 None => {
                     ui.label("Coverage is measured every `metrics_every` steps; train to see it.");
                 }
                 Some(d) if d.modes.is_some() => self.modes(ui, run, d, height),
-                Some(d) => self.images(ui, run, d, height),
+                Some(d) => {
+                    self.images(ui, run, d, height);
+                    check = self.memorisation(ui, run);
+                }
             }
             ui.separator();
             self.balance(ui, run, latest, height);
             ui.separator();
             self.alarms(ui, run);
         });
+        check
+    }
+
+    /// The nearest-neighbour check: generated samples over their closest real ones.
+    fn memorisation(&mut self, ui: &mut egui::Ui, run: &RunState) -> bool {
+        let asked = ui
+            .button("Nearest real neighbours")
+            .on_hover_text(
+                "The first 8 samples of the grid (top) over their nearest real samples among \
+                 2000 (bottom): near copies would mean memorisation",
+            )
+            .clicked();
+        if let Some((step, image, distances)) = &run.neighbours {
+            if self.neighbours.as_ref().is_none_or(|(s, _)| s != step) {
+                let color = egui::ColorImage::from_rgba_unmultiplied(
+                    [image.width, image.height],
+                    &image.pixels,
+                );
+                let texture =
+                    ui.ctx()
+                        .load_texture("neighbours", color, egui::TextureOptions::NEAREST);
+                self.neighbours = Some((*step, texture));
+            }
+            if let Some((_, texture)) = &self.neighbours {
+                let scale = (ui.available_width() / texture.size_vec2().x).clamp(1.0, 4.0);
+                ui.add(egui::Image::new((
+                    texture.id(),
+                    texture.size_vec2() * scale,
+                )));
+            }
+            let shown: Vec<String> = distances.iter().map(|d| format!("{d:.1}")).collect();
+            ui.small(format!("Step {step}: pixel distances {}", shown.join(", ")));
+        }
+        asked
     }
 
     fn modes(&self, ui: &mut egui::Ui, run: &RunState, latest: &Diagnostics, height: f32) {

@@ -3,7 +3,7 @@
 
 use super::series::Series;
 use crate::metrics::alarms::Alarm;
-use crate::protocol::{Diagnostics, Event, RunInfo, SampleView, StepMetrics};
+use crate::protocol::{Diagnostics, Event, RgbaImage, RunInfo, SampleView, StepMetrics};
 use std::collections::VecDeque;
 
 /// A message for the user, kept until dismissed.
@@ -32,6 +32,8 @@ pub struct RunState {
     pub diagnostics: Vec<Diagnostics>,
     /// Alarms raised in this run, oldest first.
     pub alarms: Vec<Alarm>,
+    /// The latest memorisation check: step, generated-over-nearest-real image, distances.
+    pub neighbours: Option<(u64, RgbaImage, Vec<f32>)>,
     pub samples: Option<(u64, SampleView)>,
     pub messages: Vec<Message>,
     /// (step, trained seconds) over the last second of training, for the rate.
@@ -61,6 +63,11 @@ impl RunState {
             Event::Metrics(batch) => batch.iter().for_each(|m| self.push(m)),
             Event::Samples { step, view } => self.samples = Some((step, view)),
             Event::Diagnostics(d) => self.diagnostics.push(*d),
+            Event::Neighbours {
+                step,
+                image,
+                distances,
+            } => self.neighbours = Some((step, image, distances)),
             Event::Alarm(alarm) => {
                 self.say(
                     format!("Step {}: {}. {}.", alarm.step, alarm.saw, alarm.helps),

@@ -82,3 +82,31 @@ fn the_collapsing_preset_covers_fewer_modes_than_the_stable_one() {
         "ring8-collapse covered {collapsing} modes, ring8-mlp {stable}"
     );
 }
+
+#[test]
+fn the_reference_classifier_reads_held_out_digits_and_is_cached() {
+    use ganscope::engine::classifier;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let device = device::cpu().device;
+    let (model, cached) = classifier::load_or_train(32, dir.path(), &device);
+    assert!(!cached, "trained the first time");
+    let accuracy = model.accuracy(32, 2000, &device);
+    eprintln!("reference classifier: held-out accuracy {accuracy} on 2000 digits");
+    assert!(accuracy >= 0.95, "held-out accuracy {accuracy}");
+    let (again, cached) = classifier::load_or_train(32, dir.path(), &device);
+    assert!(cached, "loaded from the cache the second time");
+    assert_eq!(
+        again.accuracy(32, 500, &device),
+        model.accuracy(32, 500, &device)
+    );
+    // A corrupt cache file is replaced by a fresh training, not trusted.
+    let file = std::fs::read_dir(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "bpk"))
+        .unwrap_or_else(|| panic!("a cache file"));
+    std::fs::write(&file, b"garbage").unwrap_or_else(|e| panic!("{e}"));
+    let (_, cached) = classifier::load_or_train(32, dir.path(), &device);
+    assert!(!cached, "retrained over a corrupt cache");
+}

@@ -124,3 +124,31 @@ fn a_panic_in_training_is_reported_and_the_engine_keeps_serving() {
     });
     assert_eq!(step, 2, "a fresh run trains after the crash");
 }
+
+#[test]
+fn diagnostics_arrive_every_metrics_every_steps_and_neighbours_on_request() {
+    let link = engine::spawn(|| {});
+    loaded(&link, "ring8-mlp");
+    link.send(Command::Step(100));
+    let (diagnostics, _) = wait_for(&link, |e| match e {
+        Event::Diagnostics(d) => Some(d.clone()),
+        _ => None,
+    });
+    assert_eq!(diagnostics.step, 100);
+    let modes = diagnostics.modes.unwrap_or_else(|| panic!("ring8 has mode metrics"));
+    assert_eq!((modes.modes, modes.per_mode.len()), (8, 8));
+    assert_eq!(diagnostics.d_fake_hist.iter().sum::<u32>(), 256);
+
+    loaded(&link, "digits-dcgan");
+    link.send(Command::NearestNeighbours);
+    let ((image, distances), _) = wait_for(&link, |e| match e {
+        Event::Neighbours {
+            image, distances, ..
+        } => Some((image.clone(), distances.clone())),
+        _ => None,
+    });
+    assert_eq!(distances.len(), 8);
+    assert!(distances.iter().all(|d| d.is_finite() && *d > 0.0));
+    assert_eq!((image.width, image.height), (8 * 32 + 9 * 2, 2 * 32 + 3 * 2));
+    link.send(Command::Shutdown);
+}
