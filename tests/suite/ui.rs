@@ -86,6 +86,17 @@ fn train_moves_the_counter_and_plots_and_pause_stops_them() {
         harness.query_by_label("Resume").is_some(),
         "Train became Resume"
     );
+
+    // Past metrics_every (100) steps, the Modes & balance tab reports coverage.
+    harness.get_by_label("Resume").click();
+    step_until(&mut harness, |app| !app.run_state().diagnostics.is_empty());
+    harness.get_by_label("Modes & balance").click();
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label_contains("of 8 modes covered").is_some(),
+        "the coverage headline is shown"
+    );
+    assert!(harness.query_by_label_contains("Alarms (").is_some());
 }
 
 #[test]
