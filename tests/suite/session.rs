@@ -135,7 +135,9 @@ fn diagnostics_arrive_every_metrics_every_steps_and_neighbours_on_request() {
         _ => None,
     });
     assert_eq!(diagnostics.step, 100);
-    let modes = diagnostics.modes.unwrap_or_else(|| panic!("ring8 has mode metrics"));
+    let modes = diagnostics
+        .modes
+        .unwrap_or_else(|| panic!("ring8 has mode metrics"));
     assert_eq!((modes.modes, modes.per_mode.len()), (8, 8));
     assert_eq!(diagnostics.d_fake_hist.iter().sum::<u32>(), 256);
 
@@ -149,6 +151,9 @@ fn diagnostics_arrive_every_metrics_every_steps_and_neighbours_on_request() {
     });
     assert_eq!(distances.len(), 8);
     assert!(distances.iter().all(|d| d.is_finite() && *d > 0.0));
-    assert_eq!((image.width, image.height), (8 * 32 + 9 * 2, 2 * 32 + 3 * 2));
+    assert_eq!(
+        (image.width, image.height),
+        (8 * 32 + 9 * 2, 2 * 32 + 3 * 2)
+    );
     link.send(Command::Shutdown);
 }

@@ -93,7 +93,9 @@ fn train_moves_the_counter_and_plots_and_pause_stops_them() {
     harness.get_by_label("Modes & balance").click();
     harness.run_steps(2);
     assert!(
-        harness.query_by_label_contains("of 8 modes covered").is_some(),
+        harness
+            .query_by_label_contains("of 8 modes covered")
+            .is_some(),
         "the coverage headline is shown"
     );
     assert!(harness.query_by_label_contains("Alarms (").is_some());
