@@ -7,8 +7,11 @@ use serde::{Deserialize, Serialize};
 /// D loss below this for [`STUCK_STEPS`] steps: D wins outright.
 const D_LOSS_FLOOR: f32 = 0.05;
 const STUCK_STEPS: u64 = 200;
-/// Gradient norms above this are "trouble".
+/// Gradient norms above this are "trouble" when sustained: the alarm watches an exponential
+/// average (weight [`NORM_SMOOTHING`] per step), so the lone spikes a BatchNorm D produces
+/// do not raise it.
 const GRAD_NORM_LIMIT: f32 = 100.0;
+const NORM_SMOOTHING: f32 = 0.1;
 /// D(x) and D(G(z)) both above 1 − this (or both below it) for [`STUCK_STEPS`] steps.
 const SATURATION: f32 = 0.05;
 /// Coverage below this share of its best so far counts as collapse.
@@ -47,6 +50,8 @@ pub struct Observation {
 pub struct Alarms {
     d_wins_since: Option<u64>,
     saturated_since: Option<u64>,
+    /// Exponential average of the larger of the two gradient norms.
+    norm_average: Option<f32>,
     best_coverage: f32,
     active: Vec<AlarmKind>,
 }
@@ -77,13 +82,17 @@ impl Alarms {
             .into_iter()
             .chain(o.d_grad_norm)
             .fold(0.0f32, f32::max);
+        let average = self
+            .norm_average
+            .map_or(worst, |a| a + NORM_SMOOTHING * (worst - a));
+        self.norm_average = Some(average);
         self.check(
             AlarmKind::GradientExplosion,
-            worst > GRAD_NORM_LIMIT,
+            average > GRAD_NORM_LIMIT,
             o.step,
             || {
                 format!(
-                    "gradient norm reached {worst:.1} (G {}, D {})",
+                    "gradient norms average {average:.1} (now G {}, D {})",
                     fmt(o.g_grad_norm),
                     fmt(o.d_grad_norm)
                 )
@@ -205,15 +214,20 @@ mod tests {
     }
 
     #[test]
-    fn exploding_gradients_and_saturation_are_seen() {
+    fn sustained_large_gradients_and_saturation_are_seen_but_a_spike_is_not() {
         let mut alarms = Alarms::default();
-        let big = Observation {
-            g_grad_norm: Some(250.0),
-            ..step(5, 1.0, 0.5, 0.5)
+        let norm = |s: u64, n: f32| Observation {
+            d_grad_norm: Some(n),
+            ..step(s, 1.0, 0.5, 0.5)
         };
-        let raised = alarms.observe(&big);
+        assert!(alarms.observe(&norm(1, 5.0)).is_empty());
+        assert!(alarms.observe(&norm(2, 400.0)).is_empty(), "one spike");
+        let raised: Vec<Alarm> = (3..40)
+            .flat_map(|s| alarms.observe(&norm(s, 250.0)))
+            .collect();
         assert_eq!(raised.len(), 1);
-        assert!(raised[0].saw.contains("250.0"));
+        assert_eq!(raised[0].kind, AlarmKind::GradientExplosion);
+        assert!(raised[0].saw.contains("D 250.0"), "{}", raised[0].saw);
         let raised: Vec<Alarm> = (10..=300)
             .flat_map(|s| alarms.observe(&step(s, 1.0, 0.99, 0.98)))
             .collect();

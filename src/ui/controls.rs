@@ -214,6 +214,18 @@ impl Controls<'_> {
                 ui.monospace(series.last().map_or("–".into(), |v| format!("{v:.4}")));
                 ui.end_row();
             }
+            if let Some(alarm) = run.alarms.last() {
+                ui.label(format!("Alarms ({})", run.alarms.len()));
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("step {}: {}", alarm.step, alarm.saw),
+                )
+                .on_hover_text(format!(
+                    "What usually helps: {}. All alarms: Modes & balance tab.",
+                    alarm.helps
+                ));
+                ui.end_row();
+            }
             if let Some(info) = &run.info {
                 ui.label("Parameters");
                 ui.monospace(format!(

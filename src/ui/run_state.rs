@@ -68,13 +68,7 @@ impl RunState {
                 image,
                 distances,
             } => self.neighbours = Some((step, image, distances)),
-            Event::Alarm(alarm) => {
-                self.say(
-                    format!("Step {}: {}. {}.", alarm.step, alarm.saw, alarm.helps),
-                    false,
-                );
-                self.alarms.push(alarm);
-            }
+            Event::Alarm(alarm) => self.alarms.push(alarm),
             Event::Notice(text) => self.say(text, false),
             Event::Error {
                 message,
