@@ -157,3 +157,46 @@ fn diagnostics_arrive_every_metrics_every_steps_and_neighbours_on_request() {
     );
     link.send(Command::Shutdown);
 }
+
+#[test]
+fn slow_motion_paces_the_steps_and_shows_samples_after_each() {
+    let link = engine::spawn(|| {});
+    loaded(&link, "ring8-mlp");
+    link.send(Command::SetPace(100));
+    link.send(Command::Run);
+    std::thread::sleep(Duration::from_millis(550));
+    link.send(Command::Pause);
+    let (paused_at, seen) = wait_for(&link, |e| match e {
+        Event::Running {
+            running: false,
+            step,
+        } => Some(*step),
+        _ => None,
+    });
+    assert!(
+        (3..=7).contains(&paused_at),
+        "{paused_at} steps in 0.55 s at 100 ms/step"
+    );
+    let sampled: Vec<u64> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Samples { step, .. } => Some(*step),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        (1..paused_at).all(|s| sampled.contains(&s)),
+        "samples after every step: {sampled:?}"
+    );
+    link.send(Command::SetPace(0));
+    link.send(Command::Step(300));
+    let (fast, _) = wait_for(&link, |e| match e {
+        Event::Running {
+            running: false,
+            step,
+        } => Some(*step),
+        _ => None,
+    });
+    assert_eq!(fast, paused_at + 300, "full speed again");
+    link.send(Command::Shutdown);
+}
