@@ -49,6 +49,10 @@ impl Digits {
 }
 
 impl DataSource for Digits {
+    fn reseed(&mut self, seed: u64) {
+        self.rng = StdRng::seed_from_u64(seed);
+    }
+
     fn shape(&self) -> SampleShape {
         SampleShape::Image {
             channels: 1,

@@ -49,6 +49,9 @@ pub trait DataSource: Send {
     fn shape(&self) -> SampleShape;
     /// Draw `n` fresh samples.
     fn batch(&mut self, n: usize) -> HostBatch;
+    /// Restart the stream from `seed` (the trainer keys it by step, so a resumed run draws
+    /// exactly the samples an uninterrupted one would).
+    fn reseed(&mut self, seed: u64);
 }
 
 /// The means and per-axis standard deviation of a Gaussian-mixture data set (ring8, grid25),

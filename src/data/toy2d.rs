@@ -48,6 +48,10 @@ impl ToyMixture {
 }
 
 impl DataSource for ToyMixture {
+    fn reseed(&mut self, seed: u64) {
+        self.rng = StdRng::seed_from_u64(seed);
+    }
+
     fn shape(&self) -> SampleShape {
         SampleShape::Points2
     }
@@ -91,6 +95,10 @@ impl Spiral {
 }
 
 impl DataSource for Spiral {
+    fn reseed(&mut self, seed: u64) {
+        self.rng = StdRng::seed_from_u64(seed);
+    }
+
     fn shape(&self) -> SampleShape {
         SampleShape::Points2
     }

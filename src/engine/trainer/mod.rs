@@ -5,6 +5,8 @@
 //! reference DCGAN does. Every loss is read back before its update is applied, so a NaN or
 //! infinity is refused and the weights stay at their last good values.
 
+pub mod checkpoint;
+
 use super::classifier::{self, Classifier};
 use super::profile::{Laps, Phase, PhaseTimes};
 use super::snapshot::Snapshot;
@@ -23,9 +25,10 @@ use crate::protocol::{
 };
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
-use burn::tensor::Distribution;
 use burn::tensor::activation::sigmoid;
 use crossbeam_channel::Receiver;
+use rand::{SeedableRng, rngs::StdRng};
+use rand_distr::{Distribution as _, StandardNormal};
 use std::time::Instant;
 
 /// Real points drawn once for the 2-D view.
@@ -192,12 +195,19 @@ impl Trainer {
             .unwrap_or_else(|| unreachable!("D is only out during its own update"))
     }
 
-    fn latent(&self, n: usize, device: &Device) -> Tensor<2> {
-        Tensor::random(
-            [n, self.preset.model.latent_dim()],
-            Distribution::Normal(0.0, 1.0),
-            device,
-        )
+    /// A random generator for one purpose at the current step: every stream of randomness is
+    /// keyed by (preset seed, purpose, step), so the run is a function of its seed and a run
+    /// resumed from a checkpoint continues exactly as an uninterrupted one (and other threads
+    /// drawing random numbers cannot disturb it).
+    fn rng(&self, purpose: Stream) -> StdRng {
+        StdRng::seed_from_u64(mix(mix(self.preset.train.seed, purpose as u64), self.step))
+    }
+
+    /// `n` latent vectors from N(0, I), drawn on the host from `rng`.
+    fn latent(&self, n: usize, rng: &mut StdRng, device: &Device) -> Tensor<2> {
+        let dim = self.preset.model.latent_dim();
+        let values: Vec<f32> = (0..n * dim).map(|_| StandardNormal.sample(rng)).collect();
+        Tensor::from_data(TensorData::new(values, [n, dim]), device)
     }
 
     /// One training step (k D-updates, one G-update).
@@ -243,12 +253,16 @@ impl Trainer {
         let features = self.shape.numel();
         let mut fake = None;
         let mut d_stats = [0.0f32; 4];
+        let mut noise = self.rng(Stream::Noise);
+        self.data.reseed(mix(t.seed, self.step ^ DATA_KEY));
         for _ in 0..t.d_steps {
             let batch = self.data.batch(t.batch_size);
             let real =
                 Tensor::<2>::from_data(TensorData::new(batch.x, [batch.n, features]), &self.device); // [B, F]
             laps.mark(Phase::Data);
-            let generated = self.g().forward(self.latent(t.batch_size, &self.device)); // [B, F]
+            let generated = self
+                .g()
+                .forward(self.latent(t.batch_size, &mut noise, &self.device)); // [B, F]
             laps.mark(Phase::GForward);
             let real_logits = self.d().forward(real); // [B, 1]
             let fake_logits = self.d().forward(generated.clone().detach()); // [B, 1]
@@ -327,7 +341,8 @@ impl Trainer {
 
     /// `n` fresh samples from random z, flattened [n, features].
     pub fn generate(&self, n: usize) -> Vec<f32> {
-        self.generate_from(self.latent(n, &self.plain))
+        let mut rng = self.rng(Stream::Measure);
+        self.generate_from(self.latent(n, &mut rng, &self.plain))
     }
 
     /// Coverage and balance measurements on fresh samples (see [`Diagnostics`]); coverage
@@ -475,6 +490,24 @@ impl Trainer {
 pub fn real_points(preset: &Preset) -> Vec<[f32; 2]> {
     let mut view_data = data::open(&preset.dataset, preset.train.seed ^ 0xA11CE);
     points(&view_data.batch(REAL_VIEW_POINTS).x)
+}
+
+/// The independent streams of randomness of a run.
+#[derive(Clone, Copy)]
+enum Stream {
+    Noise = 1,
+    Measure = 2,
+}
+
+/// Keys the data stream apart from the others.
+const DATA_KEY: u64 = 0xDA7A_0000_0000_0000;
+
+/// SplitMix64 of `a` combined with `b`: well-spread keys from (seed, purpose, step).
+fn mix(a: u64, b: u64) -> u64 {
+    let mut z = a ^ b.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// Read several one-element tensors back in a single device sync.

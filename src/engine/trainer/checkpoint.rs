@@ -1,0 +1,170 @@
+//! Checkpoints of a run: G, D, both Adam states, the step and the training time, with the
+//! preset beside them, in `RUN/checkpoints/step_NNNNNNN/`. Randomness is keyed by step (see
+//! `Trainer::rng`), so the step is all the RNG state there is: a resumed run draws exactly
+//! the noise and data an uninterrupted one would.
+//!
+//! A checkpoint is written into a temporary folder and renamed into place, so a crash or a
+//! kill during a save never leaves a half-written checkpoint under a final name. Loading
+//! checks the architecture first and reports any unreadable file by name.
+
+use super::Trainer;
+use crate::preset::Preset;
+use anyhow::Context;
+use burn::module::Module;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The folder of checkpoints inside a run folder.
+pub const FOLDER: &str = "checkpoints";
+const STATE: &str = "state.json";
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct State {
+    format: u32,
+    step: u64,
+    trained_s: f64,
+    /// What the weights fit: the model spec and sample shape, as text.
+    architecture: String,
+}
+
+/// `RUN/checkpoints/step_NNNNNNN`.
+pub fn path_for(run: &Path, step: u64) -> PathBuf {
+    run.join(FOLDER).join(format!("step_{step:07}"))
+}
+
+/// The complete checkpoints of a run, oldest first.
+pub fn list(run: &Path) -> Vec<(u64, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(run.join(FOLDER)) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(u64, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let step = name.strip_prefix("step_")?.parse().ok()?;
+            Some((step, e.path()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// A checkpoint folder, or the newest checkpoint of a run folder.
+pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
+    if path.join(STATE).is_file() {
+        return Ok(path.to_path_buf());
+    }
+    list(path)
+        .pop()
+        .map(|(_, p)| p)
+        .with_context(|| format!("{} holds no checkpoint", path.display()))
+}
+
+/// The preset saved with a checkpoint.
+pub fn preset_of(checkpoint: &Path) -> anyhow::Result<Preset> {
+    Ok(Preset::from_file(&checkpoint.join("preset.toml"))?)
+}
+
+impl Trainer {
+    fn architecture(&self) -> String {
+        format!("{:?} on {:?}", self.preset.model, self.shape)
+    }
+
+    /// Save a checkpoint of the current step into `run`; returns its folder.
+    pub fn save_checkpoint(&self, run: &Path) -> anyhow::Result<PathBuf> {
+        let target = path_for(run, self.step);
+        let partial = target.with_extension(format!("partial-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&partial);
+        std::fs::create_dir_all(&partial)
+            .with_context(|| format!("cannot create {}", partial.display()))?;
+        let record = |what: &str, e: burn::store::RecordError| {
+            anyhow::anyhow!("cannot save the {what}: {e:?}")
+        };
+        self.g()
+            .clone()
+            .save_file(partial.join("generator.bpk"))
+            .map_err(|e| record("generator", e))?;
+        self.d()
+            .clone()
+            .save_file(partial.join("discriminator.bpk"))
+            .map_err(|e| record("discriminator", e))?;
+        self.opt_g
+            .save(partial.join("optimizer_g.bpk"))
+            .map_err(|e| record("generator's optimizer", e))?;
+        self.opt_d
+            .save(partial.join("optimizer_d.bpk"))
+            .map_err(|e| record("discriminator's optimizer", e))?;
+        std::fs::write(partial.join("preset.toml"), toml::to_string(&self.preset)?)?;
+        let state = State {
+            format: FORMAT,
+            step: self.step,
+            trained_s: self.trained_s,
+            architecture: self.architecture(),
+        };
+        std::fs::write(partial.join(STATE), serde_json::to_string_pretty(&state)?)?;
+        if target.exists() {
+            std::fs::remove_dir_all(&target)?;
+        }
+        std::fs::rename(&partial, &target)
+            .with_context(|| format!("cannot move the checkpoint to {}", target.display()))?;
+        Ok(target)
+    }
+
+    /// Continue from a checkpoint: weights, optimizer states, step and training time. The
+    /// trainer must have been built for the same architecture (its preset may differ in
+    /// hyper-parameters: that is a fork).
+    pub fn load_checkpoint(&mut self, checkpoint: &Path) -> anyhow::Result<()> {
+        let text = std::fs::read_to_string(checkpoint.join(STATE))
+            .with_context(|| format!("{} is not a checkpoint", checkpoint.display()))?;
+        let state: State = serde_json::from_str(&text)
+            .with_context(|| format!("{} is damaged", checkpoint.join(STATE).display()))?;
+        if state.format != FORMAT {
+            anyhow::bail!(
+                "checkpoint format {} is not supported (this build reads {FORMAT})",
+                state.format
+            );
+        }
+        if state.architecture != self.architecture() {
+            anyhow::bail!(
+                "the checkpoint is for a different architecture:\n  checkpoint: {}\n  this run:   {}",
+                state.architecture,
+                self.architecture()
+            );
+        }
+        let file = |name: &str| checkpoint.join(name);
+        let damaged = |name: &str, e: burn::store::RecordError| {
+            anyhow::anyhow!(
+                "{} is damaged or not from this model: {e:?}",
+                file(name).display()
+            )
+        };
+        let generator = self
+            .g()
+            .clone()
+            .try_load_file(file("generator.bpk"))
+            .map_err(|e| damaged("generator.bpk", e))?;
+        let discriminator = self
+            .d()
+            .clone()
+            .try_load_file(file("discriminator.bpk"))
+            .map_err(|e| damaged("discriminator.bpk", e))?;
+        let opt_g = self
+            .opt_g
+            .clone()
+            .load(file("optimizer_g.bpk"))
+            .map_err(|e| damaged("optimizer_g.bpk", e))?;
+        let opt_d = self
+            .opt_d
+            .clone()
+            .load(file("optimizer_d.bpk"))
+            .map_err(|e| damaged("optimizer_d.bpk", e))?;
+        self.generator = Some(generator);
+        self.discriminator = Some(discriminator);
+        self.opt_g = opt_g;
+        self.opt_d = opt_d;
+        self.step = state.step;
+        self.trained_s = state.trained_s;
+        Ok(())
+    }
+}
