@@ -24,13 +24,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         CliCommand::Train {
             preset,
+            resume,
+            checkpoint_every,
             steps,
             device,
             out,
         } => {
-            let preset = library::resolve(&preset)?;
-            let out = out.unwrap_or_else(|| cli::train::default_out(&preset));
-            cli::train::run(&preset, steps, device, &out)
+            let resume = resume
+                .map(|path| engine::trainer::checkpoint::resolve(&path))
+                .transpose()?;
+            let preset = match (&preset, &resume) {
+                (Some(name), _) => library::resolve(name)?,
+                (None, Some(checkpoint)) => engine::trainer::checkpoint::preset_of(checkpoint)?,
+                (None, None) => anyhow::bail!("give --preset or --resume"),
+            };
+            let out = match (out, &resume) {
+                (Some(out), _) => out,
+                (None, Some(checkpoint)) => engine::trainer::checkpoint::run_of(checkpoint)?,
+                (None, None) => cli::train::default_out(&preset),
+            };
+            let checkpoints = cli::train::Checkpointing {
+                every: checkpoint_every,
+                resume,
+            };
+            cli::train::run_with(&preset, steps, device, &out, &checkpoints)
         }
         CliCommand::Bench {
             preset,

@@ -30,17 +30,26 @@ pub enum CliCommand {
         #[arg(long)]
         preset: Option<String>,
     },
-    /// Train headless, writing metrics.jsonl and sample PNGs to a run folder.
+    /// Train headless, writing metrics.jsonl, sample PNGs and checkpoints to a run folder.
     Train {
-        /// Preset name (from the presets folder) or path to a preset .toml.
+        /// Preset name (from the presets folder) or path to a preset .toml. With --resume,
+        /// defaults to the checkpoint's own preset (another one of the same architecture forks
+        /// the run with new hyper-parameters).
+        #[arg(long, required_unless_present = "resume")]
+        preset: Option<String>,
+        /// Continue from a checkpoint folder, or from the newest checkpoint of a run folder.
         #[arg(long)]
-        preset: String,
+        resume: Option<PathBuf>,
+        /// Also save a checkpoint every this many steps (one is always saved at the end).
+        #[arg(long)]
+        checkpoint_every: Option<u64>,
         /// Training steps (one step = k D-updates + one G-update).
         #[arg(long, default_value_t = 1000)]
         steps: u64,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
         device: DeviceChoice,
-        /// Output folder (default: runs/<preset>-<unix time>).
+        /// Output folder (default: runs/<preset>-<unix time>; with --resume, the checkpoint's
+        /// own run folder).
         #[arg(long)]
         out: Option<PathBuf>,
     },

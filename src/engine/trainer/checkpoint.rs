@@ -61,6 +61,15 @@ pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
         .with_context(|| format!("{} holds no checkpoint", path.display()))
 }
 
+/// The run folder a checkpoint belongs to (`RUN` of `RUN/checkpoints/step_N`).
+pub fn run_of(checkpoint: &Path) -> anyhow::Result<PathBuf> {
+    checkpoint
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .with_context(|| format!("{} is not inside a run folder", checkpoint.display()))
+}
+
 /// The preset saved with a checkpoint.
 pub fn preset_of(checkpoint: &Path) -> anyhow::Result<Preset> {
     Ok(Preset::from_file(&checkpoint.join("preset.toml"))?)
