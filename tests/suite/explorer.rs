@@ -1,7 +1,7 @@
 //! The explorer thread through the protocol: snapshots follow training, renders answer with
 //! the right shapes, a latent renders the same alone or in a batch, principal directions.
 
-use super::session::{loaded, wait_for};
+use super::session::{loaded, stopped_at, wait_for};
 use ganscope::engine;
 use ganscope::latent;
 use ganscope::protocol::{Command, Event, ExploreRequest, Link, RenderTarget, Rendered};
@@ -58,13 +58,7 @@ fn snapshots_follow_training_and_renders_use_the_newest() {
         _ => None,
     });
     link.send(Command::Pause);
-    let (paused_at, seen) = wait_for(&link, |e| match e {
-        Event::Running {
-            running: false,
-            step,
-        } => Some(*step),
-        _ => None,
-    });
+    let (paused_at, seen) = stopped_at(&link);
     assert!(paused_at >= newer);
     // Already delivered when the pause came right after that snapshot, or on the way here.
     let delivered = paused_at == newer

@@ -24,6 +24,17 @@ pub fn wait_for<T>(link: &Link, mut pick: impl FnMut(&Event) -> Option<T>) -> (T
     }
 }
 
+/// Wait until training stops; returns the step it stopped at and the events on the way.
+pub fn stopped_at(link: &Link) -> (u64, Vec<Event>) {
+    wait_for(link, |e| match e {
+        Event::Running {
+            running: false,
+            step,
+        } => Some(*step),
+        _ => None,
+    })
+}
+
 fn last_metric_step(events: &[Event]) -> Option<u64> {
     events.iter().rev().find_map(|e| match e {
         Event::Metrics(batch) => batch.last().map(|m| m.step),
@@ -45,13 +56,7 @@ fn step_run_pause_reset_and_stop() {
     loaded(&link, "ring8-mlp");
 
     link.send(Command::Step(1));
-    let (step, seen) = wait_for(&link, |e| match e {
-        Event::Running {
-            running: false,
-            step,
-        } => Some(*step),
-        _ => None,
-    });
+    let (step, seen) = stopped_at(&link);
     assert_eq!(step, 1, "step once advances exactly one step");
     assert_eq!(
         last_metric_step(&seen),
@@ -66,13 +71,7 @@ fn step_run_pause_reset_and_stop() {
     });
     assert!(first > 1, "running advances");
     link.send(Command::Pause);
-    let (paused_at, _) = wait_for(&link, |e| match e {
-        Event::Running {
-            running: false,
-            step,
-        } => Some(*step),
-        _ => None,
-    });
+    let (paused_at, _) = stopped_at(&link);
     std::thread::sleep(Duration::from_millis(300));
     let after: Vec<Event> = link.events.try_iter().collect();
     assert!(
@@ -166,13 +165,7 @@ fn slow_motion_paces_the_steps_and_shows_samples_after_each() {
     link.send(Command::Run);
     std::thread::sleep(Duration::from_millis(550));
     link.send(Command::Pause);
-    let (paused_at, seen) = wait_for(&link, |e| match e {
-        Event::Running {
-            running: false,
-            step,
-        } => Some(*step),
-        _ => None,
-    });
+    let (paused_at, seen) = stopped_at(&link);
     assert!(
         (3..=7).contains(&paused_at),
         "{paused_at} steps in 0.55 s at 100 ms/step"
@@ -190,13 +183,7 @@ fn slow_motion_paces_the_steps_and_shows_samples_after_each() {
     );
     link.send(Command::SetPace(0));
     link.send(Command::Step(300));
-    let (fast, _) = wait_for(&link, |e| match e {
-        Event::Running {
-            running: false,
-            step,
-        } => Some(*step),
-        _ => None,
-    });
+    let (fast, _) = stopped_at(&link);
     assert_eq!(fast, paused_at + 300, "full speed again");
     link.send(Command::Shutdown);
 }
