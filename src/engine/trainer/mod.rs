@@ -6,27 +6,24 @@
 //! infinity is refused and the weights stay at their last good values.
 
 pub mod checkpoint;
+mod diagnostics;
 
-use super::classifier::{self, Classifier};
+use diagnostics::ReferenceClassifier;
+
 use super::profile::{Laps, Phase, PhaseTimes};
 use super::snapshot::Snapshot;
 use super::{device::OpenedDevice, field, grad_norm, loss};
-use crate::data::{self, DataSource, SampleShape, digits, toy2d};
+use crate::data::{self, DataSource, SampleShape, toy2d};
 use crate::imaging;
 use crate::latent;
 use crate::metrics::alarms::{Alarm, Alarms, Observation};
-use crate::metrics::coverage::ClassCoverage;
-use crate::metrics::{self, coverage, modes};
 use crate::models::{self, Discriminator, Generator};
 use crate::preset::DatasetSpec;
 use crate::preset::Preset;
-use crate::protocol::{
-    DIAGNOSTIC_BINS, DeviceInfo, Diagnostics, RgbaImage, RunInfo, SampleView, StepMetrics,
-};
+use crate::protocol::{DeviceInfo, RunInfo, SampleView, StepMetrics};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
-use crossbeam_channel::Receiver;
 use rand::{SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution as _, StandardNormal};
 use std::time::Instant;
@@ -37,13 +34,6 @@ const REAL_VIEW_POINTS: usize = 1000;
 const FIELD_CELLS: usize = 48;
 /// Generated points that get an arrow showing where G's loss pushes them.
 const PUSHED_POINTS: usize = 150;
-/// Samples per batch for D's output histograms (and generated images for coverage).
-const DIAGNOSTIC_IMAGES: usize = 256;
-/// Generated samples shown beside their nearest real neighbour, and the real samples searched.
-const NEIGHBOURS: usize = 8;
-const NEIGHBOUR_BANK: usize = 2000;
-/// Samples whose pairwise distances give the diversity score.
-const DIVERSITY_SAMPLES: usize = 96;
 
 /// Why a step was refused.
 #[derive(Debug, thiserror::Error)]
@@ -84,15 +74,6 @@ pub struct Trainer {
     mixture: Option<(Vec<[f32; 2]>, f32)>,
     /// The reference classifier for class coverage (digits only).
     classifier: ReferenceClassifier,
-}
-
-/// Where the reference classifier stands; it is loaded or trained on a helper thread the
-/// first time coverage is measured.
-enum ReferenceClassifier {
-    NotNeeded,
-    NotStarted { size: usize },
-    Training(Receiver<Classifier>),
-    Ready(Box<Classifier>),
 }
 
 impl Trainer {
@@ -343,116 +324,6 @@ impl Trainer {
     pub fn generate(&self, n: usize) -> Vec<f32> {
         let mut rng = self.rng(Stream::Measure);
         self.generate_from(self.latent(n, &mut rng, &self.plain))
-    }
-
-    /// Coverage and balance measurements on fresh samples (see [`Diagnostics`]); coverage
-    /// also feeds the collapse alarm.
-    pub fn diagnostics(&mut self) -> Diagnostics {
-        let is_points = self.shape == SampleShape::Points2;
-        let n = if is_points {
-            modes::SAMPLES
-        } else {
-            DIAGNOSTIC_IMAGES
-        };
-        let fake = self.generate(n);
-        let modes = self
-            .mixture
-            .as_ref()
-            .map(|(means, std)| modes::mode_metrics(&points(&fake), means, *std));
-        if let Some(m) = &modes {
-            let raised = self
-                .watch
-                .observe_coverage(self.step, m.modes_covered, m.modes);
-            self.alarms.extend(raised);
-        }
-        let features = self.shape.numel();
-        let real = self.data.batch(DIAGNOSTIC_IMAGES).x;
-        let fake = &fake[..DIAGNOSTIC_IMAGES.min(n) * features];
-        let diversity = (!is_points).then(|| {
-            let pairs = DIVERSITY_SAMPLES * features;
-            [
-                coverage::diversity(&fake[..pairs.min(fake.len())], features),
-                coverage::diversity(&real[..pairs.min(real.len())], features),
-            ]
-        });
-        let classes = self.class_coverage(fake);
-        if let Some(c) = &classes {
-            let raised = self.watch.observe_coverage(self.step, c.covered, c.classes);
-            self.alarms.extend(raised);
-        }
-        let d = self.d().valid();
-        let probabilities = |x: &[f32]| -> Vec<f32> {
-            let rows = x.len() / features;
-            let input =
-                Tensor::from_data(TensorData::new(x.to_vec(), [rows, features]), &self.plain);
-            sigmoid(d.forward(input))
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap_or_else(|e| unreachable!("D outputs f32: {e:?}"))
-        };
-        let histogram = |p: Vec<f32>| metrics::histogram(&p, DIAGNOSTIC_BINS, 0.0, 1.0);
-        Diagnostics {
-            step: self.step,
-            modes,
-            classes,
-            diversity,
-            d_real_hist: histogram(probabilities(&real)),
-            d_fake_hist: histogram(probabilities(fake)),
-        }
-    }
-
-    /// The memorisation check: the first fixed-latent samples (top row) over their nearest
-    /// neighbours among [`NEIGHBOUR_BANK`] fresh real samples (bottom row), with the
-    /// distances; `None` for 2-D data.
-    pub fn nearest_neighbours(&mut self) -> Option<(RgbaImage, Vec<f32>)> {
-        let SampleShape::Image {
-            channels, height, ..
-        } = self.shape
-        else {
-            return None;
-        };
-        let features = self.shape.numel();
-        let shown = NEIGHBOURS.min(self.preset.train.samples);
-        let fake = self.generate_from(self.fixed_z.clone().narrow(0, 0, shown));
-        let bank = self.data.batch(NEIGHBOUR_BANK).x;
-        let mut tiles = Vec::new();
-        let mut nearest = Vec::new();
-        let mut distances = Vec::new();
-        for sample in fake.chunks_exact(features) {
-            let (index, distance) = coverage::nearest(sample, &bank, features)?;
-            tiles.push(imaging::to_rgba(sample, channels, height));
-            nearest.push(imaging::to_rgba(
-                &bank[index * features..(index + 1) * features],
-                channels,
-                height,
-            ));
-            distances.push(distance);
-        }
-        let columns = tiles.len();
-        tiles.extend(nearest);
-        Some((imaging::mosaic(&tiles, columns), distances))
-    }
-
-    /// Class coverage of generated images by the reference classifier, once it is ready.
-    fn class_coverage(&mut self, images: &[f32]) -> Option<ClassCoverage> {
-        match &self.classifier {
-            ReferenceClassifier::NotNeeded => return None,
-            ReferenceClassifier::NotStarted { size } => {
-                let pending = classifier::spawn(*size, self.plain.clone());
-                self.classifier = ReferenceClassifier::Training(pending);
-            }
-            ReferenceClassifier::Training(pending) => {
-                if let Ok(model) = pending.try_recv() {
-                    self.classifier = ReferenceClassifier::Ready(Box::new(model));
-                }
-            }
-            ReferenceClassifier::Ready(_) => {}
-        }
-        let ReferenceClassifier::Ready(model) = &self.classifier else {
-            return None;
-        };
-        let probabilities = model.probabilities(images, self.shape.numel(), &self.plain);
-        Some(coverage::class_coverage(&probabilities, digits::CLASSES))
     }
 
     /// What G makes of the fixed latent vectors, as the front ends show it.

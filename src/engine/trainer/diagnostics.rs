@@ -1,0 +1,142 @@
+//! Measurements of a run beside its training: mode coverage, class coverage by the reference
+//! classifier, diversity, D's output histograms, and the nearest-neighbour memorisation check.
+
+use super::{Trainer, points};
+use crate::data::{SampleShape, digits};
+use crate::engine::classifier::{self, Classifier};
+use crate::imaging;
+use crate::metrics::coverage::{self, ClassCoverage};
+use crate::metrics::{self, modes};
+use crate::protocol::{DIAGNOSTIC_BINS, Diagnostics, RgbaImage};
+use burn::prelude::*;
+use burn::tensor::activation::sigmoid;
+use crossbeam_channel::Receiver;
+
+/// Samples per batch for D's output histograms (and generated images for coverage).
+const DIAGNOSTIC_IMAGES: usize = 256;
+/// Generated samples shown beside their nearest real neighbour, and the real samples searched.
+const NEIGHBOURS: usize = 8;
+const NEIGHBOUR_BANK: usize = 2000;
+/// Samples whose pairwise distances give the diversity score.
+const DIVERSITY_SAMPLES: usize = 96;
+
+/// Where the reference classifier stands; it is loaded or trained on a helper thread the
+/// first time coverage is measured.
+pub(super) enum ReferenceClassifier {
+    NotNeeded,
+    NotStarted { size: usize },
+    Training(Receiver<Classifier>),
+    Ready(Box<Classifier>),
+}
+
+impl Trainer {
+    /// Coverage and balance measurements on fresh samples (see [`Diagnostics`]); coverage
+    /// also feeds the collapse alarm.
+    pub fn diagnostics(&mut self) -> Diagnostics {
+        let is_points = self.shape == SampleShape::Points2;
+        let n = if is_points {
+            modes::SAMPLES
+        } else {
+            DIAGNOSTIC_IMAGES
+        };
+        let fake = self.generate(n);
+        let modes = self
+            .mixture
+            .as_ref()
+            .map(|(means, std)| modes::mode_metrics(&points(&fake), means, *std));
+        if let Some(m) = &modes {
+            let raised = self
+                .watch
+                .observe_coverage(self.step, m.modes_covered, m.modes);
+            self.alarms.extend(raised);
+        }
+        let features = self.shape.numel();
+        let real = self.data.batch(DIAGNOSTIC_IMAGES).x;
+        let fake = &fake[..DIAGNOSTIC_IMAGES.min(n) * features];
+        let diversity = (!is_points).then(|| {
+            let pairs = DIVERSITY_SAMPLES * features;
+            [
+                coverage::diversity(&fake[..pairs.min(fake.len())], features),
+                coverage::diversity(&real[..pairs.min(real.len())], features),
+            ]
+        });
+        let classes = self.class_coverage(fake);
+        if let Some(c) = &classes {
+            let raised = self.watch.observe_coverage(self.step, c.covered, c.classes);
+            self.alarms.extend(raised);
+        }
+        let d = self.d().valid();
+        let probabilities = |x: &[f32]| -> Vec<f32> {
+            let rows = x.len() / features;
+            let input =
+                Tensor::from_data(TensorData::new(x.to_vec(), [rows, features]), &self.plain);
+            sigmoid(d.forward(input))
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap_or_else(|e| unreachable!("D outputs f32: {e:?}"))
+        };
+        let histogram = |p: Vec<f32>| metrics::histogram(&p, DIAGNOSTIC_BINS, 0.0, 1.0);
+        Diagnostics {
+            step: self.step,
+            modes,
+            classes,
+            diversity,
+            d_real_hist: histogram(probabilities(&real)),
+            d_fake_hist: histogram(probabilities(fake)),
+        }
+    }
+
+    /// The memorisation check: the first fixed-latent samples (top row) over their nearest
+    /// neighbours among [`NEIGHBOUR_BANK`] fresh real samples (bottom row), with the
+    /// distances; `None` for 2-D data.
+    pub fn nearest_neighbours(&mut self) -> Option<(RgbaImage, Vec<f32>)> {
+        let SampleShape::Image {
+            channels, height, ..
+        } = self.shape
+        else {
+            return None;
+        };
+        let features = self.shape.numel();
+        let shown = NEIGHBOURS.min(self.preset.train.samples);
+        let fake = self.generate_from(self.fixed_z.clone().narrow(0, 0, shown));
+        let bank = self.data.batch(NEIGHBOUR_BANK).x;
+        let mut tiles = Vec::new();
+        let mut nearest = Vec::new();
+        let mut distances = Vec::new();
+        for sample in fake.chunks_exact(features) {
+            let (index, distance) = coverage::nearest(sample, &bank, features)?;
+            tiles.push(imaging::to_rgba(sample, channels, height));
+            nearest.push(imaging::to_rgba(
+                &bank[index * features..(index + 1) * features],
+                channels,
+                height,
+            ));
+            distances.push(distance);
+        }
+        let columns = tiles.len();
+        tiles.extend(nearest);
+        Some((imaging::mosaic(&tiles, columns), distances))
+    }
+
+    /// Class coverage of generated images by the reference classifier, once it is ready.
+    fn class_coverage(&mut self, images: &[f32]) -> Option<ClassCoverage> {
+        match &self.classifier {
+            ReferenceClassifier::NotNeeded => return None,
+            ReferenceClassifier::NotStarted { size } => {
+                let pending = classifier::spawn(*size, self.plain.clone());
+                self.classifier = ReferenceClassifier::Training(pending);
+            }
+            ReferenceClassifier::Training(pending) => {
+                if let Ok(model) = pending.try_recv() {
+                    self.classifier = ReferenceClassifier::Ready(Box::new(model));
+                }
+            }
+            ReferenceClassifier::Ready(_) => {}
+        }
+        let ReferenceClassifier::Ready(model) = &self.classifier else {
+            return None;
+        };
+        let probabilities = model.probabilities(images, self.shape.numel(), &self.plain);
+        Some(coverage::class_coverage(&probabilities, digits::CLASSES))
+    }
+}
