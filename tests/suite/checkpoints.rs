@@ -135,6 +135,11 @@ fn train_resumes_in_place_and_forks_into_another_folder() {
     train::run_with(&preset, 30, DeviceChoice::Cpu, &run, &every).unwrap_or_else(|e| panic!("{e}"));
     let steps: Vec<u64> = checkpoint::list(&run).iter().map(|(s, _)| *s).collect();
     assert_eq!(steps, vec![10, 20, 30]);
+    // A checkpoint folder is a generator source like the run folder.
+    let csv = dir.path().join("points.csv");
+    let source = ganscope::cli::sample::Source::Checkpoint(checkpoint::path_for(&run, 20));
+    ganscope::cli::sample::run(source, 50, DeviceChoice::Cpu, &csv)
+        .unwrap_or_else(|e| panic!("{e}"));
     let original = logged(&run);
 
     let from_20 = Checkpointing {
