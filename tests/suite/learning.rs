@@ -14,7 +14,9 @@ fn ring8_generated_points_move_onto_the_modes() {
     let mut trainer = Trainer::new(&preset, &device::cpu());
     let means = ToyMixture::ring(8, 1.0, 0.01, 0).means().to_vec();
     let before = mean_distance_to_nearest(&points(&trainer.generate(1000)), &means);
-    for _ in 0..1500 {
+    // Seed 1 is the slowest of seeds 1-4 to settle (0.68 at 1500 steps, 0.08-0.13 for the
+    // others); by 3000 steps it is at 0.13.
+    for _ in 0..3000 {
         trainer.step().expect("no divergence");
     }
     let after = mean_distance_to_nearest(&points(&trainer.generate(1000)), &means);
