@@ -10,6 +10,7 @@ use super::health::HealthView;
 use super::plots::PlotsView;
 use super::run_state::RunState;
 use super::samples::SamplesView;
+use super::settings::Settings;
 use crate::preset::Preset;
 use crate::protocol::{Command, DeviceChoice, Event, Link};
 use std::time::{Duration, Instant};
@@ -19,8 +20,8 @@ const INTAKE_BUDGET: Duration = Duration::from_millis(4);
 /// Preset selected at start when the user names none and it exists.
 const DEFAULT_PRESET: &str = "digits-dcgan";
 
-/// The two main views.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The main views.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Tab {
     /// Loss curves beside the sample grid.
     #[default]
@@ -51,8 +52,21 @@ pub struct GanscopeApp {
     /// eframe's CPU time per frame, painting included (native window only).
     eframe_frames: FrameStats,
     show_overlay: bool,
+    show_help: bool,
+    light_theme: bool,
     frame_started: Option<Instant>,
 }
+
+/// Keys and what they do, for the help overlay (tooltips name them too).
+const SHORTCUTS: [(&str, &str); 7] = [
+    ("Space", "Train / pause"),
+    ("S", "Step once (while paused)"),
+    ("1", "Training tab"),
+    ("2", "Explorer tab"),
+    ("3", "Modes & balance tab"),
+    ("F1", "This help"),
+    ("F12", "Debug overlay (frame times)"),
+];
 
 impl GanscopeApp {
     /// An app talking to the engine at `link`; `initial` names the preset to open with (else
@@ -87,6 +101,8 @@ impl GanscopeApp {
             frames: FrameStats::default(),
             eframe_frames: FrameStats::default(),
             show_overlay: false,
+            show_help: false,
+            light_theme: false,
             frame_started: None,
         };
         if let Some(name) = unknown {
@@ -96,6 +112,39 @@ impl GanscopeApp {
         }
         app.load_selected();
         app
+    }
+
+    /// Restore what a previous session remembered (the preset only when none was asked for on
+    /// the command line and it still exists).
+    pub fn restore(&mut self, settings: Settings, preset_given: bool) {
+        self.tab = settings.tab;
+        self.light_theme = settings.light_theme;
+        if settings.pace_ms > 0 {
+            self.apply_action(Action::SetPace(settings.pace_ms));
+        }
+        let saved = settings
+            .preset
+            .and_then(|name| self.presets.iter().position(|p| p.name == name));
+        let preset = saved.filter(|_| !preset_given);
+        if preset.is_some() || settings.device != self.device {
+            self.selected = preset.or(self.selected);
+            self.device = settings.device;
+            self.load_selected();
+        }
+    }
+
+    /// What the next session should remember.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            preset: self
+                .selected
+                .and_then(|i| self.presets.get(i))
+                .map(|p| p.name.clone()),
+            device: self.device,
+            tab: self.tab,
+            light_theme: self.light_theme,
+            pace_ms: self.pace_ms,
+        }
     }
 
     /// The run as the front end sees it.
@@ -171,6 +220,11 @@ impl GanscopeApp {
                     actions.extend(controls.ui(ui));
                 });
             });
+        ui.ctx().set_theme(if self.light_theme {
+            egui::Theme::Light
+        } else {
+            egui::Theme::Dark
+        });
         egui::Panel::top("tabs").show(ui, |ui| {
             ui.horizontal(|ui| {
                 for (tab, label, hint) in [
@@ -194,6 +248,23 @@ impl GanscopeApp {
                         actions.push(Action::ShowTab(tab));
                     }
                 }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui
+                        .button("Help")
+                        .on_hover_text("Keyboard shortcuts (F1)")
+                        .clicked()
+                    {
+                        self.show_help = !self.show_help;
+                    }
+                    let theme = if self.light_theme {
+                        "Dark theme"
+                    } else {
+                        "Light theme"
+                    };
+                    if ui.button(theme).clicked() {
+                        self.light_theme = !self.light_theme;
+                    }
+                });
             });
         });
         let share = if self.tab == Tab::Training {
@@ -235,6 +306,9 @@ impl GanscopeApp {
         if self.show_overlay {
             self.overlay(ui.ctx());
         }
+        if self.show_help {
+            self.help(ui.ctx());
+        }
         for action in actions {
             self.apply_action(action);
         }
@@ -266,11 +340,31 @@ impl GanscopeApp {
             if input.key_pressed(egui::Key::Num3) {
                 actions.push(Action::ShowTab(Tab::Health));
             }
+            if input.key_pressed(egui::Key::F1) {
+                self.show_help = !self.show_help;
+            }
             if input.key_pressed(egui::Key::F12) {
                 self.show_overlay = !self.show_overlay;
             }
         });
         actions
+    }
+
+    fn help(&mut self, ctx: &egui::Context) {
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut self.show_help)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcuts").num_columns(2).show(ui, |ui| {
+                    for (key, what) in SHORTCUTS {
+                        ui.monospace(key);
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                });
+                ui.small("Shortcuts work while no text field has the keyboard.");
+            });
     }
 
     fn overlay(&mut self, ctx: &egui::Context) {
@@ -376,6 +470,10 @@ impl eframe::App for GanscopeApp {
             self.eframe_frames.record(f64::from(seconds) * 1000.0);
         }
         self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings());
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

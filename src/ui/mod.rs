@@ -12,6 +12,7 @@ pub mod plots;
 pub mod run_state;
 pub mod samples;
 pub mod series;
+pub mod settings;
 pub mod toy_view;
 
 use crate::preset::library::PresetLibrary;
@@ -39,12 +40,14 @@ pub fn run_native(
         Box::new(move |cc| {
             let ctx = cc.egui_ctx.clone();
             let link = spawn_engine(Box::new(move || ctx.request_repaint()));
-            Ok(Box::new(GanscopeApp::new(
-                link,
-                library.presets,
-                errors,
-                preset.as_deref(),
-            )))
+            let mut app = GanscopeApp::new(link, library.presets, errors, preset.as_deref());
+            let saved: Option<settings::Settings> = cc
+                .storage
+                .and_then(|storage| eframe::get_value(storage, eframe::APP_KEY));
+            if let Some(saved) = saved {
+                app.restore(saved, preset.is_some());
+            }
+            Ok(Box::new(app))
         }),
     )
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))

@@ -6,7 +6,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use ganscope::engine;
 use ganscope::preset::library::PresetLibrary;
-use ganscope::protocol::{DeviceInfo, Event, ExploreRequest, Link, RenderTarget, RunInfo};
+use ganscope::protocol::{
+    DeviceChoice, DeviceInfo, Event, ExploreRequest, Link, RenderTarget, RunInfo,
+};
 use ganscope::ui::GanscopeApp;
 use ganscope::ui::controls::Action;
 use ganscope::ui::explorer::ExplorerView;
@@ -203,5 +205,43 @@ fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request(
             }
         )),
         "picking 7 re-renders with class 7: {after:?}"
+    );
+}
+
+#[test]
+fn help_theme_and_settings_survive_a_restart() {
+    let mut harness = harness("ring8-mlp");
+    harness.key_press(egui::Key::F1);
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label("Keyboard shortcuts").is_some(),
+        "F1 opens the help"
+    );
+    assert!(harness.query_by_label("Step once (while paused)").is_some());
+    harness.get_by_label("Light theme").click();
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label("Dark theme").is_some(),
+        "the toggle flipped"
+    );
+    harness.get_by_label("Explorer").click();
+    harness.state_mut().apply_action(Action::SetPace(200));
+    harness.run_steps(2);
+
+    let saved = harness.state().settings();
+    let text = serde_json::to_string(&saved).unwrap_or_else(|e| panic!("{e}"));
+    let restored: ganscope::ui::settings::Settings =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(restored.preset.as_deref(), Some("ring8-mlp"));
+    assert_eq!(restored.device, DeviceChoice::Cpu);
+    assert!(restored.light_theme && restored.pace_ms == 200);
+
+    let library = PresetLibrary::load_dir(&presets_dir());
+    let mut next = GanscopeApp::new(engine::spawn(|| {}), library.presets, Vec::new(), None);
+    next.restore(restored, false);
+    assert_eq!(
+        next.settings(),
+        saved,
+        "the next session starts where this one ended"
     );
 }
