@@ -352,6 +352,7 @@ impl GanscopeApp {
 
     fn help(&mut self, ctx: &egui::Context) {
         egui::Window::new("Keyboard shortcuts")
+            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
             .open(&mut self.show_help)
             .collapsible(false)
             .resizable(false)
