@@ -123,6 +123,17 @@ pub fn scatter(real: &[[f32; 2]], fake: &[[f32; 2]], bounds: [f32; 4], size: usi
     }
 }
 
+/// A sample view as one picture: the grid itself, or a `scatter_px`-pixel scatter of real and
+/// generated points on the view's axes.
+pub fn picture(view: &crate::protocol::SampleView, scatter_px: usize) -> RgbaImage {
+    match view {
+        crate::protocol::SampleView::Grid { image, .. } => image.clone(),
+        crate::protocol::SampleView::Points {
+            real, fake, bounds, ..
+        } => scatter(real, fake, *bounds, scatter_px),
+    }
+}
+
 /// Write an RGBA image as PNG.
 pub fn save_png(image: &RgbaImage, path: &std::path::Path) -> anyhow::Result<()> {
     image::save_buffer(
@@ -135,18 +146,32 @@ pub fn save_png(image: &RgbaImage, path: &std::path::Path) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Write frames as an animated GIF that plays forwards then backwards, forever, showing each
-/// frame for `frame_ms` milliseconds.
-pub fn save_gif(frames: &[RgbaImage], frame_ms: u32, path: &std::path::Path) -> anyhow::Result<()> {
+/// How an animation loops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Playback {
+    /// First to last, then again.
+    Forward,
+    /// First to last and back (an interpolation walk).
+    ThereAndBack,
+}
+
+/// Write frames as an animated GIF that loops forever, showing each frame for `frame_ms`
+/// milliseconds.
+pub fn save_gif(
+    frames: &[RgbaImage],
+    frame_ms: u32,
+    playback: Playback,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
     use image::codecs::gif::{GifEncoder, Repeat};
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut encoder = GifEncoder::new_with_speed(file, 10);
     encoder.set_repeat(Repeat::Infinite)?;
-    let back = frames
-        .iter()
-        .rev()
-        .skip(1)
-        .take(frames.len().saturating_sub(2));
+    let back_frames = match playback {
+        Playback::Forward => 0,
+        Playback::ThereAndBack => frames.len().saturating_sub(2),
+    };
+    let back = frames.iter().rev().skip(1).take(back_frames);
     for frame in frames.iter().chain(back) {
         let buffer = image::RgbaImage::from_raw(
             frame.width as u32,
@@ -200,7 +225,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ganscope-gif-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap_or_default();
         let path = dir.join("walk.gif");
-        save_gif(&frames, 80, &path).unwrap_or_else(|e| panic!("{e}"));
+        save_gif(&frames, 80, Playback::ThereAndBack, &path).unwrap_or_else(|e| panic!("{e}"));
         let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
         let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(file))
             .unwrap_or_else(|e| panic!("{e}"));

@@ -77,6 +77,9 @@ pub enum Command {
     Step(u64),
     /// Rebuild the current preset's models from its seed, at step 0, paused.
     Reset,
+    /// Write the current generator (`generator.bpk`, burnpack) and its `preset.toml` into this
+    /// folder, the layout `ganscope interpolate` and `sample` read.
+    ExportGenerator(std::path::PathBuf),
     /// Find the nearest real neighbour of a few generated samples (memorisation check).
     NearestNeighbours,
     /// Slow motion for teaching: at most one training step per this many milliseconds, with

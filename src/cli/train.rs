@@ -17,9 +17,8 @@ use crate::engine::trainer::checkpoint;
 use crate::engine::{Trainer, device};
 use crate::imaging;
 use crate::preset::Preset;
-use crate::protocol::{DeviceChoice, SampleView};
+use crate::protocol::DeviceChoice;
 use anyhow::Context;
-use burn::module::Module;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -126,10 +125,7 @@ pub fn run_with(
     metrics.flush()?;
     write_samples(&trainer, out)?;
     trainer.save_checkpoint(out)?;
-    trainer
-        .generator_for_export()
-        .save_file(out.join("generator.bpk"))
-        .map_err(|e| anyhow::anyhow!("cannot save the generator: {e:?}"))?;
+    trainer.export_generator(out)?;
     eprintln!("wrote {}", out.display());
     outcome
 }
@@ -161,12 +157,7 @@ pub fn default_out(preset: &Preset) -> PathBuf {
 }
 
 fn write_samples(trainer: &Trainer, out: &Path) -> anyhow::Result<()> {
-    let image = match trainer.samples() {
-        SampleView::Grid { image, .. } => image,
-        SampleView::Points {
-            real, fake, bounds, ..
-        } => imaging::scatter(&real, &fake, bounds, SCATTER_PX),
-    };
+    let image = imaging::picture(&trainer.samples(), SCATTER_PX);
     let path = out
         .join("samples")
         .join(format!("step_{:07}.png", trainer.steps_done()));

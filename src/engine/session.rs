@@ -151,6 +151,21 @@ impl Engine {
             Command::Step(n) if n > 0 => self.set_mode(Mode::Stepping(n)),
             Command::Step(_) => {}
             Command::PublishSnapshot => self.publish(),
+            Command::ExportGenerator(folder) => {
+                if let Some(trainer) = self.trainer.as_ref() {
+                    self.emit(match trainer.export_generator(&folder) {
+                        Ok(()) => Event::Notice(format!(
+                            "saved the generator of step {} to {}",
+                            trainer.steps_done(),
+                            folder.display()
+                        )),
+                        Err(e) => Event::Error {
+                            message: format!("could not save the generator: {e:#}"),
+                            fatal_to_run: false,
+                        },
+                    });
+                }
+            }
             Command::NearestNeighbours => {
                 if let Some(trainer) = self.trainer.as_mut() {
                     let step = trainer.steps_done();

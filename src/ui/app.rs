@@ -2,15 +2,16 @@
 //! into engine commands. It never waits on the engine: events are drained under a time budget
 //! at the start of each frame.
 
-use super::controls::{Action, Controls};
+use super::controls::{Action, Controls, ExportKind};
 use super::explorer::ExplorerView;
-use super::export::Exporter;
+use super::export::{Export, Exporter};
 use super::frame_stats::FrameStats;
 use super::health::HealthView;
 use super::plots::PlotsView;
 use super::run_state::RunState;
 use super::samples::SamplesView;
 use super::settings::Settings;
+use crate::imaging;
 use crate::preset::Preset;
 use crate::protocol::{Command, DeviceChoice, Event, Link};
 use std::time::{Duration, Instant};
@@ -56,6 +57,10 @@ pub struct GanscopeApp {
     light_theme: bool,
     frame_started: Option<Instant>,
 }
+
+/// Side of the pictures exported for 2-D samples, and the evolution GIF's frame time.
+const SCATTER_PX: usize = 512;
+const EVOLUTION_FRAME_MS: u32 = 120;
 
 /// Keys and what they do, for the help overlay (tooltips name them too).
 const SHORTCUTS: [(&str, &str); 7] = [
@@ -350,6 +355,47 @@ impl GanscopeApp {
         actions
     }
 
+    /// Start an export of the run (file dialogs and writing happen off the frame loop).
+    fn export(&mut self, kind: ExportKind) {
+        let name = self
+            .run
+            .info
+            .as_ref()
+            .map_or("run", |i| i.preset.as_str())
+            .to_string();
+        let export = match kind {
+            ExportKind::Samples => self.run.samples.as_ref().map(|(step, view)| Export::Png {
+                image: imaging::picture(view, SCATTER_PX),
+                name: format!("{name}-step{step}.png"),
+            }),
+            ExportKind::Evolution => Some(Export::Gif {
+                frames: self
+                    .run
+                    .evolution
+                    .iter()
+                    .map(|(_, view)| imaging::picture(view, SCATTER_PX))
+                    .collect(),
+                frame_ms: EVOLUTION_FRAME_MS,
+                playback: imaging::Playback::Forward,
+                name: format!("{name}-evolution.gif"),
+            }),
+            ExportKind::Metrics => Some(Export::Csv {
+                text: self.run.metrics_csv(),
+                name: format!("{name}-metrics.csv"),
+            }),
+            ExportKind::Generator => {
+                let commands = self.link.commands.clone();
+                self.exporter.pick_folder(move |folder| {
+                    let _ = commands.send(Command::ExportGenerator(folder));
+                });
+                None
+            }
+        };
+        if let Some(export) = export {
+            self.exporter.start(export);
+        }
+    }
+
     fn help(&mut self, ctx: &egui::Context) {
         egui::Window::new("Keyboard shortcuts")
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
@@ -442,6 +488,7 @@ impl GanscopeApp {
                 self.link.send(Command::Reset);
             }
             Action::ShowTab(tab) => self.tab = tab,
+            Action::Export(kind) => self.export(kind),
             Action::SetPace(ms) => {
                 self.pace_ms = ms;
                 self.link.send(Command::SetPace(ms));

@@ -22,8 +22,22 @@ pub enum Action {
     ShowTab(Tab),
     /// Slow motion: milliseconds per training step (0 = full speed).
     SetPace(u32),
+    Export(ExportKind),
     /// A sample-grid tile was clicked.
     Pick(Pick),
+}
+
+/// What the Export row of the side panel saves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// The current samples as PNG.
+    Samples,
+    /// The samples over the run as a looping GIF.
+    Evolution,
+    /// Every step's metrics as CSV.
+    Metrics,
+    /// G and its preset, into a folder.
+    Generator,
 }
 
 /// What the side panel shows (borrowed from the app for one frame).
@@ -47,6 +61,7 @@ impl Controls<'_> {
         ui.separator();
         self.buttons(ui, &mut actions);
         self.pace(ui, &mut actions);
+        self.exports(ui, &mut actions);
         ui.separator();
         self.statistics(ui);
         self.messages(ui, &mut actions);
@@ -159,6 +174,48 @@ impl Controls<'_> {
                     .clicked()
                 {
                     actions.push(action);
+                }
+            }
+        });
+    }
+
+    fn exports(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let has_samples = self.run.samples.is_some();
+        let items = [
+            (
+                ExportKind::Samples,
+                "Samples",
+                "The current samples as PNG",
+                has_samples,
+            ),
+            (
+                ExportKind::Evolution,
+                "Evolution",
+                "The samples over the whole run as a looping GIF (at most 120 frames)",
+                self.run.evolution.len() > 1,
+            ),
+            (
+                ExportKind::Metrics,
+                "Metrics",
+                "Every step's metrics as CSV",
+                !self.run.g_loss.is_empty(),
+            ),
+            (
+                ExportKind::Generator,
+                "Generator",
+                "G and its preset into a folder (ganscope interpolate / sample read it)",
+                self.run.info.is_some(),
+            ),
+        ];
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Export");
+            for (kind, label, hint, enabled) in items {
+                if ui
+                    .add_enabled(enabled, egui::Button::new(label).small())
+                    .on_hover_text(hint)
+                    .clicked()
+                {
+                    actions.push(Action::Export(kind));
                 }
             }
         });

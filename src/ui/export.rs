@@ -1,7 +1,7 @@
 //! Saving pictures the user asked for: the native save dialog and the write run on a helper
 //! thread, so the frame loop never blocks on them; the outcome comes back as a message.
 
-use crate::imaging;
+use crate::imaging::{self, Playback};
 use crate::protocol::RgbaImage;
 use crossbeam_channel::{Receiver, Sender};
 use std::path::{Path, PathBuf};
@@ -16,6 +16,11 @@ pub enum Export {
     Gif {
         frames: Vec<RgbaImage>,
         frame_ms: u32,
+        playback: Playback,
+        name: String,
+    },
+    Csv {
+        text: String,
         name: String,
     },
 }
@@ -23,7 +28,7 @@ pub enum Export {
 impl Export {
     fn name(&self) -> &str {
         match self {
-            Export::Png { name, .. } | Export::Gif { name, .. } => name,
+            Export::Png { name, .. } | Export::Gif { name, .. } | Export::Csv { name, .. } => name,
         }
     }
 
@@ -32,8 +37,12 @@ impl Export {
         match self {
             Export::Png { image, .. } => imaging::save_png(image, path),
             Export::Gif {
-                frames, frame_ms, ..
-            } => imaging::save_gif(frames, *frame_ms, path),
+                frames,
+                frame_ms,
+                playback,
+                ..
+            } => imaging::save_gif(frames, *frame_ms, *playback, path),
+            Export::Csv { text, .. } => Ok(std::fs::write(path, text)?),
         }
     }
 }
@@ -80,6 +89,23 @@ impl Exporter {
             let _ = self
                 .done_tx
                 .send((format!("could not open the save dialog: {e}"), true));
+        }
+    }
+
+    /// Ask for a folder on a helper thread, then hand it to `then` (e.g. to ask the engine to
+    /// write the generator there).
+    pub fn pick_folder(&self, then: impl FnOnce(PathBuf) + Send + 'static) {
+        let spawned = std::thread::Builder::new()
+            .name("ganscope-export".into())
+            .spawn(move || {
+                if let Some(folder) = rfd::FileDialog::new().pick_folder() {
+                    then(folder);
+                }
+            });
+        if let Err(e) = spawned {
+            let _ = self
+                .done_tx
+                .send((format!("could not open the folder dialog: {e}"), true));
         }
     }
 

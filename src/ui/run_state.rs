@@ -6,6 +6,9 @@ use crate::metrics::alarms::Alarm;
 use crate::protocol::{Diagnostics, Event, RgbaImage, RunInfo, SampleView, StepMetrics};
 use std::collections::VecDeque;
 
+/// Most sample views kept for the evolution GIF.
+pub const EVOLUTION_FRAMES: usize = 120;
+
 /// A message for the user, kept until dismissed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Message {
@@ -32,6 +35,9 @@ pub struct RunState {
     pub diagnostics: Vec<Diagnostics>,
     /// Alarms raised in this run, oldest first.
     pub alarms: Vec<Alarm>,
+    /// Sample views over the run for the evolution GIF: at most [`EVOLUTION_FRAMES`], thinned
+    /// evenly (every other one dropped) whenever full, so they always span the whole run.
+    pub evolution: Vec<(u64, SampleView)>,
     /// The latest memorisation check: step, generated-over-nearest-real image, distances.
     pub neighbours: Option<(u64, RgbaImage, Vec<f32>)>,
     pub samples: Option<(u64, SampleView)>,
@@ -61,7 +67,10 @@ impl RunState {
                 }
             }
             Event::Metrics(batch) => batch.iter().for_each(|m| self.push(m)),
-            Event::Samples { step, view } => self.samples = Some((step, view)),
+            Event::Samples { step, view } => {
+                self.keep_for_evolution(step, &view);
+                self.samples = Some((step, view));
+            }
             Event::Diagnostics(d) => self.diagnostics.push(*d),
             Event::Neighbours {
                 step,
@@ -108,6 +117,39 @@ impl RunState {
         }
     }
 
+    fn keep_for_evolution(&mut self, step: u64, view: &SampleView) {
+        if self.evolution.len() == EVOLUTION_FRAMES {
+            let mut index = 0;
+            self.evolution.retain(|_| {
+                index += 1;
+                index % 2 == 1
+            });
+        }
+        self.evolution.push((step, view.clone()));
+    }
+
+    /// Every step's metrics as CSV, with a header.
+    pub fn metrics_csv(&self) -> String {
+        let mut csv = String::from("step,g_loss,d_loss,d_real,d_fake,g_grad_norm,d_grad_norm\n");
+        let columns = [
+            &self.g_loss,
+            &self.d_loss,
+            &self.d_real,
+            &self.d_fake,
+            &self.g_grad_norm,
+            &self.d_grad_norm,
+        ];
+        for i in 0..self.g_loss.len() {
+            csv.push_str(&(i + 1).to_string());
+            for column in columns {
+                csv.push(',');
+                csv.push_str(&column.values().get(i).map_or(String::new(), f32::to_string));
+            }
+            csv.push('\n');
+        }
+        csv
+    }
+
     fn say(&mut self, text: String, is_error: bool) {
         self.messages.push(Message { text, is_error });
     }
@@ -149,6 +191,39 @@ mod tests {
             (rate - 10.0).abs() < 1e-6,
             "10 steps per second of training, got {rate}"
         );
+    }
+
+    #[test]
+    fn metrics_export_as_csv_and_the_evolution_stays_bounded() {
+        let mut state = RunState::default();
+        state.apply(Event::Metrics(vec![metrics(1, 0.1), metrics(2, 0.2)]));
+        let csv = state.metrics_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[1], "1,0.7,1.3,0.5,0.5,1,1");
+        let view = SampleView::Grid {
+            image: crate::protocol::RgbaImage {
+                width: 1,
+                height: 1,
+                pixels: vec![0; 4],
+            },
+            columns: 1,
+            tiles: 1,
+        };
+        for step in 0..1000 {
+            state.apply(Event::Samples {
+                step,
+                view: view.clone(),
+            });
+        }
+        let kept: Vec<u64> = state.evolution.iter().map(|(s, _)| *s).collect();
+        assert!(kept.len() <= EVOLUTION_FRAMES);
+        assert_eq!(
+            (kept[0], kept[kept.len() - 1]),
+            (0, 999),
+            "spans the whole run"
+        );
+        assert!(kept.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

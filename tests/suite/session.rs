@@ -187,3 +187,30 @@ fn slow_motion_paces_the_steps_and_shows_samples_after_each() {
     assert_eq!(fast, paused_at + 300, "full speed again");
     link.send(Command::Shutdown);
 }
+
+#[test]
+fn the_generator_exports_into_a_folder_that_interpolate_reads() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let folder = dir.path().join("g");
+    let link = engine::spawn(|| {});
+    loaded(&link, "digits-dcgan");
+    link.send(Command::Step(2));
+    stopped_at(&link);
+    link.send(Command::ExportGenerator(folder.clone()));
+    let (notice, _) = wait_for(&link, |e| match e {
+        Event::Notice(text) if text.contains("saved the generator") => Some(text.clone()),
+        _ => None,
+    });
+    assert!(notice.contains("step 2"), "{notice}");
+    let strip = dir.path().join("strip.png");
+    let walk = ganscope::cli::interpolate::WalkSpec {
+        from: 0,
+        to: 1,
+        frames: 3,
+        mode: ganscope::latent::InterpMode::Lerp,
+        psi: 1.0,
+    };
+    ganscope::cli::interpolate::run(&folder, walk, DeviceChoice::Cpu, &strip, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    link.send(Command::Shutdown);
+}

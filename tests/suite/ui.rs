@@ -245,3 +245,39 @@ fn help_theme_and_settings_survive_a_restart() {
         "the next session starts where this one ended"
     );
 }
+
+#[test]
+fn exports_write_csv_and_a_forward_looping_gif() {
+    use ganscope::imaging::{self, Playback};
+    use ganscope::ui::export::Export;
+    use image::AnimationDecoder;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let frames: Vec<_> = (0..3)
+        .map(|i| imaging::to_rgba(&[i as f32 / 3.0; 16], 1, 4))
+        .collect();
+    let gif = dir.path().join("evolution.gif");
+    Export::Gif {
+        frames,
+        frame_ms: 100,
+        playback: Playback::Forward,
+        name: "evolution.gif".into(),
+    }
+    .write(&gif)
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = std::fs::File::open(&gif).unwrap_or_else(|e| panic!("{e}"));
+    let decoded = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(file))
+        .and_then(|d| d.into_frames().collect_frames())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(decoded.len(), 3, "forward only");
+    let csv = dir.path().join("metrics.csv");
+    Export::Csv {
+        text: "step,g_loss\n1,0.5\n".into(),
+        name: "metrics.csv".into(),
+    }
+    .write(&csv)
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap_or_default(),
+        "step,g_loss\n1,0.5\n"
+    );
+}

@@ -120,6 +120,16 @@ impl Trainer {
         Ok(target)
     }
 
+    /// Write G alone (inference mode) with its preset into `folder`, for use elsewhere.
+    pub fn export_generator(&self, folder: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        std::fs::write(folder.join("preset.toml"), toml::to_string(&self.preset)?)?;
+        self.generator_for_export()
+            .save_file(folder.join("generator.bpk"))
+            .map_err(|e| anyhow::anyhow!("cannot save the generator: {e:?}"))
+    }
+
     /// Continue from a checkpoint: weights, optimizer states, step and training time. The
     /// trainer must have been built for the same architecture (its preset may differ in
     /// hyper-parameters: that is a fork).

@@ -251,6 +251,7 @@ impl ExplorerView {
                 output.exports.push(Export::Gif {
                     frames,
                     frame_ms: walk::FRAME_MS,
+                    playback: crate::imaging::Playback::ThereAndBack,
                     name: "walk.gif".into(),
                 });
             }
