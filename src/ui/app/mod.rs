@@ -2,16 +2,18 @@
 //! into engine commands. It never waits on the engine: events are drained under a time budget
 //! at the start of each frame.
 
-use super::controls::{Action, Controls, ExportKind};
+mod exporting;
+mod windows;
+
+use super::controls::{Action, Controls};
 use super::explorer::ExplorerView;
-use super::export::{Export, Exporter};
+use super::export::Exporter;
 use super::frame_stats::FrameStats;
 use super::health::HealthView;
 use super::plots::PlotsView;
 use super::run_state::RunState;
 use super::samples::SamplesView;
 use super::settings::Settings;
-use crate::imaging;
 use crate::preset::Preset;
 use crate::protocol::{Command, DeviceChoice, Event, Link};
 use std::time::{Duration, Instant};
@@ -57,21 +59,6 @@ pub struct GanscopeApp {
     light_theme: bool,
     frame_started: Option<Instant>,
 }
-
-/// Side of the pictures exported for 2-D samples, and the evolution GIF's frame time.
-const SCATTER_PX: usize = 512;
-const EVOLUTION_FRAME_MS: u32 = 120;
-
-/// Keys and what they do, for the help overlay (tooltips name them too).
-const SHORTCUTS: [(&str, &str); 7] = [
-    ("Space", "Train / pause"),
-    ("S", "Step once (while paused)"),
-    ("1", "Training tab"),
-    ("2", "Explorer tab"),
-    ("3", "Modes & balance tab"),
-    ("F1", "This help"),
-    ("F12", "Debug overlay (frame times)"),
-];
 
 impl GanscopeApp {
     /// An app talking to the engine at `link`; `initial` names the preset to open with (else
@@ -353,100 +340,6 @@ impl GanscopeApp {
             }
         });
         actions
-    }
-
-    /// Start an export of the run (file dialogs and writing happen off the frame loop).
-    fn export(&mut self, kind: ExportKind) {
-        let name = self
-            .run
-            .info
-            .as_ref()
-            .map_or("run", |i| i.preset.as_str())
-            .to_string();
-        let export = match kind {
-            ExportKind::Samples => self.run.samples.as_ref().map(|(step, view)| Export::Png {
-                image: imaging::picture(view, SCATTER_PX),
-                name: format!("{name}-step{step}.png"),
-            }),
-            ExportKind::Evolution => Some(Export::Gif {
-                frames: self
-                    .run
-                    .evolution
-                    .iter()
-                    .map(|(_, view)| imaging::picture(view, SCATTER_PX))
-                    .collect(),
-                frame_ms: EVOLUTION_FRAME_MS,
-                playback: imaging::Playback::Forward,
-                name: format!("{name}-evolution.gif"),
-            }),
-            ExportKind::Metrics => Some(Export::Csv {
-                text: self.run.metrics_csv(),
-                name: format!("{name}-metrics.csv"),
-            }),
-            ExportKind::Generator => {
-                let commands = self.link.commands.clone();
-                self.exporter.pick_folder(move |folder| {
-                    let _ = commands.send(Command::ExportGenerator(folder));
-                });
-                None
-            }
-        };
-        if let Some(export) = export {
-            self.exporter.start(export);
-        }
-    }
-
-    fn help(&mut self, ctx: &egui::Context) {
-        egui::Window::new("Keyboard shortcuts")
-            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
-            .open(&mut self.show_help)
-            .collapsible(false)
-            .resizable(false)
-            .show(ctx, |ui| {
-                egui::Grid::new("shortcuts").num_columns(2).show(ui, |ui| {
-                    for (key, what) in SHORTCUTS {
-                        ui.monospace(key);
-                        ui.label(what);
-                        ui.end_row();
-                    }
-                });
-                ui.small("Shortcuts work while no text field has the keyboard.");
-            });
-    }
-
-    fn overlay(&mut self, ctx: &egui::Context) {
-        let summary = self.frames.summary();
-        let mut crash = false;
-        egui::Window::new("Debug (F12)")
-            .default_pos([300.0, 60.0])
-            .default_width(420.0)
-            .show(ctx, |ui| {
-                ui.monospace(format!(
-                    "app frame ms     p50 {:.2}  p99 {:.2}  max {:.2}",
-                    summary.p50, summary.p99, summary.max
-                ));
-                let painted = self.eframe_frames.summary();
-                ui.monospace(format!(
-                    "+ painting ms    p50 {:.2}  p99 {:.2}  max {:.2}",
-                    painted.p50, painted.p99, painted.max
-                ))
-                .on_hover_text("eframe's CPU time per frame, tessellation and painting included");
-                let explorer = self.explorer.latency_summary();
-                ui.monospace(format!(
-                    "explorer ms      p50 {:.2}  p99 {:.2}  max {:.2}",
-                    explorer.p50, explorer.p99, explorer.max
-                ))
-                .on_hover_text("From a change of z to the upload of the image that shows it");
-                ui.monospace(format!("events waiting {}", self.link.events.len()));
-                ui.monospace(format!("plot points drawn {}", self.plots.points_drawn()));
-                crash = ui
-                    .button("Simulate a training crash")
-                    .on_hover_text("Panics the training thread to show that the app survives")
-                    .clicked();
-            });
-        if crash {
-            self.link.send(Command::SimulateCrash);
-        }
     }
 
     fn load_selected(&mut self) {

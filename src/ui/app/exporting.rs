@@ -1,0 +1,55 @@
+//! Turning the Export buttons into files: what each export contains, handed to the
+//! [`super::Exporter`] that asks where to save it off the frame loop.
+
+use super::GanscopeApp;
+use crate::imaging;
+use crate::protocol::Command;
+use crate::ui::controls::ExportKind;
+use crate::ui::export::Export;
+
+/// Side of the pictures exported for 2-D samples, and the evolution GIF's frame time.
+const SCATTER_PX: usize = 512;
+const EVOLUTION_FRAME_MS: u32 = 120;
+
+impl GanscopeApp {
+    /// Start an export of the run (file dialogs and writing happen off the frame loop).
+    pub(super) fn export(&mut self, kind: ExportKind) {
+        let name = self
+            .run
+            .info
+            .as_ref()
+            .map_or("run", |i| i.preset.as_str())
+            .to_string();
+        let export = match kind {
+            ExportKind::Samples => self.run.samples.as_ref().map(|(step, view)| Export::Png {
+                image: imaging::picture(view, SCATTER_PX),
+                name: format!("{name}-step{step}.png"),
+            }),
+            ExportKind::Evolution => Some(Export::Gif {
+                frames: self
+                    .run
+                    .evolution
+                    .iter()
+                    .map(|(_, view)| imaging::picture(view, SCATTER_PX))
+                    .collect(),
+                frame_ms: EVOLUTION_FRAME_MS,
+                playback: imaging::Playback::Forward,
+                name: format!("{name}-evolution.gif"),
+            }),
+            ExportKind::Metrics => Some(Export::Csv {
+                text: self.run.metrics_csv(),
+                name: format!("{name}-metrics.csv"),
+            }),
+            ExportKind::Generator => {
+                let commands = self.link.commands.clone();
+                self.exporter.pick_folder(move |folder| {
+                    let _ = commands.send(Command::ExportGenerator(folder));
+                });
+                None
+            }
+        };
+        if let Some(export) = export {
+            self.exporter.start(export);
+        }
+    }
+}
