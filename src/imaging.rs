@@ -91,6 +91,9 @@ pub fn grid_columns(n: usize) -> usize {
     (n as f64).sqrt().ceil().max(1.0) as usize
 }
 
+/// Side of the scatter pictures written for 2-D samples (PNG files and exports).
+pub const SCATTER_PX: usize = 512;
+
 pub const REAL_RGBA: [u8; 4] = [90, 160, 255, 255];
 pub const FAKE_RGBA: [u8; 4] = [255, 140, 40, 255];
 

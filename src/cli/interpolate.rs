@@ -12,8 +12,6 @@ use std::path::Path;
 
 /// Frames a walk may have.
 pub const FRAMES: std::ops::RangeInclusive<usize> = 2..=256;
-/// Side of the picture drawn for 2-D models.
-const SCATTER_PX: usize = 512;
 /// Frame time of the GIF.
 const GIF_FRAME_MS: u32 = 90;
 
@@ -74,8 +72,11 @@ pub fn run(
             }
             let real = trainer::real_points(&preset);
             let bounds = crate::data::toy2d::framing_bounds(&real);
-            imaging::save_png(&imaging::scatter(&real, &points, bounds, SCATTER_PX), out)
-                .with_context(|| format!("cannot write {}", out.display()))?;
+            imaging::save_png(
+                &imaging::scatter(&real, &points, bounds, imaging::SCATTER_PX),
+                out,
+            )
+            .with_context(|| format!("cannot write {}", out.display()))?;
         }
     }
     eprintln!(

@@ -23,9 +23,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Side of the PNG written for 2-D point samples.
-const SCATTER_PX: usize = 512;
-
 /// Checkpoint options of a training job.
 #[derive(Clone, Debug, Default)]
 pub struct Checkpointing {
@@ -157,7 +154,7 @@ pub fn default_out(preset: &Preset) -> PathBuf {
 }
 
 fn write_samples(trainer: &Trainer, out: &Path) -> anyhow::Result<()> {
-    let image = imaging::picture(&trainer.samples(), SCATTER_PX);
+    let image = imaging::picture(&trainer.samples(), imaging::SCATTER_PX);
     let path = out
         .join("samples")
         .join(format!("step_{:07}.png", trainer.steps_done()));

@@ -3,6 +3,7 @@
 //! lines on the metric plots.
 
 use serde::Deserialize;
+use std::sync::LazyLock;
 
 const TABLE: &str = include_str!("../../assets/references/mode_collapse.toml");
 
@@ -50,11 +51,14 @@ struct File {
     entry: Vec<Entry>,
 }
 
-/// Every published entry, in the file's order.
-pub fn entries() -> Vec<Entry> {
-    toml::from_str::<File>(TABLE)
-        .map(|f| f.entry)
-        .unwrap_or_else(|e| unreachable!("the shipped reference table parses (tested): {e}"))
+/// Every published entry, in the file's order (parsed once, on first use).
+pub fn entries() -> &'static [Entry] {
+    static ENTRIES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
+        toml::from_str::<File>(TABLE)
+            .map(|f| f.entry)
+            .unwrap_or_else(|e| unreachable!("the shipped reference table parses (tested): {e}"))
+    });
+    &ENTRIES
 }
 
 #[cfg(test)]

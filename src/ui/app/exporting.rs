@@ -7,8 +7,9 @@ use crate::protocol::Command;
 use crate::ui::controls::ExportKind;
 use crate::ui::export::Export;
 
-/// Side of the pictures exported for 2-D samples, and the evolution GIF's frame time.
-const SCATTER_PX: usize = 512;
+/// Side of the evolution GIF's frames for 2-D samples (up to 120 of them are held at once),
+/// and its frame time.
+const EVOLUTION_PX: usize = 256;
 const EVOLUTION_FRAME_MS: u32 = 120;
 
 impl GanscopeApp {
@@ -22,7 +23,7 @@ impl GanscopeApp {
             .to_string();
         let export = match kind {
             ExportKind::Samples => self.run.samples.as_ref().map(|(step, view)| Export::Png {
-                image: imaging::picture(view, SCATTER_PX),
+                image: imaging::picture(view, imaging::SCATTER_PX),
                 name: format!("{name}-step{step}.png"),
             }),
             ExportKind::Evolution => Some(Export::Gif {
@@ -30,7 +31,7 @@ impl GanscopeApp {
                     .run
                     .evolution
                     .iter()
-                    .map(|(_, view)| imaging::picture(view, SCATTER_PX))
+                    .map(|(_, view)| imaging::picture(view, EVOLUTION_PX))
                     .collect(),
                 frame_ms: EVOLUTION_FRAME_MS,
                 playback: imaging::Playback::Forward,
