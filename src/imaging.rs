@@ -137,14 +137,15 @@ pub fn picture(view: &crate::protocol::SampleView, scatter_px: usize) -> RgbaIma
     }
 }
 
-/// Write an RGBA image as PNG.
+/// Write an RGBA image as PNG (whatever the path's extension).
 pub fn save_png(image: &RgbaImage, path: &std::path::Path) -> anyhow::Result<()> {
-    image::save_buffer(
+    image::save_buffer_with_format(
         path,
         &image.pixels,
         image.width as u32,
         image.height as u32,
         image::ExtendedColorType::Rgba8,
+        image::ImageFormat::Png,
     )?;
     Ok(())
 }
@@ -159,12 +160,33 @@ pub enum Playback {
 }
 
 /// Write frames as an animated GIF that loops forever, showing each frame for `frame_ms`
-/// milliseconds.
+/// milliseconds. `on_frame(done, total)` is called after each frame is encoded; when it
+/// returns false the file is removed and the write ends with [`Cancelled`].
 pub fn save_gif(
     frames: &[RgbaImage],
     frame_ms: u32,
     playback: Playback,
     path: &std::path::Path,
+    on_frame: &mut dyn FnMut(usize, usize) -> bool,
+) -> anyhow::Result<()> {
+    let written = encode_gif(frames, frame_ms, playback, path, on_frame);
+    if written.as_ref().is_err_and(|e| e.is::<Cancelled>()) {
+        let _ = std::fs::remove_file(path);
+    }
+    written
+}
+
+/// A long write stopped because the user cancelled it.
+#[derive(Debug, thiserror::Error)]
+#[error("cancelled")]
+pub struct Cancelled;
+
+fn encode_gif(
+    frames: &[RgbaImage],
+    frame_ms: u32,
+    playback: Playback,
+    path: &std::path::Path,
+    on_frame: &mut dyn FnMut(usize, usize) -> bool,
 ) -> anyhow::Result<()> {
     use image::codecs::gif::{GifEncoder, Repeat};
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -174,8 +196,9 @@ pub fn save_gif(
         Playback::Forward => 0,
         Playback::ThereAndBack => frames.len().saturating_sub(2),
     };
+    let total = frames.len() + back_frames;
     let back = frames.iter().rev().skip(1).take(back_frames);
-    for frame in frames.iter().chain(back) {
+    for (i, frame) in frames.iter().chain(back).enumerate() {
         let buffer = image::RgbaImage::from_raw(
             frame.width as u32,
             frame.height as u32,
@@ -184,6 +207,9 @@ pub fn save_gif(
         .ok_or_else(|| anyhow::anyhow!("a frame's size does not match its pixels"))?;
         let delay = image::Delay::from_numer_denom_ms(frame_ms, 1);
         encoder.encode_frame(image::Frame::from_parts(buffer, 0, 0, delay))?;
+        if !on_frame(i + 1, total) {
+            return Err(Cancelled.into());
+        }
     }
     Ok(())
 }
@@ -228,7 +254,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("ganscope-gif-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap_or_default();
         let path = dir.join("walk.gif");
-        save_gif(&frames, 80, Playback::ThereAndBack, &path).unwrap_or_else(|e| panic!("{e}"));
+        let mut reported = Vec::new();
+        save_gif(
+            &frames,
+            80,
+            Playback::ThereAndBack,
+            &path,
+            &mut |done, total| {
+                reported.push((done, total));
+                true
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reported.last(), Some(&(6, 6)), "progress over every frame");
         let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
         let decoder = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(file))
             .unwrap_or_else(|e| panic!("{e}"));
@@ -242,6 +280,11 @@ mod tests {
             4 + 2,
             "forwards 0..3, then back through 2 and 1"
         );
+        let cancelled = save_gif(&frames, 80, Playback::Forward, &path, &mut |done, _| {
+            done < 2
+        });
+        assert!(cancelled.is_err_and(|e| e.is::<Cancelled>()));
+        assert!(!path.exists(), "a cancelled GIF leaves no file");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

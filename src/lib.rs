@@ -11,4 +11,5 @@ pub mod metrics;
 pub mod models;
 pub mod preset;
 pub mod protocol;
+pub mod runs;
 pub mod ui;

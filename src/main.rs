@@ -20,7 +20,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(CliCommand::Gui { preset: None }) {
         CliCommand::Gui { preset } => {
             let library = PresetLibrary::load_dir(&library::default_dir());
-            ui::run_native(library, preset, engine::spawn)
+            ui::run_native(library, preset, Vec::new(), engine::spawn)
+        }
+        CliCommand::Open { runs } => {
+            if let Some(missing) = runs.iter().find(|r| !r.is_dir()) {
+                anyhow::bail!("{} is not a folder", missing.display());
+            }
+            let library = PresetLibrary::load_dir(&library::default_dir());
+            ui::run_native(library, None, runs, engine::spawn)
         }
         CliCommand::Train {
             preset,
@@ -41,11 +48,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let out = match (out, &resume) {
                 (Some(out), _) => out,
                 (None, Some(checkpoint)) => engine::trainer::checkpoint::run_of(checkpoint)?,
-                (None, None) => cli::train::default_out(&preset),
+                (None, None) => cli::train::default_out(&preset)?,
             };
             let checkpoints = cli::train::Checkpointing {
                 every: checkpoint_every,
                 resume,
+                cancel: Some(cli::train::interrupt_flag()?),
             };
             cli::train::run_with(&preset, steps, device, &out, &checkpoints)
         }

@@ -9,6 +9,7 @@ use crate::metrics::alarms::Alarm;
 use crate::metrics::coverage::ClassCoverage;
 use crate::metrics::modes::ModeMetrics;
 use crate::preset::Preset;
+use crate::runs::RunEvent;
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +81,14 @@ pub enum Command {
     /// Write the current generator (`generator.bpk`, burnpack) and its `preset.toml` into this
     /// folder, the layout `ganscope interpolate` and `sample` read.
     ExportGenerator(std::path::PathBuf),
+    /// Record runs from now on into a new folder each under this runs folder (see
+    /// [`crate::runs`]); `None` stops recording. The current run, if already recorded, keeps
+    /// its folder.
+    RecordInto(Option<std::path::PathBuf>),
+    /// Save a checkpoint of the current step into the run's folder.
+    SaveCheckpoint,
+    /// Also save a checkpoint every this many steps (0 = only on demand and on quit).
+    SetCheckpointEvery(u64),
     /// Find the nearest real neighbour of a few generated samples (memorisation check).
     NearestNeighbours,
     /// Slow motion for teaching: at most one training step per this many milliseconds, with
@@ -88,7 +97,8 @@ pub enum Command {
     /// Hand the explorer a snapshot of the current generator now (it also gets one every few
     /// seconds while training runs, and whenever training pauses).
     PublishSnapshot,
-    /// Drop the current run and end the engine thread.
+    /// Save a last checkpoint of a recorded run (unless it has one of this step), drop the
+    /// run and end the engine thread.
     Shutdown,
     /// Panic inside the training thread on purpose. Reachable from the debug overlay; it shows
     /// (and the tests check) that a crash in training arrives as [`Event::Error`] while the
@@ -212,8 +222,11 @@ pub enum ExploreRequest {
         latents: Vec<Vec<f32>>,
         class: Option<usize>,
     },
-    /// Compute the `components` leading principal directions of the latest snapshot.
+    /// Compute the `components` leading principal directions of the latest snapshot
+    /// (progress arrives as [`Event::DirectionsProgress`]).
     Directions { components: usize },
+    /// Stop computing principal directions (no answer follows).
+    CancelDirections,
 }
 
 /// What G made of a render request's latents, in request order.
@@ -265,6 +278,8 @@ pub enum Event {
     },
     /// Principal directions of the snapshot of `step`.
     Directions { step: u64, directions: Directions },
+    /// How far the principal directions under way have come: `done` of `total` units.
+    DirectionsProgress { done: usize, total: usize },
     /// Coverage and balance measurements.
     Diagnostics(Box<Diagnostics>),
     /// Generated samples (top row) over their nearest real neighbours (bottom row), with the
@@ -276,6 +291,11 @@ pub enum Event {
     },
     /// A rule of thumb fired (see [`crate::metrics::alarms`]).
     Alarm(Alarm),
+    /// The current run is recorded into this folder (from now on).
+    Recording(std::path::PathBuf),
+    /// Something happened to the run that its event log keeps (pauses, checkpoints, alarms,
+    /// settings changed): the front end draws markers from these.
+    Logged(RunEvent),
     /// Something the user should know that is not an error (e.g. a device fallback).
     Notice(String),
     /// A failure; the engine keeps serving commands. `fatal_to_run` says whether the run was

@@ -59,8 +59,14 @@ pub fn run(
             imaging::save_png(&imaging::mosaic(&frames, frames.len()), out)
                 .with_context(|| format!("cannot write {}", out.display()))?;
             if let Some(gif) = gif {
-                imaging::save_gif(&frames, GIF_FRAME_MS, imaging::Playback::ThereAndBack, gif)
-                    .with_context(|| format!("cannot write {}", gif.display()))?;
+                imaging::save_gif(
+                    &frames,
+                    GIF_FRAME_MS,
+                    imaging::Playback::ThereAndBack,
+                    gif,
+                    &mut |_, _| true,
+                )
+                .with_context(|| format!("cannot write {}", gif.display()))?;
             }
         }
         Rendered::Points(points) => {

@@ -1,5 +1,5 @@
-//! Command line: `ganscope` opens the GUI; `train`, `bench`, `interpolate` and `sample` run
-//! the same engine headless.
+//! Command line: `ganscope` opens the GUI (`open` with run folders beside it); `train`,
+//! `bench`, `interpolate` and `sample` run the same engine headless.
 
 pub mod bench;
 pub mod interpolate;
@@ -29,6 +29,14 @@ pub enum CliCommand {
         /// Preset selected when the window opens.
         #[arg(long)]
         preset: Option<String>,
+    },
+    /// Open the app with run folders beside the live run: their curves in the comparison
+    /// plots, their saved samples in the scrubber, followed live while they grow (e.g. a run
+    /// training on a server into a synced folder).
+    Open {
+        /// Run folders (written by `ganscope train` or by the app).
+        #[arg(required = true)]
+        runs: Vec<PathBuf>,
     },
     /// Train headless, writing metrics.jsonl, sample PNGs and checkpoints to a run folder.
     Train {
@@ -129,11 +137,4 @@ pub enum CliCommand {
     },
     /// List the presets and any that failed to load.
     Presets,
-}
-
-/// Seconds since the Unix epoch, for default run-folder names.
-pub fn unix_time() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }

@@ -1,12 +1,9 @@
 //! `ganscope train`: headless training into a run folder.
 //!
-//! The folder gets `preset.toml` (the exact configuration, seed included), `metrics.jsonl`
-//! (one JSON object per step: step, g_loss, d_loss, d_real, d_fake, g_grad_norm, d_grad_norm,
-//! wall_s; every `metrics_every` steps also `diagnostics` (mode metrics or image diversity and
-//! D's output histograms), and `alarms` when a rule of thumb fires), `samples/` with a
-//! PNG of the fixed-latent samples every `sample_every` steps (and at the start and end),
-//! `generator.bpk`, G's weights in burn's burnpack format, and `checkpoints/step_NNNNNNN/` (see
-//! [`crate::engine::trainer::checkpoint`]) every `--checkpoint-every` steps and at the end.
+//! The folder (see [`crate::runs`] for its layout) gets `preset.toml`, `metrics.jsonl`,
+//! `events.jsonl`, `samples/` every `sample_every` steps (and at the start and end),
+//! `generator.bpk`, and `checkpoints/step_NNNNNNN/` every `--checkpoint-every` steps and at
+//! the end. Ctrl+C stops the job cleanly after the current step, saving both.
 //!
 //! `--resume` continues from a checkpoint: in its own run folder the metrics after the
 //! checkpoint's step are dropped and the curves go on from there; into another `--out` folder
@@ -15,21 +12,24 @@
 
 use crate::engine::trainer::checkpoint;
 use crate::engine::{Trainer, device};
-use crate::imaging;
 use crate::preset::Preset;
 use crate::protocol::DeviceChoice;
-use anyhow::Context;
+use crate::runs::{EventKind, record::Recorder};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Checkpoint options of a training job.
+/// Checkpoint and stop options of a training job.
 #[derive(Clone, Debug, Default)]
 pub struct Checkpointing {
     /// Save a checkpoint every this many steps (besides the one at the end).
     pub every: Option<u64>,
     /// Continue from this checkpoint folder.
     pub resume: Option<PathBuf>,
+    /// Set to stop early (Ctrl+C does it for the command line): the job ends after the
+    /// current step with its checkpoint and samples saved, as if that were the last step.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// Train a fresh run of `preset` for `steps` steps into `out`.
@@ -49,8 +49,6 @@ pub fn run_with(
     if let Some(notice) = &opened.notice {
         eprintln!("note: {notice}");
     }
-    std::fs::create_dir_all(out.join("samples"))
-        .with_context(|| format!("cannot create {}", out.display()))?;
     let mut trainer = Trainer::new(preset, &opened);
     let history = match &checkpoints.resume {
         Some(checkpoint) => {
@@ -60,13 +58,18 @@ pub fn run_with(
                 checkpoint.display(),
                 trainer.steps_done()
             );
-            history_until(checkpoint, trainer.steps_done())?
+            crate::runs::history_until(&checkpoint::run_of(checkpoint)?, trainer.steps_done())
         }
         None => String::new(),
     };
-    std::fs::write(out.join("preset.toml"), toml::to_string(preset)?)?;
-    let mut metrics = std::io::BufWriter::new(std::fs::File::create(out.join("metrics.jsonl"))?);
-    metrics.write_all(history.as_bytes())?;
+    let recorder = Recorder::create(out, preset, &history)?;
+    if let Some(checkpoint) = &checkpoints.resume {
+        recorder.event(
+            trainer.steps_done(),
+            EventKind::Resume,
+            format!("continued from {}", checkpoint.display()),
+        );
+    }
     eprintln!(
         "training {} on {} ({}) for {steps} steps into {}",
         preset.name,
@@ -74,89 +77,94 @@ pub fn run_with(
         opened.info.backend,
         out.display()
     );
-    write_samples(&trainer, out)?;
+    recorder.event(
+        trainer.steps_done(),
+        EventKind::Train,
+        format!("training {steps} steps headless on {}", opened.info.name),
+    );
+    recorder.samples(trainer.steps_done(), trainer.samples());
     let bar = ProgressBar::new(steps).with_style(ProgressStyle::with_template(
         "{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}  {msg}",
     )?);
-    let every = preset.train.sample_every;
+    let train = &preset.train;
+    let cancelled = || {
+        checkpoints
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    };
     let mut outcome = Ok(());
     for _ in 0..steps {
-        match trainer.step() {
-            Ok(m) => {
-                let mut line = serde_json::to_value(m)?;
-                if m.step % preset.train.metrics_every == 0 {
-                    line["diagnostics"] = serde_json::to_value(trainer.diagnostics())?;
-                }
-                let alarms = trainer.take_alarms();
-                for alarm in &alarms {
-                    bar.println(format!(
-                        "step {}: {}. {}.",
-                        alarm.step, alarm.saw, alarm.helps
-                    ));
-                }
-                if !alarms.is_empty() {
-                    line["alarms"] = serde_json::to_value(&alarms)?;
-                }
-                serde_json::to_writer(&mut metrics, &line)?;
-                metrics.write_all(b"\n")?;
-                bar.set_message(format!(
-                    "D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2}",
-                    m.d_loss, m.g_loss, m.d_real, m.d_fake
-                ));
-                bar.inc(1);
-                if m.step % every == 0 {
-                    write_samples(&trainer, out)?;
-                }
-                if checkpoints.every.is_some_and(|n| m.step % n == 0) {
-                    metrics.flush()?;
-                    trainer.save_checkpoint(out)?;
-                }
-            }
+        if cancelled() {
+            bar.println("stopping early: saving the samples and a checkpoint");
+            break;
+        }
+        let m = match trainer.step() {
+            Ok(m) => m,
             Err(e) => {
                 outcome = Err(anyhow::anyhow!(e));
                 break;
             }
+        };
+        let diagnostics = (m.step % train.metrics_every == 0).then(|| trainer.diagnostics());
+        let alarms = trainer.take_alarms();
+        for alarm in &alarms {
+            let text = format!("{}. {}.", alarm.saw, alarm.helps);
+            bar.println(format!("step {}: {text}", alarm.step));
+            recorder.event(alarm.step, EventKind::Alarm, text);
+        }
+        recorder.step(&m, diagnostics.as_ref(), &alarms);
+        bar.set_message(format!(
+            "D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2}",
+            m.d_loss, m.g_loss, m.d_real, m.d_fake
+        ));
+        bar.inc(1);
+        if m.step % train.sample_every == 0 {
+            recorder.samples(m.step, trainer.samples());
+        }
+        if checkpoints.every.is_some_and(|n| m.step % n == 0) {
+            save_checkpoint(&trainer, &recorder)?;
+        }
+        if let Some(error) = recorder.take_error() {
+            anyhow::bail!(error);
         }
     }
     bar.finish();
-    metrics.flush()?;
-    write_samples(&trainer, out)?;
-    trainer.save_checkpoint(out)?;
+    let step = trainer.steps_done();
+    recorder.event(step, EventKind::Pause, format!("stopped after step {step}"));
+    if !step.is_multiple_of(train.sample_every) {
+        recorder.samples(step, trainer.samples());
+    }
+    save_checkpoint(&trainer, &recorder)?;
     trainer.export_generator(out)?;
+    recorder.finish()?;
     eprintln!("wrote {}", out.display());
     outcome
 }
 
-/// The metrics lines of the run a checkpoint belongs to, up to and including `step`.
-fn history_until(checkpoint: &Path, step: u64) -> anyhow::Result<String> {
-    let run = checkpoint::run_of(checkpoint)?;
-    let Ok(text) = std::fs::read_to_string(run.join("metrics.jsonl")) else {
-        return Ok(String::new());
-    };
-    let mut kept = String::new();
-    for line in text.lines() {
-        let parsed: Option<serde_json::Value> = serde_json::from_str(line).ok();
-        if parsed
-            .as_ref()
-            .and_then(|v| v["step"].as_u64())
-            .is_some_and(|s| s <= step)
-        {
-            kept.push_str(line);
-            kept.push('\n');
-        }
-    }
-    Ok(kept)
+/// Save a checkpoint once every metric line before it is on disk, and log it.
+fn save_checkpoint(trainer: &Trainer, recorder: &Recorder) -> anyhow::Result<()> {
+    recorder.sync()?;
+    let path = trainer.save_checkpoint(recorder.folder())?;
+    recorder.event(
+        trainer.steps_done(),
+        EventKind::Checkpoint,
+        format!("saved {}", path.display()),
+    );
+    Ok(())
 }
 
-/// Default run folder for a preset.
-pub fn default_out(preset: &Preset) -> PathBuf {
-    PathBuf::from("runs").join(format!("{}-{}", preset.name, super::unix_time()))
+/// A flag that the first Ctrl+C sets (the job then stops cleanly); a second Ctrl+C ends the
+/// process at once.
+pub fn interrupt_flag() -> anyhow::Result<Arc<AtomicBool>> {
+    use signal_hook::consts::SIGINT;
+    let flag = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register_conditional_shutdown(SIGINT, 130, flag.clone())?;
+    signal_hook::flag::register(SIGINT, flag.clone())?;
+    Ok(flag)
 }
 
-fn write_samples(trainer: &Trainer, out: &Path) -> anyhow::Result<()> {
-    let image = imaging::picture(&trainer.samples(), imaging::SCATTER_PX);
-    let path = out
-        .join("samples")
-        .join(format!("step_{:07}.png", trainer.steps_done()));
-    imaging::save_png(&image, &path)
+/// Default run folder for a preset: a new one under `runs/`.
+pub fn default_out(preset: &Preset) -> anyhow::Result<PathBuf> {
+    Ok(crate::runs::new_folder(Path::new("runs"), &preset.name)?)
 }

@@ -58,6 +58,8 @@ struct Explorer {
 struct Pending {
     renders: HashMap<RenderTarget, ExploreRequest>,
     directions: Option<ExploreRequest>,
+    /// The directions under way (or waiting) were cancelled.
+    cancel_directions: bool,
 }
 
 impl Pending {
@@ -70,7 +72,14 @@ impl Pending {
             ExploreRequest::Render { target, .. } => {
                 self.renders.insert(target, request);
             }
-            ExploreRequest::Directions { .. } => self.directions = Some(request),
+            ExploreRequest::Directions { .. } => {
+                self.directions = Some(request);
+                self.cancel_directions = false;
+            }
+            ExploreRequest::CancelDirections => {
+                self.directions = None;
+                self.cancel_directions = true;
+            }
         }
     }
 
@@ -155,10 +164,23 @@ impl Explorer {
                     output,
                 })
             }
-            ExploreRequest::Directions { components } => Some(Event::Directions {
-                step: snapshot.step,
-                directions: snapshot.directions(components),
-            }),
+            ExploreRequest::Directions { components } => {
+                self.pending.cancel_directions = false;
+                let directions = snapshot.directions(components, &mut |done, total| {
+                    self.emit(Event::DirectionsProgress { done, total });
+                    // Answer the slider between slices, and hear a cancel.
+                    self.pending.add_all(self.requests.try_iter());
+                    if let Some(main) = self.pending.renders.remove(&RenderTarget::Main) {
+                        self.answer(main);
+                    }
+                    !self.pending.cancel_directions
+                });
+                directions.map(|directions| Event::Directions {
+                    step: snapshot.step,
+                    directions,
+                })
+            }
+            ExploreRequest::CancelDirections => None,
         }));
         match outcome {
             Ok(Some(event)) => self.emit(event),

@@ -1,5 +1,6 @@
 //! The training engine: burn, devices, models in training, the step loop and the thread that
-//! runs it, and the explorer thread that renders snapshots of G beside it. It never touches egui; front ends reach it only through [`crate::protocol`].
+//! runs it, the recording of runs to disk, and the explorer thread that renders snapshots of
+//! G beside it. It never touches egui; front ends reach it only through [`crate::protocol`].
 
 pub mod classifier;
 pub mod device;
@@ -8,6 +9,7 @@ pub mod field;
 pub mod grad_norm;
 pub mod loss;
 pub mod profile;
+mod recording;
 pub mod session;
 pub mod snapshot;
 pub mod trainer;

@@ -3,11 +3,13 @@
 //! second and wakes the front end after each. A panic inside training is caught, reported as
 //! an error, and the thread goes on serving commands. It hands the explorer thread a snapshot
 //! of G when a run loads, every few seconds while training, when training pauses, and on
-//! request.
+//! request, and records the run into its folder when a runs folder is set.
 
 use super::explorer::{self, SnapshotSender};
+use super::recording::Recording;
 use super::{device, trainer::Trainer};
 use crate::protocol::{Command, Event, Link, StepMetrics};
+use crate::runs::EventKind;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -39,6 +41,7 @@ pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> Link {
         published: None,
         pace: Duration::ZERO,
         next_step_at: Instant::now(),
+        recording: Recording::default(),
     };
     let spawned = std::thread::Builder::new()
         .name("ganscope-engine".into())
@@ -87,6 +90,7 @@ struct Engine {
     /// Slow motion: the least time between two steps (zero = full speed).
     pace: Duration,
     next_step_at: Instant,
+    recording: Recording,
 }
 
 impl Engine {
@@ -107,6 +111,9 @@ impl Engine {
                 }
             };
             if let Some(Command::Shutdown) = command {
+                self.flush();
+                let closing = self.recording.close(self.trainer.as_ref());
+                self.emit_all(closing);
                 self.emit(Event::Stopped);
                 return;
             }
@@ -133,6 +140,8 @@ impl Engine {
             Command::Load { preset, device } => {
                 self.set_mode(Mode::Paused);
                 self.trainer = None;
+                let ended = self.recording.end();
+                self.emit_all(ended);
                 let _ = self.snapshots.send(None);
                 let opened = device::open(device, preset.dataset.is_points());
                 if let Some(notice) = &opened.notice {
@@ -142,6 +151,8 @@ impl Engine {
             }
             Command::Reset => {
                 self.set_mode(Mode::Paused);
+                let ended = self.recording.end();
+                self.emit_all(ended);
                 if let Some(trainer) = self.trainer.take() {
                     self.install(trainer.restarted());
                 }
@@ -151,6 +162,15 @@ impl Engine {
             Command::Step(n) if n > 0 => self.set_mode(Mode::Stepping(n)),
             Command::Step(_) => {}
             Command::PublishSnapshot => self.publish(),
+            Command::RecordInto(root) => self.recording.set_root(root),
+            Command::SetCheckpointEvery(every) => self.recording.set_every(every),
+            Command::SaveCheckpoint => {
+                self.flush();
+                if let Some(trainer) = self.trainer.as_ref() {
+                    let events = self.recording.checkpoint(trainer, true);
+                    self.emit_all(events);
+                }
+            }
             Command::ExportGenerator(folder) => {
                 if let Some(trainer) = self.trainer.as_ref() {
                     self.emit(match trainer.export_generator(&folder) {
@@ -211,7 +231,8 @@ impl Engine {
 
     /// Change mode, telling the front end when training starts or stops advancing.
     fn set_mode(&mut self, mode: Mode) {
-        let was_running = self.mode != Mode::Paused;
+        let previous = self.mode;
+        let was_running = previous != Mode::Paused;
         self.mode = mode;
         let running = mode != Mode::Paused;
         if self.trainer.is_none() || was_running == running {
@@ -224,9 +245,25 @@ impl Engine {
         }
         let step = self.trainer.as_ref().map_or(0, Trainer::steps_done);
         self.emit(Event::Running { running, step });
+        // Single steps are not worth a line of the log.
+        let logged = match (previous, mode) {
+            (_, Mode::Running) => Some((EventKind::Train, "training".to_string())),
+            (Mode::Running, Mode::Paused) => {
+                Some((EventKind::Pause, format!("paused after step {step}")))
+            }
+            _ => None,
+        };
+        if let Some((kind, text)) = logged {
+            let event = self.recording.log(step, kind, text);
+            self.emit(event);
+        }
     }
 
     fn advance(&mut self) {
+        if let Some(trainer) = self.trainer.as_ref() {
+            let started = self.recording.ensure(trainer);
+            self.emit_all(started);
+        }
         let Some(trainer) = self.trainer.as_mut() else {
             return;
         };
@@ -235,9 +272,13 @@ impl Engine {
                 self.pending.push(metrics);
                 let train = &trainer.preset().train;
                 let (sample_every, metrics_every) = (train.sample_every, train.metrics_every);
+                let diagnostics =
+                    (metrics.step % metrics_every == 0).then(|| trainer.diagnostics());
                 let alarms = trainer.take_alarms();
-                if metrics.step % metrics_every == 0 {
-                    let diagnostics = trainer.diagnostics();
+                let recorded =
+                    self.recording
+                        .step(trainer, &metrics, diagnostics.as_ref(), &alarms);
+                if let Some(diagnostics) = diagnostics {
                     self.flush();
                     self.emit(Event::Diagnostics(Box::new(diagnostics)));
                 }
@@ -247,15 +288,10 @@ impl Engine {
                 } else if self.last_flush.elapsed() >= FLUSH_EVERY {
                     self.flush();
                 }
-                let alarms = alarms.into_iter().chain(
-                    self.trainer
-                        .as_mut()
-                        .map(Trainer::take_alarms)
-                        .unwrap_or_default(),
-                );
                 for alarm in alarms {
                     self.emit(Event::Alarm(alarm));
                 }
+                self.emit_all(recorded);
                 if self
                     .published
                     .is_none_or(|(_, at)| at.elapsed() >= SNAPSHOT_EVERY)
@@ -297,6 +333,7 @@ impl Engine {
             return;
         }
         let view = trainer.samples();
+        self.recording.samples(step, &view);
         self.last_sampled = Some(step);
         self.emit(Event::Samples { step, view });
     }
@@ -314,6 +351,10 @@ impl Engine {
             message: format!("the training thread crashed: {message}. The run was dropped; load a preset to start again."),
             fatal_to_run: true,
         });
+    }
+
+    fn emit_all(&self, events: impl IntoIterator<Item = Event>) {
+        events.into_iter().for_each(|e| self.emit(e));
     }
 
     fn emit(&self, event: Event) {

@@ -23,6 +23,8 @@ const PCA_SEEDS: u64 = 2 << 40;
 const PCA_SAMPLES: usize = 1024;
 /// Largest batch G runs at once while exploring.
 const CHUNK: usize = 256;
+/// Latents per progress report while computing principal directions.
+const PCA_SLICE: usize = 64;
 
 pub struct Snapshot {
     /// Training steps behind these weights.
@@ -133,10 +135,27 @@ impl Snapshot {
     }
 
     /// The `k` leading principal directions of G's outputs over a fixed set of latents.
-    pub fn directions(&self, k: usize) -> Directions {
+    /// `tick(done, total)` hears of progress after each slice of G's outputs; when it returns
+    /// false the work stops and the answer is `None`.
+    pub fn directions(
+        &self,
+        k: usize,
+        tick: &mut dyn FnMut(usize, usize) -> bool,
+    ) -> Option<Directions> {
         let latents = latent::from_seeds(PCA_SEEDS, PCA_SAMPLES, self.latent_dim);
-        let outputs = self.outputs(&latents);
-        latent::principal_directions(&latents, &outputs, PCA_SAMPLES, k, self.step)
+        // G's outputs in slices, then the decomposition as the last unit of work.
+        let slices = PCA_SAMPLES.div_ceil(PCA_SLICE);
+        let mut outputs = Vec::new();
+        for (i, slice) in latents.chunks(PCA_SLICE * self.latent_dim).enumerate() {
+            outputs.extend(self.outputs(slice));
+            if !tick(i + 1, slices + 1) {
+                return None;
+            }
+        }
+        let directions =
+            latent::principal_directions(&latents, &outputs, PCA_SAMPLES, k, self.step);
+        tick(slices + 1, slices + 1);
+        Some(directions)
     }
 }
 

@@ -2,8 +2,10 @@
 //! messages. It draws and returns what the user asked for; the app applies it afterwards.
 
 use super::app::Tab;
+use super::jobs::Jobs;
 use super::run_state::RunState;
 use super::samples::Pick;
+use super::settings::Recording;
 use crate::preset::Preset;
 use crate::protocol::DeviceChoice;
 
@@ -25,6 +27,16 @@ pub enum Action {
     Export(ExportKind),
     /// A sample-grid tile was clicked.
     Pick(Pick),
+    /// Save a checkpoint of the current step into the run's folder.
+    SaveCheckpoint,
+    /// Pick a run folder to open beside the live run.
+    OpenRun,
+    /// Pick the folder new runs are recorded in.
+    ChooseRunsFolder,
+    /// Record runs (from the next step) or not.
+    SetRecording(bool),
+    /// Save a checkpoint every N steps (0 = only on demand and on quit).
+    SetCheckpointEvery(u64),
 }
 
 /// What the Export row of the side panel saves.
@@ -48,6 +60,9 @@ pub struct Controls<'a> {
     pub device: DeviceChoice,
     pub run: &'a RunState,
     pub pace_ms: u32,
+    pub recording: &'a Recording,
+    /// Long jobs under way (exports), shown with progress bars.
+    pub jobs: &'a Jobs,
 }
 
 impl Controls<'_> {
@@ -62,6 +77,9 @@ impl Controls<'_> {
         self.buttons(ui, &mut actions);
         self.pace(ui, &mut actions);
         self.exports(ui, &mut actions);
+        self.jobs.ui(ui);
+        ui.separator();
+        self.run_folder(ui, &mut actions);
         ui.separator();
         self.statistics(ui);
         self.messages(ui, &mut actions);
@@ -198,7 +216,7 @@ impl Controls<'_> {
                 ExportKind::Metrics,
                 "Metrics",
                 "Every step's metrics as CSV",
-                !self.run.g_loss.is_empty(),
+                !self.run.curves.g_loss.is_empty(),
             ),
             (
                 ExportKind::Generator,
@@ -217,6 +235,86 @@ impl Controls<'_> {
                 {
                     actions.push(Action::Export(kind));
                 }
+            }
+        });
+    }
+
+    fn run_folder(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let recording = self.recording;
+        let mut enabled = recording.enabled;
+        ui.horizontal(|ui| {
+            if ui
+                .checkbox(&mut enabled, "Record runs")
+                .on_hover_text(
+                    "Keep every run in its own folder: preset, metrics, events, sample grids \
+                     and checkpoints (open it later with Open run)",
+                )
+                .changed()
+            {
+                actions.push(Action::SetRecording(enabled));
+            }
+            if ui
+                .small_button("Runs folder...")
+                .on_hover_text(format!(
+                    "New runs go into {}",
+                    recording.runs_folder.display()
+                ))
+                .clicked()
+            {
+                actions.push(Action::ChooseRunsFolder);
+            }
+        });
+        match &self.run.folder {
+            Some(folder) => {
+                ui.small(format!(
+                    "Recording to {}",
+                    crate::runs::display_name(folder)
+                ))
+                .on_hover_text(folder.display().to_string());
+            }
+            None if recording.enabled => {
+                ui.small(format!(
+                    "A folder in {} is made at the first step",
+                    recording.runs_folder.display()
+                ));
+            }
+            None => {
+                ui.small("Not recording");
+            }
+        }
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    self.run.info.is_some() && recording.enabled,
+                    egui::Button::new("Save checkpoint"),
+                )
+                .on_hover_text(
+                    "G, D and both optimizers at this step, into the run's folder (Ctrl+S); \
+                     one is also saved when you quit",
+                )
+                .clicked()
+            {
+                actions.push(Action::SaveCheckpoint);
+            }
+            let mut every = recording.checkpoint_every;
+            let label = ui.label("every");
+            let response = ui
+                .add(
+                    egui::DragValue::new(&mut every)
+                        .range(0..=1_000_000)
+                        .speed(10.0)
+                        .custom_formatter(|v, _| {
+                            if v == 0.0 {
+                                "never".into()
+                            } else {
+                                format!("{v:.0} steps")
+                            }
+                        }),
+                )
+                .on_hover_text("Also save a checkpoint every N steps (0 = never)")
+                .labelled_by(label.id);
+            if response.changed() {
+                actions.push(Action::SetCheckpointEvery(every));
             }
         });
     }
@@ -262,10 +360,10 @@ impl Controls<'_> {
             ui.monospace(format!("{:.1} s", run.trained_s));
             ui.end_row();
             for (name, series) in [
-                ("D loss", &run.d_loss),
-                ("G loss", &run.g_loss),
-                ("D(x)", &run.d_real),
-                ("D(G(z))", &run.d_fake),
+                ("D loss", &run.curves.d_loss),
+                ("G loss", &run.curves.g_loss),
+                ("D(x)", &run.curves.d_real),
+                ("D(G(z))", &run.curves.d_fake),
             ] {
                 ui.label(name);
                 ui.monospace(series.last().map_or("–".into(), |v| format!("{v:.4}")));

@@ -1,6 +1,8 @@
 //! Saving pictures the user asked for: the native save dialog and the write run on a helper
-//! thread, so the frame loop never blocks on them; the outcome comes back as a message.
+//! thread, so the frame loop never blocks on them; a write shows progress (and can be
+//! cancelled) in the side panel, and the outcome comes back as a message.
 
+use super::jobs::{Job, Jobs};
 use crate::imaging::{self, Playback};
 use crate::protocol::RgbaImage;
 use crossbeam_channel::{Receiver, Sender};
@@ -32,8 +34,9 @@ impl Export {
         }
     }
 
-    /// Write to `path` (what the dialog thread does once the user picked a file).
-    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+    /// Write to `path` (what the dialog thread does once the user picked a file), reporting
+    /// to `job`.
+    pub fn write(&self, path: &Path, job: &Job) -> anyhow::Result<()> {
         match self {
             Export::Png { image, .. } => imaging::save_png(image, path),
             Export::Gif {
@@ -41,7 +44,10 @@ impl Export {
                 frame_ms,
                 playback,
                 ..
-            } => imaging::save_gif(frames, *frame_ms, *playback, path),
+            } => imaging::save_gif(frames, *frame_ms, *playback, path, &mut |done, total| {
+                job.progress(done, total);
+                !job.cancelled()
+            }),
             Export::Csv { text, .. } => Ok(std::fs::write(path, text)?),
         }
     }
@@ -53,12 +59,18 @@ pub type Outcome = (String, bool);
 pub struct Exporter {
     done_tx: Sender<Outcome>,
     done_rx: Receiver<Outcome>,
+    /// Writes under way, shown with progress bars.
+    pub jobs: Jobs,
 }
 
 impl Default for Exporter {
     fn default() -> Self {
         let (done_tx, done_rx) = crossbeam_channel::unbounded();
-        Exporter { done_tx, done_rx }
+        Exporter {
+            done_tx,
+            done_rx,
+            jobs: Jobs::default(),
+        }
     }
 }
 
@@ -66,6 +78,7 @@ impl Exporter {
     /// Ask where to save, then save, on a helper thread.
     pub fn start(&self, export: Export) {
         let done = self.done_tx.clone();
+        let jobs = self.jobs.clone();
         let spawned = std::thread::Builder::new()
             .name("ganscope-export".into())
             .spawn(move || {
@@ -79,8 +92,17 @@ impl Exporter {
                     .add_filter(extension.to_uppercase(), &[extension.as_str()])
                     .save_file();
                 if let Some(path) = picked {
-                    let _ = done.send(match export.write(&path) {
+                    let name = path
+                        .file_name()
+                        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+                    let job = jobs.start(format!("Saving {name}"));
+                    let written = export.write(&path, &job);
+                    job.finish();
+                    let _ = done.send(match written {
                         Ok(()) => (format!("saved {}", path.display()), false),
+                        Err(e) if e.is::<imaging::Cancelled>() => {
+                            (format!("cancelled saving {}", path.display()), false)
+                        }
                         Err(e) => (format!("could not save {}: {e}", path.display()), true),
                     });
                 }

@@ -221,17 +221,17 @@ impl HealthView {
         ui.label("Gradient norms per step (log10)");
         let budget = (ui.available_width().max(100.0) * 2.0) as usize;
         let plot = Plot::new("grad-norms").x_axis_label("step");
-        plots::curves(
-            ui,
-            plot,
-            [
-                ("|grad G|", G_COLOR, &run.g_grad_norm),
-                ("|grad D|", D_COLOR, &run.d_grad_norm),
-            ],
-            height,
-            budget,
-            true,
-        );
+        let lines = [
+            ("|grad G|", G_COLOR, &run.curves.g_grad_norm),
+            ("|grad D|", D_COLOR, &run.curves.d_grad_norm),
+        ]
+        .map(|(name, color, series)| plots::Curve {
+            name: name.into(),
+            color,
+            dashed: false,
+            series,
+        });
+        plots::curves(ui, plot, &lines, &[], height, budget, true);
     }
 
     fn alarms(&self, ui: &mut egui::Ui, run: &RunState) {

@@ -3,13 +3,16 @@
 
 pub mod app;
 pub mod controls;
+pub mod curves;
 pub mod explorer;
 pub mod export;
 pub mod frame_stats;
 pub mod headless;
 pub mod health;
+pub mod jobs;
 pub mod plots;
 pub mod run_state;
+pub mod runs;
 pub mod samples;
 pub mod series;
 pub mod settings;
@@ -20,10 +23,12 @@ use crate::protocol::Link;
 pub use app::GanscopeApp;
 
 /// Open the window. `spawn_engine` starts the engine thread given a callback that wakes the
-/// UI; the app loads `preset` (or the default one) right away.
+/// UI; the app loads `preset` (or the default one) right away, and opens the run folders in
+/// `open` beside it.
 pub fn run_native(
     library: PresetLibrary,
     preset: Option<String>,
+    open: Vec<std::path::PathBuf>,
     spawn_engine: impl FnOnce(Box<dyn Fn() + Send + Sync>) -> Link,
 ) -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
@@ -46,7 +51,10 @@ pub fn run_native(
                 .and_then(|storage| eframe::get_value(storage, eframe::APP_KEY));
             if let Some(saved) = saved {
                 app.restore(saved, preset.is_some());
+            } else {
+                app.set_recording(settings::Recording::default());
             }
+            app.open_runs(open);
             Ok(Box::new(app))
         }),
     )

@@ -1,94 +1,212 @@
-//! Live training curves: G and D losses, and D(x) / D(G(z)) as probabilities, with EMA
-//! smoothing and a log scale for the losses. Series are decimated to about two points per
+//! Training curves: G and D losses, and D(x) / D(G(z)) as probabilities, with EMA smoothing
+//! and a log scale for the losses, for the live run alone or overlaid with runs opened from
+//! disk (one colour per run; G solid, D dashed). Settings changed mid-run show as vertical
+//! markers, and the step scrubber as a cursor. Series are decimated to about two points per
 //! horizontal pixel before egui_plot sees them.
 
-use super::run_state::RunState;
+use super::curves::Curves;
 use super::series::{Series, Smoothed};
+use crate::runs::{EventKind, RunEvent};
 use egui::Color32;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints, VLine};
+use std::collections::HashMap;
 
 pub(super) const G_COLOR: Color32 = Color32::from_rgb(255, 140, 40);
 pub(super) const D_COLOR: Color32 = Color32::from_rgb(90, 160, 255);
+const MARKER_COLOR: Color32 = Color32::from_rgb(170, 170, 170);
+const CURSOR_COLOR: Color32 = Color32::from_rgb(230, 200, 60);
 
-/// The plot panel's state: user settings and the smoothed copies of each series.
+/// One run as the plots draw it.
+pub struct PlottedRun<'a> {
+    /// Stable identity across frames (keeps the run's smoothed copies).
+    pub key: &'a str,
+    /// Legend name.
+    pub name: &'a str,
+    /// The run's colour when several runs are drawn.
+    pub color: Color32,
+    pub curves: &'a Curves,
+    /// Its event log; changed settings and resumes become markers.
+    pub events: &'a [RunEvent],
+}
+
+/// One line of a plot.
+pub(super) struct Curve<'a> {
+    pub name: String,
+    pub color: Color32,
+    pub dashed: bool,
+    pub series: &'a Series,
+}
+
+/// The plot panel's state: user settings and the smoothed copies of each run's series.
 #[derive(Default)]
 pub struct PlotsView {
     /// EMA weight in [0, 0.999]; 0 shows raw values.
     pub smoothing: f32,
     pub log_losses: bool,
-    smoothed: [Smoothed; 4],
-    /// Points handed to egui_plot in the last frame (all four curves).
+    smoothed: HashMap<String, [Smoothed; 4]>,
+    /// Points handed to egui_plot in the last frame (all curves).
     drawn: usize,
 }
 
 impl PlotsView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState) {
-        let Self {
-            smoothing,
-            log_losses,
-            smoothed,
-            drawn,
-        } = self;
+    /// Draw `runs` (the first is the live run when there is one); `cursor` is the scrubbed
+    /// step.
+    pub fn ui(&mut self, ui: &mut egui::Ui, runs: &[PlottedRun<'_>], cursor: Option<u64>) {
         ui.horizontal(|ui| {
             ui.label("Smoothing");
-            ui.add(egui::Slider::new(smoothing, 0.0..=0.999).fixed_decimals(3))
+            ui.add(egui::Slider::new(&mut self.smoothing, 0.0..=0.999).fixed_decimals(3))
                 .on_hover_text("Exponential moving average weight, as in TensorBoard");
-            ui.checkbox(log_losses, "Log scale (losses)");
+            ui.checkbox(&mut self.log_losses, "Log scale (losses)");
         });
+        self.smoothed
+            .retain(|key, _| runs.iter().any(|r| r.key == key));
         let budget = (ui.available_width().max(100.0) * 2.0) as usize;
         let height = ((ui.available_height() - 8.0) / 2.0).max(80.0);
-        let [g, d, real, fake] = smoothed;
-        let losses = [
-            ("G loss", G_COLOR, g.sync(&run.g_loss, *smoothing)),
-            ("D loss", D_COLOR, d.sync(&run.d_loss, *smoothing)),
-        ];
-        let probabilities = [
-            ("D(x)", D_COLOR, real.sync(&run.d_real, *smoothing)),
-            ("D(G(z))", G_COLOR, fake.sync(&run.d_fake, *smoothing)),
-        ];
-        let losses_axis = if *log_losses { "loss (log10)" } else { "loss" };
+        let (smoothing, single) = (self.smoothing, runs.len() == 1);
+        let mut losses = Vec::new();
+        let mut probabilities = Vec::new();
+        for run in runs {
+            let smoothed = self.smoothed.entry(run.key.to_string()).or_default();
+            for (s, raw) in smoothed.iter_mut().zip(raw_series(run.curves)) {
+                s.update(raw, smoothing);
+            }
+        }
+        for run in runs {
+            let Some([g, d, real, fake]) = self.smoothed.get(run.key) else {
+                continue;
+            };
+            let [g_raw, d_raw, real_raw, fake_raw] = raw_series(run.curves);
+            let series = [
+                (g.of(g_raw), "G loss", G_COLOR, false),
+                (d.of(d_raw), "D loss", D_COLOR, true),
+                (real.of(real_raw), "D(x)", D_COLOR, false),
+                (fake.of(fake_raw), "D(G(z))", G_COLOR, true),
+            ];
+            for (i, (series, what, color, dashed)) in series.into_iter().enumerate() {
+                let curve = if single {
+                    Curve {
+                        name: what.to_string(),
+                        color,
+                        dashed: false,
+                        series,
+                    }
+                } else {
+                    Curve {
+                        name: format!("{} {what}", run.name),
+                        color: run.color,
+                        dashed,
+                        series,
+                    }
+                };
+                if i < 2 {
+                    losses.push(curve);
+                } else {
+                    probabilities.push(curve);
+                }
+            }
+        }
+        let markers = markers(runs, cursor);
+        let losses_axis = if self.log_losses {
+            "loss (log10)"
+        } else {
+            "loss"
+        };
         let losses_plot = Plot::new("losses").y_axis_label(losses_axis);
-        *drawn = curves(ui, losses_plot, losses, height, budget, *log_losses);
+        let log = self.log_losses;
+        self.drawn = curves(ui, losses_plot, &losses, &markers, height, budget, log);
         let probabilities_plot = Plot::new("d-outputs")
             .include_y(0.0)
             .include_y(1.0)
             .x_axis_label("step")
             .y_axis_label("probability");
-        *drawn += curves(ui, probabilities_plot, probabilities, height, budget, false);
+        self.drawn += curves(
+            ui,
+            probabilities_plot,
+            &probabilities,
+            &markers,
+            height,
+            budget,
+            false,
+        );
+    }
+
+    /// Points drawn in the last frame, over all curves.
+    pub fn points_drawn(&self) -> usize {
+        self.drawn
     }
 }
 
-/// Draw `series` as lines in `plot` (x axes linked across the panel); returns the number of
-/// points drawn.
+/// The plotted series of a run, in the order of the smoothed copies.
+fn raw_series(c: &Curves) -> [&Series; 4] {
+    [&c.g_loss, &c.d_loss, &c.d_real, &c.d_fake]
+}
+
+/// A vertical line across the plots: a legend name, its step and colour.
+pub(super) type Marker = (String, f64, Color32);
+
+/// The markers of the runs' changed settings and resumes, and the scrubber's cursor.
+fn markers(runs: &[PlottedRun<'_>], cursor: Option<u64>) -> Vec<Marker> {
+    let mut markers: Vec<Marker> = runs
+        .iter()
+        .flat_map(|run| run.events.iter())
+        .filter(|e| matches!(e.kind, EventKind::Change | EventKind::Resume))
+        .map(|e| {
+            let name = match e.kind {
+                EventKind::Change => "settings changed",
+                _ => "resumed",
+            };
+            (name.to_string(), e.step as f64, MARKER_COLOR)
+        })
+        .collect();
+    if let Some(step) = cursor {
+        markers.push(("scrubber".into(), step as f64, CURSOR_COLOR));
+    }
+    markers
+}
+
+/// Draw `lines` and vertical `markers` in `plot` (x axes linked across the panel); returns
+/// the number of points drawn.
 pub(super) fn curves(
     ui: &mut egui::Ui,
     plot: Plot<'_>,
-    series: [(&str, Color32, &Series); 2],
+    lines: &[Curve<'_>],
+    markers: &[Marker],
     height: f32,
     budget: usize,
     log: bool,
 ) -> usize {
     let link = egui::Id::unique("ganscope-plots-x");
     let mut drawn = 0;
+    // Several runs share the budget.
+    let budget = (budget * 2 / lines.len().max(2)).max(64);
     plot.height(height)
         .legend(Legend::default())
         .link_axis(link, [true, false])
         .link_cursor(link, [true, false])
         .show(ui, |plot| {
-            for (name, color, series) in series {
-                let points = visible(series, x_range(plot), budget, log);
+            for curve in lines {
+                let points = visible(curve.series, x_range(plot), budget, log);
                 drawn += points.len();
-                plot.line(Line::new(name, PlotPoints::new(points)).color(color));
+                let style = if curve.dashed {
+                    LineStyle::dashed_loose()
+                } else {
+                    LineStyle::Solid
+                };
+                plot.line(
+                    Line::new(curve.name.as_str(), PlotPoints::new(points))
+                        .color(curve.color)
+                        .style(style),
+                );
+            }
+            for (name, x, color) in markers {
+                plot.vline(
+                    VLine::new(name.as_str(), *x)
+                        .color(*color)
+                        .style(LineStyle::dashed_dense()),
+                );
             }
         });
     drawn
-}
-
-impl PlotsView {
-    /// Points drawn in the last frame, over all curves.
-    pub fn points_drawn(&self) -> usize {
-        self.drawn
-    }
 }
 
 /// The x range the user is looking at, or `None` while the plot follows the data.

@@ -1,10 +1,12 @@
 //! What the front end knows about the current run, folded from engine [`Event`]s. Pure data:
 //! no drawing here, so it is tested without a window.
 
-use super::series::Series;
+use super::curves::Curves;
 use crate::metrics::alarms::Alarm;
 use crate::protocol::{Diagnostics, Event, RgbaImage, RunInfo, SampleView, StepMetrics};
+use crate::runs::RunEvent;
 use std::collections::VecDeque;
+use std::path::PathBuf;
 
 /// Most sample views kept for the evolution GIF.
 pub const EVOLUTION_FRAMES: usize = 120;
@@ -24,13 +26,8 @@ pub struct RunState {
     pub step: u64,
     /// Seconds of training so far (pauses excluded).
     pub trained_s: f64,
-    /// Index i of each series holds step i + 1: every step's metrics arrive, in order.
-    pub g_loss: Series,
-    pub d_loss: Series,
-    pub d_real: Series,
-    pub d_fake: Series,
-    pub g_grad_norm: Series,
-    pub d_grad_norm: Series,
+    /// Every step's metrics: they all arrive, in order.
+    pub curves: Curves,
     /// Every coverage and balance measurement, oldest first.
     pub diagnostics: Vec<Diagnostics>,
     /// Alarms raised in this run, oldest first.
@@ -41,6 +38,12 @@ pub struct RunState {
     /// The latest memorisation check: step, generated-over-nearest-real image, distances.
     pub neighbours: Option<(u64, RgbaImage, Vec<f32>)>,
     pub samples: Option<(u64, SampleView)>,
+    /// The folder the run is recorded into, once it is.
+    pub folder: Option<PathBuf>,
+    /// Steps of the sample grids saved in that folder, oldest first.
+    pub saved_samples: Vec<u64>,
+    /// The run's event log (pauses, checkpoints, alarms, changed settings), oldest first.
+    pub events: Vec<RunEvent>,
     pub messages: Vec<Message>,
     /// (step, trained seconds) over the last second of training, for the rate.
     rate_window: VecDeque<(u64, f64)>,
@@ -69,6 +72,9 @@ impl RunState {
             Event::Metrics(batch) => batch.iter().for_each(|m| self.push(m)),
             Event::Samples { step, view } => {
                 self.keep_for_evolution(step, &view);
+                if self.folder.is_some() && self.saved_samples.last() != Some(&step) {
+                    self.saved_samples.push(step);
+                }
                 self.samples = Some((step, view));
             }
             Event::Diagnostics(d) => self.diagnostics.push(*d),
@@ -78,6 +84,12 @@ impl RunState {
                 distances,
             } => self.neighbours = Some((step, image, distances)),
             Event::Alarm(alarm) => self.alarms.push(alarm),
+            Event::Recording(folder) => {
+                self.folder = Some(folder);
+                // The recorder starts with the samples on show.
+                self.saved_samples = self.samples.iter().map(|(step, _)| *step).collect();
+            }
+            Event::Logged(event) => self.events.push(event),
             Event::Notice(text) => self.say(text, false),
             Event::Error {
                 message,
@@ -90,7 +102,10 @@ impl RunState {
                 self.say(message, true);
             }
             // The explorer's events are folded by the explorer view.
-            Event::Snapshot { .. } | Event::Rendered { .. } | Event::Directions { .. } => {}
+            Event::Snapshot { .. }
+            | Event::Rendered { .. }
+            | Event::Directions { .. }
+            | Event::DirectionsProgress { .. } => {}
             Event::Stopped => {
                 self.running = false;
                 self.say("the training engine has stopped".into(), true);
@@ -101,12 +116,7 @@ impl RunState {
     fn push(&mut self, m: &StepMetrics) {
         self.step = m.step;
         self.trained_s = m.wall_s;
-        self.g_loss.push(m.g_loss);
-        self.d_loss.push(m.d_loss);
-        self.d_real.push(m.d_real);
-        self.d_fake.push(m.d_fake);
-        self.g_grad_norm.push(m.g_grad_norm);
-        self.d_grad_norm.push(m.d_grad_norm);
+        self.curves.push(m);
         self.rate_window.push_back((m.step, m.wall_s));
         while self
             .rate_window
@@ -126,28 +136,6 @@ impl RunState {
             });
         }
         self.evolution.push((step, view.clone()));
-    }
-
-    /// Every step's metrics as CSV, with a header.
-    pub fn metrics_csv(&self) -> String {
-        let mut csv = String::from("step,g_loss,d_loss,d_real,d_fake,g_grad_norm,d_grad_norm\n");
-        let columns = [
-            &self.g_loss,
-            &self.d_loss,
-            &self.d_real,
-            &self.d_fake,
-            &self.g_grad_norm,
-            &self.d_grad_norm,
-        ];
-        for i in 0..self.g_loss.len() {
-            csv.push_str(&(i + 1).to_string());
-            for column in columns {
-                csv.push(',');
-                csv.push_str(&column.values().get(i).map_or(String::new(), f32::to_string));
-            }
-            csv.push('\n');
-        }
-        csv
     }
 
     fn say(&mut self, text: String, is_error: bool) {
@@ -185,7 +173,7 @@ mod tests {
             (1..=11).map(|s| metrics(s, s as f64 * 0.1)).collect(),
         ));
         assert_eq!(state.step, 11);
-        assert_eq!(state.g_loss.len(), 11, "one value per step");
+        assert_eq!(state.curves.len(), 11, "one value per step");
         let rate = state.steps_per_s().unwrap_or_default();
         assert!(
             (rate - 10.0).abs() < 1e-6,
@@ -197,7 +185,7 @@ mod tests {
     fn metrics_export_as_csv_and_the_evolution_stays_bounded() {
         let mut state = RunState::default();
         state.apply(Event::Metrics(vec![metrics(1, 0.1), metrics(2, 0.2)]));
-        let csv = state.metrics_csv();
+        let csv = state.curves.csv();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[1], "1,0.7,1.3,0.5,0.5,1,1");

@@ -105,8 +105,8 @@ pub struct Smoothed {
 
 impl Smoothed {
     /// Bring the average up to date with `raw`, starting over when the weight changed or the
-    /// raw series was cleared. Weight 0 hands back `raw` itself and keeps no copy.
-    pub fn sync<'a>(&'a mut self, raw: &'a Series, weight: f32) -> &'a Series {
+    /// raw series was cleared. Weight 0 keeps no copy.
+    pub fn update(&mut self, raw: &Series, weight: f32) {
         if weight != self.weight || raw.len() < self.series.len() {
             *self = Smoothed {
                 weight,
@@ -116,7 +116,7 @@ impl Smoothed {
             };
         }
         if weight == 0.0 {
-            return raw;
+            return;
         }
         for &v in &raw.values()[self.series.len()..] {
             self.last = self.last * weight + (1.0 - weight) * v;
@@ -124,7 +124,22 @@ impl Smoothed {
             self.series
                 .push(self.last / (1.0 - self.debias).max(f32::EPSILON));
         }
-        &self.series
+    }
+
+    /// The smoothed series of `raw` (as of the last [`Smoothed::update`]): `raw` itself at
+    /// weight 0.
+    pub fn of<'a>(&'a self, raw: &'a Series) -> &'a Series {
+        if self.weight == 0.0 {
+            raw
+        } else {
+            &self.series
+        }
+    }
+
+    /// Update, then view.
+    pub fn sync<'a>(&'a mut self, raw: &'a Series, weight: f32) -> &'a Series {
+        self.update(raw, weight);
+        self.of(raw)
     }
 }
 

@@ -1,10 +1,11 @@
 //! What the app remembers between sessions (through eframe's storage): the last preset and
-//! device, the open tab, the theme and the slow-motion pace. Window size and panel widths are
-//! kept by eframe and egui themselves.
+//! device, the open tab, the theme, the slow-motion pace and how runs are recorded. Window
+//! size and panel widths are kept by eframe and egui themselves.
 
 use super::app::Tab;
 use crate::protocol::DeviceChoice;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -14,4 +15,33 @@ pub struct Settings {
     pub tab: Tab,
     pub light_theme: bool,
     pub pace_ms: u32,
+    pub recording: Recording,
+}
+
+/// Where and how the GUI's runs are kept on disk.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Recording {
+    /// Each run gets its own folder in here (see [`crate::runs`]).
+    pub runs_folder: PathBuf,
+    /// Record runs at all.
+    pub enabled: bool,
+    /// Save a checkpoint every this many steps (0 = on demand and on quit only).
+    pub checkpoint_every: u64,
+}
+
+impl Default for Recording {
+    /// `~/ganscope/runs` (or `runs` beside the app without a home folder), recording on,
+    /// a checkpoint every 1000 steps.
+    fn default() -> Self {
+        let home = std::env::home_dir().filter(|h| !h.as_os_str().is_empty());
+        Recording {
+            runs_folder: home.map_or_else(
+                || PathBuf::from("runs"),
+                |h| h.join("ganscope").join("runs"),
+            ),
+            enabled: true,
+            checkpoint_every: 1000,
+        }
+    }
 }

@@ -130,7 +130,7 @@ fn train_resumes_in_place_and_forks_into_another_folder() {
     let preset = preset("ring8-mlp");
     let every = Checkpointing {
         every: Some(10),
-        resume: None,
+        ..Checkpointing::default()
     };
     train::run_with(&preset, 30, DeviceChoice::Cpu, &run, &every).unwrap_or_else(|e| panic!("{e}"));
     let steps: Vec<u64> = checkpoint::list(&run).iter().map(|(s, _)| *s).collect();
@@ -145,6 +145,7 @@ fn train_resumes_in_place_and_forks_into_another_folder() {
     let from_20 = Checkpointing {
         every: None,
         resume: Some(checkpoint::path_for(&run, 20)),
+        cancel: None,
     };
     train::run_with(&preset, 10, DeviceChoice::Cpu, &run, &from_20)
         .unwrap_or_else(|e| panic!("{e}"));
@@ -160,6 +161,7 @@ fn train_resumes_in_place_and_forks_into_another_folder() {
     let from_10 = Checkpointing {
         every: None,
         resume: Some(checkpoint::path_for(&run, 10)),
+        cancel: None,
     };
     train::run_with(&faster, 5, DeviceChoice::Cpu, &fork, &from_10)
         .unwrap_or_else(|e| panic!("{e}"));

@@ -102,10 +102,20 @@ fn image_renders_are_batch_independent_and_directions_are_ranked() {
     assert_ne!(strip[0], strip[4], "the walk's ends differ");
 
     link.request(ExploreRequest::Directions { components: 4 });
-    let (directions, _) = wait_for(&link, |e| match e {
+    let (directions, seen) = wait_for(&link, |e| match e {
         Event::Directions { directions, .. } => Some(directions.clone()),
         _ => None,
     });
+    let progress: Vec<(usize, usize)> = seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::DirectionsProgress { done, total } => Some((*done, *total)),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.len() > 2, "progress while computing: {progress:?}");
+    assert!(progress.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(progress.last().map(|(d, t)| d == t), Some(true));
     assert_eq!(directions.latent.len(), 4);
     assert!(directions.latent.iter().all(|d| d.len() == 64));
     let shares = &directions.explained;
@@ -115,5 +125,39 @@ fn image_renders_are_batch_independent_and_directions_are_ranked() {
     );
     assert!(shares.iter().sum::<f32>() <= 1.0 + 1e-4, "{shares:?}");
     assert!(shares[0] > 0.0);
+    link.send(Command::Shutdown);
+}
+
+#[test]
+fn principal_directions_can_be_cancelled_midway_and_the_slider_still_answers() {
+    let link = engine::spawn(|| {});
+    loaded(&link, "dcgan32-ref");
+    snapshot_at(&link, 0);
+    link.request(ExploreRequest::Directions { components: 4 });
+    let (total, _) = wait_for(&link, |e| match e {
+        Event::DirectionsProgress { total, .. } => Some(*total),
+        _ => None,
+    });
+    link.request(ExploreRequest::CancelDirections);
+    // A render asked after the cancel is answered, and no directions come before it.
+    let z = latent::from_seed(1, 100);
+    link.request(ExploreRequest::Render {
+        id: 9,
+        target: RenderTarget::Main,
+        latents: vec![z],
+        class: None,
+    });
+    let (_, seen) = wait_for(&link, |e| {
+        matches!(e, Event::Rendered { id: 9, .. }).then_some(())
+    });
+    assert!(
+        !seen.iter().any(|e| matches!(e, Event::Directions { .. })),
+        "a cancelled computation gives no answer"
+    );
+    let last = seen.iter().rev().find_map(|e| match e {
+        Event::DirectionsProgress { done, .. } => Some(*done),
+        _ => None,
+    });
+    assert!(last.is_none_or(|d| d < total), "it stopped before the end");
     link.send(Command::Shutdown);
 }

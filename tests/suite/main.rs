@@ -7,5 +7,7 @@ mod explorer;
 mod interpolate;
 mod learning;
 mod presets;
+mod runs;
 mod session;
 mod ui;
+mod ui_runs;

@@ -17,7 +17,7 @@ use ganscope::ui::samples::Pick;
 use std::time::{Duration, Instant};
 
 /// The app on the shipped presets with `preset` loaded on the CPU.
-fn harness(preset: &str) -> Harness<'static, GanscopeApp> {
+pub fn harness(preset: &str) -> Harness<'static, GanscopeApp> {
     let library = PresetLibrary::load_dir(&presets_dir());
     let app = GanscopeApp::new(
         engine::spawn(|| {}),
@@ -40,7 +40,10 @@ fn harness(preset: &str) -> Harness<'static, GanscopeApp> {
 }
 
 /// Step the UI until `done` holds or a minute passes.
-fn step_until(harness: &mut Harness<'static, GanscopeApp>, done: impl Fn(&GanscopeApp) -> bool) {
+pub fn step_until(
+    harness: &mut Harness<'static, GanscopeApp>,
+    done: impl Fn(&GanscopeApp) -> bool,
+) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done(harness.state()) {
         assert!(
@@ -62,7 +65,7 @@ fn train_moves_the_counter_and_plots_and_pause_stops_them() {
     step_until(&mut harness, |app| app.run_state().step >= 50);
     let run = harness.state().run_state();
     assert!(run.running, "the app says it is training");
-    assert!(run.g_loss.len() >= 50, "the plots received the metrics");
+    assert!(run.curves.len() >= 50, "the plots received the metrics");
     harness.run_steps(2);
     let drawn = harness.state().plot_points_drawn();
     assert!(drawn >= 4 * 50, "the four curves drew only {drawn} points");
@@ -256,14 +259,17 @@ fn exports_write_csv_and_a_forward_looping_gif() {
         .map(|i| imaging::to_rgba(&[i as f32 / 3.0; 16], 1, 4))
         .collect();
     let gif = dir.path().join("evolution.gif");
+    let jobs = ganscope::ui::jobs::Jobs::default();
+    let job = jobs.start("Saving evolution.gif");
     Export::Gif {
         frames,
         frame_ms: 100,
         playback: Playback::Forward,
         name: "evolution.gif".into(),
     }
-    .write(&gif)
+    .write(&gif, &job)
     .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(job.fraction(), 1.0, "the job's bar reached the end");
     let file = std::fs::File::open(&gif).unwrap_or_else(|e| panic!("{e}"));
     let decoded = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(file))
         .and_then(|d| d.into_frames().collect_frames())
@@ -274,7 +280,7 @@ fn exports_write_csv_and_a_forward_looping_gif() {
         text: "step,g_loss\n1,0.5\n".into(),
         name: "metrics.csv".into(),
     }
-    .write(&csv)
+    .write(&csv, &job)
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         std::fs::read_to_string(&csv).unwrap_or_default(),

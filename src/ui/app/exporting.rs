@@ -38,7 +38,7 @@ impl GanscopeApp {
                 name: format!("{name}-evolution.gif"),
             }),
             ExportKind::Metrics => Some(Export::Csv {
-                text: self.run.metrics_csv(),
+                text: self.run.curves.csv(),
                 name: format!("{name}-metrics.csv"),
             }),
             ExportKind::Generator => {

@@ -3,6 +3,7 @@
 //! at the start of each frame.
 
 mod exporting;
+mod files;
 mod windows;
 
 use super::controls::{Action, Controls};
@@ -12,10 +13,15 @@ use super::frame_stats::FrameStats;
 use super::health::HealthView;
 use super::plots::PlotsView;
 use super::run_state::RunState;
+use super::runs::RunsView;
+use super::runs::scrubber::Shown;
 use super::samples::SamplesView;
-use super::settings::Settings;
+use super::settings::{Recording, Settings};
 use crate::preset::Preset;
 use crate::protocol::{Command, DeviceChoice, Event, Link};
+use crossbeam_channel::{Receiver, Sender};
+use files::FolderChoice;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Longest time one frame spends folding engine events before drawing.
@@ -58,6 +64,12 @@ pub struct GanscopeApp {
     show_help: bool,
     light_theme: bool,
     frame_started: Option<Instant>,
+    /// Runs opened from disk, the comparison and the scrubber.
+    runs: RunsView,
+    /// Run folders to open at the next frame.
+    to_open: Vec<PathBuf>,
+    folder_choices: (Sender<FolderChoice>, Receiver<FolderChoice>),
+    recording: Recording,
 }
 
 impl GanscopeApp {
@@ -96,6 +108,14 @@ impl GanscopeApp {
             show_help: false,
             light_theme: false,
             frame_started: None,
+            runs: RunsView::default(),
+            to_open: Vec::new(),
+            folder_choices: crossbeam_channel::unbounded(),
+            // Nothing is recorded until `restore` (the window) or `set_recording` asks.
+            recording: Recording {
+                enabled: false,
+                ..Recording::default()
+            },
         };
         if let Some(name) = unknown {
             app.run.apply(crate::protocol::Event::Notice(format!(
@@ -109,6 +129,7 @@ impl GanscopeApp {
     /// Restore what a previous session remembered (the preset only when none was asked for on
     /// the command line and it still exists).
     pub fn restore(&mut self, settings: Settings, preset_given: bool) {
+        self.set_recording(settings.recording);
         self.tab = settings.tab;
         self.light_theme = settings.light_theme;
         if settings.pace_ms > 0 {
@@ -136,7 +157,24 @@ impl GanscopeApp {
             tab: self.tab,
             light_theme: self.light_theme,
             pace_ms: self.pace_ms,
+            recording: self.recording.clone(),
         }
+    }
+
+    /// Record runs as `recording` says (from the next run's first step).
+    pub fn set_recording(&mut self, recording: Recording) {
+        self.recording = recording;
+        self.send_recording();
+    }
+
+    /// Runs opened from disk, the comparison and the scrubber.
+    pub fn runs(&self) -> &RunsView {
+        &self.runs
+    }
+
+    /// The same, to drive it as its widgets do (tests).
+    pub fn runs_mut(&mut self) -> &mut RunsView {
+        &mut self.runs
     }
 
     /// The run as the front end sees it.
@@ -165,7 +203,10 @@ impl GanscopeApp {
         let started = Instant::now();
         while let Ok(event) = self.link.events.try_recv() {
             match event {
-                Event::Snapshot { .. } | Event::Rendered { .. } | Event::Directions { .. } => {
+                Event::Snapshot { .. }
+                | Event::Rendered { .. }
+                | Event::Directions { .. }
+                | Event::DirectionsProgress { .. } => {
                     self.explorer.apply(event);
                 }
                 Event::Loaded(ref info) => {
@@ -196,6 +237,7 @@ impl GanscopeApp {
         if !self.link.events.is_empty() {
             ui.ctx().request_repaint();
         }
+        self.take_folders(ui.ctx());
         let mut actions = self.shortcuts(ui.ctx());
         egui::Panel::left("controls")
             .default_size(270.0)
@@ -208,6 +250,8 @@ impl GanscopeApp {
                         device: self.device,
                         run: &self.run,
                         pace_ms: self.pace_ms,
+                        recording: &self.recording,
+                        jobs: &self.exporter.jobs,
                     };
                     actions.extend(controls.ui(ui));
                 });
@@ -242,6 +286,16 @@ impl GanscopeApp {
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui
+                        .button("Open run...")
+                        .on_hover_text(
+                            "Open a run folder (a finished run, or one still training \
+                             elsewhere) to compare and scrub it (Ctrl+O)",
+                        )
+                        .clicked()
+                    {
+                        actions.push(Action::OpenRun);
+                    }
+                    if ui
                         .button("Help")
                         .on_hover_text("Keyboard shortcuts (F1)")
                         .clicked()
@@ -273,13 +327,23 @@ impl GanscopeApp {
         };
         let pick = egui::Panel::right(id)
             .default_size(side)
-            .show(ui, |ui| self.samples.ui(ui, self.run.samples.as_ref()))
+            .show(ui, |ui| match self.runs.scrub(ui, &self.run) {
+                Shown::Live => self.samples.ui(ui, self.run.samples.as_ref()),
+                Shown::Saved { step, texture } => {
+                    saved_samples(ui, step, texture);
+                    None
+                }
+            })
             .inner;
         if let Some(pick) = pick {
             actions.push(Action::Pick(pick));
         }
         egui::CentralPanel::default().show(ui, |ui| match self.tab {
-            Tab::Training => self.plots.ui(ui, &self.run),
+            Tab::Training => {
+                self.runs.list(ui, &self.run);
+                let cursor = self.runs.cursor(&self.run);
+                self.plots.ui(ui, &self.runs.plotted(&self.run), cursor);
+            }
             Tab::Health => {
                 if self.health.ui(ui, &self.run) {
                     self.link.send(Command::NearestNeighbours);
@@ -320,7 +384,11 @@ impl GanscopeApp {
                     Action::Train
                 });
             }
-            if input.key_pressed(egui::Key::S) && !self.run.running {
+            if input.modifiers.command && input.key_pressed(egui::Key::S) {
+                actions.push(Action::SaveCheckpoint);
+            } else if input.modifiers.command && input.key_pressed(egui::Key::O) {
+                actions.push(Action::OpenRun);
+            } else if input.key_pressed(egui::Key::S) && !self.run.running {
                 actions.push(Action::StepOnce);
             }
             if input.key_pressed(egui::Key::Num1) {
@@ -397,6 +465,11 @@ impl GanscopeApp {
                     self.run.messages.remove(i);
                 }
             }
+            Action::SaveCheckpoint
+            | Action::OpenRun
+            | Action::ChooseRunsFolder
+            | Action::SetRecording(_)
+            | Action::SetCheckpointEvery(_) => self.apply_file_action(action),
         }
     }
 }
@@ -418,6 +491,19 @@ impl eframe::App for GanscopeApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.link.send(Command::Shutdown);
+        self.shut_down();
     }
+}
+
+/// A saved sample grid chosen with the scrubber (the previous one stays up while it loads).
+fn saved_samples(ui: &mut egui::Ui, step: u64, texture: Option<&egui::TextureHandle>) {
+    ui.label(format!("Saved samples of step {step}"));
+    let Some(texture) = texture else {
+        ui.centered_and_justified(|ui| ui.spinner());
+        return;
+    };
+    let available = ui.available_size();
+    let size = texture.size_vec2();
+    let scale = (available.x / size.x).min(available.y / size.y).max(0.1);
+    ui.centered_and_justified(|ui| ui.image((texture.id(), size * scale)));
 }

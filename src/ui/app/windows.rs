@@ -4,9 +4,11 @@ use super::GanscopeApp;
 use crate::protocol::Command;
 
 /// Keys and what they do, for the help overlay (tooltips name them too).
-const SHORTCUTS: [(&str, &str); 7] = [
+const SHORTCUTS: [(&str, &str); 9] = [
     ("Space", "Train / pause"),
     ("S", "Step once (while paused)"),
+    ("Ctrl+S", "Save a checkpoint into the run's folder"),
+    ("Ctrl+O", "Open a run folder to compare and scrub"),
     ("1", "Training tab"),
     ("2", "Explorer tab"),
     ("3", "Modes & balance tab"),

@@ -21,6 +21,8 @@ pub struct LatentResponse {
     pub changed: bool,
     /// The user asked for principal directions of the current snapshot.
     pub compute_directions: bool,
+    /// The user cancelled the directions under way.
+    pub cancel_directions: bool,
 }
 
 pub struct LatentControls {
@@ -35,6 +37,8 @@ pub struct LatentControls {
     /// The directions and the snapshot step they were computed on.
     pub directions: Option<(u64, Directions)>,
     pub directions_pending: bool,
+    /// Progress of the directions under way, in [0, 1].
+    pub directions_progress: f32,
     pub components: usize,
     pub class: usize,
 }
@@ -49,6 +53,7 @@ impl LatentControls {
             offsets: Vec::new(),
             directions: None,
             directions_pending: false,
+            directions_progress: 0.0,
             components: DEFAULT_COMPONENTS,
             class: 0,
         }
@@ -168,6 +173,7 @@ impl LatentControls {
                 .clicked()
             {
                 self.directions_pending = true;
+                self.directions_progress = 0.0;
                 response.compute_directions = true;
             }
             ui.add(egui::DragValue::new(&mut self.components).range(1..=32))
@@ -175,8 +181,15 @@ impl LatentControls {
         });
         if self.directions_pending {
             ui.horizontal(|ui| {
-                ui.spinner();
-                ui.small("computing...");
+                ui.add(
+                    egui::ProgressBar::new(self.directions_progress)
+                        .text("computing")
+                        .desired_width(160.0),
+                );
+                if ui.small_button("Cancel").clicked() {
+                    self.directions_pending = false;
+                    response.cancel_directions = true;
+                }
             });
         }
         let Some((step, directions)) = &self.directions else {

@@ -100,6 +100,11 @@ impl ExplorerView {
                 (RenderTarget::Warp, Rendered::Points(points)) => self.warp.receive(points),
                 (RenderTarget::Warp, Rendered::Images(_)) => {}
             },
+            Event::DirectionsProgress { done, total } => {
+                if let Some(c) = &mut self.controls {
+                    c.directions_progress = done as f32 / total.max(1) as f32;
+                }
+            }
             Event::Directions { step, directions } => {
                 if let Some(c) = &mut self.controls
                     && directions
@@ -200,6 +205,9 @@ impl ExplorerView {
                     link.request(ExploreRequest::Directions {
                         components: controls.components,
                     });
+                }
+                if response.cancel_directions {
+                    link.request(ExploreRequest::CancelDirections);
                 }
             });
         if changed {

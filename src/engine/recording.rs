@@ -1,0 +1,176 @@
+//! The GUI run's folder on disk: which runs folder to record into, the [`Recorder`] of the
+//! current run, its run-event log and its checkpoints (on demand, every N steps and when the
+//! app quits). A run's folder is created at its first training step, so browsing presets
+//! leaves no empty folders behind. A failed write stops the recording with a message;
+//! training goes on.
+
+use super::trainer::Trainer;
+use crate::metrics::alarms::Alarm;
+use crate::protocol::{Diagnostics, Event, SampleView, StepMetrics};
+use crate::runs::{self, EventKind, RunEvent, record::Recorder};
+use std::path::PathBuf;
+
+#[derive(Default)]
+pub(super) struct Recording {
+    /// The folder new runs are created in; `None` records nothing.
+    root: Option<PathBuf>,
+    recorder: Option<Recorder>,
+    /// Save a checkpoint every this many steps (0 = only on demand and on quit).
+    every: u64,
+    /// Step of the current run's latest checkpoint.
+    last_checkpoint: Option<u64>,
+}
+
+impl Recording {
+    /// Record later runs (from their next step) under `root`, or stop recording them.
+    pub fn set_root(&mut self, root: Option<PathBuf>) {
+        self.root = root;
+    }
+
+    pub fn set_every(&mut self, every: u64) {
+        self.every = every;
+    }
+
+    /// Close the current run's folder (a new run is about to start).
+    pub fn end(&mut self) -> Option<Event> {
+        self.last_checkpoint = None;
+        let recorder = self.recorder.take()?;
+        recorder.finish().err().map(|e| error(format!("{e:#}")))
+    }
+
+    /// Make sure the current run has a folder (when a runs folder is set); on creating one it
+    /// writes the current samples into it and says where it is.
+    pub fn ensure(&mut self, trainer: &Trainer) -> Vec<Event> {
+        if self.recorder.is_some() {
+            return Vec::new();
+        }
+        let Some(root) = self.root.clone() else {
+            return Vec::new();
+        };
+        let preset = trainer.preset();
+        let started = runs::new_folder(&root, &preset.name)
+            .map_err(anyhow::Error::from)
+            .and_then(|folder| Recorder::create(&folder, preset, ""));
+        match started {
+            Ok(recorder) => {
+                recorder.samples(trainer.steps_done(), trainer.samples());
+                let folder = recorder.folder().to_path_buf();
+                self.recorder = Some(recorder);
+                vec![Event::Recording(folder)]
+            }
+            Err(e) => {
+                self.root = None;
+                vec![error(format!(
+                    "cannot record this run under {}: {e:#}. Training goes on; choose another \
+                     runs folder to record the next run.",
+                    root.display()
+                ))]
+            }
+        }
+    }
+
+    /// Record one step and save the periodic checkpoint when due.
+    pub fn step(
+        &mut self,
+        trainer: &Trainer,
+        m: &StepMetrics,
+        diagnostics: Option<&Diagnostics>,
+        alarms: &[Alarm],
+    ) -> Vec<Event> {
+        let Some(recorder) = &self.recorder else {
+            return Vec::new();
+        };
+        recorder.step(m, diagnostics, alarms);
+        let mut events: Vec<Event> = alarms
+            .iter()
+            .map(|a| self.log(a.step, EventKind::Alarm, format!("{}. {}.", a.saw, a.helps)))
+            .collect();
+        if self.every > 0 && m.step.is_multiple_of(self.every) {
+            events.extend(self.checkpoint(trainer, false));
+        }
+        events.extend(self.failed());
+        events
+    }
+
+    /// Record a sample grid the front end is shown.
+    pub fn samples(&self, step: u64, view: &SampleView) {
+        if let Some(recorder) = &self.recorder {
+            recorder.samples(step, view.clone());
+        }
+    }
+
+    /// Log a run event (to the folder when recording) and hand it to the front end.
+    pub fn log(&self, step: u64, kind: EventKind, text: String) -> Event {
+        if let Some(recorder) = &self.recorder {
+            recorder.event(step, kind, text.clone());
+        }
+        Event::Logged(RunEvent { step, kind, text })
+    }
+
+    /// Save a checkpoint of the current step into the run's folder (creating the folder if
+    /// need be). `announce` adds a notice for the user (a save they asked for).
+    pub fn checkpoint(&mut self, trainer: &Trainer, announce: bool) -> Vec<Event> {
+        let mut events = self.ensure(trainer);
+        let Some(recorder) = &self.recorder else {
+            events.push(error(
+                "there is no runs folder to save into: choose one under Run folder".into(),
+            ));
+            return events;
+        };
+        let step = trainer.steps_done();
+        let saved = recorder
+            .sync()
+            .and_then(|()| trainer.save_checkpoint(recorder.folder()));
+        match saved {
+            Ok(path) => {
+                self.last_checkpoint = Some(step);
+                events.push(self.log(
+                    step,
+                    EventKind::Checkpoint,
+                    format!("saved {}", path.display()),
+                ));
+                if announce {
+                    events.push(Event::Notice(format!(
+                        "saved the checkpoint of step {step} to {}",
+                        path.display()
+                    )));
+                }
+            }
+            Err(e) => events.push(error(format!(
+                "could not save the checkpoint of step {step}: {e:#}. Earlier checkpoints are \
+                 untouched."
+            ))),
+        }
+        events
+    }
+
+    /// On quit: save a checkpoint unless the latest one is of this step (or nothing was
+    /// trained), then close the folder.
+    pub fn close(&mut self, trainer: Option<&Trainer>) -> Vec<Event> {
+        let mut events = Vec::new();
+        if let Some(trainer) = trainer {
+            let step = trainer.steps_done();
+            if step > 0 && self.last_checkpoint != Some(step) && self.root.is_some() {
+                events.extend(self.checkpoint(trainer, false));
+            }
+        }
+        events.extend(self.end());
+        events
+    }
+
+    /// A write error that stopped the recording: report it and stop recording this run.
+    fn failed(&mut self) -> Option<Event> {
+        let message = self.recorder.as_ref()?.take_error()?;
+        self.recorder = None;
+        Some(error(format!(
+            "{message}. Training goes on without recording."
+        )))
+    }
+}
+
+fn error(message: String) -> Event {
+    Event::Error {
+        message,
+        fatal_to_run: false,
+    }
+}

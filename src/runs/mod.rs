@@ -1,0 +1,160 @@
+//! Run folders: the one on-disk format of a training run. The GUI's engine and `ganscope
+//! train` write it ([`record`]); `ganscope open`, the step scrubber and the run comparison
+//! read it back, also while it grows ([`follow`]). It knows neither burn nor egui.
+//!
+//! ```text
+//! RUN/
+//!   preset.toml          the exact preset, seed included
+//!   metrics.jsonl        one JSON object per step, in step order (see `record::metrics_line`)
+//!   events.jsonl         one RunEvent per line: training started or paused, checkpoints,
+//!                        alarms, settings changed while training
+//!   samples/step_NNNNNNN.png   the fixed-latent samples, every `sample_every` steps and
+//!                        whenever training pauses
+//!   checkpoints/step_NNNNNNN/  see `engine::trainer::checkpoint`
+//!   generator.bpk        G alone (`ganscope train` writes it at the end)
+//! ```
+//!
+//! Text files grow by whole lines, flushed as soon as the writer is idle; a reader must still
+//! expect a last line cut short and wait for the rest. A sample PNG is written under a
+//! temporary name and renamed, so a listed PNG is always whole. Resuming a run in its own
+//! folder rewrites `metrics.jsonl` up to the checkpoint's step and continues it.
+
+pub mod follow;
+pub mod record;
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const PRESET: &str = "preset.toml";
+pub const METRICS: &str = "metrics.jsonl";
+pub const EVENTS: &str = "events.jsonl";
+pub const SAMPLES: &str = "samples";
+
+/// Something that happened to a run, besides its per-step metrics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunEvent {
+    /// Steps completed when it happened.
+    pub step: u64,
+    pub kind: EventKind,
+    /// What happened, for people.
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Training started (or went on after a pause).
+    Train,
+    Pause,
+    /// A checkpoint was saved.
+    Checkpoint,
+    /// A rule of thumb fired (see `metrics::alarms`).
+    Alarm,
+    /// A setting changed while the run was loaded (drawn as a marker on the plots).
+    Change,
+    /// The run continued from a checkpoint: in place, or as a fork of another run.
+    Resume,
+}
+
+/// `RUN/samples/step_NNNNNNN.png`.
+pub fn sample_path(run: &Path, step: u64) -> PathBuf {
+    run.join(SAMPLES).join(format!("step_{step:07}.png"))
+}
+
+/// The steps of a run's saved sample grids, oldest first.
+pub fn sample_steps(run: &Path) -> Vec<u64> {
+    let Ok(entries) = std::fs::read_dir(run.join(SAMPLES)) else {
+        return Vec::new();
+    };
+    let mut steps: Vec<u64> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            name.strip_prefix("step_")?
+                .strip_suffix(".png")?
+                .parse()
+                .ok()
+        })
+        .collect();
+    steps.sort_unstable();
+    steps
+}
+
+/// Claim a new, empty run folder `PARENT/NAME-<unix time>` (with a `-2`, `-3` … suffix when
+/// that exists already).
+pub fn new_folder(parent: &Path, name: &str) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(parent)?;
+    let stem = format!("{name}-{}", unix_time());
+    for n in 1.. {
+        let folder = match n {
+            1 => parent.join(&stem),
+            n => parent.join(format!("{stem}-{n}")),
+        };
+        match std::fs::create_dir(&folder) {
+            Ok(()) => return Ok(folder),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("an unbounded range")
+}
+
+/// The `metrics.jsonl` lines of `run` up to and including `step`, whole lines only (the
+/// history a resumed or forked run starts from). A run without metrics has none.
+pub fn history_until(run: &Path, step: u64) -> String {
+    let Ok(text) = std::fs::read_to_string(run.join(METRICS)) else {
+        return String::new();
+    };
+    let mut kept = String::new();
+    for line in text.lines() {
+        let parsed: Option<serde_json::Value> = serde_json::from_str(line).ok();
+        if parsed
+            .as_ref()
+            .and_then(|v| v["step"].as_u64())
+            .is_some_and(|s| s <= step)
+        {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    kept
+}
+
+/// A run's name for legends and titles: its folder's name.
+pub fn display_name(run: &Path) -> String {
+    run.file_name().map_or_else(
+        || run.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_time() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_folders_never_collide_and_samples_list_in_step_order() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let a = new_folder(dir.path(), "ring").unwrap_or_else(|e| panic!("{e}"));
+        let b = new_folder(dir.path(), "ring").unwrap_or_else(|e| panic!("{e}"));
+        assert_ne!(a, b);
+        std::fs::create_dir_all(a.join(SAMPLES)).unwrap_or_else(|e| panic!("{e}"));
+        for step in [200, 0, 100] {
+            std::fs::write(sample_path(&a, step), b"").unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(a.join(SAMPLES).join("step_0000300.png.tmp"), b"")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            sample_steps(&a),
+            vec![0, 100, 200],
+            "temporary files are not listed"
+        );
+    }
+}

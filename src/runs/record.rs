@@ -1,0 +1,237 @@
+//! Writing a run folder. A [`Recorder`] hands every line and sample grid to its own writer
+//! thread, so neither the training thread nor the CLI's loop waits on the disk or on PNG
+//! encoding. The writer flushes whenever it has nothing queued, so a follower sees new lines
+//! within moments. A write that fails stops the recording (training goes on); the error is
+//! reported by the next [`Recorder::take_error`] or [`Recorder::sync`].
+
+use super::{EVENTS, EventKind, METRICS, PRESET, RunEvent, SAMPLES, sample_path};
+use crate::imaging;
+use crate::metrics::alarms::Alarm;
+use crate::preset::Preset;
+use crate::protocol::{Diagnostics, SampleView, StepMetrics};
+use anyhow::Context;
+use crossbeam_channel::{Receiver, Sender};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// One `metrics.jsonl` line: the step's metrics, plus `diagnostics` when measured at this step
+/// and `alarms` when any fired.
+pub fn metrics_line(
+    m: &StepMetrics,
+    diagnostics: Option<&Diagnostics>,
+    alarms: &[Alarm],
+) -> serde_json::Result<String> {
+    let mut line = serde_json::to_value(m)?;
+    if let Some(d) = diagnostics {
+        line["diagnostics"] = serde_json::to_value(d)?;
+    }
+    if !alarms.is_empty() {
+        line["alarms"] = serde_json::to_value(alarms)?;
+    }
+    serde_json::to_string(&line)
+}
+
+enum Record {
+    Metrics(String),
+    Event(String),
+    Samples {
+        step: u64,
+        view: Box<SampleView>,
+    },
+    /// Answer once everything sent before is on disk.
+    Sync(Sender<()>),
+}
+
+/// The writer of one run folder.
+pub struct Recorder {
+    folder: PathBuf,
+    records: Option<Sender<Record>>,
+    writer: Option<JoinHandle<()>>,
+    error: Arc<Mutex<Option<String>>>,
+}
+
+impl Recorder {
+    /// Start recording into `folder` (created when missing): write `preset.toml`, start
+    /// `metrics.jsonl` with `history` (whole lines of an earlier run, for a resume or a fork)
+    /// and append to `events.jsonl`.
+    pub fn create(folder: &Path, preset: &Preset, history: &str) -> anyhow::Result<Recorder> {
+        std::fs::create_dir_all(folder.join(SAMPLES))
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        std::fs::write(folder.join(PRESET), toml::to_string(preset)?)
+            .with_context(|| format!("cannot write into {}", folder.display()))?;
+        let mut metrics = BufWriter::new(File::create(folder.join(METRICS))?);
+        metrics.write_all(history.as_bytes())?;
+        metrics.flush()?;
+        let events = BufWriter::new(
+            File::options()
+                .create(true)
+                .append(true)
+                .open(folder.join(EVENTS))?,
+        );
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let error = Arc::new(Mutex::new(None));
+        let writer = Writer {
+            folder: folder.to_path_buf(),
+            metrics,
+            events,
+            error: error.clone(),
+        };
+        let handle = std::thread::Builder::new()
+            .name("ganscope-recorder".into())
+            .spawn(move || writer.serve(rx))
+            .context("cannot start the recorder thread")?;
+        Ok(Recorder {
+            folder: folder.to_path_buf(),
+            records: Some(tx),
+            writer: Some(handle),
+            error,
+        })
+    }
+
+    pub fn folder(&self) -> &Path {
+        &self.folder
+    }
+
+    /// Queue one step's line of `metrics.jsonl`.
+    pub fn step(&self, m: &StepMetrics, diagnostics: Option<&Diagnostics>, alarms: &[Alarm]) {
+        match metrics_line(m, diagnostics, alarms) {
+            Ok(line) => self.send(Record::Metrics(line)),
+            Err(e) => self.fail(format!("cannot encode the metrics of step {}: {e}", m.step)),
+        }
+    }
+
+    /// Queue a line of `events.jsonl`.
+    pub fn event(&self, step: u64, kind: EventKind, text: impl Into<String>) {
+        let event = RunEvent {
+            step,
+            kind,
+            text: text.into(),
+        };
+        match serde_json::to_string(&event) {
+            Ok(line) => self.send(Record::Event(line)),
+            Err(e) => self.fail(format!("cannot encode an event: {e}")),
+        }
+    }
+
+    /// Queue the sample grid of `step` (encoded as PNG by the writer).
+    pub fn samples(&self, step: u64, view: SampleView) {
+        self.send(Record::Samples {
+            step,
+            view: Box::new(view),
+        });
+    }
+
+    /// Wait until everything queued so far is written and flushed; the first write error of
+    /// the recording, if any.
+    pub fn sync(&self) -> anyhow::Result<()> {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        self.send(Record::Sync(tx));
+        let _ = rx.recv();
+        match self.error.lock().map(|e| e.clone()) {
+            Ok(None) => Ok(()),
+            Ok(Some(e)) => anyhow::bail!(e),
+            Err(_) => anyhow::bail!("the recorder thread failed"),
+        }
+    }
+
+    /// The write error that stopped the recording, once (`None` while all is well).
+    pub fn take_error(&self) -> Option<String> {
+        self.error.lock().ok()?.take()
+    }
+
+    /// Write everything queued, then stop the writer.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        let outcome = self.sync();
+        self.stop();
+        outcome
+    }
+
+    fn send(&self, record: Record) {
+        if let Some(records) = &self.records {
+            let _ = records.send(record);
+        }
+    }
+
+    fn fail(&self, message: String) {
+        if let Ok(mut error) = self.error.lock() {
+            error.get_or_insert(message);
+        }
+    }
+
+    fn stop(&mut self) {
+        self.records = None;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+struct Writer {
+    folder: PathBuf,
+    metrics: BufWriter<File>,
+    events: BufWriter<File>,
+    error: Arc<Mutex<Option<String>>>,
+}
+
+impl Writer {
+    fn serve(mut self, records: Receiver<Record>) {
+        let mut failed = false;
+        while let Ok(record) = records.recv() {
+            if let Record::Sync(done) = record {
+                if !failed {
+                    failed = self.flush().is_err();
+                }
+                let _ = done.send(());
+                continue;
+            }
+            if failed {
+                continue; // drain, so that senders never block on a dead writer
+            }
+            let mut outcome = self.write(record);
+            if outcome.is_ok() && records.is_empty() {
+                outcome = self.flush();
+            }
+            failed = outcome.is_err();
+        }
+        let _ = self.flush();
+    }
+
+    fn write(&mut self, record: Record) -> Result<(), ()> {
+        let outcome = match record {
+            Record::Metrics(line) => writeln!(self.metrics, "{line}").map_err(anyhow::Error::from),
+            Record::Event(line) => writeln!(self.events, "{line}").map_err(anyhow::Error::from),
+            Record::Samples { step, view } => self.write_samples(step, &view),
+            Record::Sync(_) => Ok(()),
+        };
+        outcome.map_err(|e| self.fail(format!("{e:#}")))
+    }
+
+    fn write_samples(&self, step: u64, view: &SampleView) -> anyhow::Result<()> {
+        let path = sample_path(&self.folder, step);
+        let temporary = path.with_extension("png.tmp");
+        let image = imaging::picture(view, imaging::SCATTER_PX);
+        imaging::save_png(&image, &temporary)
+            .and_then(|()| Ok(std::fs::rename(&temporary, &path)?))
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    fn flush(&mut self) -> Result<(), ()> {
+        let outcome = self.metrics.flush().and_then(|()| self.events.flush());
+        outcome.map_err(|e| self.fail(format!("cannot write into {}: {e}", self.folder.display())))
+    }
+
+    fn fail(&self, message: String) {
+        if let Ok(mut error) = self.error.lock() {
+            error.get_or_insert(format!("recording stopped: {message}"));
+        }
+    }
+}

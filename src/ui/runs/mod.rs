@@ -1,0 +1,223 @@
+//! Runs beside the live one: folders opened from disk (followed while they grow), the
+//! comparison of their curves with the live run's, and the step scrubber over any run's saved
+//! sample grids.
+
+pub mod opened;
+pub mod scrubber;
+
+use super::plots::PlottedRun;
+use super::run_state::RunState;
+use crate::runs;
+use egui::Color32;
+use opened::OpenedRun;
+use scrubber::{Scrubber, Shown};
+use std::path::Path;
+
+/// Run colours in the comparison plots (the live run takes the first).
+const PALETTE: [Color32; 8] = [
+    Color32::from_rgb(255, 140, 40),
+    Color32::from_rgb(90, 160, 255),
+    Color32::from_rgb(110, 200, 110),
+    Color32::from_rgb(220, 90, 200),
+    Color32::from_rgb(240, 220, 80),
+    Color32::from_rgb(80, 210, 210),
+    Color32::from_rgb(230, 80, 80),
+    Color32::from_rgb(170, 140, 255),
+];
+const LIVE_KEY: &str = "live";
+
+/// Whose samples the scrubber shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+enum Source {
+    #[default]
+    Live,
+    /// An opened run, by its key.
+    Opened(String),
+}
+
+#[derive(Default)]
+pub struct RunsView {
+    pub opened: Vec<OpenedRun>,
+    /// Whether the live run is drawn in the plots beside opened runs.
+    hide_live: bool,
+    source: Source,
+    scrubber: Scrubber,
+    colors_used: usize,
+}
+
+impl RunsView {
+    /// Open the run in `folder` and follow it (it becomes the scrubber's source); a folder
+    /// opened already is only selected.
+    pub fn open(&mut self, folder: &Path, ctx: &egui::Context) -> anyhow::Result<()> {
+        let key = folder.display().to_string();
+        if !self.opened.iter().any(|r| r.key == key) {
+            self.colors_used += 1;
+            let color = PALETTE[self.colors_used % PALETTE.len()];
+            let waker = ctx.clone();
+            let run = OpenedRun::open(folder, color, move || waker.request_repaint())?;
+            self.opened.push(run);
+        }
+        self.set_source(Source::Opened(key));
+        Ok(())
+    }
+
+    /// Fold what the followers found.
+    pub fn intake(&mut self) {
+        for run in &mut self.opened {
+            run.intake();
+        }
+    }
+
+    fn set_source(&mut self, source: Source) {
+        if self.source != source {
+            self.source = source;
+            self.scrubber.reset();
+        }
+    }
+
+    fn close(&mut self, index: usize) {
+        let run = self.opened.remove(index);
+        if self.source == Source::Opened(run.key) {
+            self.set_source(Source::Live);
+        }
+    }
+
+    /// The runs the plots draw: the live one (unless hidden) and every visible opened run.
+    pub fn plotted<'a>(&'a self, live: &'a RunState) -> Vec<PlottedRun<'a>> {
+        let live_name = live.info.as_ref().map_or("live", |i| i.preset.as_str());
+        let mut plotted = Vec::new();
+        if !self.hide_live || self.opened.is_empty() {
+            plotted.push(PlottedRun {
+                key: LIVE_KEY,
+                name: live_name,
+                color: PALETTE[0],
+                curves: &live.curves,
+                events: &live.events,
+            });
+        }
+        plotted.extend(
+            self.opened
+                .iter()
+                .filter(|r| r.visible)
+                .map(|r| PlottedRun {
+                    key: &r.key,
+                    name: &r.name,
+                    color: r.color,
+                    curves: &r.curves,
+                    events: &r.events,
+                }),
+        );
+        plotted
+    }
+
+    /// The scrubbed step of the source, for the plots' cursor.
+    pub fn cursor(&self, live: &RunState) -> Option<u64> {
+        self.scrubber.step(self.source_steps(live))
+    }
+
+    fn source_steps<'a>(&'a self, live: &'a RunState) -> &'a [u64] {
+        match &self.source {
+            Source::Live => &live.saved_samples,
+            Source::Opened(key) => self
+                .opened
+                .iter()
+                .find(|r| &r.key == key)
+                .map_or(&[], |r| &r.samples),
+        }
+    }
+
+    /// The list of opened runs above the plots: show/hide, colour, summary, close.
+    pub fn list(&mut self, ui: &mut egui::Ui, live: &RunState) {
+        if self.opened.is_empty() {
+            return;
+        }
+        let mut close = None;
+        egui::CollapsingHeader::new(format!("Compared runs ({} opened)", self.opened.len()))
+            .id_salt("compared-runs")
+            .default_open(true)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    let mut shown = !self.hide_live;
+                    swatch(ui, PALETTE[0]);
+                    let name = live.info.as_ref().map_or("(none)", |i| i.preset.as_str());
+                    if ui.checkbox(&mut shown, format!("live: {name}")).changed() {
+                        self.hide_live = !shown;
+                    }
+                    ui.small(format!("{} steps", live.curves.len()));
+                });
+                for (i, run) in self.opened.iter_mut().enumerate() {
+                    ui.horizontal(|ui| {
+                        swatch(ui, run.color);
+                        ui.checkbox(&mut run.visible, &run.name)
+                            .on_hover_text(run.folder.display().to_string());
+                        ui.small(run.summary());
+                        if let Some(problem) = &run.problem {
+                            ui.colored_label(ui.visuals().warn_fg_color, "!")
+                                .on_hover_text(problem);
+                        }
+                        if ui.small_button("Close").clicked() {
+                            close = Some(i);
+                        }
+                    });
+                }
+            });
+        if let Some(i) = close {
+            self.close(i);
+        }
+    }
+
+    /// The scrubber over the chosen run's saved grids, with the source picker when runs are
+    /// opened; returns what the samples panel shows.
+    pub fn scrub<'a>(&'a mut self, ui: &mut egui::Ui, live: &'a RunState) -> Shown<'a> {
+        if !self.opened.is_empty() {
+            let mut source = self.source.clone();
+            let name = |s: &Source| match s {
+                Source::Live => "the live run".to_string(),
+                Source::Opened(key) => runs::display_name(Path::new(key)),
+            };
+            ui.horizontal(|ui| {
+                let label = ui.label("Samples of");
+                egui::ComboBox::from_id_salt("scrub-source")
+                    .selected_text(name(&source))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut source, Source::Live, name(&Source::Live));
+                        for run in &self.opened {
+                            let option = Source::Opened(run.key.clone());
+                            let text = name(&option);
+                            ui.selectable_value(&mut source, option, text);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            });
+            self.set_source(source);
+        }
+        let (steps, folder, live_source) = match &self.source {
+            Source::Live => (&live.saved_samples[..], live.folder.as_deref(), true),
+            Source::Opened(key) => match self.opened.iter().find(|r| &r.key == key) {
+                Some(run) => (&run.samples[..], Some(run.folder.as_path()), false),
+                None => (&[][..], None, true),
+            },
+        };
+        if live_source && live.folder.is_none() {
+            ui.small("Recording is off, so there are no saved samples to scrub.");
+        }
+        let folder = folder.map(Path::to_path_buf).unwrap_or_default();
+        self.scrubber.ui(
+            ui,
+            steps,
+            |step| runs::sample_path(&folder, step),
+            live_source,
+        )
+    }
+
+    /// The scrubber, to drive it as its slider does (tests).
+    pub fn scrubber_mut(&mut self) -> &mut Scrubber {
+        &mut self.scrubber
+    }
+}
+
+fn swatch(ui: &mut egui::Ui, color: Color32) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+    ui.painter().rect_filled(rect, 2.0, color);
+}
