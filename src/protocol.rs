@@ -78,6 +78,17 @@ pub enum Command {
     Step(u64),
     /// Rebuild the current preset's models from its seed, at step 0, paused.
     Reset,
+    /// Continue a saved run from one of its checkpoints, paused (replacing any current run):
+    /// in its own folder, where the curves go on from that step and later lines are dropped,
+    /// or with `fork` in a new folder under the runs folder that starts with a copy of its
+    /// history. `preset`, of the same architecture, replaces the checkpoint's own (e.g. with
+    /// another learning rate).
+    Resume {
+        checkpoint: std::path::PathBuf,
+        preset: Option<Box<Preset>>,
+        device: DeviceChoice,
+        fork: bool,
+    },
     /// Write the current generator (`generator.bpk`, burnpack) and its `preset.toml` into this
     /// folder, the layout `ganscope interpolate` and `sample` read.
     ExportGenerator(std::path::PathBuf),

@@ -5,8 +5,9 @@
 //! `generator.bpk`, and `checkpoints/step_NNNNNNN/` every `--checkpoint-every` steps and at
 //! the end. Ctrl+C stops the job cleanly after the current step, saving both.
 //!
-//! `--resume` continues from a checkpoint: in its own run folder the metrics after the
-//! checkpoint's step are dropped and the curves go on from there; into another `--out` folder
+//! `--resume` continues from a checkpoint: in its own run folder the run is cut back to the
+//! checkpoint's step (later metrics, samples and checkpoints are removed) and the curves go
+//! on from there; into another `--out` folder
 //! it is a fork, which starts with a copy of the metrics up to that step (and may use another
 //! preset of the same architecture, e.g. a different learning rate).
 
@@ -58,7 +59,11 @@ pub fn run_with(
                 checkpoint.display(),
                 trainer.steps_done()
             );
-            crate::runs::history_until(&checkpoint::run_of(checkpoint)?, trainer.steps_done())
+            let run = checkpoint::run_of(checkpoint)?;
+            if crate::runs::same_folder(&run, out) {
+                crate::runs::truncate_after(&run, trainer.steps_done())?;
+            }
+            crate::runs::history_until(&run, trainer.steps_done())
         }
         None => String::new(),
     };

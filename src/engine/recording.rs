@@ -4,11 +4,12 @@
 //! leaves no empty folders behind. A failed write stops the recording with a message;
 //! training goes on.
 
-use super::trainer::Trainer;
+use super::trainer::{Trainer, checkpoint};
 use crate::metrics::alarms::Alarm;
 use crate::protocol::{Diagnostics, Event, SampleView, StepMetrics};
 use crate::runs::{self, EventKind, RunEvent, record::Recorder};
-use std::path::PathBuf;
+use anyhow::Context;
+use std::path::{Path, PathBuf};
 
 #[derive(Default)]
 pub(super) struct Recording {
@@ -67,6 +68,48 @@ impl Recording {
                 ))]
             }
         }
+    }
+
+    /// Record a run resumed from `checkpoint` (already loaded into `trainer`): in the
+    /// checkpoint's own folder, or with `fork` in a new one. Returns the events that say so
+    /// and the history the run starts with, for the front end's curves.
+    pub fn resume(
+        &mut self,
+        trainer: &Trainer,
+        checkpoint: &Path,
+        fork: bool,
+    ) -> anyhow::Result<(Vec<Event>, Vec<StepMetrics>)> {
+        let run = checkpoint::run_of(checkpoint)?;
+        let step = trainer.steps_done();
+        let history = runs::history_until(&run, step);
+        let folder = if fork {
+            let root = self
+                .root
+                .clone()
+                .context("turn on Record runs to fork: the fork gets its own folder")?;
+            runs::new_folder(&root, &trainer.preset().name)?
+        } else {
+            runs::truncate_after(&run, step)?;
+            run
+        };
+        let recorder = Recorder::create(&folder, trainer.preset(), &history)?;
+        recorder.samples(step, trainer.samples());
+        self.recorder = Some(recorder);
+        self.last_checkpoint = (!fork).then_some(step);
+        let text = if fork {
+            format!("forked from {} at step {step}", checkpoint.display())
+        } else {
+            format!("continued from step {step}")
+        };
+        let events = vec![
+            Event::Recording(folder),
+            self.log(step, EventKind::Resume, text),
+        ];
+        let metrics = history
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        Ok((events, metrics))
     }
 
     /// Record one step and save the periodic checkpoint when due.

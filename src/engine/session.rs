@@ -157,6 +157,24 @@ impl Engine {
                     self.install(trainer.restarted());
                 }
             }
+            Command::Resume {
+                checkpoint,
+                preset,
+                device,
+                fork,
+            } => {
+                self.set_mode(Mode::Paused);
+                self.trainer = None;
+                let ended = self.recording.end();
+                self.emit_all(ended);
+                let _ = self.snapshots.send(None);
+                if let Err(e) = self.resume(&checkpoint, preset, device, fork) {
+                    self.emit(Event::Error {
+                        message: format!("cannot continue {}: {e:#}", checkpoint.display()),
+                        fatal_to_run: false,
+                    });
+                }
+            }
             Command::Run => self.set_mode(Mode::Running),
             Command::Pause => self.set_mode(Mode::Paused),
             Command::Step(n) if n > 0 => self.set_mode(Mode::Stepping(n)),
@@ -205,6 +223,31 @@ impl Engine {
             Command::SimulateCrash => panic!("simulated crash requested from the debug overlay"),
             Command::Shutdown => unreachable!("handled by serve"),
         }
+    }
+
+    /// Load a checkpoint into a new trainer and install it, with its history.
+    fn resume(
+        &mut self,
+        checkpoint: &std::path::Path,
+        preset: Option<Box<crate::preset::Preset>>,
+        device: crate::protocol::DeviceChoice,
+        fork: bool,
+    ) -> anyhow::Result<()> {
+        let preset = match preset {
+            Some(p) => *p,
+            None => super::trainer::checkpoint::preset_of(checkpoint)?,
+        };
+        let opened = device::open(device, preset.dataset.is_points());
+        let mut trainer = Trainer::new(&preset, &opened);
+        trainer.load_checkpoint(checkpoint)?;
+        let (events, history) = self.recording.resume(&trainer, checkpoint, fork)?;
+        if let Some(notice) = opened.notice {
+            self.emit(Event::Notice(notice));
+        }
+        self.install(trainer);
+        self.emit(Event::Metrics(history));
+        self.emit_all(events);
+        Ok(())
     }
 
     fn install(&mut self, trainer: Trainer) {

@@ -3,7 +3,7 @@
 //! not finished, and starts over when a file was rewritten (a run resumed in place).
 //! [`spawn`] polls one on its own thread, so a slow shared folder never holds up a frame.
 
-use super::{EVENTS, METRICS, PRESET, RunEvent, sample_steps};
+use super::{EVENTS, METRICS, PRESET, RunEvent, checkpoints, sample_steps};
 use crate::protocol::StepMetrics;
 use crossbeam_channel::Receiver;
 use std::io::{Read, Seek, SeekFrom};
@@ -103,6 +103,8 @@ pub struct Update {
     pub events: Vec<RunEvent>,
     /// Every saved sample grid's step, when the list changed.
     pub samples: Option<Vec<u64>>,
+    /// Every complete checkpoint's step, when the list changed.
+    pub checkpoints: Option<Vec<u64>>,
     /// Why the folder could not be read this time (it is tried again).
     pub error: Option<String>,
 }
@@ -113,6 +115,7 @@ impl Update {
             && self.metrics.is_empty()
             && self.events.is_empty()
             && self.samples.is_none()
+            && self.checkpoints.is_none()
             && self.error.is_none()
     }
 }
@@ -123,6 +126,7 @@ pub struct Follower {
     events: LineTail,
     last_step: u64,
     samples: Vec<u64>,
+    checkpoints: Vec<u64>,
 }
 
 impl Follower {
@@ -140,6 +144,7 @@ impl Follower {
             events: LineTail::new(&folder.join(EVENTS)),
             last_step: 0,
             samples: Vec::new(),
+            checkpoints: Vec::new(),
         })
     }
 
@@ -166,6 +171,11 @@ impl Follower {
         if samples != self.samples {
             self.samples = samples.clone();
             update.samples = Some(samples);
+        }
+        let saved: Vec<u64> = checkpoints(&self.folder).iter().map(|(s, _)| *s).collect();
+        if saved != self.checkpoints {
+            self.checkpoints = saved.clone();
+            update.checkpoints = Some(saved);
         }
         update
     }

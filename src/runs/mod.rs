@@ -17,7 +17,8 @@
 //! Text files grow by whole lines, flushed as soon as the writer is idle; a reader must still
 //! expect a last line cut short and wait for the rest. A sample PNG is written under a
 //! temporary name and renamed, so a listed PNG is always whole. Resuming a run in its own
-//! folder rewrites `metrics.jsonl` up to the checkpoint's step and continues it.
+//! folder cuts it back to the checkpoint's step (metric lines, sample grids and checkpoints
+//! after it are removed; see [`truncate_after`]) and continues it.
 
 pub mod follow;
 pub mod record;
@@ -29,6 +30,7 @@ pub const PRESET: &str = "preset.toml";
 pub const METRICS: &str = "metrics.jsonl";
 pub const EVENTS: &str = "events.jsonl";
 pub const SAMPLES: &str = "samples";
+pub const CHECKPOINTS: &str = "checkpoints";
 
 /// Something that happened to a run, besides its per-step metrics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,6 +61,28 @@ pub enum EventKind {
 /// `RUN/samples/step_NNNNNNN.png`.
 pub fn sample_path(run: &Path, step: u64) -> PathBuf {
     run.join(SAMPLES).join(format!("step_{step:07}.png"))
+}
+
+/// `RUN/checkpoints/step_NNNNNNN`.
+pub fn checkpoint_path(run: &Path, step: u64) -> PathBuf {
+    run.join(CHECKPOINTS).join(format!("step_{step:07}"))
+}
+
+/// The complete checkpoints of a run (those renamed into place), oldest first.
+pub fn checkpoints(run: &Path) -> Vec<(u64, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(run.join(CHECKPOINTS)) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(u64, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let step = name.strip_prefix("step_")?.parse().ok()?;
+            Some((step, e.path()))
+        })
+        .collect();
+    found.sort();
+    found
 }
 
 /// The steps of a run's saved sample grids, oldest first.
@@ -118,6 +142,31 @@ pub fn history_until(run: &Path, step: u64) -> String {
         }
     }
     kept
+}
+
+/// Cut a run back to `step` before it continues from there in its own folder: its metric
+/// lines, sample grids and checkpoints after `step` belong to a history that is being
+/// replaced, and are removed. Events are kept (they are a log).
+pub fn truncate_after(run: &Path, step: u64) -> std::io::Result<()> {
+    let history = history_until(run, step);
+    if run.join(METRICS).exists() {
+        std::fs::write(run.join(METRICS), history)?;
+    }
+    for later in sample_steps(run).into_iter().filter(|&s| s > step) {
+        std::fs::remove_file(sample_path(run, later))?;
+    }
+    for (_, later) in checkpoints(run).into_iter().filter(|&(s, _)| s > step) {
+        std::fs::remove_dir_all(later)?;
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same existing folder.
+pub fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// A run's name for legends and titles: its folder's name.

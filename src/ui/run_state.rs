@@ -85,9 +85,17 @@ impl RunState {
             } => self.neighbours = Some((step, image, distances)),
             Event::Alarm(alarm) => self.alarms.push(alarm),
             Event::Recording(folder) => {
+                // Grids already there (a resumed run), and the samples on show, which the
+                // recorder writes first.
+                let mut steps = crate::runs::sample_steps(&folder);
+                if let Some((step, _)) = &self.samples
+                    && !steps.contains(step)
+                {
+                    steps.push(*step);
+                    steps.sort_unstable();
+                }
+                self.saved_samples = steps;
                 self.folder = Some(folder);
-                // The recorder starts with the samples on show.
-                self.saved_samples = self.samples.iter().map(|(step, _)| *step).collect();
             }
             Event::Logged(event) => self.events.push(event),
             Event::Notice(text) => self.say(text, false),

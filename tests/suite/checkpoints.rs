@@ -44,7 +44,7 @@ fn a_resumed_run_continues_exactly_and_the_generator_round_trips() {
     let saved = straight
         .save_checkpoint(dir.path())
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(saved, checkpoint::path_for(dir.path(), 40));
+    assert_eq!(saved, ganscope::runs::checkpoint_path(dir.path(), 40));
     let before = fake_points(straight.samples());
     let continued = steps(&mut straight, 40);
 
@@ -79,7 +79,7 @@ fn damaged_checkpoints_and_other_architectures_are_refused() {
     let damaged = trainer
         .save_checkpoint(dir.path())
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(checkpoint::list(dir.path()).len(), 2);
+    assert_eq!(ganscope::runs::checkpoints(dir.path()).len(), 2);
     let weights = damaged.join("generator.bpk");
     let bytes = std::fs::read(&weights).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap_or_else(|e| panic!("{e}"));
@@ -133,18 +133,22 @@ fn train_resumes_in_place_and_forks_into_another_folder() {
         ..Checkpointing::default()
     };
     train::run_with(&preset, 30, DeviceChoice::Cpu, &run, &every).unwrap_or_else(|e| panic!("{e}"));
-    let steps: Vec<u64> = checkpoint::list(&run).iter().map(|(s, _)| *s).collect();
+    let steps: Vec<u64> = ganscope::runs::checkpoints(&run)
+        .iter()
+        .map(|(s, _)| *s)
+        .collect();
     assert_eq!(steps, vec![10, 20, 30]);
     // A checkpoint folder is a generator source like the run folder.
     let csv = dir.path().join("points.csv");
-    let source = ganscope::cli::sample::Source::Checkpoint(checkpoint::path_for(&run, 20));
+    let source =
+        ganscope::cli::sample::Source::Checkpoint(ganscope::runs::checkpoint_path(&run, 20));
     ganscope::cli::sample::run(source, 50, DeviceChoice::Cpu, &csv)
         .unwrap_or_else(|e| panic!("{e}"));
     let original = logged(&run);
 
     let from_20 = Checkpointing {
         every: None,
-        resume: Some(checkpoint::path_for(&run, 20)),
+        resume: Some(ganscope::runs::checkpoint_path(&run, 20)),
         cancel: None,
     };
     train::run_with(&preset, 10, DeviceChoice::Cpu, &run, &from_20)
@@ -160,7 +164,7 @@ fn train_resumes_in_place_and_forks_into_another_folder() {
     let fork = dir.path().join("fork");
     let from_10 = Checkpointing {
         every: None,
-        resume: Some(checkpoint::path_for(&run, 10)),
+        resume: Some(ganscope::runs::checkpoint_path(&run, 10)),
         cancel: None,
     };
     train::run_with(&faster, 5, DeviceChoice::Cpu, &fork, &from_10)

@@ -6,7 +6,6 @@
 use super::common::preset;
 use super::session::{loaded, stopped_at, wait_for};
 use ganscope::engine;
-use ganscope::engine::trainer::checkpoint;
 use ganscope::protocol::{Command, DeviceChoice, Event, StepMetrics};
 use ganscope::runs::follow::{Follower, Update};
 use ganscope::runs::{self, EventKind, RunEvent};
@@ -169,7 +168,7 @@ fn the_engine_records_its_run_and_checkpoints_on_demand_and_on_quit() {
     link.send(Command::Shutdown);
     wait_for(&link, |e| matches!(e, Event::Stopped).then_some(()));
 
-    let steps: Vec<u64> = checkpoint::list(&folder).iter().map(|(s, _)| *s).collect();
+    let steps: Vec<u64> = runs::checkpoints(&folder).iter().map(|(s, _)| *s).collect();
     assert_eq!(steps, vec![30, last], "saved on demand, and on quit");
     let lines =
         std::fs::read_to_string(folder.join(runs::METRICS)).unwrap_or_else(|e| panic!("{e}"));
@@ -236,7 +235,7 @@ fn a_cancelled_headless_job_stops_with_its_checkpoint() {
     trigger
         .join()
         .unwrap_or_else(|_| panic!("the trigger panicked"));
-    let saved = checkpoint::list(&run);
+    let saved = runs::checkpoints(&run);
     let (step, _) = saved.last().unwrap_or_else(|| panic!("no checkpoint"));
     assert!(*step > 0 && *step < STEPS, "stopped early, at step {step}");
     let lines = std::fs::read_to_string(run.join(runs::METRICS)).unwrap_or_default();
@@ -250,4 +249,90 @@ fn a_cancelled_headless_job_stops_with_its_checkpoint() {
         Some(step),
         "and its samples"
     );
+}
+
+#[test]
+fn the_engine_continues_a_run_in_place_or_as_a_fork() {
+    use ganscope::cli::train::{self, Checkpointing};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = dir.path().join("run");
+    let every = Checkpointing {
+        every: Some(20),
+        ..Checkpointing::default()
+    };
+    train::run_with(&preset("ring8-mlp"), 60, DeviceChoice::Cpu, &run, &every)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let link = engine::spawn(|| {});
+    let forks = dir.path().join("forks");
+    link.send(Command::RecordInto(Some(forks.clone())));
+    let resume = |step: u64, fork: bool| {
+        link.send(Command::Resume {
+            checkpoint: runs::checkpoint_path(&run, step),
+            preset: None,
+            device: DeviceChoice::Cpu,
+            fork,
+        });
+        let (folder, seen) = wait_for(&link, |e| match e {
+            Event::Recording(folder) => Some(folder.clone()),
+            Event::Error { message, .. } => panic!("{message}"),
+            _ => None,
+        });
+        let history: usize = seen
+            .iter()
+            .map(|e| match e {
+                Event::Metrics(batch) => batch.len(),
+                _ => 0,
+            })
+            .sum();
+        assert_eq!(history as u64, step, "the curves start with the history");
+        folder
+    };
+
+    let forked = resume(20, true);
+    assert!(forked.starts_with(&forks));
+    link.send(Command::Step(3));
+    assert_eq!(stopped_at(&link).0, 23);
+    link.send(Command::SaveCheckpoint);
+    wait_for(&link, |e| matches!(e, Event::Notice(_)).then_some(()));
+    let lines = |folder: &Path| {
+        std::fs::read_to_string(folder.join(runs::METRICS))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    assert_eq!(lines(&forked), 23);
+    assert_eq!(lines(&run), 60, "the original run is untouched by a fork");
+
+    let continued = resume(40, false);
+    assert_eq!(continued, run, "in place");
+    assert_eq!(
+        runs::checkpoints(&run)
+            .iter()
+            .map(|(s, _)| *s)
+            .collect::<Vec<_>>(),
+        vec![20, 40],
+        "the replaced history's later checkpoint is gone"
+    );
+    assert!(runs::sample_steps(&run).iter().all(|&s| s <= 40));
+    link.send(Command::Step(2));
+    assert_eq!(stopped_at(&link).0, 42);
+    link.send(Command::Shutdown);
+    wait_for(&link, |e| matches!(e, Event::Stopped).then_some(()));
+    assert_eq!(lines(&run), 42, "the curves go on from step 40");
+    assert!(events_of(&run).iter().any(|e| e.kind == EventKind::Resume));
+
+    // Another architecture's preset is refused, and nothing is lost.
+    let link = engine::spawn(|| {});
+    link.send(Command::Resume {
+        checkpoint: runs::checkpoint_path(&run, 20),
+        preset: Some(Box::new(preset("digits-dcgan"))),
+        device: DeviceChoice::Cpu,
+        fork: false,
+    });
+    let (message, _) = wait_for(&link, |e| match e {
+        Event::Error { message, .. } => Some(message.clone()),
+        _ => None,
+    });
+    assert!(message.contains("different architecture"), "{message}");
+    assert_eq!(lines(&run), 42);
 }

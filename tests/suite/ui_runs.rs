@@ -41,7 +41,7 @@ fn the_app_records_its_run_and_saves_a_checkpoint_on_ctrl_s() {
             .any(|m| m.text.contains("saved the checkpoint of step 1"))
     });
     assert!(
-        ganscope::engine::trainer::checkpoint::path_for(&folder, 1)
+        runs::checkpoint_path(&folder, 1)
             .join("generator.bpk")
             .is_file()
     );
@@ -105,7 +105,7 @@ fn an_opened_run_is_compared_followed_and_scrubbed() {
 
     // The run grows on disk (another process resumes it): the app follows.
     let resume = train::Checkpointing {
-        resume: Some(ganscope::engine::trainer::checkpoint::path_for(&run, 120)),
+        resume: Some(runs::checkpoint_path(&run, 120)),
         ..train::Checkpointing::default()
     };
     train::run_with(&ring, 30, DeviceChoice::Cpu, &run, &resume).unwrap_or_else(|e| panic!("{e}"));
@@ -113,4 +113,28 @@ fn an_opened_run_is_compared_followed_and_scrubbed() {
     let steps = runs::sample_steps(&run);
     assert_eq!(steps, vec![0, 25, 50, 75, 100, 120, 125, 150]);
     step_until(&mut harness, |app| app.runs().opened[0].samples == steps);
+
+    // Fork it from its last checkpoint: the live run continues it in a new folder, with its
+    // history on the curves.
+    let forks = dir.path().join("forks");
+    harness.state_mut().set_recording(Recording {
+        runs_folder: forks.clone(),
+        enabled: true,
+        checkpoint_every: 0,
+    });
+    step_until(&mut harness, |app| {
+        app.runs().opened[0].checkpoints == [120, 150]
+    });
+    harness.get_by_label("Fork").click();
+    harness.run_steps(2);
+    harness.get_by_label("from step 150").click();
+    step_until(&mut harness, |app| {
+        app.run_state().folder.is_some() && app.run_state().curves.len() == 150
+    });
+    let live = harness.state().run_state();
+    assert_eq!(live.step, 150);
+    let folder = live.folder.clone().unwrap_or_default();
+    assert!(folder.starts_with(&forks), "the fork has its own folder");
+    harness.get_by_label("Step once").click();
+    step_until(&mut harness, |app| app.run_state().step == 151);
 }

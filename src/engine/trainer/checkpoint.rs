@@ -9,13 +9,12 @@
 
 use super::Trainer;
 use crate::preset::Preset;
+use crate::runs::{checkpoint_path, checkpoints};
 use anyhow::Context;
 use burn::module::Module;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// The folder of checkpoints inside a run folder.
-pub const FOLDER: &str = "checkpoints";
 const STATE: &str = "state.json";
 const FORMAT: u32 = 1;
 
@@ -28,34 +27,12 @@ struct State {
     architecture: String,
 }
 
-/// `RUN/checkpoints/step_NNNNNNN`.
-pub fn path_for(run: &Path, step: u64) -> PathBuf {
-    run.join(FOLDER).join(format!("step_{step:07}"))
-}
-
-/// The complete checkpoints of a run, oldest first.
-pub fn list(run: &Path) -> Vec<(u64, PathBuf)> {
-    let Ok(entries) = std::fs::read_dir(run.join(FOLDER)) else {
-        return Vec::new();
-    };
-    let mut found: Vec<(u64, PathBuf)> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            let step = name.strip_prefix("step_")?.parse().ok()?;
-            Some((step, e.path()))
-        })
-        .collect();
-    found.sort();
-    found
-}
-
 /// A checkpoint folder, or the newest checkpoint of a run folder.
 pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
     if path.join(STATE).is_file() {
         return Ok(path.to_path_buf());
     }
-    list(path)
+    checkpoints(path)
         .pop()
         .map(|(_, p)| p)
         .with_context(|| format!("{} holds no checkpoint", path.display()))
@@ -82,7 +59,7 @@ impl Trainer {
 
     /// Save a checkpoint of the current step into `run`; returns its folder.
     pub fn save_checkpoint(&self, run: &Path) -> anyhow::Result<PathBuf> {
-        let target = path_for(run, self.step);
+        let target = checkpoint_path(run, self.step);
         let partial = target.with_extension(format!("partial-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&partial);
         std::fs::create_dir_all(&partial)

@@ -5,6 +5,7 @@
 use super::GanscopeApp;
 use crate::protocol::{Command, Event};
 use crate::ui::controls::Action;
+use crate::ui::runs::RunRequest;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -84,6 +85,19 @@ impl GanscopeApp {
             }
         }
         self.runs.intake();
+    }
+
+    /// Load an opened run's checkpoint into the engine, paused, to train on.
+    pub fn continue_run(&mut self, request: RunRequest) {
+        let RunRequest::Continue { checkpoint, fork } = request;
+        self.link.send(Command::Resume {
+            checkpoint,
+            preset: None,
+            device: self.device,
+            fork,
+        });
+        // The engine now holds this run: Train must not reload the selected preset.
+        self.loaded = self.selected.zip(Some(self.device));
     }
 
     /// Stop the engine, letting it save the recorded run's last checkpoint; gives up after

@@ -340,7 +340,9 @@ impl GanscopeApp {
         }
         egui::CentralPanel::default().show(ui, |ui| match self.tab {
             Tab::Training => {
-                self.runs.list(ui, &self.run);
+                if let Some(request) = self.runs.list(ui, &self.run) {
+                    self.continue_run(request);
+                }
                 let cursor = self.runs.cursor(&self.run);
                 self.plots.ui(ui, &self.runs.plotted(&self.run), cursor);
             }

@@ -11,7 +11,15 @@ use crate::runs;
 use egui::Color32;
 use opened::OpenedRun;
 use scrubber::{Scrubber, Shown};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// What the user asked of an opened run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunRequest {
+    /// Load its checkpoint into the engine and continue it: in its own folder, or as a fork
+    /// in a new one.
+    Continue { checkpoint: PathBuf, fork: bool },
+}
 
 /// Run colours in the comparison plots (the live run takes the first).
 const PALETTE: [Color32; 8] = [
@@ -126,12 +134,14 @@ impl RunsView {
         }
     }
 
-    /// The list of opened runs above the plots: show/hide, colour, summary, close.
-    pub fn list(&mut self, ui: &mut egui::Ui, live: &RunState) {
+    /// The list of opened runs above the plots: show/hide, colour, summary, continue or fork
+    /// from a checkpoint, close.
+    pub fn list(&mut self, ui: &mut egui::Ui, live: &RunState) -> Option<RunRequest> {
         if self.opened.is_empty() {
-            return;
+            return None;
         }
         let mut close = None;
+        let mut request = None;
         egui::CollapsingHeader::new(format!("Compared runs ({} opened)", self.opened.len()))
             .id_salt("compared-runs")
             .default_open(true)
@@ -155,6 +165,7 @@ impl RunsView {
                             ui.colored_label(ui.visuals().warn_fg_color, "!")
                                 .on_hover_text(problem);
                         }
+                        request = request.take().or_else(|| continue_menus(ui, run));
                         if ui.small_button("Close").clicked() {
                             close = Some(i);
                         }
@@ -164,6 +175,7 @@ impl RunsView {
         if let Some(i) = close {
             self.close(i);
         }
+        request
     }
 
     /// The scrubber over the chosen run's saved grids, with the source picker when runs are
@@ -215,6 +227,46 @@ impl RunsView {
     pub fn scrubber_mut(&mut self) -> &mut Scrubber {
         &mut self.scrubber
     }
+}
+
+/// "Continue" and "Fork" menus listing the run's checkpoints; the one picked, if any.
+fn continue_menus(ui: &mut egui::Ui, run: &OpenedRun) -> Option<RunRequest> {
+    let mut request = None;
+    let menus = [
+        (
+            "Continue",
+            false,
+            "Load a checkpoint and train on in this run's folder (later steps are replaced)",
+        ),
+        (
+            "Fork",
+            true,
+            "Load a checkpoint and train on in a new folder that starts with this history",
+        ),
+    ];
+    for (label, fork, hint) in menus {
+        // Continuing in place would fight whoever is still writing the folder.
+        let usable = !run.checkpoints.is_empty() && (fork || !run.growing());
+        ui.add_enabled_ui(usable, |ui| {
+            ui.menu_button(label, |ui| {
+                for &step in run.checkpoints.iter().rev() {
+                    if ui.button(format!("from step {step}")).clicked() {
+                        request = Some(RunRequest::Continue {
+                            checkpoint: runs::checkpoint_path(&run.folder, step),
+                            fork,
+                        });
+                        ui.close();
+                    }
+                }
+            })
+            .response
+            .on_hover_text(hint)
+            .on_disabled_hover_text(
+                "Needs a checkpoint (and, to continue in place, a run that is not growing)",
+            );
+        });
+    }
+    request
 }
 
 fn swatch(ui: &mut egui::Ui, color: Color32) {

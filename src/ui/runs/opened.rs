@@ -27,6 +27,8 @@ pub struct OpenedRun {
     pub events: Vec<RunEvent>,
     /// Steps of its saved sample grids, oldest first.
     pub samples: Vec<u64>,
+    /// Steps of its checkpoints, oldest first.
+    pub checkpoints: Vec<u64>,
     /// Why the folder could not be read at the last try, if it could not.
     pub problem: Option<String>,
     following: Following,
@@ -53,6 +55,7 @@ impl OpenedRun {
             trained_s: 0.0,
             events: Vec::new(),
             samples: Vec::new(),
+            checkpoints: Vec::new(),
             problem: None,
             following,
             changed_at: None,
@@ -83,6 +86,9 @@ impl OpenedRun {
         self.events.extend(update.events);
         if let Some(samples) = update.samples {
             self.samples = samples;
+        }
+        if let Some(checkpoints) = update.checkpoints {
+            self.checkpoints = checkpoints;
         }
         self.problem = update.error;
     }
