@@ -147,7 +147,12 @@ impl RunState {
     }
 
     fn say(&mut self, text: String, is_error: bool) {
-        self.messages.push(Message { text, is_error });
+        let message = Message { text, is_error };
+        // The same message twice in a row (e.g. a device notice on reloading) shows once.
+        if self.messages.last() == Some(&message) {
+            return;
+        }
+        self.messages.push(message);
     }
 
     /// Training steps per second over the last second of training time.

@@ -96,7 +96,8 @@ impl GanscopeApp {
             device: self.device,
             fork,
         });
-        // The engine now holds this run: Train must not reload the selected preset.
+        // The engine now holds this run: Train must not reload the selected preset (the
+        // selection follows the run's preset once it is loaded).
         self.loaded = self.selected.zip(Some(self.device));
     }
 

@@ -211,6 +211,7 @@ impl GanscopeApp {
                 }
                 Event::Loaded(ref info) => {
                     self.explorer.reset(info);
+                    self.follow_loaded_preset(&info.preset);
                     self.run.apply(event);
                 }
                 other => self.run.apply(other),
@@ -410,6 +411,19 @@ impl GanscopeApp {
             }
         });
         actions
+    }
+
+    /// A run the engine loaded by itself (a continued checkpoint) shows its preset as the
+    /// selected one, so that Train goes on with it rather than reloading another.
+    fn follow_loaded_preset(&mut self, name: &str) {
+        let current = self.selected.and_then(|i| self.presets.get(i));
+        if current.is_some_and(|p| p.name == name) {
+            return;
+        }
+        if let Some(index) = self.presets.iter().position(|p| p.name == name) {
+            self.selected = Some(index);
+            self.loaded = Some((index, self.device));
+        }
     }
 
     fn load_selected(&mut self) {

@@ -32,7 +32,9 @@ pub struct OpenedRun {
     /// Why the folder could not be read at the last try, if it could not.
     pub problem: Option<String>,
     following: Following,
+    /// When the folder last changed after it was first read.
     changed_at: Option<Instant>,
+    read_once: bool,
 }
 
 impl OpenedRun {
@@ -59,6 +61,7 @@ impl OpenedRun {
             problem: None,
             following,
             changed_at: None,
+            read_once: false,
         })
     }
 
@@ -69,9 +72,10 @@ impl OpenedRun {
         for update in updates {
             self.apply(update);
         }
-        if changed {
+        if changed && self.read_once {
             self.changed_at = Some(Instant::now());
         }
+        self.read_once |= changed;
         changed
     }
 

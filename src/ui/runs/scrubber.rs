@@ -149,6 +149,8 @@ impl Scrubber {
         ui.horizontal(|ui| {
             let mut index = self.index.unwrap_or(last);
             let label = ui.label("Step");
+            // As wide as the panel allows: one grid per pixel or more.
+            ui.spacing_mut().slider_width = (ui.available_width() - 110.0).max(80.0);
             let slider = egui::Slider::new(&mut index, 0..=last)
                 .show_value(false)
                 .custom_formatter(|i, _| {
