@@ -8,7 +8,7 @@ use crate::latent::Directions;
 use crate::metrics::alarms::Alarm;
 use crate::metrics::coverage::ClassCoverage;
 use crate::metrics::modes::ModeMetrics;
-use crate::preset::Preset;
+use crate::preset::{Balance, Preset};
 use crate::runs::RunEvent;
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
@@ -208,6 +208,8 @@ pub struct RunInfo {
     pub latent_dim: usize,
     /// Number of classes G is conditioned on, for conditional families; `None` otherwise.
     pub classes: Option<usize>,
+    /// The settings that may change while it trains, as they are now.
+    pub balance: Balance,
 }
 
 /// Which explorer view a render is for. The explorer keeps only the newest request per target,

@@ -73,7 +73,7 @@ impl Snapshot {
             .with_context(|| format!("{} holds no usable preset.toml", folder.display()))?;
         let OpenedDevice { device, .. } = device::open(choice, preset.dataset.is_points());
         let shape = data::open(&preset.dataset, preset.train.seed).shape();
-        let (generator, _) = models::build(&preset.model, shape, &device);
+        let (generator, _) = models::build(&preset.model, &preset.game, shape, &device);
         let generator = generator.try_load_file(&weights).map_err(|e| {
             anyhow::anyhow!(
                 "{} is not a generator for preset '{}': {e:?}",

@@ -5,17 +5,22 @@
 //! down to ngf and finally to the image channels; BatchNorm + ReLU between, tanh at the end.
 //! D mirrors it: Conv(nc → ndf, k4 s2 p1) + LeakyReLU(0.2), then n − 1 Conv(k4 s2 p1) doubling
 //! the channels with BatchNorm + LeakyReLU, then Conv(k4 s1 p0) to one logit.
-//! Weights start from N(0, 0.02) as in the paper. At S = 32, nc = 1, ngf = ndf = 64, nz = 100
+//! Weights start from N(0, 0.02) as in the paper. D's BatchNorm can be left out (a critic
+//! trained with a gradient penalty), its weights spectrally normalised, and its input may be
+//! `pack` samples stacked along the channels (PacGAN). At S = 32, nc = 1, ngf = ndf = 64, nz = 100
 //! and no biases this is exactly the reference DCGAN of pytorch/examples minus one layer per
 //! side (G 1.07 M, D 0.66 M parameters).
 
 use super::activation::leaky_relu;
+use super::critic::{self, ConvStep};
+use super::spectral;
 use burn::module::RunningState;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
-use burn::tensor::module::batch_norm_train;
+use burn::tensor::module::{batch_norm_train, conv2d};
+use burn::tensor::ops::ConvOptions;
 
 const INIT: Initializer = Initializer::Normal {
     mean: 0.0,
@@ -31,6 +36,12 @@ pub struct DcganShape {
     pub ngf: usize,
     pub ndf: usize,
     pub bias: bool,
+    /// BatchNorm in D's hidden layers.
+    pub d_batch_norm: bool,
+    /// D's weights divided by their spectral norm.
+    pub spectral: bool,
+    /// Samples D judges at once (PacGAN), stacked along the channels.
+    pub pack: usize,
 }
 
 impl DcganShape {
@@ -52,11 +63,17 @@ pub struct DcganGenerator {
 #[derive(Module, Debug)]
 pub struct DcganDiscriminator {
     convs: Vec<Conv2d>,
-    /// One per convolution after the first and before the last.
+    /// One per convolution after the first and before the last, or none.
     norms: Vec<BatchNorm>,
+    /// Power-iteration vectors, one per convolution, when spectrally normalised.
+    spectral: Option<Vec<Tensor<2>>>,
+    /// Input channels: image channels × pack.
     channels: usize,
     size: usize,
 }
+
+/// D's slope for negative inputs.
+const SLOPE: f64 = 0.2;
 
 impl DcganGenerator {
     pub fn new(shape: DcganShape, device: &Device) -> DcganGenerator {
@@ -160,11 +177,14 @@ impl DcganDiscriminator {
                 .with_initializer(INIT)
                 .init(device)
         };
-        let mut convs = vec![strided(shape.channels, widths[0])];
+        let channels = shape.channels * shape.pack;
+        let mut convs = vec![strided(channels, widths[0])];
         let mut norms = Vec::new();
         for i in 1..n {
             convs.push(strided(widths[i - 1], widths[i]));
-            norms.push(BatchNormConfig::new(widths[i]).init(device));
+            if shape.d_batch_norm {
+                norms.push(BatchNormConfig::new(widths[i]).init(device));
+            }
         }
         convs.push(
             Conv2dConfig::new([widths[n - 1], 1], [4, 4])
@@ -172,27 +192,213 @@ impl DcganDiscriminator {
                 .with_initializer(INIT)
                 .init(device),
         );
+        let spectral = shape.spectral.then(|| {
+            convs
+                .iter()
+                .map(|c| spectral::initial_u(c.weight.dims()[0], device))
+                .collect()
+        });
         DcganDiscriminator {
             convs,
             norms,
-            channels: shape.channels,
+            spectral,
+            channels,
             size: shape.size,
         }
     }
 
-    /// `x`: flattened images [batch, channels·size·size] → logits [batch, 1].
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+    /// Stride and padding of convolution `i`: the last maps 4×4 to 1×1.
+    fn geometry(&self, i: usize) -> (usize, usize) {
+        if i + 1 == self.convs.len() {
+            (1, 0)
+        } else {
+            (2, 1)
+        }
+    }
+
+    /// Each convolution's weight as used: W, or W / σ(W) under spectral normalisation.
+    fn weights(&self) -> Vec<Tensor<4>> {
+        self.convs
+            .iter()
+            .enumerate()
+            .map(|(i, conv)| {
+                let w = conv.weight.val();
+                match &self.spectral {
+                    Some(us) => {
+                        let (sigma, _) = spectral::sigma(spectral::as_matrix(w.clone()), &us[i]);
+                        w.div(sigma.reshape([1, 1, 1, 1]))
+                    }
+                    None => w,
+                }
+            })
+            .collect()
+    }
+
+    /// The pre-activation of every LeakyReLU, and the logits.
+    fn run(&self, x: Tensor<2>) -> (Vec<Tensor<4>>, Tensor<2>) {
         let [batch, _] = x.dims();
         let mut h = x.reshape([batch, self.channels, self.size, self.size]);
         let last = self.convs.len() - 1;
-        for (i, conv) in self.convs.iter().enumerate() {
-            h = conv.forward(h); // spatial ÷2 per strided layer, 4×4 → 1×1 at the end
-            if i == 0 {
-                h = leaky_relu(h, 0.2);
-            } else if i < last {
-                h = leaky_relu(self.norms[i - 1].forward(h), 0.2);
+        let mut pre = Vec::with_capacity(last);
+        for (i, (conv, w)) in self.convs.iter().zip(self.weights()).enumerate() {
+            let (stride, padding) = self.geometry(i);
+            let options = ConvOptions::new([stride; 2], [padding; 2], [1, 1], 1);
+            let bias = conv.bias.as_ref().map(|b| b.val());
+            h = conv2d(h, w, bias, options); // spatial ÷2 per strided layer, 4×4 → 1×1 last
+            if i == last {
+                break;
+            }
+            if i > 0
+                && let Some(norm) = self.norms.get(i - 1)
+            {
+                h = norm.forward(h);
+            }
+            pre.push(h.clone());
+            h = leaky_relu(h, SLOPE);
+        }
+        (pre, h.reshape([batch, 1]))
+    }
+
+    /// `x`: flattened images [batch, channels·size·size] → logits [batch, 1].
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.run(x).1
+    }
+
+    /// ∂D(x)/∂x per sample, flattened like `x`, as differentiable operations on the weights.
+    /// Only for a D without BatchNorm (presets ensure it).
+    pub fn input_gradient(&self, x: Tensor<2>) -> Tensor<2> {
+        let [batch, features] = x.dims();
+        let (pre, _) = self.run(x.clone());
+        let mut pre = pre.into_iter();
+        let steps = self
+            .weights()
+            .into_iter()
+            .enumerate()
+            .map(|(i, weight)| {
+                let (stride, padding) = self.geometry(i);
+                ConvStep {
+                    weight,
+                    stride,
+                    padding,
+                    pre: pre.next(),
+                }
+            })
+            .collect();
+        let seed = Tensor::<4>::ones([batch, 1, 1, 1], &x.device());
+        critic::conv_adjoint(seed, steps, SLOPE).reshape([batch, features])
+    }
+
+    /// Whether D has layers its input gradient cannot pass (BatchNorm).
+    pub fn has_batch_norm(&self) -> bool {
+        !self.norms.is_empty()
+    }
+
+    /// Advance every convolution's power iteration by one step (after an update of D).
+    pub fn advance_spectral(&mut self) {
+        let weights: Vec<Tensor<2>> = self
+            .convs
+            .iter()
+            .map(|c| spectral::as_matrix(c.weight.val()))
+            .collect();
+        if let Some(us) = &mut self.spectral {
+            for (u, w) in us.iter_mut().zip(weights) {
+                *u = spectral::sigma(w, u).1;
             }
         }
-        h.reshape([batch, 1])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::loss;
+    use crate::models::Discriminator;
+    use crate::models::critic::testing::{
+        input_gradient_vs_differences, relative_error, weight_gradient_vs_difference,
+    };
+    use burn::tensor::Distribution;
+
+    fn critic(device: &Device, spectral: bool, pack: usize) -> Discriminator {
+        Discriminator::Dcgan(DcganDiscriminator::new(
+            DcganShape {
+                latent: 8,
+                channels: 1,
+                size: 16,
+                ngf: 4,
+                ndf: 4,
+                bias: true,
+                d_batch_norm: false,
+                spectral,
+                pack,
+            },
+            device,
+        ))
+    }
+
+    fn images(n: usize, features: usize, device: &Device) -> Vec<f32> {
+        Tensor::<2>::random([n, features], Distribution::Uniform(-1.0, 1.0), device)
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_critic_input_gradient_matches_finite_differences() {
+        for (spectral, pack) in [(false, 1), (true, 2)] {
+            let device = Device::flex();
+            device.seed(21);
+            let d = critic(&device, spectral, pack);
+            let features = 16 * 16 * pack;
+            let x = images(3, features, &device);
+            let coords: Vec<usize> = (0..24).map(|i| (i * 37) % features).collect();
+            let (analytic, numeric) = input_gradient_vs_differences(&d, &x, 3, &coords, &device);
+            let error = relative_error(&analytic, &numeric);
+            assert!(
+                error < 2e-2,
+                "spectral {spectral} pack {pack}: relative error {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn r1_trains_the_critic_weights_exactly_and_batch_norm_is_refused() {
+        let device = Device::flex().autodiff();
+        device.seed(22);
+        let Discriminator::Dcgan(d) = critic(&device, false, 1) else {
+            unreachable!("a DCGAN critic")
+        };
+        let x = Tensor::<2>::from_data(TensorData::new(images(4, 256, &device), [4, 256]), &device);
+        let penalty = |d: &DcganDiscriminator| loss::r1_penalty(d.input_gradient(x.clone()), 10.0);
+        let (analytic, numeric) = weight_gradient_vs_difference(
+            &d,
+            |d| d.convs[1].weight.val(),
+            |d, w| {
+                let mut d = d.clone();
+                d.convs[1].weight = burn::module::Param::from_tensor(w);
+                d
+            },
+            penalty,
+        );
+        assert!(analytic.abs() > 1e-5, "{analytic}");
+        assert!(
+            (analytic - numeric).abs() / numeric.abs() < 2e-2,
+            "autodiff {analytic} vs finite difference {numeric}"
+        );
+        let with_norm = Discriminator::Dcgan(DcganDiscriminator::new(
+            DcganShape {
+                latent: 8,
+                channels: 1,
+                size: 16,
+                ngf: 4,
+                ndf: 4,
+                bias: false,
+                d_batch_norm: true,
+                spectral: false,
+                pack: 1,
+            },
+            &device,
+        ));
+        let refused = with_norm.input_gradient(x).err().unwrap_or_default();
+        assert!(refused.contains("BatchNorm"), "{refused}");
     }
 }

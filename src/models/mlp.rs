@@ -1,8 +1,11 @@
 //! The fully connected family: z → x for 2-D toys (or flattened images).
 //! G: ReLU hidden layers, linear (points) or tanh (images) output.
-//! D: LeakyReLU(0.2) hidden layers, one logit out.
+//! D: LeakyReLU(0.2) hidden layers, one logit out; optionally spectrally normalised, and
+//! with its gradient with respect to its input as explicit tensor operations (see
+//! [`super::critic`]).
 
 use super::activation::leaky_relu;
+use super::{critic, spectral};
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
@@ -18,7 +21,13 @@ pub struct MlpGenerator {
 pub struct MlpDiscriminator {
     hidden: Vec<Linear>,
     out: Linear,
+    /// Power-iteration vectors, one per layer (hidden ones, then the output), when D is
+    /// spectrally normalised.
+    spectral: Option<Vec<Tensor<2>>>,
 }
+
+/// D's slope for negative inputs.
+const SLOPE: f64 = 0.2;
 
 /// A stack of `layers` linear layers of width `hidden` starting from `input` features.
 fn hidden_stack(input: usize, hidden: usize, layers: usize, device: &Device) -> Vec<Linear> {
@@ -55,10 +64,28 @@ impl MlpGenerator {
 }
 
 impl MlpDiscriminator {
-    pub fn new(input: usize, hidden: usize, layers: usize, device: &Device) -> MlpDiscriminator {
+    /// `input` features (a packed sample counts as one); `spectral` normalises every layer.
+    pub fn new(
+        input: usize,
+        hidden: usize,
+        layers: usize,
+        spectral: bool,
+        device: &Device,
+    ) -> MlpDiscriminator {
+        let hidden = hidden_stack(input, hidden, layers, device);
+        let out =
+            LinearConfig::new(hidden.last().map_or(input, |l| l.weight.dims()[1]), 1).init(device);
+        let spectral = spectral.then(|| {
+            hidden
+                .iter()
+                .chain([&out])
+                .map(|l| spectral::initial_u(l.weight.dims()[0], device))
+                .collect()
+        });
         MlpDiscriminator {
-            hidden: hidden_stack(input, hidden, layers, device),
-            out: LinearConfig::new(hidden, 1).init(device),
+            hidden,
+            out,
+            spectral,
         }
     }
 
@@ -79,15 +106,131 @@ impl MlpDiscriminator {
         MlpDiscriminator {
             hidden: Vec::new(),
             out,
+            spectral: None,
         }
+    }
+
+    fn layers(&self) -> impl Iterator<Item = &Linear> {
+        self.hidden.iter().chain([&self.out])
+    }
+
+    /// Each layer's weight as used: W, or W / σ(W) under spectral normalisation.
+    fn weights(&self) -> Vec<Tensor<2>> {
+        self.layers()
+            .enumerate()
+            .map(|(i, layer)| {
+                let w = layer.weight.val();
+                match &self.spectral {
+                    Some(us) => {
+                        let (sigma, _) = spectral::sigma(w.clone(), &us[i]);
+                        w.div(sigma.unsqueeze())
+                    }
+                    None => w,
+                }
+            })
+            .collect()
+    }
+
+    /// Pre-activations of every hidden layer and the logits.
+    fn run(&self, x: Tensor<2>) -> (Vec<Tensor<2>>, Tensor<2>) {
+        let weights = self.weights();
+        let mut pre = Vec::with_capacity(self.hidden.len());
+        let mut h = x;
+        for (layer, w) in self.layers().zip(weights) {
+            let bias = layer.bias.as_ref().map(|b| b.val());
+            let z = burn::tensor::module::linear(h.clone(), w, bias);
+            if pre.len() == self.hidden.len() {
+                return (pre, z);
+            }
+            h = leaky_relu(z.clone(), SLOPE);
+            pre.push(z);
+        }
+        unreachable!("the output layer returns")
     }
 
     /// `x`: [batch, features] → logits [batch, 1].
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let h = self
-            .hidden
-            .iter()
-            .fold(x, |h, layer| leaky_relu(layer.forward(h), 0.2));
-        self.out.forward(h)
+        self.run(x).1
+    }
+
+    /// ∂D(x)/∂x per sample, [batch, features], as differentiable operations on the weights
+    /// (so a penalty on it trains D).
+    pub fn input_gradient(&self, x: Tensor<2>) -> Tensor<2> {
+        let [batch, _] = x.dims();
+        let (pre, _) = self.run(x.clone());
+        let weights = self.weights();
+        let seed = Tensor::<2>::ones([batch, 1], &x.device());
+        let layers = pre.into_iter().map(Some).chain([None]);
+        critic::linear_adjoint(seed, weights, layers.collect(), SLOPE)
+    }
+
+    /// Advance every layer's power iteration by one step (after an update of D).
+    pub fn advance_spectral(&mut self) {
+        let weights: Vec<Tensor<2>> = self.layers().map(|l| l.weight.val()).collect();
+        if let Some(us) = &mut self.spectral {
+            for (u, w) in us.iter_mut().zip(weights) {
+                *u = spectral::sigma(w, u).1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::loss;
+    use crate::models::Discriminator;
+    use crate::models::critic::testing::{
+        input_gradient_vs_differences, relative_error, weight_gradient_vs_difference,
+    };
+    use burn::tensor::Distribution;
+
+    fn sample(n: usize, features: usize, device: &Device) -> Vec<f32> {
+        Tensor::<2>::random([n, features], Distribution::Normal(0.0, 1.0), device)
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_input_gradient_matches_finite_differences_with_and_without_spectral_norm() {
+        for spectral in [false, true] {
+            let device = Device::flex();
+            device.seed(11);
+            let d = Discriminator::Mlp(MlpDiscriminator::new(6, 32, 3, spectral, &device));
+            let x = sample(4, 6, &device);
+            let (analytic, numeric) =
+                input_gradient_vs_differences(&d, &x, 4, &[0, 1, 2, 3, 4, 5], &device);
+            let error = relative_error(&analytic, &numeric);
+            assert!(error < 1e-2, "spectral {spectral}: relative error {error}");
+        }
+    }
+
+    #[test]
+    fn the_gradient_penalty_trains_the_weights_exactly() {
+        let device = Device::flex().autodiff();
+        device.seed(12);
+        let d = MlpDiscriminator::new(2, 16, 2, false, &device);
+        let x = Tensor::<2>::from_data(TensorData::new(sample(8, 2, &device), [8, 2]), &device);
+        let penalty =
+            |d: &MlpDiscriminator| loss::gradient_penalty(d.input_gradient(x.clone()), 10.0);
+        let (analytic, numeric) = weight_gradient_vs_difference(
+            &d,
+            |d| d.hidden[0].weight.val(),
+            |d, w| {
+                let mut d = d.clone();
+                d.hidden[0].weight = burn::module::Param::from_tensor(w);
+                d
+            },
+            penalty,
+        );
+        assert!(
+            analytic.abs() > 1e-4,
+            "the penalty reaches the weights: {analytic}"
+        );
+        assert!(
+            (analytic - numeric).abs() / numeric.abs() < 2e-2,
+            "autodiff {analytic} vs finite difference {numeric}"
+        );
     }
 }

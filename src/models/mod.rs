@@ -7,11 +7,13 @@
 //! paired image) adds its variant here and receives the extra input alongside z.
 
 pub mod activation;
+pub mod critic;
 pub mod dcgan;
 pub mod mlp;
+pub mod spectral;
 
 use crate::data::SampleShape;
-use crate::preset::ModelSpec;
+use crate::preset::{GameSpec, ModelSpec};
 use burn::prelude::*;
 
 #[derive(Module, Debug)]
@@ -56,17 +58,46 @@ impl Generator {
 }
 
 impl Discriminator {
-    /// Samples [batch, features] → logits [batch, 1].
+    /// Samples [batch, features] (packed: [batch / pack, pack · features]) → logits
+    /// [batch, 1].
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         match self {
             Discriminator::Mlp(d) => d.forward(x),
             Discriminator::Dcgan(d) => d.forward(x),
         }
     }
+
+    /// ∂D(x)/∂x per sample, shaped like `x`, as differentiable operations on D's weights
+    /// (see [`critic`]); an error naming the layer that prevents it.
+    pub fn input_gradient(&self, x: Tensor<2>) -> Result<Tensor<2>, String> {
+        match self {
+            Discriminator::Mlp(d) => Ok(d.input_gradient(x)),
+            Discriminator::Dcgan(d) if d.has_batch_norm() => Err(
+                "D's BatchNorm layers mix the samples of a batch, so its gradient per sample \
+                 cannot be formed: use a DCGAN with d_batch_norm = false"
+                    .into(),
+            ),
+            Discriminator::Dcgan(d) => Ok(d.input_gradient(x)),
+        }
+    }
+
+    /// Advance the power iteration of spectral normalisation (no-op without it).
+    pub fn advance_spectral(&mut self) {
+        match self {
+            Discriminator::Mlp(d) => d.advance_spectral(),
+            Discriminator::Dcgan(d) => d.advance_spectral(),
+        }
+    }
 }
 
-/// Build G and D for samples of `shape` on `device` (validated presets only).
-pub fn build(spec: &ModelSpec, shape: SampleShape, device: &Device) -> (Generator, Discriminator) {
+/// Build G and D for samples of `shape` on `device` (validated presets only); D follows the
+/// game's packing and spectral normalisation.
+pub fn build(
+    spec: &ModelSpec,
+    game: &GameSpec,
+    shape: SampleShape,
+    device: &Device,
+) -> (Generator, Discriminator) {
     match *spec {
         ModelSpec::Mlp {
             latent_dim,
@@ -79,7 +110,13 @@ pub fn build(spec: &ModelSpec, shape: SampleShape, device: &Device) -> (Generato
                 Generator::Mlp(mlp::MlpGenerator::new(
                     latent_dim, hidden, layers, features, images, device,
                 )),
-                Discriminator::Mlp(mlp::MlpDiscriminator::new(features, hidden, layers, device)),
+                Discriminator::Mlp(mlp::MlpDiscriminator::new(
+                    features * game.pack,
+                    hidden,
+                    layers,
+                    game.spectral_norm,
+                    device,
+                )),
             )
         }
         ModelSpec::Dcgan {
@@ -87,6 +124,7 @@ pub fn build(spec: &ModelSpec, shape: SampleShape, device: &Device) -> (Generato
             ngf,
             ndf,
             bias,
+            d_batch_norm,
         } => {
             let (channels, size) = match shape {
                 SampleShape::Image {
@@ -101,6 +139,9 @@ pub fn build(spec: &ModelSpec, shape: SampleShape, device: &Device) -> (Generato
                 ngf,
                 ndf,
                 bias,
+                d_batch_norm,
+                spectral: game.spectral_norm,
+                pack: game.pack,
             };
             (
                 Generator::Dcgan(dcgan::DcganGenerator::new(shape, device)),

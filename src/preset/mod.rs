@@ -4,7 +4,10 @@
 //! [`Preset::validate`] rejects what would fail later (a DCGAN on 2-D points, a zero batch).
 //! [`library`] loads a whole folder, reporting each broken file by name.
 
+pub mod game;
 pub mod library;
+
+pub use game::{Balance, GameSpec, LossKind, OptimizerKind, PenaltyKind};
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +23,9 @@ pub struct Preset {
     pub dataset: DatasetSpec,
     pub model: ModelSpec,
     pub train: TrainSpec,
+    /// Loss, penalty and stabilisers (defaults: the plain non-saturating GAN).
+    #[serde(default)]
+    pub game: GameSpec,
 }
 
 /// Which data set to train on. Everything here is generated in-app, deterministic under the
@@ -101,6 +107,11 @@ pub enum ModelSpec {
         /// Biases in the convolutions (the reference DCGAN has none).
         #[serde(default)]
         bias: bool,
+        /// BatchNorm in D's hidden layers (the DCGAN default). A critic trained with a
+        /// gradient penalty must not have it: the penalty is per sample, BatchNorm mixes
+        /// samples.
+        #[serde(default = "default_true")]
+        d_batch_norm: bool,
     },
 }
 
@@ -108,6 +119,28 @@ impl ModelSpec {
     pub fn latent_dim(&self) -> usize {
         match self {
             ModelSpec::Mlp { latent_dim, .. } | ModelSpec::Dcgan { latent_dim, .. } => *latent_dim,
+        }
+    }
+
+    /// Why D's input gradient, and so `penalty`, cannot be computed for this model (`None`
+    /// when it can). The gradient is built layer by layer (see `models::critic`), which
+    /// linear and convolution layers and LeakyReLU allow, and BatchNorm does not: it couples
+    /// the samples of a batch.
+    pub fn penalty_unsupported(&self, penalty: PenaltyKind) -> Option<String> {
+        match (self, penalty) {
+            (_, PenaltyKind::None) => None,
+            (
+                ModelSpec::Dcgan {
+                    d_batch_norm: true, ..
+                },
+                _,
+            ) => Some(format!(
+                "the {} penalty needs D's input gradient per sample, and the DCGAN \
+                 discriminator's BatchNorm layers mix the samples of a batch: set \
+                 d_batch_norm = false in [model]",
+                penalty.label()
+            )),
+            _ => None,
         }
     }
 
@@ -145,6 +178,9 @@ pub struct TrainSpec {
     pub metrics_every: u64,
 }
 
+fn default_true() -> bool {
+    true
+}
 fn default_beta1() -> f32 {
     0.5
 }
@@ -238,7 +274,25 @@ impl Preset {
             return self.fail(format!("samples {} is not in 1..=10000", t.samples));
         }
         self.validate_data()?;
-        self.validate_model()
+        self.validate_model()?;
+        self.validate_game()
+    }
+
+    fn validate_game(&self) -> Result<(), PresetError> {
+        let game = &self.game;
+        if let Some(problem) = game.problem() {
+            return self.fail(problem);
+        }
+        if !self.train.batch_size.is_multiple_of(game.pack) {
+            return self.fail(format!(
+                "batch_size {} is not a multiple of pack {}",
+                self.train.batch_size, game.pack
+            ));
+        }
+        if let Some(why) = self.model.penalty_unsupported(game.penalty) {
+            return self.fail(why);
+        }
+        Ok(())
     }
 
     fn validate_data(&self) -> Result<(), PresetError> {

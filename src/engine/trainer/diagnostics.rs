@@ -4,6 +4,7 @@
 use super::{Trainer, points};
 use crate::data::{SampleShape, digits};
 use crate::engine::classifier::{self, Classifier};
+use crate::engine::field;
 use crate::imaging;
 use crate::metrics::coverage::{self, ClassCoverage};
 use crate::metrics::{self, modes};
@@ -70,7 +71,8 @@ impl Trainer {
             let rows = x.len() / features;
             let input =
                 Tensor::from_data(TensorData::new(x.to_vec(), [rows, features]), &self.plain);
-            sigmoid(d.forward(input))
+            // Scores of the non-logistic losses are squashed the same way.
+            sigmoid(field::single_scores(&d, input, self.preset.game.pack))
                 .into_data()
                 .try_to_vec::<f32>()
                 .unwrap_or_else(|e| unreachable!("D outputs f32: {e:?}"))

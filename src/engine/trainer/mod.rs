@@ -2,11 +2,14 @@
 //!
 //! A step is `d_steps` discriminator updates (real batch + detached fake batch) followed by
 //! one generator update through the freshly updated D, reusing the last fake batch as the
-//! reference DCGAN does. Every loss is read back before its update is applied, so a NaN or
-//! infinity is refused and the weights stay at their last good values.
+//! reference DCGAN does. The preset's `[game]` picks the loss, the penalty and the
+//! stabilisers (see [`game`]); its [`Balance`] may change between steps. Every loss is read
+//! back before its update is applied, so a NaN or infinity is refused and the weights stay at
+//! their last good values.
 
 pub mod checkpoint;
 mod diagnostics;
+mod game;
 
 use diagnostics::ReferenceClassifier;
 
@@ -18,10 +21,9 @@ use crate::imaging;
 use crate::latent;
 use crate::metrics::alarms::{Alarm, Alarms, Observation};
 use crate::models::{self, Discriminator, Generator};
-use crate::preset::DatasetSpec;
-use crate::preset::Preset;
+use crate::preset::{Balance, DatasetSpec, Preset};
 use crate::protocol::{DeviceInfo, RunInfo, SampleView, StepMetrics};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use rand::{SeedableRng, rngs::StdRng};
@@ -47,6 +49,9 @@ pub enum TrainError {
         what: &'static str,
         value: f32,
     },
+    /// The game asks for something this model cannot do.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 pub struct Trainer {
@@ -58,6 +63,8 @@ pub struct Trainer {
     plain: Device,
     generator: Option<Generator>,
     discriminator: Option<Discriminator>,
+    /// The moving average of G's weights (without autodiff), when the game keeps one.
+    ema: Option<Generator>,
     opt_g: ModuleOptimizer,
     opt_d: ModuleOptimizer,
     data: Box<dyn DataSource>,
@@ -84,14 +91,8 @@ impl Trainer {
         let device = plain.clone().autodiff();
         let data = data::open(&preset.dataset, preset.train.seed);
         let shape = data.shape();
-        let (generator, discriminator) = models::build(&preset.model, shape, &device);
+        let (generator, discriminator) = models::build(&preset.model, &preset.game, shape, &device);
         let t = &preset.train;
-        let adam = || {
-            AdamConfig::new()
-                .with_beta_1(t.beta1)
-                .with_beta_2(t.beta2)
-                .init()
-        };
         let real_view = if shape == SampleShape::Points2 {
             real_points(preset)
         } else {
@@ -105,8 +106,9 @@ impl Trainer {
             plain,
             generator: Some(generator),
             discriminator: Some(discriminator),
-            opt_g: adam(),
-            opt_d: adam(),
+            ema: None,
+            opt_g: game::optimizer(&preset.game, t),
+            opt_d: game::optimizer(&preset.game, t),
             data,
             shape,
             fixed_z,
@@ -161,7 +163,48 @@ impl Trainer {
             batch_size: self.preset.train.batch_size,
             latent_dim: self.preset.model.latent_dim(),
             classes: None,
+            balance: self.balance(),
         }
+    }
+
+    /// The settings that may change while the run trains.
+    pub fn balance(&self) -> Balance {
+        let (t, g) = (&self.preset.train, &self.preset.game);
+        Balance {
+            lr_g: t.lr_g,
+            lr_d: t.lr_d,
+            d_steps: t.d_steps,
+            loss: g.loss,
+            penalty: g.penalty,
+            penalty_weight: g.penalty_weight,
+            clip: g.clip,
+            label_smoothing: g.label_smoothing,
+            instance_noise: g.instance_noise,
+        }
+    }
+
+    /// Apply new balance settings from the next step; returns what changed, in words, or why
+    /// they are refused (nothing is changed then).
+    pub fn set_balance(&mut self, balance: Balance) -> Result<Vec<String>, String> {
+        let mut preset = self.preset.clone();
+        let (t, g) = (&mut preset.train, &mut preset.game);
+        t.lr_g = balance.lr_g;
+        t.lr_d = balance.lr_d;
+        t.d_steps = balance.d_steps;
+        g.loss = balance.loss;
+        g.penalty = balance.penalty;
+        g.penalty_weight = balance.penalty_weight;
+        g.clip = balance.clip;
+        g.label_smoothing = balance.label_smoothing;
+        // Noise set by hand stays at that level (no annealing left).
+        if balance.instance_noise != g.instance_noise {
+            g.instance_noise = balance.instance_noise;
+            g.instance_noise_steps = u64::MAX;
+        }
+        preset.validate().map_err(|e| e.to_string())?;
+        let changes = balance.changes_from(&self.balance());
+        self.preset = preset;
+        Ok(changes)
     }
 
     fn g(&self) -> &Generator {
@@ -228,13 +271,24 @@ impl Trainer {
     }
 
     /// The body of [`Self::step`]: returns D's [loss, D(x), D(G(z)), ‖∇D‖²] and G's
-    /// [loss, ‖∇G‖²].
+    /// [loss, ‖∇G‖²]. D's loss includes its penalty; D(x) and D(G(z)) are mean probabilities
+    /// for the logistic losses and mean raw scores for the others.
     fn timed_step(&mut self, mut laps: Laps<'_>) -> Result<([f32; 4], [f32; 2]), TrainError> {
         let t = self.preset.train.clone();
+        let game = self.preset.game.clone();
         let features = self.shape.numel();
+        let summary = |out: Tensor<2>| {
+            if game.loss.is_logistic() {
+                sigmoid(out).mean()
+            } else {
+                out.mean()
+            }
+        };
         let mut fake = None;
         let mut d_stats = [0.0f32; 4];
         let mut noise = self.rng(Stream::Noise);
+        let mut extra = self.rng(Stream::Game);
+        let std = game.noise_at(self.step);
         self.data.reseed(mix(t.seed, self.step ^ DATA_KEY));
         for _ in 0..t.d_steps {
             let batch = self.data.batch(t.batch_size);
@@ -245,29 +299,53 @@ impl Trainer {
                 .g()
                 .forward(self.latent(t.batch_size, &mut noise, &self.device)); // [B, F]
             laps.mark(Phase::GForward);
-            let real_logits = self.d().forward(real); // [B, 1]
-            let fake_logits = self.d().forward(generated.clone().detach()); // [B, 1]
-            let d_loss = loss::discriminator(real_logits.clone(), fake_logits.clone());
+            // What D sees: noisy, packed [B / m, m·F].
+            let real_in = game::pack(game::with_noise(real, std, &mut extra), game.pack);
+            let fake_in = game::pack(
+                game::with_noise(generated.clone().detach(), std, &mut extra),
+                game.pack,
+            );
+            let real_out = self.d().forward(real_in.clone());
+            let fake_out = self.d().forward(fake_in.clone());
+            let mut d_loss = loss::discriminator(
+                game.loss,
+                real_out.clone(),
+                fake_out.clone(),
+                game.label_smoothing,
+            );
+            let penalty = game::penalty(
+                self.d(),
+                game.penalty,
+                game.penalty_weight,
+                &real_in,
+                &fake_in,
+                &mut extra,
+            )
+            .map_err(TrainError::Unsupported)?;
+            if let Some(penalty) = penalty {
+                d_loss = d_loss + penalty;
+            }
             laps.mark(Phase::DForward);
             let grads = d_loss.backward();
             laps.mark(Phase::DBackward);
             let d_norm = grad_norm::squared(self.d(), &grads, &self.device);
-            d_stats = read_scalars(vec![
-                d_loss,
-                sigmoid(real_logits).mean(),
-                sigmoid(fake_logits).mean(),
-                d_norm,
-            ]);
+            d_stats = read_scalars(vec![d_loss, summary(real_out), summary(fake_out), d_norm]);
             laps.mark(Phase::Readback);
             self.refuse_non_finite("D loss", d_stats[0])?;
             let grads = GradientsParams::from_grads(grads, self.d());
             let d = self.discriminator.take().unwrap_or_else(|| unreachable!());
-            self.discriminator = Some(self.opt_d.step(t.lr_d, d, grads));
+            let mut d = self.opt_d.step(t.lr_d, d, grads);
+            if game.clip > 0.0 {
+                d = game::clipped(d, game.clip);
+            }
+            d.advance_spectral();
+            self.discriminator = Some(d);
             laps.mark(Phase::DUpdate);
             fake = Some(generated);
         }
         let fake = fake.unwrap_or_else(|| unreachable!("d_steps >= 1 is validated"));
-        let g_loss = loss::generator(self.d().forward(fake));
+        let fake_in = game::pack(game::with_noise(fake, std, &mut extra), game.pack);
+        let g_loss = loss::generator(game.loss, self.d().forward(fake_in));
         laps.mark(Phase::GLoss);
         let grads = g_loss.backward();
         laps.mark(Phase::GBackward);
@@ -277,7 +355,13 @@ impl Trainer {
         self.refuse_non_finite("G loss", g_stats[0])?;
         let grads = GradientsParams::from_grads(grads, self.g());
         let g = self.generator.take().unwrap_or_else(|| unreachable!());
-        self.generator = Some(self.opt_g.step(t.lr_g, g, grads));
+        let g = self.opt_g.step(t.lr_g, g, grads);
+        if game.ema > 0.0 {
+            let now = g.valid();
+            let average = self.ema.take().unwrap_or_else(|| now.clone());
+            self.ema = Some(game::blend(average, &now, game.ema));
+        }
+        self.generator = Some(g);
         laps.mark(Phase::GUpdate);
         Ok((d_stats, g_stats))
     }
@@ -304,9 +388,13 @@ impl Trainer {
             .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))
     }
 
-    /// G without autodiff and in inference mode, for saving or use elsewhere.
+    /// G without autodiff and in inference mode, for samples, saving or use elsewhere: the
+    /// moving average of its weights when the game keeps one.
     pub fn generator_for_export(&self) -> Generator {
-        self.g().valid()
+        match &self.ema {
+            Some(average) => average.clone(),
+            None => self.g().valid(),
+        }
     }
 
     /// A frozen copy of G as it is now, for the explorer.
@@ -336,8 +424,19 @@ impl Trainer {
                 let bounds = toy2d::framing_bounds(&self.real_view);
                 let pushed = &fake[..fake.len().min(PUSHED_POINTS)];
                 SampleView::Points {
-                    field: field::d_field(self.d(), bounds, FIELD_CELLS, &self.device),
-                    pushes: field::push_directions(self.d(), pushed, &self.device),
+                    field: field::d_field(
+                        self.d(),
+                        &self.preset.game,
+                        bounds,
+                        FIELD_CELLS,
+                        &self.device,
+                    ),
+                    pushes: field::push_directions(
+                        self.d(),
+                        &self.preset.game,
+                        pushed,
+                        &self.device,
+                    ),
                     real: self.real_view.clone(),
                     fake,
                     bounds,
@@ -368,6 +467,8 @@ pub fn real_points(preset: &Preset) -> Vec<[f32; 2]> {
 enum Stream {
     Noise = 1,
     Measure = 2,
+    /// Instance noise and penalty interpolates.
+    Game = 3,
 }
 
 /// Keys the data stream apart from the others.
