@@ -80,6 +80,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             psi,
             out,
             gif,
+            class,
             device,
         } => {
             let walk = cli::interpolate::WalkSpec {
@@ -88,6 +89,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 frames: steps,
                 mode,
                 psi,
+                class,
             };
             cli::interpolate::run(&checkpoint, walk, device, &out, gif.as_deref())
         }

@@ -89,6 +89,9 @@ pub enum Command {
         device: DeviceChoice,
         fork: bool,
     },
+    /// Change the run's balance settings (learning rates, k, loss, penalty, stabiliser
+    /// strengths) from the next step on; logged as a run event.
+    SetBalance(Balance),
     /// Write the current generator (`generator.bpk`, burnpack) and its `preset.toml` into this
     /// folder, the layout `ganscope interpolate` and `sample` read.
     ExportGenerator(std::path::PathBuf),
@@ -304,6 +307,8 @@ pub enum Event {
     },
     /// A rule of thumb fired (see [`crate::metrics::alarms`]).
     Alarm(Alarm),
+    /// New balance settings are in force from the next step.
+    BalanceApplied(Balance),
     /// The current run is recorded into this folder (from now on).
     Recording(std::path::PathBuf),
     /// Something happened to the run that its event log keeps (pauses, checkpoints, alarms,

@@ -24,6 +24,8 @@ pub struct WalkSpec {
     pub mode: InterpMode,
     /// Truncation: 1 leaves the latents as they are, 0 collapses them to the mean.
     pub psi: f32,
+    /// The class of every frame, for a conditional generator (class 0 when not given).
+    pub class: Option<usize>,
 }
 
 pub fn run(
@@ -40,6 +42,11 @@ pub fn run(
         anyhow::bail!("--psi must be between 0 and 2, not {}", walk.psi);
     }
     let (snapshot, preset) = Snapshot::load(checkpoint, device)?;
+    if let (Some(class), Some(classes)) = (walk.class, snapshot.classes())
+        && class >= classes
+    {
+        anyhow::bail!("--class must be below {classes} for '{}'", preset.name);
+    }
     let dim = snapshot.latent_dim();
     let zero = vec![0.0; dim];
     let latents: Vec<Vec<f32>> = latent::path(
@@ -52,7 +59,7 @@ pub fn run(
     .map(|z| latent::truncate(z, &zero, walk.psi))
     .collect();
     let rendered = snapshot
-        .render(&latents)
+        .render(&latents, walk.class)
         .context("the generator and its preset disagree on the latent size")?;
     match rendered {
         Rendered::Images(frames) => {

@@ -109,6 +109,9 @@ pub enum CliCommand {
         /// Also write the walk there and back as an animated GIF.
         #[arg(long)]
         gif: Option<PathBuf>,
+        /// The class of every frame, for a conditional generator (default 0).
+        #[arg(long)]
+        class: Option<usize>,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,
     },

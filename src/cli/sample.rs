@@ -33,7 +33,7 @@ pub fn run(source: Source, n: usize, device: DeviceChoice, out: &Path) -> anyhow
                 .chunks(snapshot.latent_dim())
                 .map(<[f32]>::to_vec)
                 .collect();
-            match snapshot.render(&latents) {
+            match snapshot.render(&latents, None) {
                 Some(Rendered::Points(points)) => (points, preset),
                 _ => anyhow::bail!("'{}' makes images; sample writes 2-D points", preset.name),
             }

@@ -4,6 +4,7 @@
 
 pub mod digits;
 pub mod raster;
+pub mod shapes;
 pub mod toy2d;
 
 use crate::preset::DatasetSpec;
@@ -62,7 +63,9 @@ pub fn mixture(spec: &DatasetSpec) -> Option<(Vec<[f32; 2]>, f32)> {
         DatasetSpec::Grid25 { spacing, std } => {
             (toy2d::ToyMixture::grid(5, *spacing, *std, 0), std)
         }
-        DatasetSpec::Spiral { .. } | DatasetSpec::Digits { .. } => return None,
+        DatasetSpec::Spiral { .. } | DatasetSpec::Digits { .. } | DatasetSpec::Shapes { .. } => {
+            return None;
+        }
     };
     Some((mixture.means().to_vec(), *std))
 }
@@ -78,5 +81,6 @@ pub fn open(spec: &DatasetSpec, seed: u64) -> Box<dyn DataSource> {
         }
         DatasetSpec::Spiral { noise } => Box::new(toy2d::Spiral::new(*noise, seed)),
         DatasetSpec::Digits { size } => Box::new(digits::Digits::new(*size, seed)),
+        DatasetSpec::Shapes { size } => Box::new(shapes::Shapes::new(*size, seed)),
     }
 }

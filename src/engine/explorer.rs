@@ -150,12 +150,12 @@ impl Explorer {
                 id,
                 target,
                 latents,
-                class: _,
+                class,
             } => {
                 let output = if target == RenderTarget::Main {
-                    snapshot.render(&latents)
+                    snapshot.render(&latents, class)
                 } else {
-                    self.render_in_chunks(&snapshot, &latents)
+                    self.render_in_chunks(&snapshot, &latents, class)
                 };
                 output.map(|output| Event::Rendered {
                     id,
@@ -197,10 +197,15 @@ impl Explorer {
 
     /// Render a few latents at a time (see [`Snapshot::slice`]), answering any main-view
     /// request that arrives in between, so a long render never holds a slider up.
-    fn render_in_chunks(&mut self, snapshot: &Snapshot, latents: &[Vec<f32>]) -> Option<Rendered> {
+    fn render_in_chunks(
+        &mut self,
+        snapshot: &Snapshot,
+        latents: &[Vec<f32>],
+        class: Option<usize>,
+    ) -> Option<Rendered> {
         let mut parts = Vec::new();
         for chunk in latents.chunks(snapshot.slice()) {
-            parts.push(snapshot.render(chunk)?);
+            parts.push(snapshot.render(chunk, class)?);
             self.pending.add_all(self.requests.try_iter());
             if let Some(main) = self.pending.renders.remove(&RenderTarget::Main) {
                 self.answer(main);

@@ -14,9 +14,15 @@ use crate::protocol::Field;
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 
-/// D's raw output for each single sample of `x` ([n, features]), judged as a pack of copies.
-pub fn single_scores(d: &Discriminator, x: Tensor<2>, pack: usize) -> Tensor<2> {
-    d.forward(if pack > 1 { x.repeat_dim(1, pack) } else { x })
+/// D's raw output for each single sample of `x` ([n, features]) of class `labels` (a
+/// conditional D), judged as a pack of copies.
+pub fn single_scores(
+    d: &Discriminator,
+    x: Tensor<2>,
+    labels: Option<&Tensor<1, Int>>,
+    pack: usize,
+) -> Tensor<2> {
+    d.forward(if pack > 1 { x.repeat_dim(1, pack) } else { x }, labels)
 }
 
 fn to_tensor(points: &[[f32; 2]], device: &Device) -> Tensor<2> {
@@ -51,7 +57,7 @@ pub fn d_field(
             })
         })
         .collect();
-    let scores = single_scores(d, to_tensor(&grid, device), game.pack);
+    let scores = single_scores(d, to_tensor(&grid, device), None, game.pack);
     let values = if game.loss.is_logistic() {
         read(sigmoid(scores))
     } else {
@@ -83,7 +89,7 @@ pub fn push_directions(
         return Vec::new();
     }
     let x = to_tensor(points, device).require_grad();
-    let scores = single_scores(d, x.clone(), game.pack);
+    let scores = single_scores(d, x.clone(), None, game.pack);
     let grads = loss::generator(game.loss, scores).backward();
     let gradient = x
         .grad(&grads)

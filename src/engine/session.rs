@@ -181,6 +181,7 @@ impl Engine {
             Command::Step(_) => {}
             Command::PublishSnapshot => self.publish(),
             Command::RecordInto(root) => self.recording.set_root(root),
+            Command::SetBalance(balance) => self.set_balance(balance),
             Command::SetCheckpointEvery(every) => self.recording.set_every(every),
             Command::SaveCheckpoint => {
                 self.flush();
@@ -222,6 +223,29 @@ impl Engine {
             }
             Command::SimulateCrash => panic!("simulated crash requested from the debug overlay"),
             Command::Shutdown => unreachable!("handled by serve"),
+        }
+    }
+
+    /// Apply new balance settings at the next step, and log what changed.
+    fn set_balance(&mut self, balance: crate::preset::Balance) {
+        let Some(trainer) = self.trainer.as_mut() else {
+            return;
+        };
+        match trainer.set_balance(balance) {
+            Ok(changes) if changes.is_empty() => {}
+            Ok(changes) => {
+                let step = trainer.steps_done();
+                let applied = trainer.balance();
+                let event = self
+                    .recording
+                    .log(step, EventKind::Change, changes.join(", "));
+                self.emit(event);
+                self.emit(Event::BalanceApplied(applied));
+            }
+            Err(why) => self.emit(Event::Error {
+                message: format!("that change was not applied: {why}"),
+                fatal_to_run: false,
+            }),
         }
     }
 

@@ -32,16 +32,26 @@ pub struct Snapshot {
     generator: Generator,
     shape: SampleShape,
     latent_dim: usize,
+    /// Classes of a conditional G.
+    classes: Option<usize>,
     device: Device,
 }
 
+/// Labels cycling through `classes` for `n` samples (a conditional G's reference and PCA
+/// batches cover every class alike).
+fn cycling(n: usize, classes: Option<usize>) -> Option<Vec<u32>> {
+    classes.map(|k| (0..n).map(|i| (i % k) as u32).collect())
+}
+
 impl Snapshot {
-    /// Freeze `generator` (inference mode, no autodiff) as it is after `step` steps.
+    /// Freeze `generator` (inference mode, no autodiff) as it is after `step` steps;
+    /// `classes` for a conditional G.
     pub fn new(
         generator: &Generator,
         step: u64,
         shape: SampleShape,
         latent_dim: usize,
+        classes: Option<usize>,
         device: &Device,
     ) -> Snapshot {
         let reference = to_tensor(
@@ -49,11 +59,13 @@ impl Snapshot {
             latent_dim,
             device,
         );
+        let labels = cycling(REFERENCE_SIZE, classes).map(|l| models::label_tensor(&l, device));
         Snapshot {
             step,
-            generator: generator.calibrated(reference),
+            generator: generator.calibrated(reference, labels.as_ref()),
             shape,
             latent_dim,
+            classes,
             device: device.clone(),
         }
     }
@@ -73,7 +85,8 @@ impl Snapshot {
             .with_context(|| format!("{} holds no usable preset.toml", folder.display()))?;
         let OpenedDevice { device, .. } = device::open(choice, preset.dataset.is_points());
         let shape = data::open(&preset.dataset, preset.train.seed).shape();
-        let (generator, _) = models::build(&preset.model, &preset.game, shape, &device);
+        let (generator, _) =
+            models::build(&preset.model, &preset.game, &preset.dataset, shape, &device);
         let generator = generator.try_load_file(&weights).map_err(|e| {
             anyhow::anyhow!(
                 "{} is not a generator for preset '{}': {e:?}",
@@ -81,7 +94,12 @@ impl Snapshot {
                 preset.name
             )
         })?;
-        let snapshot = Snapshot::new(&generator, 0, shape, preset.model.latent_dim(), &device);
+        let classes = preset
+            .dataset
+            .classes()
+            .filter(|_| preset.model.conditional());
+        let latent_dim = preset.model.latent_dim();
+        let snapshot = Snapshot::new(&generator, 0, shape, latent_dim, classes, &device);
         Ok((snapshot, preset))
     }
 
@@ -98,13 +116,27 @@ impl Snapshot {
         }
     }
 
-    /// G's outputs for `latents` ([n, latent_dim] row-major), flattened [n, features].
-    fn outputs(&self, latents: &[f32]) -> Vec<f32> {
+    /// The classes of a conditional G.
+    pub fn classes(&self) -> Option<usize> {
+        self.classes
+    }
+
+    /// G's outputs for `latents` ([n, latent_dim] row-major) with their `labels` (a
+    /// conditional G), flattened [n, features].
+    fn outputs(&self, latents: &[f32], labels: Option<&[u32]>) -> Vec<f32> {
+        let rows = CHUNK * self.latent_dim;
         latents
-            .chunks(CHUNK * self.latent_dim)
-            .flat_map(|chunk| {
+            .chunks(rows)
+            .enumerate()
+            .flat_map(|(i, chunk)| {
+                let n = chunk.len() / self.latent_dim;
+                let labels = labels
+                    .map(|l| models::label_tensor(&l[i * CHUNK..i * CHUNK + n], &self.device));
                 self.generator
-                    .forward(to_tensor(chunk, self.latent_dim, &self.device))
+                    .forward(
+                        to_tensor(chunk, self.latent_dim, &self.device),
+                        labels.as_ref(),
+                    )
                     .into_data()
                     .try_to_vec::<f32>()
                     .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))
@@ -112,13 +144,18 @@ impl Snapshot {
             .collect()
     }
 
-    /// What G makes of each latent, or `None` when one has the wrong length (a request made
-    /// for a different run).
-    pub fn render(&self, latents: &[Vec<f32>]) -> Option<Rendered> {
+    /// What G makes of each latent (of `class`, for a conditional G: class 0 when none or
+    /// one out of range is given), or `None` when a latent has the wrong length (a request
+    /// made for a different run).
+    pub fn render(&self, latents: &[Vec<f32>], class: Option<usize>) -> Option<Rendered> {
         if latents.iter().any(|z| z.len() != self.latent_dim) {
             return None;
         }
-        let values = self.outputs(&latents.concat());
+        let labels = self.classes.map(|k| {
+            let class = class.filter(|&c| c < k).unwrap_or(0) as u32;
+            vec![class; latents.len()]
+        });
+        let values = self.outputs(&latents.concat(), labels.as_deref());
         Some(match self.shape {
             SampleShape::Points2 => {
                 Rendered::Points(values.chunks_exact(2).map(|p| [p[0], p[1]]).collect())
@@ -143,11 +180,13 @@ impl Snapshot {
         tick: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Option<Directions> {
         let latents = latent::from_seeds(PCA_SEEDS, PCA_SAMPLES, self.latent_dim);
+        let labels = cycling(PCA_SAMPLES, self.classes);
         // G's outputs in slices, then the decomposition as the last unit of work.
         let slices = PCA_SAMPLES.div_ceil(PCA_SLICE);
         let mut outputs = Vec::new();
         for (i, slice) in latents.chunks(PCA_SLICE * self.latent_dim).enumerate() {
-            outputs.extend(self.outputs(slice));
+            let slice_labels = labels.as_ref().map(|l| &l[i * PCA_SLICE..]);
+            outputs.extend(self.outputs(slice, slice_labels));
             if !tick(i + 1, slices + 1) {
                 return None;
             }

@@ -25,15 +25,25 @@ pub struct ClassCoverage {
     pub kl: Option<f32>,
     /// Mean max-probability over all samples.
     pub confidence: f32,
+    /// For a conditional G: the share of samples the classifier assigns to the class G was
+    /// asked for.
+    #[serde(default)]
+    pub as_asked: Option<f32>,
 }
 
-/// Coverage from class probabilities ([n, classes] row-major).
-pub fn class_coverage(probabilities: &[f32], classes: usize) -> ClassCoverage {
+/// Coverage from class probabilities ([n, classes] row-major); `asked` are the classes a
+/// conditional G was asked for, sample by sample.
+pub fn class_coverage(
+    probabilities: &[f32],
+    classes: usize,
+    asked: Option<&[u32]>,
+) -> ClassCoverage {
     let mut histogram = vec![0u32; classes];
     let mut confidence = 0.0f64;
+    let mut matching = 0usize;
     let rows = probabilities.chunks_exact(classes.max(1));
     let n = rows.len();
-    for row in rows {
+    for (i, row) in rows.enumerate() {
         let (class, p) = row
             .iter()
             .copied()
@@ -43,6 +53,12 @@ pub fn class_coverage(probabilities: &[f32], classes: usize) -> ClassCoverage {
         confidence += f64::from(p);
         if p >= CONFIDENT {
             histogram[class] += 1;
+        }
+        if asked
+            .and_then(|a| a.get(i))
+            .is_some_and(|&c| c as usize == class)
+        {
+            matching += 1;
         }
     }
     ClassCoverage {
@@ -54,6 +70,7 @@ pub fn class_coverage(probabilities: &[f32], classes: usize) -> ClassCoverage {
         } else {
             (confidence / n as f64) as f32
         },
+        as_asked: asked.map(|_| matching as f32 / n.max(1) as f32),
         histogram,
     }
 }
@@ -100,7 +117,7 @@ mod tests {
     fn confident_samples_count_for_their_class() {
         // 3 classes; two confident 0s, one confident 2, one unsure sample.
         let p = [0.9, 0.05, 0.05, 0.8, 0.1, 0.1, 0.1, 0.1, 0.8, 0.4, 0.3, 0.3];
-        let c = class_coverage(&p, 3);
+        let c = class_coverage(&p, 3, None);
         assert_eq!(c.histogram, vec![2, 0, 1]);
         assert_eq!(c.covered, 2);
         assert!((c.confidence - (0.9 + 0.8 + 0.8 + 0.4) / 4.0).abs() < 1e-6);

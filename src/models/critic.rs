@@ -22,21 +22,18 @@ fn leaky_mask<const D: usize>(pre: Tensor<D>, slope: f64) -> Tensor<D> {
         .add_scalar(slope)
 }
 
-/// Pull `seed` (∂/∂logits, [batch, 1]) back through linear layers: `weights[i]` is layer i's
-/// weight as used ([in, out]); `pre[i]` its pre-activation when a LeakyReLU follows it
-/// (`None` for the output layer). Returns ∂/∂input, [batch, in₀].
+/// Pull `top` (∂/∂ the last hidden activation, [batch, width]) back through linear layers,
+/// each followed by a LeakyReLU: `weights[i]` is layer i's weight as used ([in, out]),
+/// `pre[i]` its pre-activation. Returns ∂/∂input, [batch, in₀].
 pub fn linear_adjoint(
-    seed: Tensor<2>,
+    top: Tensor<2>,
     weights: Vec<Tensor<2>>,
-    pre: Vec<Option<Tensor<2>>>,
+    pre: Vec<Tensor<2>>,
     slope: f64,
 ) -> Tensor<2> {
-    let mut g = seed;
+    let mut g = top;
     for (w, pre) in weights.into_iter().zip(pre).rev() {
-        if let Some(pre) = pre {
-            g = g * leaky_mask(pre, slope);
-        }
-        g = g.matmul(w.transpose());
+        g = (g * leaky_mask(pre, slope)).matmul(w.transpose());
     }
     g
 }
@@ -47,21 +44,26 @@ pub struct ConvStep {
     pub weight: Tensor<4>,
     pub stride: usize,
     pub padding: usize,
-    /// The pre-activation when a LeakyReLU follows.
-    pub pre: Option<Tensor<4>>,
 }
 
-/// Pull `seed` (∂/∂output, [batch, c, h, w]) back through convolutions: each becomes a
-/// transposed convolution with the same weight, stride and padding. Returns ∂/∂input.
-pub fn conv_adjoint(seed: Tensor<4>, steps: Vec<ConvStep>, slope: f64) -> Tensor<4> {
-    let mut g = seed;
-    for step in steps.into_iter().rev() {
-        if let Some(pre) = step.pre {
-            g = g * leaky_mask(pre, slope);
-        }
-        let options =
-            ConvTransposeOptions::new([step.stride; 2], [step.padding; 2], [0, 0], [1, 1], 1);
-        g = conv_transpose2d(g, step.weight, None, options);
+/// The adjoint of one convolution: a transposed convolution with the same weight, stride
+/// and padding.
+pub fn conv_back(g: Tensor<4>, step: ConvStep) -> Tensor<4> {
+    let options = ConvTransposeOptions::new([step.stride; 2], [step.padding; 2], [0, 0], [1, 1], 1);
+    conv_transpose2d(g, step.weight, None, options)
+}
+
+/// Pull `top` (∂/∂ the last hidden activation) back through convolutions, each followed by
+/// a LeakyReLU whose pre-activation is `pre[i]`. Returns ∂/∂input.
+pub fn conv_adjoint(
+    top: Tensor<4>,
+    steps: Vec<ConvStep>,
+    pre: Vec<Tensor<4>>,
+    slope: f64,
+) -> Tensor<4> {
+    let mut g = top;
+    for (step, pre) in steps.into_iter().zip(pre).rev() {
+        g = conv_back(g * leaky_mask(pre, slope), step);
     }
     g
 }
@@ -94,20 +96,22 @@ pub(crate) mod testing {
         diff / norm.max(1e-12)
     }
 
-    /// D's input gradient at `x` ([n, features]) against central differences of D's output,
-    /// over the coordinates `coords` of each sample: (analytic, numeric).
+    /// D's input gradient at `x` ([n, features], of classes `labels` for a conditional D)
+    /// against central differences of D's output, over the coordinates `coords` of each
+    /// sample: (analytic, numeric).
     pub fn input_gradient_vs_differences(
         d: &Discriminator,
         x: &[f32],
         n: usize,
         coords: &[usize],
+        labels: Option<&Tensor<1, Int>>,
         device: &Device,
     ) -> (Vec<f32>, Vec<f32>) {
         let features = x.len() / n;
         let tensor =
             |v: Vec<f32>| Tensor::<2>::from_data(TensorData::new(v, [n, features]), device);
         let analytic = host(
-            d.input_gradient(tensor(x.to_vec()))
+            d.input_gradient(tensor(x.to_vec()), labels)
                 .unwrap_or_else(|e| panic!("{e}")),
         );
         // Small enough that no LeakyReLU kink lies within ±h of a pre-activation (almost
@@ -120,7 +124,7 @@ pub(crate) mod testing {
                 for i in 0..n {
                     v[i * features + j] += delta;
                 }
-                host(d.forward(tensor(v)))
+                host(d.forward(tensor(v), labels))
             };
             let (up, down) = (shifted(h), shifted(-h));
             for i in 0..n {

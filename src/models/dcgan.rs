@@ -13,8 +13,9 @@
 
 use super::activation::leaky_relu;
 use super::critic::{self, ConvStep};
-use super::spectral;
+use super::{LABEL_EMBEDDING, embedding, projection, spectral, with_label};
 use burn::module::RunningState;
+use burn::nn::Embedding;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
 use burn::prelude::*;
@@ -42,6 +43,8 @@ pub struct DcganShape {
     pub spectral: bool,
     /// Samples D judges at once (PacGAN), stacked along the channels.
     pub pack: usize,
+    /// Class labels G and D are conditioned on (a conditional GAN).
+    pub classes: Option<usize>,
 }
 
 impl DcganShape {
@@ -55,7 +58,10 @@ impl DcganShape {
 pub struct DcganGenerator {
     convs: Vec<ConvTranspose2d>,
     norms: Vec<BatchNorm>,
-    latent: usize,
+    /// The class embedding appended to z, for a conditional G.
+    label: Option<Embedding>,
+    /// Input channels of the first layer: z, plus the label's embedding.
+    input: usize,
     channels: usize,
     size: usize,
 }
@@ -67,6 +73,8 @@ pub struct DcganDiscriminator {
     norms: Vec<BatchNorm>,
     /// Power-iteration vectors, one per convolution, when spectrally normalised.
     spectral: Option<Vec<Tensor<2>>>,
+    /// The class embedding of a projection discriminator (conditional D).
+    projection: Option<Embedding>,
     /// Input channels: image channels × pack.
     channels: usize,
     size: usize,
@@ -79,8 +87,9 @@ impl DcganGenerator {
     pub fn new(shape: DcganShape, device: &Device) -> DcganGenerator {
         let n = shape.doublings();
         let widths: Vec<usize> = (0..n).map(|i| shape.ngf << (n - 1 - i)).collect();
+        let input = shape.latent + shape.classes.map_or(0, |_| LABEL_EMBEDDING);
         let mut convs = vec![
-            ConvTranspose2dConfig::new([shape.latent, widths[0]], [4, 4])
+            ConvTranspose2dConfig::new([input, widths[0]], [4, 4])
                 .with_bias(shape.bias)
                 .with_initializer(INIT)
                 .init(device),
@@ -103,23 +112,25 @@ impl DcganGenerator {
         DcganGenerator {
             convs,
             norms,
-            latent: shape.latent,
+            label: embedding(shape.classes, LABEL_EMBEDDING, device),
+            input,
             channels: shape.channels,
             size: shape.size,
         }
     }
 
-    /// `z`: [batch, latent] → images flattened to [batch, channels·size·size].
-    pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
-        self.run(z, false)
+    /// `z`: [batch, latent] (and labels, if conditional) → images flattened to
+    /// [batch, channels·size·size].
+    pub fn forward(&self, z: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
+        self.run(with_label(z, &self.label, labels), false)
     }
 
     /// Like [`Self::forward`], but every BatchNorm normalises with the statistics of this
     /// batch and leaves its running statistics alone, as G behaves in training. Sample views
     /// use it: inference mode would normalise with running statistics that lag far behind the
     /// weights early in training, and the grid would show flat gray for the first ~100 steps.
-    pub fn sample(&self, z: Tensor<2>) -> Tensor<2> {
-        self.run(z, true)
+    pub fn sample(&self, z: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
+        self.run(with_label(z, &self.label, labels), true)
     }
 
     /// A copy for inference on any number of latents, one included: each BatchNorm normalises
@@ -127,10 +138,15 @@ impl DcganGenerator {
     /// instead of the running averages, which lag behind the weights, or the statistics of
     /// the batch at hand, which are meaningless for a single sample. Images from the copy
     /// match what G makes inside a training-sized batch. `self` is not changed.
-    pub fn calibrated(&self, reference: Tensor<2>) -> DcganGenerator {
+    pub fn calibrated(
+        &self,
+        reference: Tensor<2>,
+        labels: Option<&Tensor<1, Int>>,
+    ) -> DcganGenerator {
         let [batch, _] = reference.dims();
         let mut copy = self.clone();
-        let mut h = reference.reshape([batch, self.latent, 1, 1]);
+        let reference = with_label(reference, &self.label, labels);
+        let mut h = reference.reshape([batch, self.input, 1, 1]);
         for (conv, norm) in self.convs.iter().zip(copy.norms.iter_mut()) {
             let normalised = batch_norm_train(
                 conv.forward(h),
@@ -146,9 +162,10 @@ impl DcganGenerator {
         copy
     }
 
+    /// `z` with the label's embedding already appended.
     fn run(&self, z: Tensor<2>, batch_statistics: bool) -> Tensor<2> {
         let [batch, _] = z.dims();
-        let mut h = z.reshape([batch, self.latent, 1, 1]); // [B, nz, 1, 1]
+        let mut h = z.reshape([batch, self.input, 1, 1]); // [B, nz (+ label), 1, 1]
         let last = self.convs.len() - 1;
         for (i, conv) in self.convs.iter().enumerate() {
             h = conv.forward(h); // spatial ×2 per layer after the first (4×4)
@@ -202,6 +219,7 @@ impl DcganDiscriminator {
             convs,
             norms,
             spectral,
+            projection: embedding(shape.classes, widths[n - 1], device),
             channels,
             size: shape.size,
         }
@@ -234,20 +252,25 @@ impl DcganDiscriminator {
             .collect()
     }
 
-    /// The pre-activation of every LeakyReLU, and the logits.
-    fn run(&self, x: Tensor<2>) -> (Vec<Tensor<4>>, Tensor<2>) {
+    /// The pre-activation of every LeakyReLU, the last hidden activation, and the logits
+    /// (with the projection term of a conditional D).
+    fn run(
+        &self,
+        x: Tensor<2>,
+        labels: Option<&Tensor<1, Int>>,
+    ) -> (Vec<Tensor<4>>, Tensor<4>, Tensor<2>) {
         let [batch, _] = x.dims();
         let mut h = x.reshape([batch, self.channels, self.size, self.size]);
-        let last = self.convs.len() - 1;
-        let mut pre = Vec::with_capacity(last);
-        for (i, (conv, w)) in self.convs.iter().zip(self.weights()).enumerate() {
+        let mut weights = self.weights();
+        let last = weights
+            .pop()
+            .unwrap_or_else(|| unreachable!("the output layer"));
+        let mut pre = Vec::with_capacity(weights.len());
+        for (i, (conv, w)) in self.convs.iter().zip(weights).enumerate() {
             let (stride, padding) = self.geometry(i);
             let options = ConvOptions::new([stride; 2], [padding; 2], [1, 1], 1);
             let bias = conv.bias.as_ref().map(|b| b.val());
-            h = conv2d(h, w, bias, options); // spatial ÷2 per strided layer, 4×4 → 1×1 last
-            if i == last {
-                break;
-            }
+            h = conv2d(h, w, bias, options); // spatial ÷2 per strided layer
             if i > 0
                 && let Some(norm) = self.norms.get(i - 1)
             {
@@ -256,21 +279,36 @@ impl DcganDiscriminator {
             pre.push(h.clone());
             h = leaky_relu(h, SLOPE);
         }
-        (pre, h.reshape([batch, 1]))
+        let index = self.convs.len() - 1;
+        let (stride, padding) = self.geometry(index);
+        let options = ConvOptions::new([stride; 2], [padding; 2], [1, 1], 1);
+        let bias = self.convs[index].bias.as_ref().map(|b| b.val());
+        // 4×4 → 1×1
+        let mut logits = conv2d(h.clone(), last, bias, options).reshape([batch, 1]);
+        if let Some(e) = projection(&self.projection, labels, batch, &h.device()) {
+            let pooled = h
+                .clone()
+                .sum_dim(3)
+                .sum_dim(2)
+                .reshape([batch, e.dims()[1]]);
+            logits = logits + (e * pooled).sum_dim(1);
+        }
+        (pre, h, logits)
     }
 
-    /// `x`: flattened images [batch, channels·size·size] → logits [batch, 1].
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.run(x).1
+    /// `x`: flattened images [batch, channels·size·size] (and labels, if conditional) →
+    /// logits [batch, 1].
+    pub fn forward(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
+        self.run(x, labels).2
     }
 
     /// ∂D(x)/∂x per sample, flattened like `x`, as differentiable operations on the weights.
     /// Only for a D without BatchNorm (presets ensure it).
-    pub fn input_gradient(&self, x: Tensor<2>) -> Tensor<2> {
+    pub fn input_gradient(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
         let [batch, features] = x.dims();
-        let (pre, _) = self.run(x.clone());
-        let mut pre = pre.into_iter();
-        let steps = self
+        let device = x.device();
+        let (pre, h, _) = self.run(x, labels);
+        let mut steps: Vec<ConvStep> = self
             .weights()
             .into_iter()
             .enumerate()
@@ -280,12 +318,21 @@ impl DcganDiscriminator {
                     weight,
                     stride,
                     padding,
-                    pre: pre.next(),
                 }
             })
             .collect();
-        let seed = Tensor::<4>::ones([batch, 1, 1, 1], &x.device());
-        critic::conv_adjoint(seed, steps, SLOPE).reshape([batch, features])
+        let last = steps
+            .pop()
+            .unwrap_or_else(|| unreachable!("the output layer"));
+        // ∂logit/∂h: the last convolution's adjoint, plus the label's embedding at every
+        // position if projecting.
+        let seed = Tensor::<4>::ones([batch, 1, 1, 1], &device);
+        let mut top = critic::conv_back(seed, last);
+        if let Some(e) = projection(&self.projection, labels, batch, &device) {
+            let [_, c, hh, ww] = h.dims();
+            top = top + e.reshape([batch, c, 1, 1]).expand([batch, c, hh, ww]);
+        }
+        critic::conv_adjoint(top, steps, pre, SLOPE).reshape([batch, features])
     }
 
     /// Whether D has layers its input gradient cannot pass (BatchNorm).
@@ -318,7 +365,12 @@ mod tests {
     };
     use burn::tensor::Distribution;
 
-    fn critic(device: &Device, spectral: bool, pack: usize) -> Discriminator {
+    fn critic(
+        device: &Device,
+        spectral: bool,
+        pack: usize,
+        classes: Option<usize>,
+    ) -> Discriminator {
         Discriminator::Dcgan(DcganDiscriminator::new(
             DcganShape {
                 latent: 8,
@@ -330,6 +382,7 @@ mod tests {
                 d_batch_norm: false,
                 spectral,
                 pack,
+                classes,
             },
             device,
         ))
@@ -344,14 +397,16 @@ mod tests {
 
     #[test]
     fn the_critic_input_gradient_matches_finite_differences() {
-        for (spectral, pack) in [(false, 1), (true, 2)] {
+        for (spectral, pack, classes) in [(false, 1, None), (true, 2, None), (false, 1, Some(4))] {
             let device = Device::flex();
             device.seed(21);
-            let d = critic(&device, spectral, pack);
+            let d = critic(&device, spectral, pack, classes);
+            let labels = classes.map(|_| crate::models::label_tensor(&[3, 0, 1], &device));
             let features = 16 * 16 * pack;
             let x = images(3, features, &device);
             let coords: Vec<usize> = (0..24).map(|i| (i * 37) % features).collect();
-            let (analytic, numeric) = input_gradient_vs_differences(&d, &x, 3, &coords, &device);
+            let (analytic, numeric) =
+                input_gradient_vs_differences(&d, &x, 3, &coords, labels.as_ref(), &device);
             let error = relative_error(&analytic, &numeric);
             assert!(
                 error < 2e-2,
@@ -364,11 +419,12 @@ mod tests {
     fn r1_trains_the_critic_weights_exactly_and_batch_norm_is_refused() {
         let device = Device::flex().autodiff();
         device.seed(22);
-        let Discriminator::Dcgan(d) = critic(&device, false, 1) else {
+        let Discriminator::Dcgan(d) = critic(&device, false, 1, None) else {
             unreachable!("a DCGAN critic")
         };
         let x = Tensor::<2>::from_data(TensorData::new(images(4, 256, &device), [4, 256]), &device);
-        let penalty = |d: &DcganDiscriminator| loss::r1_penalty(d.input_gradient(x.clone()), 10.0);
+        let penalty =
+            |d: &DcganDiscriminator| loss::r1_penalty(d.input_gradient(x.clone(), None), 10.0);
         let (analytic, numeric) = weight_gradient_vs_difference(
             &d,
             |d| d.convs[1].weight.val(),
@@ -395,10 +451,11 @@ mod tests {
                 d_batch_norm: true,
                 spectral: false,
                 pack: 1,
+                classes: None,
             },
             &device,
         ));
-        let refused = with_norm.input_gradient(x).err().unwrap_or_default();
+        let refused = with_norm.input_gradient(x, None).err().unwrap_or_default();
         assert!(refused.contains("BatchNorm"), "{refused}");
     }
 }

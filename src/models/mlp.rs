@@ -5,8 +5,8 @@
 //! [`super::critic`]).
 
 use super::activation::leaky_relu;
-use super::{critic, spectral};
-use burn::nn::{Linear, LinearConfig};
+use super::{LABEL_EMBEDDING, critic, embedding, projection, spectral, with_label};
+use burn::nn::{Embedding, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
 
@@ -15,6 +15,8 @@ pub struct MlpGenerator {
     hidden: Vec<Linear>,
     out: Linear,
     tanh_output: bool,
+    /// The class embedding appended to z, for a conditional G.
+    label: Option<Embedding>,
 }
 
 #[derive(Module, Debug)]
@@ -24,6 +26,8 @@ pub struct MlpDiscriminator {
     /// Power-iteration vectors, one per layer (hidden ones, then the output), when D is
     /// spectrally normalised.
     spectral: Option<Vec<Tensor<2>>>,
+    /// The class embedding of a projection discriminator (conditional D).
+    projection: Option<Embedding>,
 }
 
 /// D's slope for negative inputs.
@@ -37,44 +41,52 @@ fn hidden_stack(input: usize, hidden: usize, layers: usize, device: &Device) -> 
 }
 
 impl MlpGenerator {
+    /// `classes` makes it conditional on that many class labels.
     pub fn new(
         latent: usize,
         hidden: usize,
         layers: usize,
         output: usize,
         tanh_output: bool,
+        classes: Option<usize>,
         device: &Device,
     ) -> MlpGenerator {
+        let input = latent + classes.map_or(0, |_| LABEL_EMBEDDING);
         MlpGenerator {
-            hidden: hidden_stack(latent, hidden, layers, device),
+            hidden: hidden_stack(input, hidden, layers, device),
             out: LinearConfig::new(hidden, output).init(device),
             tanh_output,
+            label: embedding(classes, LABEL_EMBEDDING, device),
         }
     }
 
-    /// `z`: [batch, latent] → [batch, output].
-    pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
+    /// `z`: [batch, latent] (and labels, if conditional) → [batch, output].
+    pub fn forward(&self, z: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
         let h = self
             .hidden
             .iter()
-            .fold(z, |h, layer| relu(layer.forward(h)));
+            .fold(with_label(z, &self.label, labels), |h, layer| {
+                relu(layer.forward(h))
+            });
         let x = self.out.forward(h);
         if self.tanh_output { tanh(x) } else { x }
     }
 }
 
 impl MlpDiscriminator {
-    /// `input` features (a packed sample counts as one); `spectral` normalises every layer.
+    /// `input` features (a packed sample counts as one); `spectral` normalises every layer;
+    /// `classes` makes it a projection discriminator over that many labels.
     pub fn new(
         input: usize,
-        hidden: usize,
+        width: usize,
         layers: usize,
         spectral: bool,
+        classes: Option<usize>,
         device: &Device,
     ) -> MlpDiscriminator {
-        let hidden = hidden_stack(input, hidden, layers, device);
-        let out =
-            LinearConfig::new(hidden.last().map_or(input, |l| l.weight.dims()[1]), 1).init(device);
+        let hidden = hidden_stack(input, width, layers, device);
+        let last = if layers == 0 { input } else { width };
+        let out = LinearConfig::new(last, 1).init(device);
         let spectral = spectral.then(|| {
             hidden
                 .iter()
@@ -86,6 +98,7 @@ impl MlpDiscriminator {
             hidden,
             out,
             spectral,
+            projection: embedding(classes, last, device),
         }
     }
 
@@ -107,6 +120,7 @@ impl MlpDiscriminator {
             hidden: Vec::new(),
             out,
             spectral: None,
+            projection: None,
         }
     }
 
@@ -131,37 +145,55 @@ impl MlpDiscriminator {
             .collect()
     }
 
-    /// Pre-activations of every hidden layer and the logits.
-    fn run(&self, x: Tensor<2>) -> (Vec<Tensor<2>>, Tensor<2>) {
-        let weights = self.weights();
+    /// Pre-activations of every hidden layer, the last hidden activation, and the logits
+    /// (with the projection term of a conditional D).
+    fn run(
+        &self,
+        x: Tensor<2>,
+        labels: Option<&Tensor<1, Int>>,
+    ) -> (Vec<Tensor<2>>, Tensor<2>, Tensor<2>) {
+        let mut weights = self.weights();
+        let out = weights
+            .pop()
+            .unwrap_or_else(|| unreachable!("the output layer"));
         let mut pre = Vec::with_capacity(self.hidden.len());
         let mut h = x;
-        for (layer, w) in self.layers().zip(weights) {
+        for (layer, w) in self.hidden.iter().zip(weights) {
             let bias = layer.bias.as_ref().map(|b| b.val());
-            let z = burn::tensor::module::linear(h.clone(), w, bias);
-            if pre.len() == self.hidden.len() {
-                return (pre, z);
-            }
+            let z = burn::tensor::module::linear(h, w, bias);
             h = leaky_relu(z.clone(), SLOPE);
             pre.push(z);
         }
-        unreachable!("the output layer returns")
+        let bias = self.out.bias.as_ref().map(|b| b.val());
+        let mut logits = burn::tensor::module::linear(h.clone(), out, bias);
+        let [batch, _] = h.dims();
+        if let Some(e) = projection(&self.projection, labels, batch, &h.device()) {
+            logits = logits + (e * h.clone()).sum_dim(1);
+        }
+        (pre, h, logits)
     }
 
-    /// `x`: [batch, features] → logits [batch, 1].
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.run(x).1
+    /// `x`: [batch, features] (and labels, if conditional) → logits [batch, 1].
+    pub fn forward(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
+        self.run(x, labels).2
     }
 
     /// ∂D(x)/∂x per sample, [batch, features], as differentiable operations on the weights
     /// (so a penalty on it trains D).
-    pub fn input_gradient(&self, x: Tensor<2>) -> Tensor<2> {
+    pub fn input_gradient(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
         let [batch, _] = x.dims();
-        let (pre, _) = self.run(x.clone());
-        let weights = self.weights();
-        let seed = Tensor::<2>::ones([batch, 1], &x.device());
-        let layers = pre.into_iter().map(Some).chain([None]);
-        critic::linear_adjoint(seed, weights, layers.collect(), SLOPE)
+        let device = x.device();
+        let (pre, _, _) = self.run(x, labels);
+        let mut weights = self.weights();
+        let out = weights
+            .pop()
+            .unwrap_or_else(|| unreachable!("the output layer"));
+        // ∂logit/∂h: the output layer's weights, plus the label's embedding if projecting.
+        let mut top = Tensor::<2>::ones([batch, 1], &device).matmul(out.transpose());
+        if let Some(e) = projection(&self.projection, labels, batch, &device) {
+            top = top + e;
+        }
+        critic::linear_adjoint(top, weights, pre, SLOPE)
     }
 
     /// Advance every layer's power iteration by one step (after an update of D).
@@ -193,14 +225,21 @@ mod tests {
     }
 
     #[test]
-    fn the_input_gradient_matches_finite_differences_with_and_without_spectral_norm() {
-        for spectral in [false, true] {
+    fn the_input_gradient_matches_finite_differences_with_spectral_norm_and_projection() {
+        for (spectral, classes) in [(false, None), (true, None), (false, Some(3))] {
             let device = Device::flex();
             device.seed(11);
-            let d = Discriminator::Mlp(MlpDiscriminator::new(6, 32, 3, spectral, &device));
+            let d = Discriminator::Mlp(MlpDiscriminator::new(6, 32, 3, spectral, classes, &device));
             let x = sample(4, 6, &device);
-            let (analytic, numeric) =
-                input_gradient_vs_differences(&d, &x, 4, &[0, 1, 2, 3, 4, 5], &device);
+            let labels = classes.map(|_| crate::models::label_tensor(&[0, 2, 1, 2], &device));
+            let (analytic, numeric) = input_gradient_vs_differences(
+                &d,
+                &x,
+                4,
+                &[0, 1, 2, 3, 4, 5],
+                labels.as_ref(),
+                &device,
+            );
             let error = relative_error(&analytic, &numeric);
             assert!(error < 1e-2, "spectral {spectral}: relative error {error}");
         }
@@ -210,10 +249,10 @@ mod tests {
     fn the_gradient_penalty_trains_the_weights_exactly() {
         let device = Device::flex().autodiff();
         device.seed(12);
-        let d = MlpDiscriminator::new(2, 16, 2, false, &device);
+        let d = MlpDiscriminator::new(2, 16, 2, false, None, &device);
         let x = Tensor::<2>::from_data(TensorData::new(sample(8, 2, &device), [8, 2]), &device);
         let penalty =
-            |d: &MlpDiscriminator| loss::gradient_penalty(d.input_gradient(x.clone()), 10.0);
+            |d: &MlpDiscriminator| loss::gradient_penalty(d.input_gradient(x.clone(), None), 10.0);
         let (analytic, numeric) = weight_gradient_vs_difference(
             &d,
             |d| d.hidden[0].weight.val(),

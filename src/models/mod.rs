@@ -13,8 +13,67 @@ pub mod mlp;
 pub mod spectral;
 
 use crate::data::SampleShape;
-use crate::preset::{GameSpec, ModelSpec};
+use crate::preset::{DatasetSpec, GameSpec, ModelSpec};
+use burn::nn::{Embedding, EmbeddingConfig};
 use burn::prelude::*;
+
+/// Width of a class label's embedding in a conditional G.
+pub const LABEL_EMBEDDING: usize = 16;
+
+/// Class labels as the models take them.
+pub fn label_tensor(labels: &[u32], device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i64> = labels.iter().map(|&l| i64::from(l)).collect();
+    Tensor::from_data(TensorData::new(values, [labels.len()]), device)
+}
+
+/// A label embedding of `width` for a conditional model (`classes` set), else none.
+fn embedding(classes: Option<usize>, width: usize, device: &Device) -> Option<Embedding> {
+    classes.map(|k| EmbeddingConfig::new(k, width).init(device))
+}
+
+/// The labels' embeddings, [batch, width]; a conditional model asked without labels gets
+/// class 0.
+fn embed(
+    embedding: &Embedding,
+    labels: Option<&Tensor<1, Int>>,
+    batch: usize,
+    device: &Device,
+) -> Tensor<2> {
+    let labels = labels
+        .cloned()
+        .unwrap_or_else(|| Tensor::zeros([batch], device));
+    let width = embedding.weight.dims()[1];
+    embedding
+        .forward(labels.reshape([batch, 1]))
+        .reshape([batch, width])
+}
+
+/// `z` with the label's embedding appended (conditional G), or `z` itself.
+pub fn with_label(
+    z: Tensor<2>,
+    embedding: &Option<Embedding>,
+    labels: Option<&Tensor<1, Int>>,
+) -> Tensor<2> {
+    match embedding {
+        Some(e) => {
+            let [batch, _] = z.dims();
+            let device = z.device();
+            Tensor::cat(vec![z, embed(e, labels, batch, &device)], 1)
+        }
+        None => z,
+    }
+}
+
+/// The projection discriminator's label embeddings for D's last features
+/// ([batch, width]), when D is conditional.
+pub fn projection(
+    embedding: &Option<Embedding>,
+    labels: Option<&Tensor<1, Int>>,
+    batch: usize,
+    device: &Device,
+) -> Option<Tensor<2>> {
+    embedding.as_ref().map(|e| embed(e, labels, batch, device))
+}
 
 #[derive(Module, Debug)]
 pub enum Generator {
@@ -29,30 +88,31 @@ pub enum Discriminator {
 }
 
 impl Generator {
-    /// `z`: [batch, latent] → samples [batch, features].
-    pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
+    /// `z`: [batch, latent] (and, for a conditional G, the class labels) → samples
+    /// [batch, features].
+    pub fn forward(&self, z: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
         match self {
-            Generator::Mlp(g) => g.forward(z),
-            Generator::Dcgan(g) => g.forward(z),
+            Generator::Mlp(g) => g.forward(z, labels),
+            Generator::Dcgan(g) => g.forward(z, labels),
         }
     }
 
     /// G as it behaves in training (BatchNorm on this batch's statistics), without changing
     /// any state: for sample views of a batch of latent vectors.
-    pub fn sample(&self, z: Tensor<2>) -> Tensor<2> {
+    pub fn sample(&self, z: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
         match self {
-            Generator::Mlp(g) => g.forward(z),
-            Generator::Dcgan(g) => g.sample(z),
+            Generator::Mlp(g) => g.forward(z, labels),
+            Generator::Dcgan(g) => g.sample(z, labels),
         }
     }
 
     /// A copy of G (without autodiff) for inference on batches of any size, one included;
-    /// normalisation layers use statistics measured on the `reference` latents.
+    /// normalisation layers use statistics measured on the `reference` latents (and labels).
     /// See [`dcgan::DcganGenerator::calibrated`].
-    pub fn calibrated(&self, reference: Tensor<2>) -> Generator {
+    pub fn calibrated(&self, reference: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Generator {
         match self {
             Generator::Mlp(g) => Generator::Mlp(g.clone()),
-            Generator::Dcgan(g) => Generator::Dcgan(g.calibrated(reference)),
+            Generator::Dcgan(g) => Generator::Dcgan(g.calibrated(reference, labels)),
         }
     }
 }
@@ -60,24 +120,28 @@ impl Generator {
 impl Discriminator {
     /// Samples [batch, features] (packed: [batch / pack, pack · features]) → logits
     /// [batch, 1].
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+    pub fn forward(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
         match self {
-            Discriminator::Mlp(d) => d.forward(x),
-            Discriminator::Dcgan(d) => d.forward(x),
+            Discriminator::Mlp(d) => d.forward(x, labels),
+            Discriminator::Dcgan(d) => d.forward(x, labels),
         }
     }
 
     /// ∂D(x)/∂x per sample, shaped like `x`, as differentiable operations on D's weights
     /// (see [`critic`]); an error naming the layer that prevents it.
-    pub fn input_gradient(&self, x: Tensor<2>) -> Result<Tensor<2>, String> {
+    pub fn input_gradient(
+        &self,
+        x: Tensor<2>,
+        labels: Option<&Tensor<1, Int>>,
+    ) -> Result<Tensor<2>, String> {
         match self {
-            Discriminator::Mlp(d) => Ok(d.input_gradient(x)),
+            Discriminator::Mlp(d) => Ok(d.input_gradient(x, labels)),
             Discriminator::Dcgan(d) if d.has_batch_norm() => Err(
                 "D's BatchNorm layers mix the samples of a batch, so its gradient per sample \
                  cannot be formed: use a DCGAN with d_batch_norm = false"
                     .into(),
             ),
-            Discriminator::Dcgan(d) => Ok(d.input_gradient(x)),
+            Discriminator::Dcgan(d) => Ok(d.input_gradient(x, labels)),
         }
     }
 
@@ -91,30 +155,35 @@ impl Discriminator {
 }
 
 /// Build G and D for samples of `shape` on `device` (validated presets only); D follows the
-/// game's packing and spectral normalisation.
+/// game's packing and spectral normalisation, and both are conditioned on the data set's
+/// classes when the model is conditional.
 pub fn build(
     spec: &ModelSpec,
     game: &GameSpec,
+    data: &DatasetSpec,
     shape: SampleShape,
     device: &Device,
 ) -> (Generator, Discriminator) {
+    let classes = data.classes().filter(|_| spec.conditional());
     match *spec {
         ModelSpec::Mlp {
             latent_dim,
             hidden,
             layers,
+            ..
         } => {
             let features = shape.numel();
             let images = matches!(shape, SampleShape::Image { .. });
             (
                 Generator::Mlp(mlp::MlpGenerator::new(
-                    latent_dim, hidden, layers, features, images, device,
+                    latent_dim, hidden, layers, features, images, classes, device,
                 )),
                 Discriminator::Mlp(mlp::MlpDiscriminator::new(
                     features * game.pack,
                     hidden,
                     layers,
                     game.spectral_norm,
+                    classes,
                     device,
                 )),
             )
@@ -125,6 +194,7 @@ pub fn build(
             ndf,
             bias,
             d_batch_norm,
+            ..
         } => {
             let (channels, size) = match shape {
                 SampleShape::Image {
@@ -142,6 +212,7 @@ pub fn build(
                 d_batch_norm,
                 spectral: game.spectral_norm,
                 pack: game.pack,
+                classes,
             };
             (
                 Generator::Dcgan(dcgan::DcganGenerator::new(shape, device)),

@@ -57,6 +57,11 @@ pub enum DatasetSpec {
         #[serde(default = "default_digit_size")]
         size: usize,
     },
+    /// Procedural coloured shapes (circle, square, triangle, star, cross) with labels.
+    Shapes {
+        #[serde(default = "default_digit_size")]
+        size: usize,
+    },
 }
 
 fn default_ring_radius() -> f32 {
@@ -81,7 +86,19 @@ fn default_digit_size() -> usize {
 impl DatasetSpec {
     /// True for the 2-D point data sets.
     pub fn is_points(&self) -> bool {
-        !matches!(self, DatasetSpec::Digits { .. })
+        !matches!(
+            self,
+            DatasetSpec::Digits { .. } | DatasetSpec::Shapes { .. }
+        )
+    }
+
+    /// The number of classes of a labelled data set.
+    pub fn classes(&self) -> Option<usize> {
+        match self {
+            DatasetSpec::Digits { .. } => Some(crate::data::digits::CLASSES),
+            DatasetSpec::Shapes { .. } => Some(crate::data::shapes::CLASSES),
+            _ => None,
+        }
     }
 }
 
@@ -95,6 +112,9 @@ pub enum ModelSpec {
         hidden: usize,
         /// Number of hidden layers in each network.
         layers: usize,
+        /// Condition G and D on the data set's class labels (see [`ModelSpec::conditional`]).
+        #[serde(default)]
+        conditional: bool,
     },
     /// DCGAN: transposed convolutions with BatchNorm and ReLU in G (tanh output), strided
     /// convolutions with BatchNorm and LeakyReLU 0.2 in D.
@@ -112,6 +132,9 @@ pub enum ModelSpec {
         /// samples.
         #[serde(default = "default_true")]
         d_batch_norm: bool,
+        /// Condition G and D on the data set's class labels.
+        #[serde(default)]
+        conditional: bool,
     },
 }
 
@@ -141,6 +164,17 @@ impl ModelSpec {
                 penalty.label()
             )),
             _ => None,
+        }
+    }
+
+    /// A conditional GAN: the label's embedding is concatenated to z in G, and D is a
+    /// projection discriminator (its logit gains the inner product of the label's embedding
+    /// with D's last features; Miyato & Koyama 2018).
+    pub fn conditional(&self) -> bool {
+        match self {
+            ModelSpec::Mlp { conditional, .. } | ModelSpec::Dcgan { conditional, .. } => {
+                *conditional
+            }
         }
     }
 
@@ -292,6 +326,23 @@ impl Preset {
         if let Some(why) = self.model.penalty_unsupported(game.penalty) {
             return self.fail(why);
         }
+        if self.model.conditional() {
+            let Some(classes) = self.dataset.classes() else {
+                return self
+                    .fail("a conditional model needs a labelled data set (digits, shapes)".into());
+            };
+            if game.pack > 1 {
+                return self.fail(
+                    "packing (PacGAN) and a conditional D do not combine: set pack = 1".into(),
+                );
+            }
+            if !self.train.samples.is_multiple_of(classes) {
+                return self.fail(format!(
+                    "samples {} must be a multiple of the {classes} classes (one row per class)",
+                    self.train.samples
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -306,8 +357,10 @@ impl Preset {
             DatasetSpec::Spiral { noise } if noise.is_nan() || *noise < 0.0 => {
                 self.fail("spiral needs noise >= 0".into())
             }
-            DatasetSpec::Digits { size } if ![16, 32, 64].contains(size) => {
-                self.fail(format!("digits size {size} is not one of 16, 32, 64"))
+            DatasetSpec::Digits { size } | DatasetSpec::Shapes { size }
+                if ![16, 32, 64].contains(size) =>
+            {
+                self.fail(format!("image size {size} is not one of 16, 32, 64"))
             }
             _ => Ok(()),
         }

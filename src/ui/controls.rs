@@ -2,6 +2,7 @@
 //! messages. It draws and returns what the user asked for; the app applies it afterwards.
 
 use super::app::Tab;
+use super::balance::BalanceEditor;
 use super::jobs::Jobs;
 use super::run_state::RunState;
 use super::samples::Pick;
@@ -37,6 +38,8 @@ pub enum Action {
     SetRecording(bool),
     /// Save a checkpoint every N steps (0 = only on demand and on quit).
     SetCheckpointEvery(u64),
+    /// Change the running game's balance settings from the next step.
+    SetBalance(crate::preset::Balance),
 }
 
 /// What the Export row of the side panel saves.
@@ -63,10 +66,11 @@ pub struct Controls<'a> {
     pub recording: &'a Recording,
     /// Long jobs under way (exports), shown with progress bars.
     pub jobs: &'a Jobs,
+    pub balance: &'a mut BalanceEditor,
 }
 
 impl Controls<'_> {
-    pub fn ui(&self, ui: &mut egui::Ui) -> Vec<Action> {
+    pub fn ui(self, ui: &mut egui::Ui) -> Vec<Action> {
         let mut actions = Vec::new();
         ui.heading("ganscope");
         ui.separator();
@@ -76,6 +80,11 @@ impl Controls<'_> {
         ui.separator();
         self.buttons(ui, &mut actions);
         self.pace(ui, &mut actions);
+        if let Some(info) = &self.run.info
+            && let Some(balance) = self.balance.ui(ui, &info.balance)
+        {
+            actions.push(Action::SetBalance(balance));
+        }
         self.exports(ui, &mut actions);
         self.jobs.ui(ui);
         ui.separator();
@@ -113,13 +122,19 @@ impl Controls<'_> {
         if let Some(preset) = self.selected.and_then(|i| self.presets.get(i)) {
             ui.small(&preset.description);
             ui.small(format!(
-                "{} · batch {} · lr G {} D {} · k {}",
+                "{}{} · batch {} · lr G {} D {} · k {}",
+                if preset.model.conditional() {
+                    "conditional "
+                } else {
+                    ""
+                },
                 preset.model.family_name(),
                 preset.train.batch_size,
                 preset.train.lr_g,
                 preset.train.lr_d,
                 preset.train.d_steps
             ));
+            ui.small(game_summary(&preset.game));
         }
         if !self.preset_errors.is_empty() {
             let title = format!("{} preset file(s) failed to load", self.preset_errors.len());
@@ -408,4 +423,31 @@ impl Controls<'_> {
             });
         }
     }
+}
+
+/// The game's loss and the stabilisers it switches on, in one line.
+fn game_summary(game: &crate::preset::GameSpec) -> String {
+    let mut parts = vec![format!("{} loss", game.loss.label())];
+    if game.penalty != crate::preset::PenaltyKind::None {
+        parts.push(format!("{} x{}", game.penalty.label(), game.penalty_weight));
+    }
+    if game.clip > 0.0 {
+        parts.push(format!("clip {}", game.clip));
+    }
+    if game.spectral_norm {
+        parts.push("spectral norm".into());
+    }
+    if game.pack > 1 {
+        parts.push(format!("PacGAN{}", game.pack));
+    }
+    if game.label_smoothing > 0.0 {
+        parts.push(format!("smoothing {}", game.label_smoothing));
+    }
+    if game.instance_noise > 0.0 {
+        parts.push(format!("instance noise {}", game.instance_noise));
+    }
+    if game.ema > 0.0 {
+        parts.push(format!("EMA {}", game.ema));
+    }
+    parts.join(" · ")
 }

@@ -165,6 +165,13 @@ impl HealthView {
                 c.kl.map_or("-".into(), |kl| format!("{kl:.3}")),
                 c.confidence
             ));
+            if let Some(share) = c.as_asked {
+                ui.label(format!(
+                    "Conditional G: {:.1} % of samples are classified as the class they were asked for",
+                    share * 100.0
+                ))
+                .on_hover_text("The reference classifier's verdict on samples of each class in turn");
+            }
             bars(ui, "classes", &c.histogram, height * 0.6, G_COLOR);
         }
         if let Some([generated, real]) = latest.diversity {

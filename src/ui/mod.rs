@@ -2,6 +2,7 @@
 //! and draws what the [`crate::protocol::Event`]s say.
 
 pub mod app;
+pub mod balance;
 pub mod controls;
 pub mod curves;
 pub mod explorer;

@@ -98,6 +98,11 @@ impl RunState {
                 self.folder = Some(folder);
             }
             Event::Logged(event) => self.events.push(event),
+            Event::BalanceApplied(balance) => {
+                if let Some(info) = &mut self.info {
+                    info.balance = balance;
+                }
+            }
             Event::Notice(text) => self.say(text, false),
             Event::Error {
                 message,

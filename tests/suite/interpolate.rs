@@ -24,6 +24,7 @@ fn walk(frames: usize) -> WalkSpec {
         frames,
         mode: InterpMode::Slerp,
         psi: 1.0,
+        class: None,
     }
 }
 

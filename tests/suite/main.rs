@@ -4,6 +4,7 @@ mod checkpoints;
 mod common;
 mod data;
 mod explorer;
+mod game;
 mod interpolate;
 mod learning;
 mod presets;

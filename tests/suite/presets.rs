@@ -9,7 +9,18 @@ fn every_shipped_preset_parses_and_validates() {
     let library = PresetLibrary::load_dir(&presets_dir());
     let errors: Vec<String> = library.errors.iter().map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "shipped presets failed: {errors:?}");
-    for name in ["ring8-mlp", "grid25-mlp", "digits-dcgan", "dcgan32-ref"] {
+    for name in [
+        "ring8-mlp",
+        "grid25-mlp",
+        "digits-dcgan",
+        "dcgan32-ref",
+        "ring8-wgan-gp",
+        "grid25-pacgan",
+        "digits-wgan-gp",
+        "digits-hinge-sn",
+        "digits-cgan",
+        "shapes-cgan",
+    ] {
         assert!(library.get(name).is_some(), "{name} is not shipped");
     }
 }
@@ -79,4 +90,55 @@ fn one_broken_file_does_not_hide_the_others() {
     assert_eq!(library.presets.len(), 1, "the good preset still loads");
     assert_eq!(library.errors.len(), 1, "the broken one is reported");
     assert!(library.errors[0].to_string().contains("typo.toml"));
+}
+
+/// A digits DCGAN preset with `model` and `game` lines added.
+fn digits_with(model: &str, game: &str) -> Result<Preset, PresetError> {
+    let text = format!(
+        r#"
+        name = "variant"
+        [dataset]
+        kind = "digits"
+        [model]
+        family = "dcgan"
+        latent_dim = 8
+        ngf = 8
+        ndf = 8
+        {model}
+        [train]
+        batch_size = 8
+        lr_g = 1e-3
+        lr_d = 1e-3
+        seed = 1
+        samples = 20
+        [game]
+        {game}
+    "#
+    );
+    Preset::from_toml(&text, "variant.toml")
+}
+
+#[test]
+fn games_the_model_cannot_play_are_refused_saying_why() {
+    let bn = digits_with("", "penalty = \"gradient\"")
+        .expect_err("a gradient penalty through BatchNorm");
+    let text = bn.to_string();
+    assert!(
+        text.contains("BatchNorm") && text.contains("d_batch_norm = false"),
+        "{text}"
+    );
+    assert!(digits_with("d_batch_norm = false", "penalty = \"r1\"").is_ok());
+    let packed = digits_with("conditional = true", "pack = 2").expect_err("pack + labels");
+    assert!(packed.to_string().contains("pack"), "{packed}");
+    let odd = digits_with("", "pack = 3").expect_err("8 is not a multiple of 3");
+    assert!(odd.to_string().contains("multiple of pack 3"), "{odd}");
+    let smoothing = digits_with("", "label_smoothing = 0.7").expect_err("too much");
+    assert!(
+        smoothing.to_string().contains("label_smoothing"),
+        "{smoothing}"
+    );
+    assert!(
+        digits_with("conditional = true", "").is_ok(),
+        "20 samples, 10 rows"
+    );
 }

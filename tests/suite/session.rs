@@ -209,8 +209,78 @@ fn the_generator_exports_into_a_folder_that_interpolate_reads() {
         frames: 3,
         mode: ganscope::latent::InterpMode::Lerp,
         psi: 1.0,
+        class: None,
     };
     ganscope::cli::interpolate::run(&folder, walk, DeviceChoice::Cpu, &strip, None)
         .unwrap_or_else(|e| panic!("{e}"));
+    link.send(Command::Shutdown);
+}
+
+#[test]
+fn a_balance_change_takes_effect_at_the_next_step_and_is_logged() {
+    use ganscope::preset::{LossKind, PenaltyKind};
+    let link = engine::spawn(|| {});
+    link.send(Command::Load {
+        preset: Box::new(preset("ring8-mlp")),
+        device: DeviceChoice::Cpu,
+    });
+    let (info, _) = wait_for(&link, |e| match e {
+        Event::Loaded(info) => Some(info.clone()),
+        _ => None,
+    });
+    link.send(Command::Step(5));
+    let (_, seen) = stopped_at(&link);
+    let before = seen
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Metrics(batch) => batch.last().copied(),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("metrics of step 5"));
+    // The logistic loss is not the critic's difference of means.
+    assert!((before.d_loss - (before.d_fake - before.d_real)).abs() > 0.1);
+
+    let mut balance = info.balance.clone();
+    balance.loss = LossKind::Wasserstein;
+    balance.d_steps = 2;
+    link.send(Command::SetBalance(balance));
+    let (text, _) = wait_for(&link, |e| match e {
+        Event::Logged(event) if event.kind == ganscope::runs::EventKind::Change => {
+            Some((event.step, event.text.clone()))
+        }
+        _ => None,
+    });
+    assert_eq!(text.0, 5, "logged at the step it applies after");
+    assert!(
+        text.1.contains("loss non-saturating -> Wasserstein"),
+        "{}",
+        text.1
+    );
+    link.send(Command::Step(1));
+    let (_, seen) = stopped_at(&link);
+    let after = seen
+        .iter()
+        .find_map(|e| match e {
+            Event::Metrics(batch) => batch.first().copied(),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("metrics of step 6"));
+    assert_eq!(after.step, 6);
+    assert!(
+        (after.d_loss - (after.d_fake - after.d_real)).abs() < 1e-4,
+        "step 6 already trains the critic: {after:?}"
+    );
+
+    // A penalty this D cannot support... is fine for an MLP; a bad value is refused.
+    let mut bad = info.balance.clone();
+    bad.penalty = PenaltyKind::Gradient;
+    bad.label_smoothing = 0.9;
+    link.send(Command::SetBalance(bad));
+    let (message, _) = wait_for(&link, |e| match e {
+        Event::Error { message, .. } => Some(message.clone()),
+        _ => None,
+    });
+    assert!(message.contains("label_smoothing"), "{message}");
     link.send(Command::Shutdown);
 }

@@ -288,3 +288,37 @@ fn exports_write_csv_and_a_forward_looping_gif() {
         "step,g_loss\n1,0.5\n"
     );
 }
+
+#[test]
+fn the_balance_panel_changes_the_loss_live_and_the_plots_mark_it() {
+    let mut harness = harness("ring8-mlp");
+    step_until(&mut harness, |app| app.run_state().info.is_some());
+    harness.get_by_label("Step once").click();
+    step_until(&mut harness, |app| app.run_state().step == 1);
+    harness.get_by_label("Balance (live)").click();
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label("Apply").is_some(),
+        "the panel opened with its Apply button"
+    );
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Loss")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("hinge").click();
+    harness.run_steps(2);
+    harness.get_by_label("Apply").click();
+    step_until(&mut harness, |app| {
+        app.run_state()
+            .info
+            .as_ref()
+            .is_some_and(|i| i.balance.loss == ganscope::preset::LossKind::Hinge)
+    });
+    let events = &harness.state().run_state().events;
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == ganscope::runs::EventKind::Change && e.step == 1),
+        "the change is logged at step 1 (a marker on the plots): {events:?}"
+    );
+}

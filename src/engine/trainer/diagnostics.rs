@@ -52,7 +52,9 @@ impl Trainer {
             self.alarms.extend(raised);
         }
         let features = self.shape.numel();
-        let real = self.data.batch(DIAGNOSTIC_IMAGES).x;
+        let real_batch = self.data.batch(DIAGNOSTIC_IMAGES);
+        let (real, real_labels) = (real_batch.x, real_batch.labels);
+        let asked = self.asked_classes(n);
         let fake = &fake[..DIAGNOSTIC_IMAGES.min(n) * features];
         let diversity = (!is_points).then(|| {
             let pairs = DIVERSITY_SAMPLES * features;
@@ -61,21 +63,27 @@ impl Trainer {
                 coverage::diversity(&real[..pairs.min(real.len())], features),
             ]
         });
-        let classes = self.class_coverage(fake);
+        let classes = self.class_coverage(fake, asked.as_deref());
         if let Some(c) = &classes {
             let raised = self.watch.observe_coverage(self.step, c.covered, c.classes);
             self.alarms.extend(raised);
         }
         let d = self.d().valid();
-        let probabilities = |x: &[f32]| -> Vec<f32> {
+        let probabilities = |x: &[f32], labels: Option<&[u32]>| -> Vec<f32> {
             let rows = x.len() / features;
             let input =
                 Tensor::from_data(TensorData::new(x.to_vec(), [rows, features]), &self.plain);
+            let labels = self.labels(labels.map(|l| &l[..rows]), &self.plain);
             // Scores of the non-logistic losses are squashed the same way.
-            sigmoid(field::single_scores(&d, input, self.preset.game.pack))
-                .into_data()
-                .try_to_vec::<f32>()
-                .unwrap_or_else(|e| unreachable!("D outputs f32: {e:?}"))
+            sigmoid(field::single_scores(
+                &d,
+                input,
+                labels.as_ref(),
+                self.preset.game.pack,
+            ))
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap_or_else(|e| unreachable!("D outputs f32: {e:?}"))
         };
         let histogram = |p: Vec<f32>| metrics::histogram(&p, DIAGNOSTIC_BINS, 0.0, 1.0);
         Diagnostics {
@@ -83,8 +91,8 @@ impl Trainer {
             modes,
             classes,
             diversity,
-            d_real_hist: histogram(probabilities(&real)),
-            d_fake_hist: histogram(probabilities(fake)),
+            d_real_hist: histogram(probabilities(&real, real_labels.as_deref())),
+            d_fake_hist: histogram(probabilities(fake, asked.as_deref())),
         }
     }
 
@@ -100,7 +108,8 @@ impl Trainer {
         };
         let features = self.shape.numel();
         let shown = NEIGHBOURS.min(self.preset.train.samples);
-        let fake = self.generate_from(self.fixed_z.clone().narrow(0, 0, shown));
+        let labels = self.fixed_labels.as_ref().map(|l| &l[..shown]);
+        let fake = self.generate_from(self.fixed_z.clone().narrow(0, 0, shown), labels);
         let bank = self.data.batch(NEIGHBOUR_BANK).x;
         let mut tiles = Vec::new();
         let mut nearest = Vec::new();
@@ -121,7 +130,7 @@ impl Trainer {
     }
 
     /// Class coverage of generated images by the reference classifier, once it is ready.
-    fn class_coverage(&mut self, images: &[f32]) -> Option<ClassCoverage> {
+    fn class_coverage(&mut self, images: &[f32], asked: Option<&[u32]>) -> Option<ClassCoverage> {
         match &self.classifier {
             ReferenceClassifier::NotNeeded => return None,
             ReferenceClassifier::NotStarted { size } => {
@@ -139,6 +148,10 @@ impl Trainer {
             return None;
         };
         let probabilities = model.probabilities(images, self.shape.numel(), &self.plain);
-        Some(coverage::class_coverage(&probabilities, digits::CLASSES))
+        Some(coverage::class_coverage(
+            &probabilities,
+            digits::CLASSES,
+            asked,
+        ))
     }
 }

@@ -57,6 +57,7 @@ pub fn penalty(
     weight: f32,
     real: &Tensor<2>,
     fake: &Tensor<2>,
+    labels: Option<&Tensor<1, Int>>,
     rng: &mut StdRng,
 ) -> Result<Option<Tensor<1>>, String> {
     match kind {
@@ -67,11 +68,11 @@ pub fn penalty(
             let eps = Tensor::<2>::from_data(TensorData::new(mix, [batch, 1]), &real.device());
             let between = real.clone().detach() * eps.clone()
                 + fake.clone().detach() * eps.neg().add_scalar(1.0);
-            let g = d.input_gradient(between)?;
+            let g = d.input_gradient(between, labels)?;
             Ok(Some(loss::gradient_penalty(g, weight)))
         }
         PenaltyKind::R1 => {
-            let g = d.input_gradient(real.clone().detach())?;
+            let g = d.input_gradient(real.clone().detach(), labels)?;
             Ok(Some(loss::r1_penalty(g, weight)))
         }
     }
@@ -83,7 +84,17 @@ struct Clip(f64);
 impl ModuleMapper for Clip {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let c = self.0;
-        param.map(|t| t.clamp(-c, c))
+        // A fresh leaf, like the optimizer's output: the clamp must not join the next step's
+        // graph to this one's.
+        param.map(|t| {
+            let tracked = t.is_require_grad();
+            let clipped = t.clamp(-c, c).detach();
+            if tracked {
+                clipped.require_grad()
+            } else {
+                clipped
+            }
+        })
     }
 }
 
@@ -150,7 +161,7 @@ mod tests {
     fn clipping_keeps_every_weight_inside_c() {
         let device = Device::flex();
         device.seed(5);
-        let d = Discriminator::Mlp(MlpDiscriminator::new(2, 16, 2, false, &device));
+        let d = Discriminator::Mlp(MlpDiscriminator::new(2, 16, 2, false, None, &device));
         assert!(
             values(&d).iter().any(|v| v.abs() > 0.01),
             "some start outside"
@@ -163,8 +174,8 @@ mod tests {
     fn the_moving_average_moves_a_fraction_toward_g() {
         let device = Device::flex();
         device.seed(6);
-        let a = Generator::Mlp(MlpGenerator::new(2, 8, 1, 2, false, &device));
-        let b = Generator::Mlp(MlpGenerator::new(2, 8, 1, 2, false, &device));
+        let a = Generator::Mlp(MlpGenerator::new(2, 8, 1, 2, false, None, &device));
+        let b = Generator::Mlp(MlpGenerator::new(2, 8, 1, 2, false, None, &device));
         let blended = values(&blend(a.clone(), &b, 0.9));
         for ((x, y), z) in values(&a).iter().zip(values(&b)).zip(blended) {
             assert!((z - (0.9 * x + 0.1 * y)).abs() < 1e-6);

@@ -69,7 +69,11 @@ pub struct Trainer {
     opt_d: ModuleOptimizer,
     data: Box<dyn DataSource>,
     shape: SampleShape,
+    /// Classes G and D are conditioned on (a conditional GAN).
+    classes: Option<usize>,
     fixed_z: Tensor<2>,
+    /// The class of each fixed latent (a conditional G: one grid row per class).
+    fixed_labels: Option<Vec<u32>>,
     real_view: Vec<[f32; 2]>,
     step: u64,
     trained_s: f64,
@@ -91,14 +95,20 @@ impl Trainer {
         let device = plain.clone().autodiff();
         let data = data::open(&preset.dataset, preset.train.seed);
         let shape = data.shape();
-        let (generator, discriminator) = models::build(&preset.model, &preset.game, shape, &device);
+        let (generator, discriminator) =
+            models::build(&preset.model, &preset.game, &preset.dataset, shape, &device);
+        let classes = preset
+            .dataset
+            .classes()
+            .filter(|_| preset.model.conditional());
         let t = &preset.train;
         let real_view = if shape == SampleShape::Points2 {
             real_points(preset)
         } else {
             Vec::new()
         };
-        let fixed_z = fixed_latents(t.samples, preset.model.latent_dim(), &plain);
+        let (fixed_z, fixed_labels) =
+            fixed_latents(t.samples, preset.model.latent_dim(), classes, &plain);
         Trainer {
             preset: preset.clone(),
             info: opened.info.clone(),
@@ -111,7 +121,9 @@ impl Trainer {
             opt_d: game::optimizer(&preset.game, t),
             data,
             shape,
+            classes,
             fixed_z,
+            fixed_labels,
             real_view,
             step: 0,
             trained_s: 0.0,
@@ -162,7 +174,7 @@ impl Trainer {
             discriminator_params: self.d().num_params(),
             batch_size: self.preset.train.batch_size,
             latent_dim: self.preset.model.latent_dim(),
-            classes: None,
+            classes: self.classes,
             balance: self.balance(),
         }
     }
@@ -292,12 +304,13 @@ impl Trainer {
         self.data.reseed(mix(t.seed, self.step ^ DATA_KEY));
         for _ in 0..t.d_steps {
             let batch = self.data.batch(t.batch_size);
+            // A conditional G makes fakes of the real batch's classes.
+            let labels = self.labels(batch.labels.as_deref(), &self.device);
             let real =
                 Tensor::<2>::from_data(TensorData::new(batch.x, [batch.n, features]), &self.device); // [B, F]
             laps.mark(Phase::Data);
-            let generated = self
-                .g()
-                .forward(self.latent(t.batch_size, &mut noise, &self.device)); // [B, F]
+            let z = self.latent(t.batch_size, &mut noise, &self.device);
+            let generated = self.g().forward(z, labels.as_ref()); // [B, F]
             laps.mark(Phase::GForward);
             // What D sees: noisy, packed [B / m, m·F].
             let real_in = game::pack(game::with_noise(real, std, &mut extra), game.pack);
@@ -305,8 +318,8 @@ impl Trainer {
                 game::with_noise(generated.clone().detach(), std, &mut extra),
                 game.pack,
             );
-            let real_out = self.d().forward(real_in.clone());
-            let fake_out = self.d().forward(fake_in.clone());
+            let real_out = self.d().forward(real_in.clone(), labels.as_ref());
+            let fake_out = self.d().forward(fake_in.clone(), labels.as_ref());
             let mut d_loss = loss::discriminator(
                 game.loss,
                 real_out.clone(),
@@ -319,6 +332,7 @@ impl Trainer {
                 game.penalty_weight,
                 &real_in,
                 &fake_in,
+                labels.as_ref(),
                 &mut extra,
             )
             .map_err(TrainError::Unsupported)?;
@@ -341,11 +355,11 @@ impl Trainer {
             d.advance_spectral();
             self.discriminator = Some(d);
             laps.mark(Phase::DUpdate);
-            fake = Some(generated);
+            fake = Some((generated, labels));
         }
-        let fake = fake.unwrap_or_else(|| unreachable!("d_steps >= 1 is validated"));
+        let (fake, labels) = fake.unwrap_or_else(|| unreachable!("d_steps >= 1 is validated"));
         let fake_in = game::pack(game::with_noise(fake, std, &mut extra), game.pack);
-        let g_loss = loss::generator(game.loss, self.d().forward(fake_in));
+        let g_loss = loss::generator(game.loss, self.d().forward(fake_in, labels.as_ref()));
         laps.mark(Phase::GLoss);
         let grads = g_loss.backward();
         laps.mark(Phase::GBackward);
@@ -378,11 +392,20 @@ impl Trainer {
         }
     }
 
+    /// The labels a conditional model is given, as a tensor on `device`; `None` for an
+    /// unconditional one.
+    fn labels(&self, labels: Option<&[u32]>, device: &Device) -> Option<Tensor<1, Int>> {
+        self.classes?;
+        labels.map(|l| models::label_tensor(l, device))
+    }
+
     /// Run G without autodiff, normalising with the batch's own statistics (see
-    /// [`Generator::sample`]), and read the samples back, flattened [n, features].
-    fn generate_from(&self, z: Tensor<2>) -> Vec<f32> {
+    /// [`Generator::sample`]), on latents `z` (of classes `labels`, for a conditional G), and
+    /// read the samples back, flattened [n, features].
+    fn generate_from(&self, z: Tensor<2>, labels: Option<&[u32]>) -> Vec<f32> {
+        let labels = self.labels(labels, &self.plain);
         self.generator_for_export()
-            .sample(z)
+            .sample(z, labels.as_ref())
             .into_data()
             .try_to_vec::<f32>()
             .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))
@@ -404,19 +427,29 @@ impl Trainer {
             self.step,
             self.shape,
             self.preset.model.latent_dim(),
+            self.classes,
             &self.plain,
         )
     }
 
-    /// `n` fresh samples from random z, flattened [n, features].
+    /// `n` fresh samples from random z, flattened [n, features]; a conditional G is asked
+    /// for the classes in turn (see [`Self::asked_classes`]).
     pub fn generate(&self, n: usize) -> Vec<f32> {
         let mut rng = self.rng(Stream::Measure);
-        self.generate_from(self.latent(n, &mut rng, &self.plain))
+        let labels = self.asked_classes(n);
+        self.generate_from(self.latent(n, &mut rng, &self.plain), labels.as_deref())
+    }
+
+    /// The classes [`Self::generate`] asks a conditional G for: sample i of class
+    /// i mod classes.
+    pub fn asked_classes(&self, n: usize) -> Option<Vec<u32>> {
+        self.classes
+            .map(|k| (0..n).map(|i| (i % k) as u32).collect())
     }
 
     /// What G makes of the fixed latent vectors, as the front ends show it.
     pub fn samples(&self) -> SampleView {
-        let values = self.generate_from(self.fixed_z.clone());
+        let values = self.generate_from(self.fixed_z.clone(), self.fixed_labels.as_deref());
         let n = self.preset.train.samples;
         match self.shape {
             SampleShape::Points2 => {
@@ -445,7 +478,10 @@ impl Trainer {
             SampleShape::Image {
                 channels, height, ..
             } => {
-                let columns = imaging::grid_columns(n);
+                // A conditional G shows one row per class.
+                let columns = self
+                    .classes
+                    .map_or_else(|| imaging::grid_columns(n), |k| n / k);
                 SampleView::Grid {
                     image: imaging::tile_grid(&values, n, channels, height, columns),
                     columns,
@@ -498,10 +534,69 @@ fn points(flat: &[f32]) -> Vec<[f32; 2]> {
 
 /// The run's fixed latent vectors: tile `i` of the sample grid is seed `i` (see
 /// [`latent::from_seed`]), drawn on the host so every device shows the same samples evolve and
-/// the explorer can reproduce any tile from its number.
-fn fixed_latents(n: usize, latent_dim: usize, device: &Device) -> Tensor<2> {
-    Tensor::from_data(
-        TensorData::new(latent::from_seeds(0, n, latent_dim), [n, latent_dim]),
-        device,
+/// the explorer can reproduce any tile from its number. A conditional G's grid has one row per
+/// class: tile `i` is seed `i mod columns` of class `i / columns`.
+fn fixed_latents(
+    n: usize,
+    latent_dim: usize,
+    classes: Option<usize>,
+    device: &Device,
+) -> (Tensor<2>, Option<Vec<u32>>) {
+    let (values, labels) = match classes {
+        Some(k) => {
+            let columns = n / k;
+            let values = (0..n)
+                .flat_map(|i| latent::from_seed((i % columns) as u64, latent_dim))
+                .collect();
+            let labels = (0..n).map(|i| (i / columns) as u32).collect();
+            (values, Some(labels))
+        }
+        None => (latent::from_seeds(0, n, latent_dim), None),
+    };
+    (
+        Tensor::from_data(TensorData::new(values, [n, latent_dim]), device),
+        labels,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::{LossKind, OptimizerKind};
+    use burn::module::{ModuleVisitor, Param};
+
+    /// The largest |value| among a module's float parameters.
+    struct Largest(f32);
+
+    impl ModuleVisitor for Largest {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let max = param.val().abs().max().into_scalar::<f32>();
+            self.0 = self.0.max(max);
+        }
+    }
+
+    #[test]
+    fn the_clipped_critic_stays_inside_its_box_after_every_step() {
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("presets/ring8-mlp.toml"),
+        )
+        .unwrap_or_default();
+        let mut preset = Preset::from_toml(&text, "ring8-mlp").unwrap_or_else(|e| panic!("{e}"));
+        preset.game.loss = LossKind::Wasserstein;
+        preset.game.optimizer = OptimizerKind::Rmsprop;
+        preset.game.clip = 0.01;
+        preset.train.lr_d = 5e-5;
+        let mut trainer = Trainer::new(&preset, &crate::engine::device::cpu());
+        let largest = |t: &Trainer| {
+            let mut visitor = Largest(0.0);
+            t.d().visit(&mut visitor);
+            visitor.0
+        };
+        assert!(largest(&trainer) > 0.01, "initial weights exceed the box");
+        for _ in 0..3 {
+            trainer.step().unwrap_or_else(|e| panic!("{e}"));
+            let max = largest(&trainer);
+            assert!(max <= 0.01 + 1e-7, "a weight reached {max}");
+        }
+    }
 }

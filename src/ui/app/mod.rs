@@ -6,6 +6,7 @@ mod exporting;
 mod files;
 mod windows;
 
+use super::balance::BalanceEditor;
 use super::controls::{Action, Controls};
 use super::explorer::ExplorerView;
 use super::export::Exporter;
@@ -18,7 +19,7 @@ use super::runs::scrubber::Shown;
 use super::samples::SamplesView;
 use super::settings::{Recording, Settings};
 use crate::preset::Preset;
-use crate::protocol::{Command, DeviceChoice, Event, Link};
+use crate::protocol::{Command, DeviceChoice, Event, Link, SampleView};
 use crossbeam_channel::{Receiver, Sender};
 use files::FolderChoice;
 use std::path::PathBuf;
@@ -70,6 +71,7 @@ pub struct GanscopeApp {
     to_open: Vec<PathBuf>,
     folder_choices: (Sender<FolderChoice>, Receiver<FolderChoice>),
     recording: Recording,
+    balance: BalanceEditor,
 }
 
 impl GanscopeApp {
@@ -116,6 +118,7 @@ impl GanscopeApp {
                 enabled: false,
                 ..Recording::default()
             },
+            balance: BalanceEditor::default(),
         };
         if let Some(name) = unknown {
             app.run.apply(crate::protocol::Event::Notice(format!(
@@ -211,6 +214,7 @@ impl GanscopeApp {
                 }
                 Event::Loaded(ref info) => {
                     self.explorer.reset(info);
+                    self.balance.reset();
                     self.follow_loaded_preset(&info.preset);
                     self.run.apply(event);
                 }
@@ -253,6 +257,7 @@ impl GanscopeApp {
                         pace_ms: self.pace_ms,
                         recording: &self.recording,
                         jobs: &self.exporter.jobs,
+                        balance: &mut self.balance,
                     };
                     actions.extend(controls.ui(ui));
                 });
@@ -471,7 +476,20 @@ impl GanscopeApp {
                 self.link.send(Command::SetPace(ms));
             }
             Action::Pick(pick) => {
-                self.explorer.pick(pick.tile, pick.secondary);
+                // A conditional grid has one row per class, the same seed down each column.
+                let columns = match (&self.run.info, &self.run.samples) {
+                    (Some(info), Some((_, SampleView::Grid { columns, .. })))
+                        if info.classes.is_some() =>
+                    {
+                        Some(*columns)
+                    }
+                    _ => None,
+                };
+                let (seed, class) = match columns {
+                    Some(c) => ((pick.tile % c) as u64, Some(pick.tile / c)),
+                    None => (pick.tile as u64, None),
+                };
+                self.explorer.pick(seed, class, pick.secondary);
                 if !pick.secondary {
                     self.tab = Tab::Explorer;
                 }
@@ -480,6 +498,9 @@ impl GanscopeApp {
                 if i < self.run.messages.len() {
                     self.run.messages.remove(i);
                 }
+            }
+            Action::SetBalance(balance) => {
+                self.link.send(Command::SetBalance(balance));
             }
             Action::SaveCheckpoint
             | Action::OpenRun

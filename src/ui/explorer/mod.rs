@@ -169,14 +169,16 @@ impl ExplorerView {
 
     /// A tile of the sample grid was clicked: explore it (primary) and start the walk there,
     /// or end the walk there (secondary).
-    pub fn pick(&mut self, tile: usize, secondary: bool) {
-        let seed = tile as u64;
+    pub fn pick(&mut self, seed: u64, class: Option<usize>, secondary: bool) {
         if secondary {
             self.walk.to = seed;
         } else {
             self.walk.from = seed;
             if let Some(c) = &mut self.controls {
                 c.set_seed(seed);
+                if let Some(class) = class {
+                    c.class = class;
+                }
             }
             self.z_changed();
         }
