@@ -13,7 +13,7 @@
 
 use super::activation::leaky_relu;
 use super::critic::{self, ConvStep};
-use super::{LABEL_EMBEDDING, embedding, projection, spectral, with_label};
+use super::{EmbeddingRole, LABEL_EMBEDDING, embedding, projection, spectral, with_label};
 use burn::module::RunningState;
 use burn::nn::Embedding;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
@@ -112,7 +112,7 @@ impl DcganGenerator {
         DcganGenerator {
             convs,
             norms,
-            label: embedding(shape.classes, LABEL_EMBEDDING, device),
+            label: embedding(shape.classes, LABEL_EMBEDDING, EmbeddingRole::Input, device),
             input,
             channels: shape.channels,
             size: shape.size,
@@ -219,7 +219,12 @@ impl DcganDiscriminator {
             convs,
             norms,
             spectral,
-            projection: embedding(shape.classes, widths[n - 1], device),
+            projection: embedding(
+                shape.classes,
+                widths[n - 1],
+                EmbeddingRole::Projection,
+                device,
+            ),
             channels,
             size: shape.size,
         }

@@ -5,7 +5,7 @@
 //! [`super::critic`]).
 
 use super::activation::leaky_relu;
-use super::{LABEL_EMBEDDING, critic, embedding, projection, spectral, with_label};
+use super::{EmbeddingRole, LABEL_EMBEDDING, critic, embedding, projection, spectral, with_label};
 use burn::nn::{Embedding, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
@@ -56,7 +56,7 @@ impl MlpGenerator {
             hidden: hidden_stack(input, hidden, layers, device),
             out: LinearConfig::new(hidden, output).init(device),
             tanh_output,
-            label: embedding(classes, LABEL_EMBEDDING, device),
+            label: embedding(classes, LABEL_EMBEDDING, EmbeddingRole::Input, device),
         }
     }
 
@@ -98,7 +98,7 @@ impl MlpDiscriminator {
             hidden,
             out,
             spectral,
-            projection: embedding(classes, last, device),
+            projection: embedding(classes, last, EmbeddingRole::Projection, device),
         }
     }
 

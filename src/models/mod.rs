@@ -14,7 +14,7 @@ pub mod spectral;
 
 use crate::data::SampleShape;
 use crate::preset::{DatasetSpec, GameSpec, ModelSpec};
-use burn::nn::{Embedding, EmbeddingConfig};
+use burn::nn::{Embedding, EmbeddingConfig, Initializer};
 use burn::prelude::*;
 
 /// Width of a class label's embedding in a conditional G.
@@ -26,9 +26,40 @@ pub fn label_tensor(labels: &[u32], device: &Device) -> Tensor<1, Int> {
     Tensor::from_data(TensorData::new(values, [labels.len()]), device)
 }
 
-/// A label embedding of `width` for a conditional model (`classes` set), else none.
-fn embedding(classes: Option<usize>, width: usize, device: &Device) -> Option<Embedding> {
-    classes.map(|k| EmbeddingConfig::new(k, width).init(device))
+/// A label embedding of `width` for a conditional model (`classes` set), else none: N(0, 1)
+/// entries for G's input (on the scale of z), N(0, 0.02²) for a projection discriminator (as
+/// DCGAN initialises weights: its term sums over D's widest features, and unit entries would
+/// start the logits near ±100).
+fn embedding(
+    classes: Option<usize>,
+    width: usize,
+    role: EmbeddingRole,
+    device: &Device,
+) -> Option<Embedding> {
+    let initializer = match role {
+        EmbeddingRole::Input => Initializer::Normal {
+            mean: 0.0,
+            std: 1.0,
+        },
+        EmbeddingRole::Projection => Initializer::Normal {
+            mean: 0.0,
+            std: 0.02,
+        },
+    };
+    classes.map(|k| {
+        EmbeddingConfig::new(k, width)
+            .with_initializer(initializer)
+            .init(device)
+    })
+}
+
+/// Where a label embedding goes.
+#[derive(Clone, Copy)]
+enum EmbeddingRole {
+    /// Appended to G's z.
+    Input,
+    /// A projection discriminator's class vectors.
+    Projection,
 }
 
 /// The labels' embeddings, [batch, width]; a conditional model asked without labels gets

@@ -50,8 +50,15 @@ pub struct PlotsView {
 
 impl PlotsView {
     /// Draw `runs` (the first is the live run when there is one); `cursor` is the scrubbed
-    /// step.
-    pub fn ui(&mut self, ui: &mut egui::Ui, runs: &[PlottedRun<'_>], cursor: Option<u64>) {
+    /// step; `scores` says D's outputs are raw scores (hinge, least squares, Wasserstein)
+    /// rather than probabilities.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        runs: &[PlottedRun<'_>],
+        cursor: Option<u64>,
+        scores: bool,
+    ) {
         ui.horizontal(|ui| {
             ui.label("Smoothing");
             ui.add(egui::Slider::new(&mut self.smoothing, 0.0..=0.999).fixed_decimals(3))
@@ -118,7 +125,11 @@ impl PlotsView {
             .include_y(0.0)
             .include_y(1.0)
             .x_axis_label("step")
-            .y_axis_label("probability");
+            .y_axis_label(if scores {
+                "D output (score)"
+            } else {
+                "probability"
+            });
         self.drawn += curves(
             ui,
             probabilities_plot,

@@ -350,7 +350,13 @@ impl GanscopeApp {
                     self.continue_run(request);
                 }
                 let cursor = self.runs.cursor(&self.run);
-                self.plots.ui(ui, &self.runs.plotted(&self.run), cursor);
+                let scores = self
+                    .run
+                    .info
+                    .as_ref()
+                    .is_some_and(|i| !i.balance.loss.is_logistic());
+                self.plots
+                    .ui(ui, &self.runs.plotted(&self.run), cursor, scores);
             }
             Tab::Health => {
                 if self.health.ui(ui, &self.run) {
