@@ -312,6 +312,13 @@ impl Engine {
         }
         let step = self.trainer.as_ref().map_or(0, Trainer::steps_done);
         self.emit(Event::Running { running, step });
+        // A run's folder opens when it starts training, so its log starts with that.
+        if mode == Mode::Running
+            && let Some(trainer) = self.trainer.as_ref()
+        {
+            let started = self.recording.ensure(trainer);
+            self.emit_all(started);
+        }
         // Single steps are not worth a line of the log.
         let logged = match (previous, mode) {
             (_, Mode::Running) => Some((EventKind::Train, "training".to_string())),

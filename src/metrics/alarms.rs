@@ -44,6 +44,10 @@ pub struct Observation {
     pub d_fake: f32,
     pub g_grad_norm: Option<f32>,
     pub d_grad_norm: Option<f32>,
+    /// The loss is logistic, so D's outputs are probabilities and its loss has the scale
+    /// the D-wins and saturation rules assume; they stay silent otherwise (a Wasserstein
+    /// critic's loss is negative and its scores unbounded by design).
+    pub probabilities: bool,
 }
 
 #[derive(Default)]
@@ -60,7 +64,7 @@ impl Alarms {
     /// Feed one step; returns the alarms that start at it.
     pub fn observe(&mut self, o: &Observation) -> Vec<Alarm> {
         let mut raised = Vec::new();
-        let wins = o.d_loss < D_LOSS_FLOOR;
+        let wins = o.probabilities && o.d_loss < D_LOSS_FLOOR;
         let since = track(&mut self.d_wins_since, wins, o.step);
         self.check(
             AlarmKind::DiscriminatorWins,
@@ -101,8 +105,9 @@ impl Alarms {
              spectral normalisation to D",
             &mut raised,
         );
-        let saturated = (o.d_real > 1.0 - SATURATION && o.d_fake > 1.0 - SATURATION)
-            || (o.d_real < SATURATION && o.d_fake < SATURATION);
+        let saturated = o.probabilities
+            && ((o.d_real > 1.0 - SATURATION && o.d_fake > 1.0 - SATURATION)
+                || (o.d_real < SATURATION && o.d_fake < SATURATION));
         let since = track(&mut self.saturated_since, saturated, o.step);
         self.check(
             AlarmKind::DiscriminatorSaturated,
@@ -190,6 +195,7 @@ mod tests {
 
     fn step(step: u64, d_loss: f32, d_real: f32, d_fake: f32) -> Observation {
         Observation {
+            probabilities: true,
             step,
             d_loss,
             d_real,
@@ -217,6 +223,7 @@ mod tests {
     fn sustained_large_gradients_and_saturation_are_seen_but_a_spike_is_not() {
         let mut alarms = Alarms::default();
         let norm = |s: u64, n: f32| Observation {
+            probabilities: true,
             d_grad_norm: Some(n),
             ..step(s, 1.0, 0.5, 0.5)
         };

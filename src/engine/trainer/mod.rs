@@ -273,6 +273,7 @@ impl Trainer {
             d_fake: metrics.d_fake,
             g_grad_norm: Some(metrics.g_grad_norm),
             d_grad_norm: Some(metrics.d_grad_norm),
+            probabilities: self.preset.game.loss.is_logistic(),
         }));
         Ok(metrics)
     }

@@ -333,11 +333,13 @@ impl GanscopeApp {
         };
         let pick = egui::Panel::right(id)
             .default_size(side)
-            .show(ui, |ui| match self.runs.scrub(ui, &self.run) {
-                Shown::Live => self.samples.ui(ui, self.run.samples.as_ref()),
-                Shown::Saved { step, texture } => {
-                    saved_samples(ui, step, texture);
-                    None
+            .show(ui, |ui| {
+                match self.runs.scrub(ui, &self.run, self.recording.enabled) {
+                    Shown::Live => self.samples.ui(ui, self.run.samples.as_ref()),
+                    Shown::Saved { step, texture } => {
+                        saved_samples(ui, step, texture);
+                        None
+                    }
                 }
             })
             .inner;

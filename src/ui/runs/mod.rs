@@ -180,7 +180,14 @@ impl RunsView {
 
     /// The scrubber over the chosen run's saved grids, with the source picker when runs are
     /// opened; returns what the samples panel shows.
-    pub fn scrub<'a>(&'a mut self, ui: &mut egui::Ui, live: &'a RunState) -> Shown<'a> {
+    /// `recording` says whether the live run will be recorded (its folder opens at its first
+    /// step).
+    pub fn scrub<'a>(
+        &'a mut self,
+        ui: &mut egui::Ui,
+        live: &'a RunState,
+        recording: bool,
+    ) -> Shown<'a> {
         if !self.opened.is_empty() {
             let mut source = self.source.clone();
             let name = |s: &Source| match s {
@@ -212,7 +219,11 @@ impl RunsView {
             },
         };
         if live_source && live.folder.is_none() {
-            ui.small("Recording is off, so there are no saved samples to scrub.");
+            ui.small(if recording {
+                "Every sample grid is saved from the first step on, to scrub through here."
+            } else {
+                "Recording is off, so there are no saved samples to scrub."
+            });
         }
         let folder = folder.map(Path::to_path_buf).unwrap_or_default();
         self.scrubber.ui(
