@@ -158,7 +158,7 @@ impl ModelSpec {
                 },
                 _,
             ) => Some(format!(
-                "the {} penalty needs D's input gradient per sample, and the DCGAN \
+                "the {} needs D's input gradient per sample, and the DCGAN \
                  discriminator's BatchNorm layers mix the samples of a batch: set \
                  d_batch_norm = false in [model]",
                 penalty.label()

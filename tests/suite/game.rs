@@ -77,3 +77,20 @@ fn a_conditional_generator_follows_its_label_and_its_discriminator_reads_it() {
         SampleView::Points { .. } => panic!("an image grid"),
     }
 }
+
+#[test]
+fn a_live_change_the_model_cannot_play_is_refused_saying_which_layer() {
+    let mut trainer = Trainer::new(&preset("digits-dcgan"), &device::cpu());
+    let before = trainer.balance();
+    let mut asked = before.clone();
+    asked.penalty = ganscope::preset::PenaltyKind::R1;
+    let refused = trainer.set_balance(asked).err().unwrap_or_default();
+    assert!(refused.contains("BatchNorm"), "{refused}");
+    assert_eq!(trainer.balance(), before, "nothing changed");
+    let mut faster = before.clone();
+    faster.lr_d *= 2.0;
+    let changes = trainer
+        .set_balance(faster)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+}
