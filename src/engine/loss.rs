@@ -53,6 +53,19 @@ pub fn generator(kind: LossKind, fake: Tensor<2>) -> Tensor<1> {
     }
 }
 
+/// Mode seeking: λ / (mean |a − b| / mean |z_a − z_b| + ε) for two generated batches `a`,
+/// `b` from latents `z_a`, `z_b` (same classes). Small when G's outputs move with z.
+pub fn mode_seeking(
+    a: Tensor<2>,
+    b: Tensor<2>,
+    z_a: Tensor<2>,
+    z_b: Tensor<2>,
+    weight: f32,
+) -> Tensor<1> {
+    let ratio = (a - b).abs().mean() / (z_a - z_b).abs().mean().detach();
+    ratio.add_scalar(1e-5).recip().mul_scalar(f64::from(weight))
+}
+
 /// WGAN-GP: λ·E[(‖g‖ − 1)²] for input gradients `g` [batch, features] at interpolates.
 pub fn gradient_penalty(g: Tensor<2>, weight: f32) -> Tensor<1> {
     critic::norms(g)
@@ -159,6 +172,26 @@ mod tests {
         assert!(close(value, -2.0) && close(dr[1], -0.5) && close(df[0], 0.5));
         let (value, grad) = g_case(LossKind::Hinge, &[2.0, 4.0]);
         assert!(close(value, -3.0) && close(grad[0], -0.5));
+    }
+
+    #[test]
+    fn mode_seeking_rewards_outputs_that_move_with_z() {
+        let device = Device::flex();
+        let t = |v: Vec<f32>| Tensor::<2>::from_data(TensorData::new(v, [1, 2]), &device);
+        let (za, zb) = (t(vec![0.0, 0.0]), t(vec![1.0, 1.0]));
+        // Outputs 0.5 apart for latents 1 apart: ratio 0.5, term 2/(0.5 + 1e-5).
+        let term = mode_seeking(
+            t(vec![0.0, 0.0]),
+            t(vec![0.5, 0.5]),
+            za.clone(),
+            zb.clone(),
+            2.0,
+        )
+        .into_scalar::<f32>();
+        assert!((term - 2.0 / 0.50001).abs() < 1e-3, "{term}");
+        let spread =
+            mode_seeking(t(vec![0.0, 0.0]), t(vec![2.0, 2.0]), za, zb, 2.0).into_scalar::<f32>();
+        assert!(spread < term, "more spread, smaller term");
     }
 
     #[test]

@@ -111,6 +111,10 @@ pub struct GameSpec {
     pub ema: f32,
     /// PacGAN: D judges `pack` samples at once, concatenated (1 = off).
     pub pack: usize,
+    /// Mode seeking (MSGAN, Mao et al. 2019): G also minimises λ / (mean |G(z₁) − G(z₂)| /
+    /// mean |z₁ − z₂|) over pairs of latents of the same class, so it cannot ignore z (the
+    /// within-class collapse conditional GANs are prone to). 0 = off.
+    pub mode_seeking: f32,
 }
 
 impl Default for GameSpec {
@@ -127,6 +131,7 @@ impl Default for GameSpec {
             instance_noise_steps: 0,
             ema: 0.0,
             pack: 1,
+            mode_seeking: 0.0,
         }
     }
 }
@@ -152,6 +157,9 @@ impl GameSpec {
         }
         if !(0.0..1.0).contains(&g.ema) {
             return Some(format!("ema {} is not in [0, 1)", g.ema));
+        }
+        if !(g.mode_seeking.is_finite() && g.mode_seeking >= 0.0) {
+            return Some(format!("mode_seeking {} must be >= 0", g.mode_seeking));
         }
         if g.pack == 0 || g.pack > 16 {
             return Some(format!("pack {} is not in 1..=16", g.pack));

@@ -311,7 +311,7 @@ impl Trainer {
                 Tensor::<2>::from_data(TensorData::new(batch.x, [batch.n, features]), &self.device); // [B, F]
             laps.mark(Phase::Data);
             let z = self.latent(t.batch_size, &mut noise, &self.device);
-            let generated = self.g().forward(z, labels.as_ref()); // [B, F]
+            let generated = self.g().forward(z.clone(), labels.as_ref()); // [B, F]
             laps.mark(Phase::GForward);
             // What D sees: noisy, packed [B / m, m·F].
             let real_in = game::pack(game::with_noise(real, std, &mut extra), game.pack);
@@ -356,11 +356,16 @@ impl Trainer {
             d.advance_spectral();
             self.discriminator = Some(d);
             laps.mark(Phase::DUpdate);
-            fake = Some((generated, labels));
+            fake = Some((generated, z, labels));
         }
-        let (fake, labels) = fake.unwrap_or_else(|| unreachable!("d_steps >= 1 is validated"));
-        let fake_in = game::pack(game::with_noise(fake, std, &mut extra), game.pack);
-        let g_loss = loss::generator(game.loss, self.d().forward(fake_in, labels.as_ref()));
+        let (fake, z, labels) = fake.unwrap_or_else(|| unreachable!("d_steps >= 1 is validated"));
+        let fake_in = game::pack(game::with_noise(fake.clone(), std, &mut extra), game.pack);
+        let mut g_loss = loss::generator(game.loss, self.d().forward(fake_in, labels.as_ref()));
+        if game.mode_seeking > 0.0 {
+            let other_z = self.latent(t.batch_size, &mut noise, &self.device);
+            let other = self.g().forward(other_z.clone(), labels.as_ref());
+            g_loss = g_loss + loss::mode_seeking(fake, other, z, other_z, game.mode_seeking);
+        }
         laps.mark(Phase::GLoss);
         let grads = g_loss.backward();
         laps.mark(Phase::GBackward);
