@@ -2,8 +2,8 @@
 //! every sample gets its own scale, aspect, slant, rotation, offset, stroke width and per-point
 //! jitter before it is rasterised. Values are in [-1, 1] (background −1), one channel.
 
+use super::LabelledImages;
 use super::raster::Canvas;
-use super::{DataSource, HostBatch, SampleShape};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, Normal};
 
@@ -48,32 +48,20 @@ impl Digits {
     }
 }
 
-impl DataSource for Digits {
-    fn reseed(&mut self, seed: u64) {
-        self.rng = StdRng::seed_from_u64(seed);
+impl LabelledImages for Digits {
+    const CLASSES: usize = CLASSES;
+    const CHANNELS: usize = 1;
+
+    fn size(&self) -> usize {
+        self.size
     }
 
-    fn shape(&self) -> SampleShape {
-        SampleShape::Image {
-            channels: 1,
-            height: self.size,
-            width: self.size,
-        }
+    fn rng(&mut self) -> &mut StdRng {
+        &mut self.rng
     }
 
-    fn batch(&mut self, n: usize) -> HostBatch {
-        let mut x = Vec::with_capacity(n * self.size * self.size);
-        let mut labels = Vec::with_capacity(n);
-        for _ in 0..n {
-            let label = self.rng.random_range(0..CLASSES as u32);
-            x.extend(self.render(label));
-            labels.push(label);
-        }
-        HostBatch {
-            n,
-            x,
-            labels: Some(labels),
-        }
+    fn render(&mut self, label: u32) -> Vec<f32> {
+        Digits::render(self, label)
     }
 }
 

@@ -8,6 +8,7 @@ pub mod shapes;
 pub mod toy2d;
 
 use crate::preset::DatasetSpec;
+use rand::{Rng, SeedableRng, rngs::StdRng};
 
 /// The shape of one sample.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +54,48 @@ pub trait DataSource: Send {
     /// Restart the stream from `seed` (the trainer keys it by step, so a resumed run draws
     /// exactly the samples an uninterrupted one would).
     fn reseed(&mut self, seed: u64);
+}
+
+/// A labelled image data set drawn one random class at a time; every such set is a
+/// [`DataSource`] through the blanket implementation below.
+pub trait LabelledImages: Send {
+    const CLASSES: usize;
+    const CHANNELS: usize;
+    /// Side of the square images.
+    fn size(&self) -> usize;
+    /// The stream's random generator (restarted by [`DataSource::reseed`]).
+    fn rng(&mut self) -> &mut StdRng;
+    /// One image of class `label`, channel-major, values in [-1, 1].
+    fn render(&mut self, label: u32) -> Vec<f32>;
+}
+
+impl<T: LabelledImages> DataSource for T {
+    fn reseed(&mut self, seed: u64) {
+        *self.rng() = StdRng::seed_from_u64(seed);
+    }
+
+    fn shape(&self) -> SampleShape {
+        SampleShape::Image {
+            channels: T::CHANNELS,
+            height: self.size(),
+            width: self.size(),
+        }
+    }
+
+    fn batch(&mut self, n: usize) -> HostBatch {
+        let mut x = Vec::with_capacity(n * self.shape().numel());
+        let mut labels = Vec::with_capacity(n);
+        for _ in 0..n {
+            let label = self.rng().random_range(0..T::CLASSES as u32);
+            x.extend(self.render(label));
+            labels.push(label);
+        }
+        HostBatch {
+            n,
+            x,
+            labels: Some(labels),
+        }
+    }
 }
 
 /// The means and per-axis standard deviation of a Gaussian-mixture data set (ring8, grid25),

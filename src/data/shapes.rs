@@ -3,7 +3,7 @@
 //! dark background with a little noise. Labelled by shape, so conditional models have classes
 //! to follow and colour images are covered. Values are in [-1, 1], channel-major.
 
-use super::{DataSource, HostBatch, SampleShape};
+use super::LabelledImages;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::f32::consts::{PI, TAU};
 
@@ -141,38 +141,27 @@ fn in_polygon(corners: &[[f32; 2]], u: f32, v: f32) -> bool {
     inside
 }
 
-impl DataSource for Shapes {
-    fn reseed(&mut self, seed: u64) {
-        self.rng = StdRng::seed_from_u64(seed);
+impl LabelledImages for Shapes {
+    const CLASSES: usize = CLASSES;
+    const CHANNELS: usize = 3;
+
+    fn size(&self) -> usize {
+        self.size
     }
 
-    fn shape(&self) -> SampleShape {
-        SampleShape::Image {
-            channels: 3,
-            height: self.size,
-            width: self.size,
-        }
+    fn rng(&mut self) -> &mut StdRng {
+        &mut self.rng
     }
 
-    fn batch(&mut self, n: usize) -> HostBatch {
-        let mut x = Vec::with_capacity(n * 3 * self.size * self.size);
-        let mut labels = Vec::with_capacity(n);
-        for _ in 0..n {
-            let label = self.rng.random_range(0..CLASSES as u32);
-            x.extend(self.render(label));
-            labels.push(label);
-        }
-        HostBatch {
-            n,
-            x,
-            labels: Some(labels),
-        }
+    fn render(&mut self, label: u32) -> Vec<f32> {
+        Shapes::render(self, label)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::DataSource;
 
     #[test]
     fn shapes_are_coloured_labelled_and_distinct_by_class() {

@@ -370,6 +370,22 @@ mod tests {
     };
     use burn::tensor::Distribution;
 
+    /// A small 16×16 critic without BatchNorm.
+    fn shape(spectral: bool, pack: usize, classes: Option<usize>) -> DcganShape {
+        DcganShape {
+            latent: 8,
+            channels: 1,
+            size: 16,
+            ngf: 4,
+            ndf: 4,
+            bias: true,
+            d_batch_norm: false,
+            spectral,
+            pack,
+            classes,
+        }
+    }
+
     fn critic(
         device: &Device,
         spectral: bool,
@@ -377,18 +393,7 @@ mod tests {
         classes: Option<usize>,
     ) -> Discriminator {
         Discriminator::Dcgan(DcganDiscriminator::new(
-            DcganShape {
-                latent: 8,
-                channels: 1,
-                size: 16,
-                ngf: 4,
-                ndf: 4,
-                bias: true,
-                d_batch_norm: false,
-                spectral,
-                pack,
-                classes,
-            },
+            shape(spectral, pack, classes),
             device,
         ))
     }
@@ -447,16 +452,8 @@ mod tests {
         );
         let with_norm = Discriminator::Dcgan(DcganDiscriminator::new(
             DcganShape {
-                latent: 8,
-                channels: 1,
-                size: 16,
-                ngf: 4,
-                ndf: 4,
-                bias: false,
                 d_batch_norm: true,
-                spectral: false,
-                pack: 1,
-                classes: None,
+                ..shape(false, 1, None)
             },
             &device,
         ));

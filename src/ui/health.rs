@@ -9,18 +9,6 @@ use crate::protocol::{DIAGNOSTIC_BINS, Diagnostics};
 use egui::Color32;
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints};
 
-/// Colours of the reference lines, in the table's order.
-const REFERENCE_COLORS: [Color32; 8] = [
-    Color32::from_rgb(200, 80, 80),
-    Color32::from_rgb(200, 160, 60),
-    Color32::from_rgb(120, 190, 90),
-    Color32::from_rgb(80, 170, 200),
-    Color32::from_rgb(150, 120, 220),
-    Color32::from_rgb(230, 110, 170),
-    Color32::from_rgb(160, 160, 160),
-    Color32::from_rgb(240, 240, 240),
-];
-
 #[derive(Default)]
 pub struct HealthView {
     /// The memorisation check's picture and the step it was taken at.
@@ -136,7 +124,10 @@ impl HealthView {
                 .y_axis_label(name)
                 .include_y(0.0)
                 .show(ui, |plot| {
-                    for (entry, color) in entries.iter().zip(REFERENCE_COLORS) {
+                    for (entry, color) in entries
+                        .iter()
+                        .zip(super::runs::PALETTE.iter().rev().copied())
+                    {
                         let value = f64::from(reference(entry.result(mixture)));
                         plot.hline(
                             HLine::new(entry.label(), value)

@@ -17,3 +17,13 @@ pub fn preset(name: &str) -> Preset {
         .unwrap_or_else(|| panic!("shipped preset {name} is missing"))
         .clone()
 }
+
+/// The presets of the game's variants (losses, penalties, stabilisers, conditioning).
+pub const VARIANT_PRESETS: [&str; 6] = [
+    "ring8-wgan-gp",
+    "grid25-pacgan",
+    "digits-wgan-gp",
+    "digits-hinge-sn",
+    "digits-cgan",
+    "shapes-cgan",
+];

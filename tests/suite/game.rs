@@ -2,7 +2,7 @@
 //! conditional G follows its label and its D reads it, a conditional grid has one row per
 //! class, and the weight-clipped critic stays inside its box.
 
-use super::common::preset;
+use super::common::{VARIANT_PRESETS, preset};
 use burn::prelude::*;
 use ganscope::engine::{Trainer, device};
 use ganscope::models::{self, label_tensor};
@@ -11,14 +11,7 @@ use ganscope::protocol::SampleView;
 #[test]
 fn every_variant_preset_trains_finite_steps() {
     let cpu = device::cpu();
-    for name in [
-        "ring8-wgan-gp",
-        "grid25-pacgan",
-        "digits-wgan-gp",
-        "digits-hinge-sn",
-        "digits-cgan",
-        "shapes-cgan",
-    ] {
+    for name in VARIANT_PRESETS {
         let mut trainer = Trainer::new(&preset(name), &cpu);
         for _ in 0..2 {
             let m = trainer.step().unwrap_or_else(|e| panic!("{name}: {e}"));

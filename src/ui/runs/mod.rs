@@ -21,8 +21,9 @@ pub enum RunRequest {
     Continue { checkpoint: PathBuf, fork: bool },
 }
 
-/// Run colours in the comparison plots (the live run takes the first).
-const PALETTE: [Color32; 8] = [
+/// Distinct colours: runs in the comparison plots (the live run takes the first), and (from
+/// the other end) the published reference lines of the Modes & balance tab.
+pub const PALETTE: [Color32; 8] = [
     Color32::from_rgb(255, 140, 40),
     Color32::from_rgb(90, 160, 255),
     Color32::from_rgb(110, 200, 110),
