@@ -138,3 +138,23 @@ fn an_opened_run_is_compared_followed_and_scrubbed() {
     harness.get_by_label("Step once").click();
     step_until(&mut harness, |app| app.run_state().step == 151);
 }
+
+#[test]
+fn a_tile_of_a_conditional_grid_picks_its_seed_and_its_class() {
+    use ganscope::ui::controls::Action;
+    use ganscope::ui::samples::Pick;
+    let mut harness = harness("digits-cgan");
+    step_until(&mut harness, |app| app.run_state().samples.is_some());
+    // Ten columns per row: tile 23 is seed 3 of class 2.
+    harness.state_mut().apply_action(Action::Pick(Pick {
+        tile: 23,
+        secondary: false,
+    }));
+    harness.run_steps(2);
+    let explorer = harness.state().explorer();
+    assert_eq!(explorer.class(), Some(2));
+    assert_eq!(
+        explorer.z().unwrap_or_default(),
+        ganscope::latent::from_seed(3, 64)
+    );
+}

@@ -152,6 +152,11 @@ impl ExplorerView {
     }
 
     /// The current seed and z (for tests and the bench).
+    /// The class the explorer renders, for a conditional model.
+    pub fn class(&self) -> Option<usize> {
+        self.classes.and(self.controls.as_ref().map(|c| c.class))
+    }
+
     pub fn z(&self) -> Option<Vec<f32>> {
         self.controls.as_ref().map(LatentControls::z)
     }
