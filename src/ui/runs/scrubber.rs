@@ -146,11 +146,12 @@ impl Scrubber {
 
     fn controls(&mut self, ui: &mut egui::Ui, steps: &[u64], live: bool) {
         let last = steps.len() - 1;
+        let mut index = self.index.unwrap_or(last);
         ui.horizontal(|ui| {
-            let mut index = self.index.unwrap_or(last);
             let label = ui.label("Step");
-            // As wide as the panel allows: one grid per pixel or more.
-            ui.spacing_mut().slider_width = (ui.available_width() - 110.0).max(80.0);
+            // The rest of the row: never more, or the panel would widen to fit it and the
+            // slider with it, frame after frame.
+            ui.spacing_mut().slider_width = (ui.available_width() - 8.0).max(40.0);
             let slider = egui::Slider::new(&mut index, 0..=last)
                 .show_value(false)
                 .custom_formatter(|i, _| {
@@ -166,9 +167,9 @@ impl Scrubber {
                 self.index = Some(index);
                 self.playing = false;
             }
-            ui.monospace(format!("{} ({}/{})", steps[index], index + 1, steps.len()));
         });
         ui.horizontal(|ui| {
+            ui.monospace(format!("{} ({}/{})", steps[index], index + 1, steps.len()));
             let play = if self.playing { "Pause" } else { "Play" };
             if ui
                 .button(play)
