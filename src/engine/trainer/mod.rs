@@ -7,35 +7,30 @@
 //! back before its update is applied, so a NaN or infinity is refused and the weights stay at
 //! their last good values.
 
+mod balance;
 pub mod checkpoint;
 mod diagnostics;
 mod game;
+mod sampling;
+
+pub use sampling::real_points;
+use sampling::{fixed_latents, points};
 
 use diagnostics::ReferenceClassifier;
 
 use super::profile::{Laps, Phase, PhaseTimes};
-use super::snapshot::Snapshot;
-use super::{device::OpenedDevice, field, grad_norm, loss};
-use crate::data::{self, DataSource, SampleShape, toy2d};
-use crate::imaging;
-use crate::latent;
+use super::{device::OpenedDevice, grad_norm, loss};
+use crate::data::{self, DataSource, SampleShape};
 use crate::metrics::alarms::{Alarm, Alarms, Observation};
 use crate::models::{self, Discriminator, Generator};
-use crate::preset::{Balance, DatasetSpec, Preset};
-use crate::protocol::{DeviceInfo, RunInfo, SampleView, StepMetrics};
+use crate::preset::{DatasetSpec, Preset};
+use crate::protocol::{DeviceInfo, RunInfo, StepMetrics};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use rand::{SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution as _, StandardNormal};
 use std::time::Instant;
-
-/// Real points drawn once for the 2-D view.
-const REAL_VIEW_POINTS: usize = 1000;
-/// Cells per side of D's heat map in the 2-D view.
-const FIELD_CELLS: usize = 48;
-/// Generated points that get an arrow showing where G's loss pushes them.
-const PUSHED_POINTS: usize = 150;
 
 /// Why a step was refused.
 #[derive(Debug, thiserror::Error)]
@@ -177,46 +172,6 @@ impl Trainer {
             classes: self.classes,
             balance: self.balance(),
         }
-    }
-
-    /// The settings that may change while the run trains.
-    pub fn balance(&self) -> Balance {
-        let (t, g) = (&self.preset.train, &self.preset.game);
-        Balance {
-            lr_g: t.lr_g,
-            lr_d: t.lr_d,
-            d_steps: t.d_steps,
-            loss: g.loss,
-            penalty: g.penalty,
-            penalty_weight: g.penalty_weight,
-            clip: g.clip,
-            label_smoothing: g.label_smoothing,
-            instance_noise: g.instance_noise,
-        }
-    }
-
-    /// Apply new balance settings from the next step; returns what changed, in words, or why
-    /// they are refused (nothing is changed then).
-    pub fn set_balance(&mut self, balance: Balance) -> Result<Vec<String>, String> {
-        let mut preset = self.preset.clone();
-        let (t, g) = (&mut preset.train, &mut preset.game);
-        t.lr_g = balance.lr_g;
-        t.lr_d = balance.lr_d;
-        t.d_steps = balance.d_steps;
-        g.loss = balance.loss;
-        g.penalty = balance.penalty;
-        g.penalty_weight = balance.penalty_weight;
-        g.clip = balance.clip;
-        g.label_smoothing = balance.label_smoothing;
-        // Noise set by hand stays at that level (no annealing left).
-        if balance.instance_noise != g.instance_noise {
-            g.instance_noise = balance.instance_noise;
-            g.instance_noise_steps = u64::MAX;
-        }
-        preset.validate().map_err(|e| e.to_string())?;
-        let changes = balance.changes_from(&self.balance());
-        self.preset = preset;
-        Ok(changes)
     }
 
     fn g(&self) -> &Generator {
@@ -397,111 +352,6 @@ impl Trainer {
             })
         }
     }
-
-    /// The labels a conditional model is given, as a tensor on `device`; `None` for an
-    /// unconditional one.
-    fn labels(&self, labels: Option<&[u32]>, device: &Device) -> Option<Tensor<1, Int>> {
-        self.classes?;
-        labels.map(|l| models::label_tensor(l, device))
-    }
-
-    /// Run G without autodiff, normalising with the batch's own statistics (see
-    /// [`Generator::sample`]), on latents `z` (of classes `labels`, for a conditional G), and
-    /// read the samples back, flattened [n, features].
-    fn generate_from(&self, z: Tensor<2>, labels: Option<&[u32]>) -> Vec<f32> {
-        let labels = self.labels(labels, &self.plain);
-        self.generator_for_export()
-            .sample(z, labels.as_ref())
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))
-    }
-
-    /// G without autodiff and in inference mode, for samples, saving or use elsewhere: the
-    /// moving average of its weights when the game keeps one.
-    pub fn generator_for_export(&self) -> Generator {
-        match &self.ema {
-            Some(average) => average.clone(),
-            None => self.g().valid(),
-        }
-    }
-
-    /// A frozen copy of G as it is now, for the explorer.
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot::new(
-            &self.generator_for_export(),
-            self.step,
-            self.shape,
-            self.preset.model.latent_dim(),
-            self.classes,
-            &self.plain,
-        )
-    }
-
-    /// `n` fresh samples from random z, flattened [n, features]; a conditional G is asked
-    /// for the classes in turn (see [`Self::asked_classes`]).
-    pub fn generate(&self, n: usize) -> Vec<f32> {
-        let mut rng = self.rng(Stream::Measure);
-        let labels = self.asked_classes(n);
-        self.generate_from(self.latent(n, &mut rng, &self.plain), labels.as_deref())
-    }
-
-    /// The classes [`Self::generate`] asks a conditional G for: sample i of class
-    /// i mod classes.
-    pub fn asked_classes(&self, n: usize) -> Option<Vec<u32>> {
-        self.classes
-            .map(|k| (0..n).map(|i| (i % k) as u32).collect())
-    }
-
-    /// What G makes of the fixed latent vectors, as the front ends show it.
-    pub fn samples(&self) -> SampleView {
-        let values = self.generate_from(self.fixed_z.clone(), self.fixed_labels.as_deref());
-        let n = self.preset.train.samples;
-        match self.shape {
-            SampleShape::Points2 => {
-                let fake = points(&values);
-                let bounds = toy2d::framing_bounds(&self.real_view);
-                let pushed = &fake[..fake.len().min(PUSHED_POINTS)];
-                SampleView::Points {
-                    field: field::d_field(
-                        self.d(),
-                        &self.preset.game,
-                        bounds,
-                        FIELD_CELLS,
-                        &self.device,
-                    ),
-                    pushes: field::push_directions(
-                        self.d(),
-                        &self.preset.game,
-                        pushed,
-                        &self.device,
-                    ),
-                    real: self.real_view.clone(),
-                    fake,
-                    bounds,
-                }
-            }
-            SampleShape::Image {
-                channels, height, ..
-            } => {
-                // A conditional G shows one row per class.
-                let columns = self
-                    .classes
-                    .map_or_else(|| imaging::grid_columns(n), |k| n / k);
-                SampleView::Grid {
-                    image: imaging::tile_grid(&values, n, channels, height, columns),
-                    columns,
-                    tiles: n,
-                }
-            }
-        }
-    }
-}
-
-/// The real points a 2-D view shows for `preset` (a fixed draw from its data set).
-pub fn real_points(preset: &Preset) -> Vec<[f32; 2]> {
-    let mut view_data = data::open(&preset.dataset, preset.train.seed ^ 0xA11CE);
-    points(&view_data.batch(REAL_VIEW_POINTS).x)
 }
 
 /// The independent streams of randomness of a run.
@@ -531,38 +381,6 @@ fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> [f32; N] {
         .try_to_vec::<f32>()
         .unwrap_or_else(|e| unreachable!("losses are f32: {e:?}"));
     std::array::from_fn(|i| data[i])
-}
-
-/// Flat [x0, y0, x1, y1, …] to points.
-fn points(flat: &[f32]) -> Vec<[f32; 2]> {
-    flat.chunks_exact(2).map(|p| [p[0], p[1]]).collect()
-}
-
-/// The run's fixed latent vectors: tile `i` of the sample grid is seed `i` (see
-/// [`latent::from_seed`]), drawn on the host so every device shows the same samples evolve and
-/// the explorer can reproduce any tile from its number. A conditional G's grid has one row per
-/// class: tile `i` is seed `i mod columns` of class `i / columns`.
-fn fixed_latents(
-    n: usize,
-    latent_dim: usize,
-    classes: Option<usize>,
-    device: &Device,
-) -> (Tensor<2>, Option<Vec<u32>>) {
-    let (values, labels) = match classes {
-        Some(k) => {
-            let columns = n / k;
-            let values = (0..n)
-                .flat_map(|i| latent::from_seed((i % columns) as u64, latent_dim))
-                .collect();
-            let labels = (0..n).map(|i| (i / columns) as u32).collect();
-            (values, Some(labels))
-        }
-        None => (latent::from_seeds(0, n, latent_dim), None),
-    };
-    (
-        Tensor::from_data(TensorData::new(values, [n, latent_dim]), device),
-        labels,
-    )
 }
 
 #[cfg(test)]
