@@ -148,10 +148,6 @@ impl Follower {
         })
     }
 
-    pub fn folder(&self) -> &Path {
-        &self.folder
-    }
-
     /// What is new in the folder since the last poll.
     pub fn poll(&mut self) -> Update {
         let mut update = Update::default();
