@@ -169,7 +169,13 @@ pub fn save_gif(
     path: &std::path::Path,
     on_frame: &mut dyn FnMut(usize, usize) -> bool,
 ) -> anyhow::Result<()> {
-    let written = encode_gif(frames, frame_ms, playback, path, on_frame);
+    let back_frames = match playback {
+        Playback::Forward => 0,
+        Playback::ThereAndBack => frames.len().saturating_sub(2),
+    };
+    let back = frames.iter().rev().skip(1).take(back_frames);
+    let sequence: Vec<&RgbaImage> = frames.iter().chain(back).collect();
+    let written = encode_gif(&sequence, frame_ms, path, on_frame);
     if written.as_ref().is_err_and(|e| e.is::<Cancelled>()) {
         let _ = std::fs::remove_file(path);
     }
@@ -181,10 +187,10 @@ pub fn save_gif(
 #[error("cancelled")]
 pub struct Cancelled;
 
+/// Encode `sequence`, in order, into a looping GIF at `path`.
 fn encode_gif(
-    frames: &[RgbaImage],
+    sequence: &[&RgbaImage],
     frame_ms: u32,
-    playback: Playback,
     path: &std::path::Path,
     on_frame: &mut dyn FnMut(usize, usize) -> bool,
 ) -> anyhow::Result<()> {
@@ -192,13 +198,8 @@ fn encode_gif(
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut encoder = GifEncoder::new_with_speed(file, 10);
     encoder.set_repeat(Repeat::Infinite)?;
-    let back_frames = match playback {
-        Playback::Forward => 0,
-        Playback::ThereAndBack => frames.len().saturating_sub(2),
-    };
-    let total = frames.len() + back_frames;
-    let back = frames.iter().rev().skip(1).take(back_frames);
-    for (i, frame) in frames.iter().chain(back).enumerate() {
+    let total = sequence.len();
+    for (i, frame) in sequence.iter().enumerate() {
         let buffer = image::RgbaImage::from_raw(
             frame.width as u32,
             frame.height as u32,
