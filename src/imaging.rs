@@ -86,6 +86,15 @@ pub fn tile_at(width: usize, columns: usize, tiles: usize, x: f32, y: f32) -> Op
     (inside && column < columns && index < tiles).then_some(index)
 }
 
+/// The pixel rectangle `[x, y, side, side]` of tile `index` in a [`mosaic`] `columns` wide and
+/// `width` pixels wide (the inverse of [`tile_at`]).
+pub fn tile_rect(width: usize, columns: usize, index: usize) -> Option<[usize; 3]> {
+    let columns = columns.max(1);
+    let side = width.checked_sub((columns + 1) * GAP)? / columns;
+    let (column, row) = (index % columns, index / columns);
+    Some([GAP + column * (side + GAP), GAP + row * (side + GAP), side])
+}
+
 /// Columns for a square-ish grid of `n` tiles.
 pub fn grid_columns(n: usize) -> usize {
     (n as f64).sqrt().ceil().max(1.0) as usize
@@ -218,6 +227,19 @@ fn encode_gif(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tile_rect_is_the_inverse_of_tile_at() {
+        let (width, columns, tiles) = (4 * 30 + 5 * GAP, 4, 14);
+        for index in 0..tiles {
+            let [x, y, side] = tile_rect(width, columns, index).unwrap_or_default();
+            let centre = (x + side / 2) as f32;
+            assert_eq!(
+                tile_at(width, columns, tiles, centre, (y + side / 2) as f32),
+                Some(index)
+            );
+        }
+    }
 
     #[test]
     fn grid_has_the_expected_size_and_maps_values_to_bytes() {

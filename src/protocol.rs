@@ -59,6 +59,9 @@ pub struct DeviceInfo {
     pub backend: String,
     /// The adapter's own name (e.g. `"NVIDIA H100 80GB HBM3"`), or the CPU's description.
     pub name: String,
+    /// Why this is not the device that was asked for (a fallback to the CPU), if it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
 }
 
 /// A request from a front end to the engine thread.
@@ -316,6 +319,8 @@ pub enum Event {
     Logged(RunEvent),
     /// Something the user should know that is not an error (e.g. a device fallback).
     Notice(String),
+    /// Something the user asked for is done ("saved the checkpoint of step 40 to …").
+    Done(String),
     /// A failure; the engine keeps serving commands. `fatal_to_run` says whether the run was
     /// dropped (a crash) or only paused (e.g. a NaN caught before it reached the weights).
     Error { message: String, fatal_to_run: bool },

@@ -57,6 +57,7 @@ pub fn cpu() -> OpenedDevice {
         info: DeviceInfo {
             backend: "flex".into(),
             name: cpu_name(),
+            notice: None,
         },
         notice: None,
     }
@@ -65,6 +66,12 @@ pub fn cpu() -> OpenedDevice {
 /// Open the device a user asked for, falling back to the CPU with a notice, never panicking.
 /// `small_model` says the run is a tiny model that Auto should keep on the CPU.
 pub fn open(choice: DeviceChoice, small_model: bool) -> OpenedDevice {
+    let mut opened = open_device(choice, small_model);
+    opened.info.notice = opened.notice.clone();
+    opened
+}
+
+fn open_device(choice: DeviceChoice, small_model: bool) -> OpenedDevice {
     if choice == DeviceChoice::Cpu || (choice == DeviceChoice::Auto && small_model) {
         return cpu();
     }
@@ -73,6 +80,7 @@ pub fn open(choice: DeviceChoice, small_model: bool) -> OpenedDevice {
         info: DeviceInfo {
             backend: "wgpu".into(),
             name: a.name.clone(),
+            notice: None,
         },
         notice: None,
     };

@@ -173,7 +173,7 @@ impl Recording {
                     format!("saved {}", path.display()),
                 ));
                 if announce {
-                    events.push(Event::Notice(format!(
+                    events.push(Event::Done(format!(
                         "saved the checkpoint of step {step} to {}",
                         path.display()
                     )));

@@ -139,20 +139,18 @@ impl Engine {
         match command {
             Command::Load { preset, device } => {
                 self.set_mode(Mode::Paused);
+                // The run being left keeps a checkpoint of its last step.
+                let closing = self.recording.close(self.trainer.as_ref());
+                self.emit_all(closing);
                 self.trainer = None;
-                let ended = self.recording.end();
-                self.emit_all(ended);
                 let _ = self.snapshots.send(None);
                 let opened = device::open(device, preset.dataset.is_points());
-                if let Some(notice) = &opened.notice {
-                    self.emit(Event::Notice(notice.clone()));
-                }
                 self.install(Trainer::new(&preset, &opened));
             }
             Command::Reset => {
                 self.set_mode(Mode::Paused);
-                let ended = self.recording.end();
-                self.emit_all(ended);
+                let closing = self.recording.close(self.trainer.as_ref());
+                self.emit_all(closing);
                 if let Some(trainer) = self.trainer.take() {
                     self.install(trainer.restarted());
                 }
@@ -193,7 +191,7 @@ impl Engine {
             Command::ExportGenerator(folder) => {
                 if let Some(trainer) = self.trainer.as_ref() {
                     self.emit(match trainer.export_generator(&folder) {
-                        Ok(()) => Event::Notice(format!(
+                        Ok(()) => Event::Done(format!(
                             "saved the generator of step {} to {}",
                             trainer.steps_done(),
                             folder.display()
@@ -265,9 +263,6 @@ impl Engine {
         let mut trainer = Trainer::new(&preset, &opened);
         trainer.load_checkpoint(checkpoint)?;
         let (events, history) = self.recording.resume(&trainer, checkpoint, fork)?;
-        if let Some(notice) = opened.notice {
-            self.emit(Event::Notice(notice));
-        }
         self.install(trainer);
         self.emit(Event::Metrics(history));
         self.emit_all(events);

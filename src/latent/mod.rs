@@ -18,6 +18,22 @@ pub fn from_seed(seed: u64, dim: usize) -> Vec<f32> {
     (0..dim).map(|_| StandardNormal.sample(&mut rng)).collect()
 }
 
+/// The seed among the next 64 after `from` whose latent points most nearly the opposite way
+/// (lowest cosine similarity): a default walk end that crosses the latent space, so a walk
+/// on a mixture visits more than the one mode both ends fall into.
+pub fn opposite_seed(from: u64, dim: usize) -> u64 {
+    let a = from_seed(from, dim);
+    let cosine = |b: &[f32]| {
+        let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+        let norms = a.iter().map(|x| x * x).sum::<f32>().sqrt()
+            * b.iter().map(|x| x * x).sum::<f32>().sqrt();
+        dot / norms.max(f32::MIN_POSITIVE)
+    };
+    (from + 1..from + 65)
+        .min_by(|&x, &y| cosine(&from_seed(x, dim)).total_cmp(&cosine(&from_seed(y, dim))))
+        .unwrap_or(from + 1)
+}
+
 /// Latent vectors for seeds `first..first + n`, concatenated ([n, dim] row-major).
 pub fn from_seeds(first: u64, n: usize, dim: usize) -> Vec<f32> {
     (first..first + n as u64)
@@ -53,6 +69,15 @@ pub fn norm(v: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_opposite_seed_points_away() {
+        let to = opposite_seed(0, 2);
+        let (a, b) = (from_seed(0, 2), from_seed(to, 2));
+        let dot: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!(dot < 0.0, "seed {to} points away from seed 0");
+        assert_ne!(to, 0);
+    }
 
     #[test]
     fn truncation_at_zero_is_the_mean_and_at_one_is_identity() {

@@ -16,6 +16,9 @@ const NORM_SMOOTHING: f32 = 0.1;
 const SATURATION: f32 = 0.05;
 /// Coverage below this share of its best so far counts as collapse.
 const COLLAPSE_SHARE: f32 = 0.5;
+/// ... once the best coverage has reached this share: before that, the first measurements of a
+/// run that has not yet spread out (2 of 8 modes, then 0) are noise, not a collapse.
+const COVERED_BEFORE: f32 = 0.5;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AlarmKind {
@@ -136,7 +139,7 @@ impl Alarms {
         let mut raised = Vec::new();
         self.check(
             AlarmKind::ModeCollapse,
-            best > 0.0 && share < COLLAPSE_SHARE * best,
+            best >= COVERED_BEFORE && share < COLLAPSE_SHARE * best,
             step,
             || {
                 format!(
@@ -256,5 +259,22 @@ mod tests {
         let raised = alarms.observe_coverage(300, 6, 25);
         assert_eq!(raised.len(), 1);
         assert!(raised[0].saw.contains("6 of 25"), "{}", raised[0].saw);
+    }
+
+    #[test]
+    fn early_coverage_noise_is_not_collapse() {
+        // ring8-mlp's first measurements: 2 of 8 modes, then none, then spreading out.
+        let mut alarms = Alarms::default();
+        for (step, covered) in [(100, 2), (200, 0), (300, 1), (400, 0), (500, 5), (600, 8)] {
+            assert!(
+                alarms.observe_coverage(step, covered, 8).is_empty(),
+                "step {step}: {covered} of 8"
+            );
+        }
+        assert_eq!(
+            alarms.observe_coverage(700, 3, 8).len(),
+            1,
+            "8 then 3 is collapse"
+        );
     }
 }

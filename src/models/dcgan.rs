@@ -259,10 +259,13 @@ impl DcganDiscriminator {
 
     /// The pre-activation of every LeakyReLU, the last hidden activation, and the logits
     /// (with the projection term of a conditional D).
+    /// With `batch_statistics`, every BatchNorm normalises with this batch's statistics and
+    /// leaves its running statistics alone (see [`Self::judge`]).
     fn run(
         &self,
         x: Tensor<2>,
         labels: Option<&Tensor<1, Int>>,
+        batch_statistics: bool,
     ) -> (Vec<Tensor<4>>, Tensor<4>, Tensor<2>) {
         let [batch, _] = x.dims();
         let mut h = x.reshape([batch, self.channels, self.size, self.size]);
@@ -279,7 +282,11 @@ impl DcganDiscriminator {
             if i > 0
                 && let Some(norm) = self.norms.get(i - 1)
             {
-                h = norm.forward(h);
+                h = if batch_statistics {
+                    batch_norm_train(h, norm.gamma.val(), norm.beta.val(), norm.epsilon).output
+                } else {
+                    norm.forward(h)
+                };
             }
             pre.push(h.clone());
             h = leaky_relu(h, SLOPE);
@@ -304,7 +311,15 @@ impl DcganDiscriminator {
     /// `x`: flattened images [batch, channels·size·size] (and labels, if conditional) →
     /// logits [batch, 1].
     pub fn forward(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
-        self.run(x, labels).2
+        self.run(x, labels, false).2
+    }
+
+    /// Like [`Self::forward`], but every BatchNorm normalises with the statistics of this
+    /// batch and leaves its running statistics alone, as D behaves in training. Diagnostics
+    /// use it: D's running statistics blend its real and fake batches, so inference mode
+    /// judges samples quite differently from the D that is being trained.
+    pub fn judge(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
+        self.run(x, labels, true).2
     }
 
     /// ∂D(x)/∂x per sample, flattened like `x`, as differentiable operations on the weights.
@@ -312,7 +327,7 @@ impl DcganDiscriminator {
     pub fn input_gradient(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
         let [batch, features] = x.dims();
         let device = x.device();
-        let (pre, h, _) = self.run(x, labels);
+        let (pre, h, _) = self.run(x, labels, false);
         let mut steps: Vec<ConvStep> = self
             .weights()
             .into_iter()

@@ -158,6 +158,15 @@ impl Discriminator {
         }
     }
 
+    /// D as it behaves in training (BatchNorm on this batch's statistics), without changing
+    /// any state: for diagnostics that must agree with the D(x) and D(G(z)) of the steps.
+    pub fn judge(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
+        match self {
+            Discriminator::Mlp(d) => d.forward(x, labels),
+            Discriminator::Dcgan(d) => d.judge(x, labels),
+        }
+    }
+
     /// ∂D(x)/∂x per sample, shaped like `x`, as differentiable operations on D's weights
     /// (see [`critic`]); an error naming the layer that prevents it.
     pub fn input_gradient(

@@ -268,6 +268,26 @@ impl Preset {
         Preset::from_toml(&text, &path.display().to_string())
     }
 
+    /// This preset with the live-changeable settings of `balance` (not validated). Noise set
+    /// by hand stays at that level: no annealing is left.
+    pub fn with_balance(&self, balance: &Balance) -> Preset {
+        let mut preset = self.clone();
+        let (t, g) = (&mut preset.train, &mut preset.game);
+        t.lr_g = balance.lr_g;
+        t.lr_d = balance.lr_d;
+        t.d_steps = balance.d_steps;
+        g.loss = balance.loss;
+        g.penalty = balance.penalty;
+        g.penalty_weight = balance.penalty_weight;
+        g.clip = balance.clip;
+        g.label_smoothing = balance.label_smoothing;
+        if balance.instance_noise != g.instance_noise {
+            g.instance_noise = balance.instance_noise;
+            g.instance_noise_steps = u64::MAX;
+        }
+        preset
+    }
+
     /// Refuse this preset with a reason.
     fn fail(&self, message: String) -> Result<(), PresetError> {
         Err(PresetError::Invalid {

@@ -104,6 +104,16 @@ pub fn sample_steps(run: &Path) -> Vec<u64> {
     steps
 }
 
+/// The run folder `path` is or lies directly in (a dropped `metrics.jsonl`, say): a folder
+/// holding a metrics log or a preset.
+pub fn run_folder_of(path: &Path) -> Option<PathBuf> {
+    let is_run = |p: &Path| p.join(METRICS).is_file() || p.join(PRESET).is_file();
+    if path.is_dir() {
+        return is_run(path).then(|| path.to_path_buf());
+    }
+    path.parent().filter(|p| is_run(p)).map(Path::to_path_buf)
+}
+
 /// Claim a new, empty run folder `PARENT/NAME-<unix time>` (with a `-2`, `-3` … suffix when
 /// that exists already).
 pub fn new_folder(parent: &Path, name: &str) -> std::io::Result<PathBuf> {

@@ -102,12 +102,15 @@ fn edit(ui: &mut egui::Ui, b: &mut Balance) {
             })
             .response
     });
+    let penalised = b.penalty != PenaltyKind::None;
     row(ui, "weight", "The penalty's lambda", |ui| {
-        ui.add(
+        ui.add_enabled(
+            penalised,
             egui::DragValue::new(&mut b.penalty_weight)
                 .range(0.0..=1000.0)
                 .speed(0.1),
         )
+        .on_disabled_hover_text("No penalty is chosen, so it has no weight")
     });
     row(
         ui,
@@ -123,13 +126,13 @@ fn edit(ui: &mut egui::Ui, b: &mut Balance) {
     );
     row(
         ui,
-        "Smoothing",
+        "Label smoothing",
         "One-sided label smoothing: D's target for real samples is 1 - this",
         |ui| ui.add(egui::Slider::new(&mut b.label_smoothing, 0.0..=0.45)),
     );
     row(
         ui,
-        "Noise",
+        "Instance noise",
         "Standard deviation of noise added to D's inputs",
         |ui| {
             ui.add(

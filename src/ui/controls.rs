@@ -9,6 +9,7 @@ use super::samples::Pick;
 use super::settings::Recording;
 use crate::preset::Preset;
 use crate::protocol::DeviceChoice;
+use crate::ui::run_state::MessageKind;
 
 /// A request from the side panel, the tabs or the sample grid, applied by the app after every
 /// panel has drawn.
@@ -120,6 +121,16 @@ impl Controls<'_> {
             .response
             .labelled_by(label.id);
         if let Some(preset) = self.selected.and_then(|i| self.presets.get(i)) {
+            // The loaded run's settings, live balance changes included.
+            let live = self
+                .run
+                .info
+                .as_ref()
+                .filter(|info| info.preset == preset.name)
+                .map(|info| preset.with_balance(&info.balance))
+                .filter(|live| live != preset);
+            let changed = live.is_some();
+            let preset = &live.unwrap_or_else(|| preset.clone());
             ui.small(&preset.description);
             ui.small(format!(
                 "{}{} · batch {} · lr G {} D {} · k {}",
@@ -134,7 +145,14 @@ impl Controls<'_> {
                 preset.train.lr_d,
                 preset.train.d_steps
             ));
-            ui.small(game_summary(&preset.game));
+            let summary = game_summary(&preset.game);
+            if changed {
+                ui.small(format!(
+                    "{summary} (changed live; Reset restores the preset)"
+                ));
+            } else {
+                ui.small(summary);
+            }
         }
         if !self.preset_errors.is_empty() {
             let title = format!("{} preset file(s) failed to load", self.preset_errors.len());
@@ -166,6 +184,14 @@ impl Controls<'_> {
         });
         if let Some(info) = &self.run.info {
             ui.small(format!("{}: {}", info.device.backend, info.device.name));
+            // Said for this run only: the next preset (a 2-D toy on the CPU, say) clears it.
+            if let Some(notice) = &info.device.notice {
+                ui.label(
+                    egui::RichText::new(notice)
+                        .small()
+                        .color(ui.visuals().warn_fg_color),
+                );
+            }
         }
     }
 
@@ -220,32 +246,37 @@ impl Controls<'_> {
                 "Samples",
                 "The current samples as PNG",
                 has_samples,
+                "No samples yet: press Train or Step once",
             ),
             (
                 ExportKind::Evolution,
                 "Evolution",
                 "The samples over the whole run as a looping GIF (at most 120 frames)",
                 self.run.evolution.len() > 1,
+                "Needs samples from at least two steps: train a little first",
             ),
             (
                 ExportKind::Metrics,
                 "Metrics",
                 "Every step's metrics as CSV",
                 !self.run.curves.g_loss.is_empty(),
+                "No steps yet: press Train or Step once",
             ),
             (
                 ExportKind::Generator,
                 "Generator",
                 "G and its preset into a folder (ganscope interpolate / sample read it)",
                 self.run.info.is_some(),
+                "No run is loaded: pick a preset",
             ),
         ];
         ui.horizontal_wrapped(|ui| {
             ui.label("Export");
-            for (kind, label, hint, enabled) in items {
+            for (kind, label, hint, enabled, why_not) in items {
                 if ui
                     .add_enabled(enabled, egui::Button::new(label).small())
                     .on_hover_text(hint)
+                    .on_disabled_hover_text(why_not)
                     .clicked()
                 {
                     actions.push(Action::Export(kind));
@@ -307,6 +338,7 @@ impl Controls<'_> {
                     "G, D and both optimizers at this step, into the run's folder (Ctrl+S); \
                      one is also saved when you quit",
                 )
+                .on_disabled_hover_text("Checkpoints go into the run's folder: turn on Record runs")
                 .clicked()
             {
                 actions.push(Action::SaveCheckpoint);
@@ -410,10 +442,10 @@ impl Controls<'_> {
     fn messages(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         for (i, message) in self.run.messages.iter().enumerate() {
             ui.separator();
-            let color = if message.is_error {
-                ui.visuals().error_fg_color
-            } else {
-                ui.visuals().warn_fg_color
+            let color = match message.kind {
+                MessageKind::Error => ui.visuals().error_fg_color,
+                MessageKind::Notice => ui.visuals().warn_fg_color,
+                MessageKind::Done => ui.visuals().text_color(),
             };
             ui.horizontal_wrapped(|ui| {
                 ui.colored_label(color, &message.text);

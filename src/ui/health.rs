@@ -2,6 +2,7 @@
 //! reference lines (toy mixtures), class coverage and diversity (images), D's output
 //! histograms, gradient norms, and the alarms raised so far.
 
+use super::plot_frame::{self, XAxis};
 use super::plots::{self, D_COLOR, G_COLOR};
 use super::run_state::RunState;
 use crate::metrics::references::{self, Mixture};
@@ -117,31 +118,45 @@ impl HealthView {
                 high_quality,
             ),
         ];
+        let colors = || super::runs::PALETTE.iter().rev().copied();
         for (name, points, reference) in panels {
-            Plot::new(name)
+            // The reference lines stay out of the plot's legend (nine entries hid the newest
+            // steps of the run's own line); they are named in the row below.
+            let plot = Plot::new(name)
                 .height(height)
-                .legend(Legend::default())
+                .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
                 .y_axis_label(name)
-                .include_y(0.0)
-                .show(ui, |plot| {
-                    for (entry, color) in entries
-                        .iter()
-                        .zip(super::runs::PALETTE.iter().rev().copied())
-                    {
-                        let value = f64::from(reference(entry.result(mixture)));
-                        plot.hline(
-                            HLine::new(entry.label(), value)
-                                .color(color.gamma_multiply(0.7))
-                                .style(egui_plot::LineStyle::dashed_loose()),
-                        );
-                    }
-                    plot.line(
-                        Line::new("this run", PlotPoints::new(points))
-                            .color(Color32::YELLOW)
-                            .width(2.5),
+                .include_y(0.0);
+            plot_frame::show(ui, plot, XAxis::Step, false, |plot| {
+                for (entry, color) in entries.iter().zip(colors()) {
+                    let value = f64::from(reference(entry.result(mixture)));
+                    plot.hline(
+                        HLine::new("", value)
+                            .color(color.gamma_multiply(0.7))
+                            .style(egui_plot::LineStyle::dashed_loose()),
                     );
-                });
+                }
+                plot.line(
+                    Line::new("this run", PlotPoints::new(points))
+                        .color(Color32::YELLOW)
+                        .width(2.5),
+                );
+            });
         }
+        ui.horizontal_wrapped(|ui| {
+            ui.small("Published (dashed):");
+            for (entry, color) in entries.iter().zip(colors()) {
+                let result = entry.result(mixture);
+                ui.colored_label(color, format!("— {}", entry.method))
+                    .on_hover_text(format!(
+                        "{}: {} modes, {:.1} % high quality. Source: {}",
+                        entry.method,
+                        result.modes,
+                        result.high_quality,
+                        entry.citation()
+                    ));
+            }
+        });
         ui.label("Per mode (high-quality samples)");
         bars(ui, "per-mode", &m.per_mode, height * 0.6, G_COLOR);
     }
@@ -171,16 +186,16 @@ impl HealthView {
             ))
             .on_hover_text("A collapsed generator scores far below the real data");
             let all = &run.diagnostics;
-            Plot::new("diversity")
+            let plot = Plot::new("diversity")
                 .height(height)
                 .legend(Legend::default())
-                .include_y(0.0)
-                .show(ui, |plot| {
-                    let generated = over_steps(all, |d| d.diversity.map(|v| f64::from(v[0])));
-                    let real = over_steps(all, |d| d.diversity.map(|v| f64::from(v[1])));
-                    plot.line(Line::new("generated", PlotPoints::new(generated)).color(G_COLOR));
-                    plot.line(Line::new("real", PlotPoints::new(real)).color(D_COLOR));
-                });
+                .include_y(0.0);
+            plot_frame::show(ui, plot, XAxis::Step, false, |plot| {
+                let generated = over_steps(all, |d| d.diversity.map(|v| f64::from(v[0])));
+                let real = over_steps(all, |d| d.diversity.map(|v| f64::from(v[1])));
+                plot.line(Line::new("generated", PlotPoints::new(generated)).color(G_COLOR));
+                plot.line(Line::new("real", PlotPoints::new(real)).color(D_COLOR));
+            });
         }
     }
 
@@ -206,17 +221,17 @@ impl HealthView {
                     .collect();
                 BarChart::new(name, bars).color(color)
             };
-            Plot::new("d-histograms")
+            let plot = Plot::new("d-histograms")
                 .height(height * 0.8)
                 .legend(Legend::default())
                 .include_x(0.0)
-                .include_x(1.0)
-                .show(ui, |plot| {
-                    plot.bar_chart(chart("D(x)", &d.d_real_hist, D_COLOR));
-                    plot.bar_chart(chart("D(G(z))", &d.d_fake_hist, G_COLOR));
-                });
+                .include_x(1.0);
+            plot_frame::show(ui, plot, XAxis::Value, false, |plot| {
+                plot.bar_chart(chart("D(x)", &d.d_real_hist, D_COLOR));
+                plot.bar_chart(chart("D(G(z))", &d.d_fake_hist, G_COLOR));
+            });
         }
-        ui.label("Gradient norms per step (log10)");
+        ui.label("Gradient norms per step (log scale)");
         let budget = (ui.available_width().max(100.0) * 2.0) as usize;
         let plot = Plot::new("grad-norms").x_axis_label("step");
         let lines = [
@@ -253,7 +268,13 @@ fn bars(ui: &mut egui::Ui, id: &str, counts: &[u32], height: f32, color: Color32
         .enumerate()
         .map(|(i, &c)| Bar::new(i as f64, f64::from(c)).width(0.8))
         .collect();
-    Plot::new(id).height(height).show(ui, |plot| {
-        plot.bar_chart(BarChart::new(id, bars).color(color))
-    });
+    plot_frame::show(
+        ui,
+        Plot::new(id).height(height),
+        XAxis::Value,
+        false,
+        |plot| {
+            plot.bar_chart(BarChart::new(id, bars).color(color));
+        },
+    );
 }

@@ -5,6 +5,7 @@
 //! horizontal pixel before egui_plot sees them.
 
 use super::curves::Curves;
+use super::plot_frame::{self, XAxis};
 use super::series::{Series, Smoothed};
 use crate::runs::{EventKind, RunEvent};
 use egui::Color32;
@@ -27,6 +28,8 @@ pub struct PlottedRun<'a> {
     pub curves: &'a Curves,
     /// Its event log; changed settings and resumes become markers.
     pub events: &'a [RunEvent],
+    /// D's outputs are raw scores (hinge, least squares, Wasserstein), not probabilities.
+    pub scores: bool,
 }
 
 /// One line of a plot.
@@ -37,12 +40,29 @@ pub(super) struct Curve<'a> {
     pub series: &'a Series,
 }
 
-/// The plot panel's state: user settings and the smoothed copies of each run's series.
-#[derive(Default)]
-pub struct PlotsView {
+/// The plots' settings, remembered between sessions.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PlotSettings {
     /// EMA weight in [0, 0.999]; 0 shows raw values.
     pub smoothing: f32,
     pub log_losses: bool,
+}
+
+impl Default for PlotSettings {
+    /// TensorBoard's default smoothing: noisy GAN losses are unreadable raw.
+    fn default() -> Self {
+        PlotSettings {
+            smoothing: 0.6,
+            log_losses: false,
+        }
+    }
+}
+
+/// The plot panel's state: user settings and the smoothed copies of each run's series.
+#[derive(Default)]
+pub struct PlotsView {
+    pub settings: PlotSettings,
     smoothed: HashMap<String, [Smoothed; 4]>,
     /// Points handed to egui_plot in the last frame (all curves).
     drawn: usize,
@@ -50,26 +70,29 @@ pub struct PlotsView {
 
 impl PlotsView {
     /// Draw `runs` (the first is the live run when there is one); `cursor` is the scrubbed
-    /// step; `scores` says D's outputs are raw scores (hinge, least squares, Wasserstein)
-    /// rather than probabilities.
-    pub fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        runs: &[PlottedRun<'_>],
-        cursor: Option<u64>,
-        scores: bool,
-    ) {
-        ui.horizontal(|ui| {
-            ui.label("Smoothing");
-            ui.add(egui::Slider::new(&mut self.smoothing, 0.0..=0.999).fixed_decimals(3))
-                .on_hover_text("Exponential moving average weight, as in TensorBoard");
-            ui.checkbox(&mut self.log_losses, "Log scale (losses)");
+    /// step.
+    pub fn ui(&mut self, ui: &mut egui::Ui, runs: &[PlottedRun<'_>], cursor: Option<u64>) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Curve smoothing");
+            ui.add(egui::Slider::new(&mut self.settings.smoothing, 0.0..=0.999).fixed_decimals(3))
+                .on_hover_text(
+                    "Exponential moving average weight, as in TensorBoard; the raw curve stays \
+                 faintly behind the smoothed one",
+                );
+            ui.checkbox(&mut self.settings.log_losses, "Log scale (losses)");
         });
         self.smoothed
             .retain(|key, _| runs.iter().any(|r| r.key == key));
+        let single = runs.len() == 1;
+        if !single {
+            ui.small(
+                "Top: G loss solid, D loss dashed. Bottom: D(x) solid, D(G(z)) dashed. \
+                 One colour per run.",
+            );
+        }
         let budget = (ui.available_width().max(100.0) * 2.0) as usize;
         let height = ((ui.available_height() - 8.0) / 2.0).max(80.0);
-        let (smoothing, single) = (self.smoothing, runs.len() == 1);
+        let smoothing = self.settings.smoothing;
         let mut losses = Vec::new();
         let mut probabilities = Vec::new();
         for run in runs {
@@ -84,52 +107,58 @@ impl PlotsView {
             };
             let [g_raw, d_raw, real_raw, fake_raw] = raw_series(run.curves);
             let series = [
-                (g.of(g_raw), "G loss", G_COLOR, false),
-                (d.of(d_raw), "D loss", D_COLOR, true),
-                (real.of(real_raw), "D(x)", D_COLOR, false),
-                (fake.of(fake_raw), "D(G(z))", G_COLOR, true),
+                (g.of(g_raw), g_raw, "G loss", G_COLOR, false),
+                (d.of(d_raw), d_raw, "D loss", D_COLOR, true),
+                (real.of(real_raw), real_raw, "D(x)", D_COLOR, false),
+                (fake.of(fake_raw), fake_raw, "D(G(z))", G_COLOR, true),
             ];
-            for (i, (series, what, color, dashed)) in series.into_iter().enumerate() {
-                let curve = if single {
-                    Curve {
-                        name: what.to_string(),
-                        color,
-                        dashed: false,
-                        series,
-                    }
+            for (i, (smooth, raw, what, color, dashed)) in series.into_iter().enumerate() {
+                // Several runs: one legend entry per run (egui_plot merges equal names), the
+                // line style tells G from D.
+                let (name, color, dashed) = if single {
+                    (what.to_string(), color, false)
                 } else {
-                    Curve {
-                        name: format!("{} {what}", run.name),
-                        color: run.color,
-                        dashed,
-                        series,
-                    }
+                    (run.name.to_string(), run.color, dashed)
                 };
-                if i < 2 {
-                    losses.push(curve);
+                let target = if i < 2 {
+                    &mut losses
                 } else {
-                    probabilities.push(curve);
+                    &mut probabilities
+                };
+                if smoothing > 0.0 {
+                    target.push(Curve {
+                        name: name.clone(),
+                        color: color.gamma_multiply(0.25),
+                        dashed,
+                        series: raw,
+                    });
                 }
+                target.push(Curve {
+                    name,
+                    color,
+                    dashed,
+                    series: smooth,
+                });
             }
         }
         let markers = markers(runs, cursor);
-        let losses_axis = if self.log_losses {
-            "loss (log10)"
-        } else {
-            "loss"
-        };
-        let losses_plot = Plot::new("losses").y_axis_label(losses_axis);
-        let log = self.log_losses;
+        let log = self.settings.log_losses;
+        let losses_plot =
+            Plot::new("losses").y_axis_label(if log { "loss (log scale)" } else { "loss" });
         self.drawn = curves(ui, losses_plot, &losses, &markers, height, budget, log);
+        let scores = runs.iter().filter(|r| r.scores).count();
+        let axis = if scores == 0 {
+            "D output (probability)"
+        } else if scores == runs.len() {
+            "D output (score)"
+        } else {
+            "D output (probability or score)"
+        };
         let probabilities_plot = Plot::new("d-outputs")
             .include_y(0.0)
             .include_y(1.0)
             .x_axis_label("step")
-            .y_axis_label(if scores {
-                "D output (score)"
-            } else {
-                "probability"
-            });
+            .y_axis_label(axis);
         self.drawn += curves(
             ui,
             probabilities_plot,
@@ -190,33 +219,34 @@ pub(super) fn curves(
     let mut drawn = 0;
     // Several runs share the budget.
     let budget = (budget * 2 / lines.len().max(2)).max(64);
-    plot.height(height)
+    let plot = plot
+        .height(height)
         .legend(Legend::default())
         .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .show(ui, |plot| {
-            for curve in lines {
-                let points = visible(curve.series, x_range(plot), budget, log);
-                drawn += points.len();
-                let style = if curve.dashed {
-                    LineStyle::dashed_loose()
-                } else {
-                    LineStyle::Solid
-                };
-                plot.line(
-                    Line::new(curve.name.as_str(), PlotPoints::new(points))
-                        .color(curve.color)
-                        .style(style),
-                );
-            }
-            for (name, x, color) in markers {
-                plot.vline(
-                    VLine::new(name.as_str(), *x)
-                        .color(*color)
-                        .style(LineStyle::dashed_dense()),
-                );
-            }
-        });
+        .link_cursor(link, [true, false]);
+    plot_frame::show(ui, plot, XAxis::Step, log, |plot| {
+        for curve in lines {
+            let points = visible(curve.series, x_range(plot), budget, log);
+            drawn += points.len();
+            let style = if curve.dashed {
+                LineStyle::dashed_loose()
+            } else {
+                LineStyle::Solid
+            };
+            plot.line(
+                Line::new(curve.name.as_str(), PlotPoints::new(points))
+                    .color(curve.color)
+                    .style(style),
+            );
+        }
+        for (name, x, color) in markers {
+            plot.vline(
+                VLine::new(name.as_str(), *x)
+                    .color(*color)
+                    .style(LineStyle::dashed_dense()),
+            );
+        }
+    });
     drawn
 }
 

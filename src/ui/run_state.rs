@@ -7,16 +7,34 @@ use crate::protocol::{Diagnostics, Event, RgbaImage, RunInfo, SampleView, StepMe
 use crate::runs::RunEvent;
 use std::collections::VecDeque;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// Most sample views kept for the evolution GIF.
 pub const EVOLUTION_FRAMES: usize = 120;
+/// How far back the steps-per-second rate looks.
+const RATE_WINDOW: Duration = Duration::from_secs(2);
 
 /// A message for the user, kept until dismissed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Message {
     pub text: String,
-    pub is_error: bool,
+    pub kind: MessageKind,
 }
+
+/// How a message looks and how long it stays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    /// Something asked for is done: plain colour, only the newest is kept, and it goes away
+    /// after [`DONE_FOR`].
+    Done,
+    /// A warning, kept until dismissed.
+    Notice,
+    /// A failure, kept until dismissed.
+    Error,
+}
+
+/// How long a "done" message stays.
+pub const DONE_FOR: Duration = Duration::from_secs(8);
 
 #[derive(Default)]
 pub struct RunState {
@@ -45,8 +63,11 @@ pub struct RunState {
     /// The run's event log (pauses, checkpoints, alarms, changed settings), oldest first.
     pub events: Vec<RunEvent>,
     pub messages: Vec<Message>,
-    /// (step, trained seconds) over the last second of training, for the rate.
-    rate_window: VecDeque<(u64, f64)>,
+    /// (step, when its metrics arrived) over the last [`RATE_WINDOW`] of training, for the
+    /// wall-clock rate.
+    rate_window: VecDeque<(u64, Instant)>,
+    /// When the "done" message on show arrived.
+    done_at: Option<Instant>,
 }
 
 impl RunState {
@@ -57,6 +78,7 @@ impl RunState {
                 *self = RunState {
                     info: Some(info),
                     messages: std::mem::take(&mut self.messages),
+                    done_at: self.done_at,
                     ..RunState::default()
                 };
             }
@@ -69,7 +91,12 @@ impl RunState {
                     self.step = step;
                 }
             }
-            Event::Metrics(batch) => batch.iter().for_each(|m| self.push(m)),
+            Event::Metrics(batch) => {
+                batch.iter().for_each(|m| self.push(m));
+                if let Some(last) = batch.last() {
+                    self.clock(last.step, Instant::now());
+                }
+            }
             Event::Samples { step, view } => {
                 self.keep_for_evolution(step, &view);
                 if self.folder.is_some() && self.saved_samples.last() != Some(&step) {
@@ -103,7 +130,8 @@ impl RunState {
                     info.balance = balance;
                 }
             }
-            Event::Notice(text) => self.say(text, false),
+            Event::Notice(text) => self.say(text, MessageKind::Notice),
+            Event::Done(text) => self.say(text, MessageKind::Done),
             Event::Error {
                 message,
                 fatal_to_run,
@@ -112,7 +140,7 @@ impl RunState {
                     self.info = None;
                     self.running = false;
                 }
-                self.say(message, true);
+                self.say(message, MessageKind::Error);
             }
             // The explorer's events are folded by the explorer view.
             Event::Snapshot { .. }
@@ -121,7 +149,7 @@ impl RunState {
             | Event::DirectionsProgress { .. } => {}
             Event::Stopped => {
                 self.running = false;
-                self.say("the training engine has stopped".into(), true);
+                self.say("the training engine has stopped".into(), MessageKind::Error);
             }
         }
     }
@@ -130,11 +158,17 @@ impl RunState {
         self.step = m.step;
         self.trained_s = m.wall_s;
         self.curves.push(m);
-        self.rate_window.push_back((m.step, m.wall_s));
-        while self
-            .rate_window
-            .front()
-            .is_some_and(|&(_, t)| m.wall_s - t > 1.0)
+    }
+
+    /// Note that `step` was reached at `now`. The window keeps at least two points, so a
+    /// step slower than the window (slow motion) still gives a rate.
+    fn clock(&mut self, step: u64, now: Instant) {
+        self.rate_window.push_back((step, now));
+        while self.rate_window.len() > 2
+            && self
+                .rate_window
+                .front()
+                .is_some_and(|&(_, t)| now.duration_since(t) > RATE_WINDOW)
         {
             self.rate_window.pop_front();
         }
@@ -151,19 +185,37 @@ impl RunState {
         self.evolution.push((step, view.clone()));
     }
 
-    fn say(&mut self, text: String, is_error: bool) {
-        let message = Message { text, is_error };
+    fn say(&mut self, text: String, kind: MessageKind) {
+        let message = Message { text, kind };
         // The same message twice in a row (e.g. a device notice on reloading) shows once.
         if self.messages.last() == Some(&message) {
             return;
         }
+        if kind == MessageKind::Done {
+            self.messages.retain(|m| m.kind != MessageKind::Done);
+            self.done_at = Some(Instant::now());
+        }
         self.messages.push(message);
     }
 
-    /// Training steps per second over the last second of training time.
+    /// Drop the "done" message once it has been up for [`DONE_FOR`]; how long until it goes,
+    /// while one is up (to wake the UI then).
+    pub fn expire_done(&mut self, now: Instant) -> Option<Duration> {
+        let shown = now.duration_since(self.done_at?);
+        if shown < DONE_FOR {
+            return Some(DONE_FOR - shown);
+        }
+        self.messages.retain(|m| m.kind != MessageKind::Done);
+        self.done_at = None;
+        None
+    }
+
+    /// Steps per second of real (wall-clock) time over the last few seconds of training:
+    /// slow motion's waits count, as the user sees them.
     pub fn steps_per_s(&self) -> Option<f64> {
         let (&(s0, t0), &(s1, t1)) = (self.rate_window.front()?, self.rate_window.back()?);
-        (t1 > t0).then(|| (s1 - s0) as f64 / (t1 - t0))
+        let seconds = t1.duration_since(t0).as_secs_f64();
+        (seconds > 0.0 && s1 > s0).then(|| (s1 - s0) as f64 / seconds)
     }
 }
 
@@ -192,11 +244,17 @@ mod tests {
         ));
         assert_eq!(state.step, 11);
         assert_eq!(state.curves.len(), 11, "one value per step");
+        // The rate is of wall-clock time: slow motion at 500 ms per step is 2 steps/s,
+        // whatever each step's training time, also once steps are slower than the window.
+        let start = Instant::now();
+        for i in 0..12u64 {
+            state.clock(12 + i, start + std::time::Duration::from_millis(500 * i));
+        }
         let rate = state.steps_per_s().unwrap_or_default();
-        assert!(
-            (rate - 10.0).abs() < 1e-6,
-            "10 steps per second of training, got {rate}"
-        );
+        assert!((rate - 2.0).abs() < 1e-6, "2 steps per second, got {rate}");
+        state.clock(30, start + std::time::Duration::from_secs(60));
+        let rate = state.steps_per_s().unwrap_or_default();
+        assert!(rate > 0.0, "a step slower than the window still has a rate");
     }
 
     #[test]
@@ -233,6 +291,24 @@ mod tests {
     }
 
     #[test]
+    fn done_messages_replace_each_other_and_go_away() {
+        let mut state = RunState::default();
+        state.apply(Event::Notice("a warning".into()));
+        state.apply(Event::Done("saved a".into()));
+        state.apply(Event::Done("saved b".into()));
+        let texts: Vec<_> = state.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["a warning", "saved b"],
+            "one done message at a time"
+        );
+        assert!(state.expire_done(Instant::now()).is_some(), "still up");
+        assert_eq!(state.expire_done(Instant::now() + DONE_FOR), None);
+        assert_eq!(state.messages.len(), 1, "the warning stays until dismissed");
+        assert_eq!(state.messages[0].kind, MessageKind::Notice);
+    }
+
+    #[test]
     fn a_crash_drops_the_run_but_keeps_the_message() {
         let mut state = RunState::default();
         state.apply(Event::Error {
@@ -241,6 +317,6 @@ mod tests {
         });
         assert!(state.info.is_none());
         assert_eq!(state.messages.len(), 1);
-        assert!(state.messages[0].is_error);
+        assert_eq!(state.messages[0].kind, MessageKind::Error);
     }
 }

@@ -14,6 +14,13 @@ pub struct SamplesView {
     uploaded: Option<u64>,
 }
 
+/// Tiles of the grid to outline: the one the explorer shows and the walk's end.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TileMarks {
+    pub explored: Option<usize>,
+    pub walk_end: Option<usize>,
+}
+
 /// A click on a tile of the sample grid: tile `i` is latent seed `i`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pick {
@@ -24,7 +31,12 @@ pub struct Pick {
 
 impl SamplesView {
     /// Draw the samples; returns the tile the user clicked, if any.
-    pub fn ui(&mut self, ui: &mut egui::Ui, samples: Option<&(u64, SampleView)>) -> Option<Pick> {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        samples: Option<&(u64, SampleView)>,
+        marks: TileMarks,
+    ) -> Option<Pick> {
         let Some((step, view)) = samples else {
             ui.centered_and_justified(|ui| ui.label("Pick a preset to see its samples."));
             return None;
@@ -36,8 +48,11 @@ impl SamplesView {
                 columns,
                 tiles,
             } => {
-                ui.small("Click a sample to explore it; right-click to end the walk there.");
-                return self.grid(ui, *step, image, *columns, *tiles);
+                ui.small(
+                    "Click a sample to explore it (outlined); right-click to end the walk there \
+                     (dashed green).",
+                );
+                return self.grid(ui, *step, image, (*columns, *tiles), marks);
             }
             SampleView::Points {
                 real,
@@ -65,8 +80,8 @@ impl SamplesView {
         ui: &mut egui::Ui,
         step: u64,
         image: &crate::protocol::RgbaImage,
-        columns: usize,
-        tiles: usize,
+        (columns, tiles): (usize, usize),
+        marks: TileMarks,
     ) -> Option<Pick> {
         if self.uploaded != Some(step) || self.texture.is_none() {
             let color =
@@ -92,12 +107,36 @@ impl SamplesView {
                 ui.add(egui::Image::new((texture.id(), size * scale)).sense(egui::Sense::click()))
             })
             .inner;
+        // The layout may give the image more room than it paints; it is drawn centred.
+        let painted = egui::Rect::from_center_size(response.rect.center(), size * scale);
+        let outline = |index: Option<usize>, color: egui::Color32, dashed: bool| {
+            let Some([x, y, side]) = index
+                .filter(|&i| i < tiles)
+                .and_then(|i| imaging::tile_rect(image.width, columns, i))
+            else {
+                return;
+            };
+            let rect = egui::Rect::from_min_size(
+                painted.min + egui::vec2(x as f32, y as f32) * scale,
+                egui::Vec2::splat(side as f32 * scale),
+            );
+            let stroke = egui::Stroke::new(2.0, color);
+            if dashed {
+                let corners = [rect.left_top(), rect.right_top(), rect.right_bottom()];
+                let path = [corners.as_slice(), &[rect.left_bottom(), rect.left_top()]].concat();
+                ui.painter()
+                    .extend(egui::Shape::dashed_line(&path, stroke, 4.0, 3.0));
+            } else {
+                ui.painter()
+                    .rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Outside);
+            }
+        };
+        outline(marks.explored, ui.visuals().selection.stroke.color, false);
+        outline(marks.walk_end, egui::Color32::LIGHT_GREEN, true);
         let secondary = response.secondary_clicked();
         if !(response.clicked() || secondary) {
             return None;
         }
-        // The layout may give the image more room than it paints; it is drawn centred.
-        let painted = egui::Rect::from_center_size(response.rect.center(), size * scale);
         let at = (response.interact_pointer_pos()? - painted.min) / scale;
         let tile = imaging::tile_at(image.width, columns, tiles, at.x, at.y)?;
         Some(Pick { tile, secondary })

@@ -3,6 +3,7 @@
 //! size and panel widths are kept by eframe and egui themselves.
 
 use super::app::Tab;
+use super::plots::PlotSettings;
 use crate::protocol::DeviceChoice;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -16,6 +17,8 @@ pub struct Settings {
     pub light_theme: bool,
     pub pace_ms: u32,
     pub recording: Recording,
+    /// Curve smoothing and log scale.
+    pub plots: PlotSettings,
 }
 
 /// Where and how the GUI's runs are kept on disk.

@@ -112,7 +112,12 @@ impl ToyView {
         };
         let [x0, x1, y0, y1] = frame.bounds.map(f64::from);
         let with_arrows = &frame.fake[..frame.pushes.len().min(frame.fake.len())];
+        // A square plot, as large as fits: the heat map covers the square the data is framed
+        // in, so a plot stretched to a tall panel would show bands D was never asked about.
+        let side = ui.available_width().min(ui.available_height()).max(120.0);
         Plot::new("samples-2d")
+            .width(side)
+            .height(side)
             .data_aspect(1.0)
             .legend(Legend::default())
             .default_x_bounds(x0, x1)

@@ -154,7 +154,7 @@ fn the_engine_records_its_run_and_checkpoints_on_demand_and_on_quit() {
     assert_eq!(stopped_at(&link).0, 30);
     link.send(Command::SaveCheckpoint);
     wait_for(&link, |e| match e {
-        Event::Notice(text) => text
+        Event::Done(text) => text
             .contains("saved the checkpoint of step 30")
             .then_some(()),
         Event::Error { message, .. } => panic!("{message}"),
@@ -293,7 +293,7 @@ fn the_engine_continues_a_run_in_place_or_as_a_fork() {
     link.send(Command::Step(3));
     assert_eq!(stopped_at(&link).0, 23);
     link.send(Command::SaveCheckpoint);
-    wait_for(&link, |e| matches!(e, Event::Notice(_)).then_some(()));
+    wait_for(&link, |e| matches!(e, Event::Done(_)).then_some(()));
     let lines = |folder: &Path| {
         std::fs::read_to_string(folder.join(runs::METRICS))
             .unwrap_or_default()

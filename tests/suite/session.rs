@@ -198,7 +198,7 @@ fn the_generator_exports_into_a_folder_that_interpolate_reads() {
     stopped_at(&link);
     link.send(Command::ExportGenerator(folder.clone()));
     let (notice, _) = wait_for(&link, |e| match e {
-        Event::Notice(text) if text.contains("saved the generator") => Some(text.clone()),
+        Event::Done(text) if text.contains("saved the generator") => Some(text.clone()),
         _ => None,
     });
     assert!(notice.contains("step 2"), "{notice}");

@@ -163,6 +163,7 @@ fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request(
         device: DeviceInfo {
             backend: "flex".into(),
             name: "test".into(),
+            notice: None,
         },
         generator_params: 0,
         discriminator_params: 0,

@@ -23,21 +23,7 @@ impl Trainer {
     /// Apply new balance settings from the next step; returns what changed, in words, or why
     /// they are refused (nothing is changed then).
     pub fn set_balance(&mut self, balance: Balance) -> Result<Vec<String>, String> {
-        let mut preset = self.preset.clone();
-        let (t, g) = (&mut preset.train, &mut preset.game);
-        t.lr_g = balance.lr_g;
-        t.lr_d = balance.lr_d;
-        t.d_steps = balance.d_steps;
-        g.loss = balance.loss;
-        g.penalty = balance.penalty;
-        g.penalty_weight = balance.penalty_weight;
-        g.clip = balance.clip;
-        g.label_smoothing = balance.label_smoothing;
-        // Noise set by hand stays at that level (no annealing left).
-        if balance.instance_noise != g.instance_noise {
-            g.instance_noise = balance.instance_noise;
-            g.instance_noise_steps = u64::MAX;
-        }
+        let preset = self.preset.with_balance(&balance);
         preset.validate().map_err(|e| e.to_string())?;
         let changes = balance.changes_from(&self.balance());
         self.preset = preset;

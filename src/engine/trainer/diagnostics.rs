@@ -1,10 +1,9 @@
 //! Measurements of a run beside its training: mode coverage, class coverage by the reference
 //! classifier, diversity, D's output histograms, and the nearest-neighbour memorisation check.
 
-use super::{Trainer, points};
+use super::{Stream, Trainer, game, points};
 use crate::data::{SampleShape, digits};
 use crate::engine::classifier::{self, Classifier};
-use crate::engine::field;
 use crate::imaging;
 use crate::metrics::coverage::{self, ClassCoverage};
 use crate::metrics::{self, modes};
@@ -68,32 +67,56 @@ impl Trainer {
             let raised = self.watch.observe_coverage(self.step, c.covered, c.classes);
             self.alarms.extend(raised);
         }
-        let d = self.d().valid();
-        let probabilities = |x: &[f32], labels: Option<&[u32]>| -> Vec<f32> {
-            let rows = x.len() / features;
-            let input =
-                Tensor::from_data(TensorData::new(x.to_vec(), [rows, features]), &self.plain);
-            let labels = self.labels(labels.map(|l| &l[..rows]), &self.plain);
-            // Scores of the non-logistic losses are squashed the same way.
-            sigmoid(field::single_scores(
-                &d,
-                input,
-                labels.as_ref(),
-                self.preset.game.pack,
-            ))
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap_or_else(|e| unreachable!("D outputs f32: {e:?}"))
-        };
+        let real_p = self.probabilities(&real, real_labels.as_deref());
+        let fake_p = self.probabilities(fake, asked.as_deref());
         let histogram = |p: Vec<f32>| metrics::histogram(&p, DIAGNOSTIC_BINS, 0.0, 1.0);
         Diagnostics {
             step: self.step,
             modes,
             classes,
             diversity,
-            d_real_hist: histogram(probabilities(&real, real_labels.as_deref())),
-            d_fake_hist: histogram(probabilities(fake, asked.as_deref())),
+            d_real_hist: histogram(real_p),
+            d_fake_hist: histogram(fake_p),
         }
+    }
+
+    /// D's probability "real" for each sample of `x` (flattened [n, features], of classes
+    /// `labels`), judged as training judges: in batches of the training batch size with
+    /// BatchNorm on each batch's own statistics, with the instance noise of this step, and
+    /// packed as the game packs (each sample gets its pack's verdict). Scores of the
+    /// non-logistic losses are squashed the same way.
+    fn probabilities(&self, x: &[f32], labels: Option<&[u32]>) -> Vec<f32> {
+        let features = self.shape.numel();
+        let game = &self.preset.game;
+        let batch = self.preset.train.batch_size.max(game.pack);
+        let d = self.d().valid();
+        let mut rng = self.rng(Stream::Judge);
+        let std = game.noise_at(self.step);
+        let rows = x.len() / features;
+        let mut verdicts = Vec::with_capacity(rows);
+        let mut start = 0;
+        while start < rows {
+            // Whole packs only; a ragged tail is left out.
+            let n = (batch.min(rows - start) / game.pack) * game.pack;
+            if n == 0 {
+                break;
+            }
+            let chunk = x[start * features..(start + n) * features].to_vec();
+            let input = Tensor::from_data(TensorData::new(chunk, [n, features]), &self.plain);
+            let labels = self.labels(labels.map(|l| &l[start..start + n]), &self.plain);
+            let input = game::pack(game::with_noise(input, std, &mut rng), game.pack);
+            let scores = sigmoid(d.judge(input, labels.as_ref()))
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap_or_else(|e| unreachable!("D outputs f32: {e:?}"));
+            verdicts.extend(
+                scores
+                    .into_iter()
+                    .flat_map(|p| std::iter::repeat_n(p, game.pack)),
+            );
+            start += n;
+        }
+        verdicts
     }
 
     /// The memorisation check: the first fixed-latent samples (top row) over their nearest

@@ -50,7 +50,10 @@ pub enum TrainError {
 }
 
 pub struct Trainer {
+    /// The preset as the run now plays it (live balance changes included).
     preset: Preset,
+    /// The preset the run was built from, for Reset.
+    loaded: Preset,
     info: DeviceInfo,
     /// Autodiff device for training.
     device: Device,
@@ -106,6 +109,7 @@ impl Trainer {
             fixed_latents(t.samples, preset.model.latent_dim(), classes, &plain);
         Trainer {
             preset: preset.clone(),
+            loaded: preset.clone(),
             info: opened.info.clone(),
             device,
             plain,
@@ -143,14 +147,15 @@ impl Trainer {
         self.profile.as_ref()
     }
 
-    /// A fresh run of the same preset on the same device, back at step 0.
+    /// A fresh run of the preset it was built from (live balance changes dropped) on the
+    /// same device, back at step 0.
     pub fn restarted(&self) -> Trainer {
         let opened = OpenedDevice {
             device: self.plain.clone(),
             info: self.info.clone(),
             notice: None,
         };
-        Trainer::new(&self.preset, &opened)
+        Trainer::new(&self.loaded, &opened)
     }
 
     pub fn preset(&self) -> &Preset {
@@ -361,6 +366,8 @@ enum Stream {
     Measure = 2,
     /// Instance noise and penalty interpolates.
     Game = 3,
+    /// Instance noise on the samples that diagnostics show D.
+    Judge = 4,
 }
 
 /// Keys the data stream apart from the others.

@@ -11,7 +11,9 @@ impl GanscopeApp {
             return Vec::new();
         }
         let mut actions = Vec::new();
+        let mut quit = false;
         ctx.input(|input| {
+            quit = input.modifiers.command && input.key_pressed(egui::Key::Q);
             if input.key_pressed(egui::Key::Space) {
                 actions.push(if self.run.running {
                     Action::Pause
@@ -42,6 +44,10 @@ impl GanscopeApp {
                 self.show_overlay = !self.show_overlay;
             }
         });
+        if quit {
+            // eframe then calls `on_exit`, which lets the engine save the last checkpoint.
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         actions
     }
 
@@ -69,8 +75,23 @@ impl GanscopeApp {
         self.loaded = Some((index, self.device));
     }
 
-    /// Apply one user action (also how tests and the frame bench press buttons).
+    /// Apply one user action (also how tests and the frame bench press buttons). Leaving a
+    /// run that has trained (another preset or device, Reset) asks first; see
+    /// [`Self::confirm_leaving`].
     pub fn apply_action(&mut self, action: Action) {
+        let leaves_run = matches!(
+            action,
+            Action::SelectPreset(_) | Action::SelectDevice(_) | Action::Reset
+        );
+        if leaves_run && self.run.info.is_some() && self.run.step > 0 {
+            self.leaving = Some(action);
+        } else {
+            self.apply_now(action);
+        }
+    }
+
+    /// Apply `action` without asking.
+    pub(super) fn apply_now(&mut self, action: Action) {
         match action {
             Action::SelectPreset(i) => {
                 self.selected = Some(i);

@@ -3,9 +3,8 @@
 
 use super::GanscopeApp;
 use crate::imaging;
-use crate::protocol::Command;
 use crate::ui::controls::ExportKind;
-use crate::ui::export::Export;
+use crate::ui::export::{Export, FileRequest, FolderPurpose};
 
 /// Side of the evolution GIF's frames for 2-D samples (up to 120 of them are held at once),
 /// and its frame time.
@@ -42,10 +41,8 @@ impl GanscopeApp {
                 name: format!("{name}-metrics.csv"),
             }),
             ExportKind::Generator => {
-                let commands = self.link.commands.clone();
-                self.exporter.pick_folder(move |folder| {
-                    let _ = commands.send(Command::ExportGenerator(folder));
-                });
+                self.exporter
+                    .request(FileRequest::Folder(FolderPurpose::Generator));
                 None
             }
         };

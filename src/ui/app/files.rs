@@ -5,18 +5,14 @@
 use super::GanscopeApp;
 use crate::protocol::{Command, Event};
 use crate::ui::controls::Action;
+use crate::ui::export::{self, FileRequest, FolderPurpose};
+use crate::ui::file_prompt::{FilePrompt, PromptOutcome};
 use crate::ui::runs::RunRequest;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Longest wait on quit for the engine to save its last checkpoint.
 const QUIT_WAIT: Duration = Duration::from_secs(20);
-
-/// A folder the user picked in a dialog, and what for.
-pub(super) enum FolderChoice {
-    OpenRun(PathBuf),
-    RunsFolder(PathBuf),
-}
 
 impl GanscopeApp {
     /// Open these run folders beside the live run (at the next frame), following each.
@@ -41,16 +37,12 @@ impl GanscopeApp {
                 self.link.send(Command::SaveCheckpoint);
             }
             Action::OpenRun => {
-                let choices = self.folder_choices.0.clone();
-                self.exporter.pick_folder(move |folder| {
-                    let _ = choices.send(FolderChoice::OpenRun(folder));
-                });
+                self.exporter
+                    .request(FileRequest::Folder(FolderPurpose::OpenRun));
             }
             Action::ChooseRunsFolder => {
-                let choices = self.folder_choices.0.clone();
-                self.exporter.pick_folder(move |folder| {
-                    let _ = choices.send(FolderChoice::RunsFolder(folder));
-                });
+                self.exporter
+                    .request(FileRequest::Folder(FolderPurpose::RunsFolder));
             }
             Action::SetRecording(enabled) => {
                 self.recording.enabled = enabled;
@@ -64,18 +56,35 @@ impl GanscopeApp {
         }
     }
 
-    /// Fold folders picked in dialogs, and open the runs waiting to be opened.
+    /// Fold folders picked in dialogs (native or the in-app prompt) and run folders dropped
+    /// on the window, and open the runs waiting to be opened.
     pub(super) fn take_folders(&mut self, ctx: &egui::Context) {
-        while let Ok(choice) = self.folder_choices.1.try_recv() {
-            match choice {
-                FolderChoice::OpenRun(folder) => self.to_open.push(folder),
-                FolderChoice::RunsFolder(folder) => {
-                    self.recording.runs_folder = folder;
-                    self.recording.enabled = true;
-                    self.send_recording();
+        for (purpose, folder) in self.exporter.chosen() {
+            self.use_folder(purpose, folder);
+        }
+        for (request, reason) in self.exporter.fallbacks() {
+            self.prompt = Some(FilePrompt::new(
+                request,
+                reason,
+                &export::exports_folder(),
+                &self.recording.runs_folder,
+            ));
+        }
+        if let Some(prompt) = &mut self.prompt {
+            match prompt.ui(ctx) {
+                PromptOutcome::Open => {}
+                PromptOutcome::Cancelled => self.prompt = None,
+                PromptOutcome::Save(export, path) => {
+                    self.prompt = None;
+                    self.exporter.write_to(export, path);
+                }
+                PromptOutcome::Folder(purpose, folder) => {
+                    self.prompt = None;
+                    self.use_folder(purpose, folder);
                 }
             }
         }
+        self.take_dropped(ctx);
         for folder in std::mem::take(&mut self.to_open) {
             if let Err(e) = self.runs.open(&folder, ctx) {
                 self.run.apply(Event::Error {
@@ -85,6 +94,65 @@ impl GanscopeApp {
             }
         }
         self.runs.intake();
+    }
+
+    /// Act on a folder the user chose for `purpose`.
+    fn use_folder(&mut self, purpose: FolderPurpose, folder: PathBuf) {
+        match purpose {
+            FolderPurpose::OpenRun => self.to_open.push(folder),
+            FolderPurpose::RunsFolder => {
+                self.recording.runs_folder = folder;
+                self.recording.enabled = true;
+                self.send_recording();
+            }
+            FolderPurpose::Generator => {
+                self.link.send(Command::ExportGenerator(folder));
+            }
+        }
+    }
+
+    /// Run folders dropped on the window are opened (a file dropped from inside a run
+    /// folder opens its run); anything else is refused with a message. While files hover
+    /// over the window, a hint says what dropping does.
+    fn take_dropped(&mut self, ctx: &egui::Context) {
+        let (hovering, dropped) = ctx.input(|i| {
+            (
+                !i.raw.hovered_files.is_empty(),
+                i.raw
+                    .dropped_files
+                    .iter()
+                    .map(|f| f.path().to_path_buf())
+                    .collect::<Vec<_>>(),
+            )
+        });
+        if hovering {
+            let painter = ctx.layer_painter(egui::LayerId::new(
+                egui::Order::Foreground,
+                egui::Id::unique("drop-hint"),
+            ));
+            let screen = ctx.content_rect();
+            painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
+            painter.text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                "Drop a run folder to open it",
+                egui::FontId::proportional(24.0),
+                egui::Color32::WHITE,
+            );
+        }
+        for path in dropped {
+            match crate::runs::run_folder_of(&path) {
+                Some(run) => self.to_open.push(run),
+                None => self.run.apply(Event::Error {
+                    message: format!(
+                        "{} is not a run folder (one holds {}): only run folders can be dropped",
+                        path.display(),
+                        crate::runs::METRICS
+                    ),
+                    fatal_to_run: false,
+                }),
+            }
+        }
     }
 
     /// Load an opened run's checkpoint into the engine, paused, to train on.

@@ -10,19 +10,18 @@ mod windows;
 use super::balance::BalanceEditor;
 use super::controls::{Action, Controls};
 use super::explorer::ExplorerView;
-use super::export::Exporter;
+use super::export::{Exporter, NativeDialog};
+use super::file_prompt::FilePrompt;
 use super::frame_stats::FrameStats;
 use super::health::HealthView;
 use super::plots::PlotsView;
 use super::run_state::RunState;
 use super::runs::RunsView;
 use super::runs::scrubber::Shown;
-use super::samples::SamplesView;
+use super::samples::{SamplesView, TileMarks};
 use super::settings::{Recording, Settings};
 use crate::preset::Preset;
-use crate::protocol::{Command, DeviceChoice, Event, Link};
-use crossbeam_channel::{Receiver, Sender};
-use files::FolderChoice;
+use crate::protocol::{Command, DeviceChoice, Event, Link, SampleView};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -70,7 +69,12 @@ pub struct GanscopeApp {
     runs: RunsView,
     /// Run folders to open at the next frame.
     to_open: Vec<PathBuf>,
-    folder_choices: (Sender<FolderChoice>, Receiver<FolderChoice>),
+    /// An action that leaves the trained run, waiting for the user's yes.
+    leaving: Option<Action>,
+    /// When the next frame is needed without any input (a message to take down).
+    repaint_in: Option<Duration>,
+    /// The in-app file prompt, while one is open (native dialogs unavailable).
+    prompt: Option<FilePrompt>,
     recording: Recording,
     balance: BalanceEditor,
 }
@@ -113,7 +117,9 @@ impl GanscopeApp {
             frame_started: None,
             runs: RunsView::default(),
             to_open: Vec::new(),
-            folder_choices: crossbeam_channel::unbounded(),
+            prompt: None,
+            repaint_in: None,
+            leaving: None,
             // Nothing is recorded until `restore` (the window) or `set_recording` asks.
             recording: Recording {
                 enabled: false,
@@ -136,6 +142,7 @@ impl GanscopeApp {
         self.set_recording(settings.recording);
         self.tab = settings.tab;
         self.light_theme = settings.light_theme;
+        self.plots.settings = settings.plots;
         if settings.pace_ms > 0 {
             self.apply_action(Action::SetPace(settings.pace_ms));
         }
@@ -162,6 +169,7 @@ impl GanscopeApp {
             light_theme: self.light_theme,
             pace_ms: self.pace_ms,
             recording: self.recording.clone(),
+            plots: self.plots.settings.clone(),
         }
     }
 
@@ -169,6 +177,22 @@ impl GanscopeApp {
     pub fn set_recording(&mut self, recording: Recording) {
         self.recording = recording;
         self.send_recording();
+    }
+
+    /// Use `native` as the system's file dialog (`unavailable`: why none can open); tests
+    /// stand in for the user with it.
+    pub fn set_file_dialogs(&mut self, native: NativeDialog, unavailable: Option<String>) {
+        self.exporter = Exporter::with_native(native, unavailable);
+    }
+
+    /// Whether the app is asking before it leaves the trained run.
+    pub fn asks_to_leave(&self) -> bool {
+        self.leaving.is_some()
+    }
+
+    /// Whether the in-app file prompt is open.
+    pub fn file_prompt_open(&self) -> bool {
+        self.prompt.is_some()
     }
 
     /// Runs opened from disk, the comparison and the scrubber.
@@ -232,8 +256,11 @@ impl GanscopeApp {
                     fatal_to_run: false,
                 }
             } else {
-                Event::Notice(text)
+                Event::Done(text)
             });
+        }
+        if let Some(left) = self.run.expire_done(Instant::now()) {
+            self.repaint_in = Some(left);
         }
     }
 
@@ -242,6 +269,9 @@ impl GanscopeApp {
         let started = self.frame_started.take().unwrap_or_else(Instant::now);
         if !self.link.events.is_empty() {
             ui.ctx().request_repaint();
+        }
+        if let Some(after) = self.repaint_in.take() {
+            ui.ctx().request_repaint_after(after);
         }
         self.take_folders(ui.ctx());
         let mut actions = self.shortcuts(ui.ctx());
@@ -332,11 +362,17 @@ impl GanscopeApp {
             Tab::Explorer => "samples-explorer",
             Tab::Health => "samples-health",
         };
+        let marks = match (&self.run.samples, &self.run.info) {
+            (Some((_, SampleView::Grid { columns, .. })), Some(info)) => {
+                self.explorer.marked_tiles(*columns, info.classes.is_some())
+            }
+            _ => TileMarks::default(),
+        };
         let pick = egui::Panel::right(id)
             .default_size(side)
             .show(ui, |ui| {
                 match self.runs.scrub(ui, &self.run, self.recording.enabled) {
-                    Shown::Live => self.samples.ui(ui, self.run.samples.as_ref()),
+                    Shown::Live => self.samples.ui(ui, self.run.samples.as_ref(), marks),
                     Shown::Saved { step, texture } => {
                         saved_samples(ui, step, texture);
                         None
@@ -353,13 +389,7 @@ impl GanscopeApp {
                     self.continue_run(request);
                 }
                 let cursor = self.runs.cursor(&self.run);
-                let scores = self
-                    .run
-                    .info
-                    .as_ref()
-                    .is_some_and(|i| !i.balance.loss.is_logistic());
-                self.plots
-                    .ui(ui, &self.runs.plotted(&self.run), cursor, scores);
+                self.plots.ui(ui, &self.runs.plotted(&self.run), cursor);
             }
             Tab::Health => {
                 if self.health.ui(ui, &self.run) {
@@ -381,6 +411,9 @@ impl GanscopeApp {
         }
         if self.show_help {
             self.help(ui.ctx());
+        }
+        if let Some(confirmed) = self.confirm_leaving(ui.ctx()) {
+            self.apply_now(confirmed);
         }
         for action in actions {
             self.apply_action(action);

@@ -2,9 +2,10 @@
 
 use super::GanscopeApp;
 use crate::protocol::Command;
+use crate::ui::controls::Action;
 
 /// Keys and what they do, for the help overlay (tooltips name them too).
-const SHORTCUTS: [(&str, &str); 9] = [
+const SHORTCUTS: [(&str, &str); 10] = [
     ("Space", "Train / pause"),
     ("S", "Step once (while paused)"),
     ("Ctrl+S", "Save a checkpoint into the run's folder"),
@@ -14,9 +15,63 @@ const SHORTCUTS: [(&str, &str); 9] = [
     ("3", "Modes & balance tab"),
     ("F1", "This help"),
     ("F12", "Debug overlay (frame times)"),
+    (
+        "Ctrl+Q",
+        "Quit (a recorded run saves its last checkpoint first)",
+    ),
 ];
 
 impl GanscopeApp {
+    /// Ask before leaving a run that has trained (another preset or device, Reset): say
+    /// whether its last step is kept as a checkpoint (recorded runs) or lost. Returns the
+    /// action once the user confirms; Escape or Cancel drops it.
+    pub(super) fn confirm_leaving(&mut self, ctx: &egui::Context) -> Option<Action> {
+        let action = self.leaving.clone()?;
+        let what = match action {
+            Action::Reset => "Reset",
+            Action::SelectDevice(_) => "Change device",
+            _ => "Switch preset",
+        };
+        let step = self.run.step;
+        let mut decided = None;
+        let modal = egui::Modal::new(egui::Id::unique("leave-run")).show(ctx, |ui| {
+            ui.set_max_width(420.0);
+            ui.heading(format!("Leave the run at step {step}?"));
+            match &self.run.folder {
+                Some(folder) => ui.label(format!(
+                    "A checkpoint of step {step} is saved into {} first: continue it later \
+                     with Open run.",
+                    folder.display()
+                )),
+                None => ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!(
+                        "This run is not recorded: its {step} steps of training will be lost. \
+                         (Record runs keeps every run in a folder.)"
+                    ),
+                ),
+            };
+            ui.horizontal(|ui| {
+                if ui.button(what).clicked() {
+                    decided = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    decided = Some(false);
+                }
+            });
+        });
+        if modal.should_close() && decided.is_none() {
+            decided = Some(false);
+        }
+        match decided? {
+            true => self.leaving.take(),
+            false => {
+                self.leaving = None;
+                None
+            }
+        }
+    }
+
     pub(super) fn help(&mut self, ctx: &egui::Context) {
         egui::Window::new("Keyboard shortcuts")
             .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])

@@ -16,6 +16,7 @@ use super::run_state::RunState;
 use crate::protocol::{
     Event, ExploreRequest, Link, RenderTarget, Rendered, RgbaImage, RunInfo, SampleView,
 };
+use crate::ui::samples::TileMarks;
 use egui::{TextureHandle, TextureOptions};
 use latent_controls::LatentControls;
 use std::time::Instant;
@@ -71,6 +72,7 @@ impl ExplorerView {
             latent_dim: info.latent_dim,
             classes: info.classes,
             controls: Some(LatentControls::new(info.latent_dim)),
+            walk: Walk::across(info.latent_dim),
             latency_log: latencies,
             ..ExplorerView::default()
         };
@@ -172,6 +174,27 @@ impl ExplorerView {
         }
     }
 
+    /// The grid tiles of the explored seed (and class) and of the walk's end, in a grid
+    /// `columns` wide whose rows are classes when `conditional`.
+    pub fn marked_tiles(&self, columns: usize, conditional: bool) -> TileMarks {
+        let Some(controls) = &self.controls else {
+            return TileMarks::default();
+        };
+        let row = if conditional { controls.class } else { 0 };
+        let tile = |seed: u64| {
+            let seed = usize::try_from(seed).ok()?;
+            if conditional {
+                (seed < columns).then(|| row * columns + seed)
+            } else {
+                Some(seed)
+            }
+        };
+        TileMarks {
+            explored: tile(controls.seed).filter(|_| !controls.edited),
+            walk_end: tile(self.walk.to),
+        }
+    }
+
     /// A tile of the sample grid was clicked: explore it (primary) and start the walk there,
     /// or end the walk there (secondary).
     pub fn pick(&mut self, seed: u64, class: Option<usize>, secondary: bool) {
@@ -244,7 +267,8 @@ impl ExplorerView {
                         self.dirty[slot(RenderTarget::Warp)] = true;
                     }
                     ui.allocate_ui(egui::vec2(ui.available_width(), view_height - 24.0), |ui| {
-                        self.warp.plot(ui, real, bounds, &self.walk.points);
+                        let current = self.walk.animated_point(ui.ctx());
+                        self.warp.plot(ui, real, bounds, &self.walk.points, current);
                     });
                 }
                 None => self.main_view(ui, view_height),

@@ -52,6 +52,26 @@ impl Default for Walk {
 }
 
 impl Walk {
+    /// A walk from seed 0 across the latent space (see [`latent::opposite_seed`]).
+    pub fn across(latent_dim: usize) -> Walk {
+        Walk {
+            to: latent::opposite_seed(0, latent_dim),
+            ..Walk::default()
+        }
+    }
+
+    /// While animating a 2-D walk, the frame's point to mark on the plot (and a repaint
+    /// booked for the next frame).
+    pub fn animated_point(&self, ctx: &egui::Context) -> Option<[f32; 2]> {
+        if !self.animate || self.points.is_empty() {
+            return None;
+        }
+        ctx.request_repaint_after(std::time::Duration::from_millis(u64::from(FRAME_MS)));
+        self.points
+            .get(self.animated_frame(self.points.len()))
+            .copied()
+    }
+
     /// The latents of the path, truncated by `psi` like the main view.
     pub fn latents(&self, latent_dim: usize, psi: f32) -> Vec<Vec<f32>> {
         let zero = vec![0.0; latent_dim];
@@ -108,8 +128,16 @@ impl Walk {
                 self.started = Instant::now();
             }
             let has_images = !self.images.is_empty();
+            let why_not = if self.points.is_empty() {
+                "The walk appears once the generator is ready"
+            } else {
+                "2-D samples are points: the walk is drawn on the plot above (Animate marks \
+                 each frame); strips and GIFs are for image presets"
+            };
             if ui
                 .add_enabled(has_images, egui::Button::new("Save strip PNG..."))
+                .on_hover_text("The walk's frames side by side")
+                .on_disabled_hover_text(why_not)
                 .clicked()
             {
                 response.export_png = Some(imaging::mosaic(&self.images, self.images.len()));
@@ -117,6 +145,7 @@ impl Walk {
             if ui
                 .add_enabled(has_images, egui::Button::new("Save GIF..."))
                 .on_hover_text("The walk there and back, looping")
+                .on_disabled_hover_text(why_not)
                 .clicked()
             {
                 response.export_gif = Some(self.images.clone());
@@ -130,7 +159,10 @@ impl Walk {
             self.upload(ui.ctx());
         }
         if !self.points.is_empty() {
-            ui.label("The walk is drawn on the plot above (green), one dot per frame.");
+            ui.label(
+                "The walk is drawn on the plot above (green), one dot per frame; Animate \
+                 marks the frames in turn (yellow).",
+            );
             return;
         }
         if self.textures.is_empty() {

@@ -82,7 +82,15 @@ impl Warp {
     }
 
     /// The plot: real points, the warped grid, the walk and the current point.
-    pub fn plot(&self, ui: &mut egui::Ui, real: &[[f32; 2]], bounds: [f32; 4], walk: &[[f32; 2]]) {
+    /// `current`: the animated walk's frame, marked.
+    pub fn plot(
+        &self,
+        ui: &mut egui::Ui,
+        real: &[[f32; 2]],
+        bounds: [f32; 4],
+        walk: &[[f32; 2]],
+        current: Option<[f32; 2]>,
+    ) {
         let to_plot = |p: &[[f32; 2]]| -> PlotPoints<'static> {
             p.iter()
                 .map(|p| [f64::from(p[0]), f64::from(p[1])])
@@ -113,6 +121,13 @@ impl Warp {
                         Points::new("walk frames", to_plot(walk))
                             .radius(3.0)
                             .color(Color32::LIGHT_GREEN),
+                    );
+                }
+                if let Some(p) = current {
+                    plot.points(
+                        Points::new("walk frame", to_plot(&[p]))
+                            .radius(6.0)
+                            .color(Color32::YELLOW),
                     );
                 }
                 if let Some(p) = self.point {

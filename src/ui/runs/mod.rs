@@ -34,6 +34,8 @@ pub const PALETTE: [Color32; 8] = [
     Color32::from_rgb(170, 140, 255),
 ];
 const LIVE_KEY: &str = "live";
+/// Tallest the list of compared runs grows before it scrolls.
+const LIST_HEIGHT: f32 = 110.0;
 
 /// Whose samples the scrubber shows.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -102,20 +104,25 @@ impl RunsView {
                 color: PALETTE[0],
                 curves: &live.curves,
                 events: &live.events,
+                scores: live
+                    .info
+                    .as_ref()
+                    .is_some_and(|i| !i.balance.loss.is_logistic()),
             });
         }
-        plotted.extend(
-            self.opened
-                .iter()
-                .filter(|r| r.visible)
-                .map(|r| PlottedRun {
-                    key: &r.key,
-                    name: &r.name,
-                    color: r.color,
-                    curves: &r.curves,
-                    events: &r.events,
-                }),
-        );
+        plotted.extend(self.opened.iter().filter(|r| r.visible).map(|r| {
+            PlottedRun {
+                key: &r.key,
+                name: &r.name,
+                color: r.color,
+                curves: &r.curves,
+                events: &r.events,
+                scores: r
+                    .preset
+                    .as_ref()
+                    .is_some_and(|p| !p.game.loss.is_logistic()),
+            }
+        }));
         plotted
     }
 
@@ -147,31 +154,42 @@ impl RunsView {
             .id_salt("compared-runs")
             .default_open(true)
             .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    let mut shown = !self.hide_live;
-                    swatch(ui, PALETTE[0]);
-                    let name = live.info.as_ref().map_or("(none)", |i| i.preset.as_str());
-                    if ui.checkbox(&mut shown, format!("live: {name}")).changed() {
-                        self.hide_live = !shown;
-                    }
-                    ui.small(format!("{} steps", live.curves.len()));
-                });
-                for (i, run) in self.opened.iter_mut().enumerate() {
-                    ui.horizontal(|ui| {
-                        swatch(ui, run.color);
-                        ui.checkbox(&mut run.visible, &run.name)
-                            .on_hover_text(run.folder.display().to_string());
-                        ui.small(run.summary());
-                        if let Some(problem) = &run.problem {
-                            ui.colored_label(ui.visuals().warn_fg_color, "!")
-                                .on_hover_text(problem);
-                        }
-                        request = request.take().or_else(|| continue_menus(ui, run));
-                        if ui.small_button("Close").clicked() {
-                            close = Some(i);
+                // Rows wrap inside the panel, and the list scrolls past a few rows, so the
+                // plots below always keep their room.
+                egui::ScrollArea::vertical()
+                    .max_height(LIST_HEIGHT)
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| {
+                        ui.horizontal_wrapped(|ui| {
+                            let mut shown = !self.hide_live;
+                            swatch(ui, PALETTE[0]);
+                            let name = live.info.as_ref().map_or("(none)", |i| i.preset.as_str());
+                            if ui.checkbox(&mut shown, format!("live: {name}")).changed() {
+                                self.hide_live = !shown;
+                            }
+                            ui.small(format!("{} steps", live.curves.len()));
+                        });
+                        for (i, run) in self.opened.iter_mut().enumerate() {
+                            ui.horizontal_wrapped(|ui| {
+                                if ui
+                                    .small_button("Close")
+                                    .on_hover_text("Stop comparing this run (its folder stays)")
+                                    .clicked()
+                                {
+                                    close = Some(i);
+                                }
+                                swatch(ui, run.color);
+                                ui.checkbox(&mut run.visible, &run.name)
+                                    .on_hover_text(run.folder.display().to_string());
+                                ui.small(run.summary());
+                                if let Some(problem) = &run.problem {
+                                    ui.colored_label(ui.visuals().warn_fg_color, "!")
+                                        .on_hover_text(problem);
+                                }
+                                request = request.take().or_else(|| continue_menus(ui, run));
+                            });
                         }
                     });
-                }
             });
         if let Some(i) = close {
             self.close(i);
