@@ -321,6 +321,8 @@ pub enum Event {
     Notice(String),
     /// Something the user asked for is done ("saved the checkpoint of step 40 to …").
     Done(String),
+    /// Bytes the recorded run's folder holds (reported at most once a second, on change).
+    DiskUse(u64),
     /// A failure; the engine keeps serving commands. `fatal_to_run` says whether the run was
     /// dropped (a crash) or only paused (e.g. a NaN caught before it reached the weights).
     Error { message: String, fatal_to_run: bool },

@@ -10,6 +10,7 @@ use crate::protocol::{Diagnostics, Event, SampleView, StepMetrics};
 use crate::runs::{self, EventKind, RunEvent, record::Recorder};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 #[derive(Default)]
 pub(super) struct Recording {
@@ -18,9 +19,21 @@ pub(super) struct Recording {
     recorder: Option<Recorder>,
     /// Save a checkpoint every this many steps (0 = only on demand and on quit).
     every: u64,
-    /// Step of the current run's latest checkpoint.
+    /// Step of the current run's latest checkpoint, and when it was saved.
     last_checkpoint: Option<u64>,
+    checkpointed_at: Option<Instant>,
+    /// When the current run's folder opened, and when it last got a sample grid.
+    opened_at: Option<Instant>,
+    sampled_at: Option<Instant>,
 }
+
+/// Periodic checkpoints come at most this often (on demand and on quit, whenever asked).
+const CHECKPOINT_GAP: Duration = Duration::from_secs(60);
+/// Sample grids are saved at most once per this long, or per this share of the time the run
+/// has been recorded, whichever is longer: dense early, when the samples change fastest, and
+/// thinning out later (an hour keeps about 250 grids, however fast the steps are).
+const SAMPLE_GAP: Duration = Duration::from_secs(1);
+const SAMPLE_GAP_SHARE: f64 = 0.02;
 
 impl Recording {
     /// Record later runs (from their next step) under `root`, or stop recording them.
@@ -35,6 +48,9 @@ impl Recording {
     /// Close the current run's folder (a new run is about to start).
     pub fn end(&mut self) -> Option<Event> {
         self.last_checkpoint = None;
+        self.checkpointed_at = None;
+        self.opened_at = None;
+        self.sampled_at = None;
         let recorder = self.recorder.take()?;
         recorder.finish().err().map(|e| error(format!("{e:#}")))
     }
@@ -57,6 +73,8 @@ impl Recording {
                 recorder.samples(trainer.steps_done(), trainer.samples());
                 let folder = recorder.folder().to_path_buf();
                 self.recorder = Some(recorder);
+                self.opened_at = Some(Instant::now());
+                self.sampled_at = self.opened_at;
                 vec![Event::Recording(folder)]
             }
             Err(e) => {
@@ -96,6 +114,9 @@ impl Recording {
         recorder.samples(step, trainer.samples());
         self.recorder = Some(recorder);
         self.last_checkpoint = (!fork).then_some(step);
+        self.opened_at = Some(Instant::now());
+        self.sampled_at = self.opened_at;
+        self.checkpointed_at = self.opened_at;
         let text = if fork {
             format!("forked from {} at step {step}", checkpoint.display())
         } else {
@@ -128,18 +149,34 @@ impl Recording {
             .iter()
             .map(|a| self.log(a.step, EventKind::Alarm, format!("{}. {}.", a.saw, a.helps)))
             .collect();
-        if self.every > 0 && m.step.is_multiple_of(self.every) {
+        let checkpoint_due = self
+            .checkpointed_at
+            .is_none_or(|at| at.elapsed() >= CHECKPOINT_GAP);
+        if self.every > 0 && m.step.is_multiple_of(self.every) && checkpoint_due {
             events.extend(self.checkpoint(trainer, false));
         }
         events.extend(self.failed());
         events
     }
 
-    /// Record a sample grid the front end is shown.
-    pub fn samples(&self, step: u64, view: &SampleView) {
-        if let Some(recorder) = &self.recorder {
+    /// Record a sample grid the front end is shown: always when `keep` (a pause), else when
+    /// the last one saved is old enough (see [`SAMPLE_GAP`]).
+    pub fn samples(&mut self, step: u64, view: &SampleView, keep: bool) {
+        let Some(recorder) = &self.recorder else {
+            return;
+        };
+        let now = Instant::now();
+        let recorded = self.opened_at.map_or(Duration::ZERO, |at| now - at);
+        let gap = SAMPLE_GAP.max(recorded.mul_f64(SAMPLE_GAP_SHARE));
+        if keep || self.sampled_at.is_none_or(|at| now - at >= gap) {
             recorder.samples(step, view.clone());
+            self.sampled_at = Some(now);
         }
+    }
+
+    /// Bytes the current run's folder holds (`None` when not recording).
+    pub fn bytes(&self) -> Option<u64> {
+        self.recorder.as_ref().map(Recorder::bytes)
     }
 
     /// Log a run event (to the folder when recording) and hand it to the front end.
@@ -167,6 +204,8 @@ impl Recording {
         match saved {
             Ok(path) => {
                 self.last_checkpoint = Some(step);
+                self.checkpointed_at = Some(Instant::now());
+                recorder.add_bytes(runs::folder_bytes(&path));
                 events.push(self.log(
                     step,
                     EventKind::Checkpoint,

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 const FLUSH_EVERY: Duration = Duration::from_millis(33);
 /// How often the explorer gets a fresh generator while training runs.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
+/// How often the recorded run's size on disk is reported, at most.
+const DISK_EVERY: Duration = Duration::from_secs(1);
 
 /// Start the engine: the training thread and the explorer thread. `wake` is called after
 /// events are sent (the GUI passes its repaint request; headless callers pass a no-op).
@@ -42,6 +44,7 @@ pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> Link {
         pace: Duration::ZERO,
         next_step_at: Instant::now(),
         recording: Recording::default(),
+        disk_reported: None,
     };
     let spawned = std::thread::Builder::new()
         .name("ganscope-engine".into())
@@ -91,6 +94,8 @@ struct Engine {
     pace: Duration,
     next_step_at: Instant,
     recording: Recording,
+    /// The run folder's size last reported, and when.
+    disk_reported: Option<(u64, Instant)>,
 }
 
 impl Engine {
@@ -274,7 +279,7 @@ impl Engine {
         self.last_sampled = None;
         self.published = None;
         self.trainer = Some(trainer);
-        self.send_samples();
+        self.send_samples(true);
         self.publish();
     }
 
@@ -302,7 +307,7 @@ impl Engine {
         }
         if !running {
             self.flush();
-            self.send_samples();
+            self.send_samples(true);
             self.publish();
         }
         let step = self.trainer.as_ref().map_or(0, Trainer::steps_done);
@@ -353,7 +358,7 @@ impl Engine {
                 }
                 if metrics.step % sample_every == 0 || !self.pace.is_zero() {
                     self.flush();
-                    self.send_samples();
+                    self.send_samples(false);
                 } else if self.last_flush.elapsed() >= FLUSH_EVERY {
                     self.flush();
                 }
@@ -391,9 +396,19 @@ impl Engine {
             let batch = std::mem::take(&mut self.pending);
             self.emit(Event::Metrics(batch));
         }
+        if let Some(bytes) = self.recording.bytes()
+            && self
+                .disk_reported
+                .is_none_or(|(b, at)| b != bytes && at.elapsed() >= DISK_EVERY)
+        {
+            self.disk_reported = Some((bytes, Instant::now()));
+            self.emit(Event::DiskUse(bytes));
+        }
     }
 
-    fn send_samples(&mut self) {
+    /// Show the samples of this step (once), and record them when the recording keeps them
+    /// (always with `keep`: a pause).
+    fn send_samples(&mut self, keep: bool) {
         let Some(trainer) = self.trainer.as_ref() else {
             return;
         };
@@ -402,7 +417,7 @@ impl Engine {
             return;
         }
         let view = trainer.samples();
-        self.recording.samples(step, &view);
+        self.recording.samples(step, &view, keep);
         self.last_sampled = Some(step);
         self.emit(Event::Samples { step, view });
     }

@@ -104,6 +104,26 @@ pub fn sample_steps(run: &Path) -> Vec<u64> {
     steps
 }
 
+/// Bytes of the files in `folder` and its sub-folders, two levels down (a run folder's
+/// samples and checkpoints); links are not followed, and a folder that cannot be read counts
+/// as empty.
+pub fn folder_bytes(folder: &Path) -> u64 {
+    fn walk(folder: &Path, depth: usize) -> u64 {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            return 0;
+        };
+        entries
+            .filter_map(Result::ok)
+            .map(|entry| match entry.file_type() {
+                Ok(t) if t.is_file() => entry.metadata().map_or(0, |m| m.len()),
+                Ok(t) if t.is_dir() && depth > 0 => walk(&entry.path(), depth - 1),
+                _ => 0,
+            })
+            .sum()
+    }
+    walk(folder, 2)
+}
+
 /// The run folder `path` is or lies directly in (a dropped `metrics.jsonl`, say): a folder
 /// holding a metrics log or a preset.
 pub fn run_folder_of(path: &Path) -> Option<PathBuf> {

@@ -14,6 +14,7 @@ use crossbeam_channel::{Receiver, Sender};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -51,6 +52,9 @@ pub struct Recorder {
     records: Option<Sender<Record>>,
     writer: Option<JoinHandle<()>>,
     error: Arc<Mutex<Option<String>>>,
+    /// Bytes in the run folder: what was there when recording started, plus what was
+    /// written since (counted as written, so reading it costs no disk access).
+    bytes: Arc<AtomicU64>,
 }
 
 impl Recorder {
@@ -73,11 +77,13 @@ impl Recorder {
         );
         let (tx, rx) = crossbeam_channel::unbounded();
         let error = Arc::new(Mutex::new(None));
+        let bytes = Arc::new(AtomicU64::new(super::folder_bytes(folder)));
         let writer = Writer {
             folder: folder.to_path_buf(),
             metrics,
             events,
             error: error.clone(),
+            bytes: bytes.clone(),
         };
         let handle = std::thread::Builder::new()
             .name("ganscope-recorder".into())
@@ -88,11 +94,22 @@ impl Recorder {
             records: Some(tx),
             writer: Some(handle),
             error,
+            bytes,
         })
     }
 
     pub fn folder(&self) -> &Path {
         &self.folder
+    }
+
+    /// Bytes the run folder holds, as far as this recorder knows.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Count `n` bytes written into the folder by someone else (a checkpoint).
+    pub fn add_bytes(&self, n: u64) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
     }
 
     /// Queue one step's line of `metrics.jsonl`.
@@ -180,6 +197,7 @@ struct Writer {
     metrics: BufWriter<File>,
     events: BufWriter<File>,
     error: Arc<Mutex<Option<String>>>,
+    bytes: Arc<AtomicU64>,
 }
 
 impl Writer {
@@ -206,21 +224,33 @@ impl Writer {
     }
 
     fn write(&mut self, record: Record) -> Result<(), ()> {
-        let outcome = match record {
-            Record::Metrics(line) => writeln!(self.metrics, "{line}").map_err(anyhow::Error::from),
-            Record::Event(line) => writeln!(self.events, "{line}").map_err(anyhow::Error::from),
-            Record::Samples { step, view } => self.write_samples(step, &view),
-            Record::Sync(_) => Ok(()),
+        let (outcome, written) = match record {
+            Record::Metrics(line) => (
+                writeln!(self.metrics, "{line}").map_err(anyhow::Error::from),
+                line.len() + 1,
+            ),
+            Record::Event(line) => (
+                writeln!(self.events, "{line}").map_err(anyhow::Error::from),
+                line.len() + 1,
+            ),
+            Record::Samples { step, view } => match self.write_samples(step, &view) {
+                Ok(size) => (Ok(()), size as usize),
+                Err(e) => (Err(e), 0),
+            },
+            Record::Sync(_) => (Ok(()), 0),
         };
+        self.bytes.fetch_add(written as u64, Ordering::Relaxed);
         outcome.map_err(|e| self.fail(format!("{e:#}")))
     }
 
-    fn write_samples(&self, step: u64, view: &SampleView) -> anyhow::Result<()> {
+    /// Write the grid of `step`; its size in bytes.
+    fn write_samples(&self, step: u64, view: &SampleView) -> anyhow::Result<u64> {
         let path = sample_path(&self.folder, step);
         let temporary = path.with_extension("png.tmp");
         let image = imaging::picture(view, imaging::SCATTER_PX);
         imaging::save_png(&image, &temporary)
             .and_then(|()| Ok(std::fs::rename(&temporary, &path)?))
+            .and_then(|()| Ok(std::fs::metadata(&path)?.len()))
             .with_context(|| format!("cannot write {}", path.display()))
     }
 

@@ -317,6 +317,13 @@ impl Controls<'_> {
                     crate::runs::display_name(folder)
                 ))
                 .on_hover_text(folder.display().to_string());
+                if let Some(disk) = &self.run.disk {
+                    ui.small(format!("On disk: {}", disk.describe()))
+                        .on_hover_text(
+                            "Metrics every step; sample grids at most once a second, thinning \
+                         out as the run goes on; periodic checkpoints at most once a minute",
+                        );
+                }
             }
             None if recording.enabled => {
                 ui.small(format!(
@@ -358,7 +365,9 @@ impl Controls<'_> {
                             }
                         }),
                 )
-                .on_hover_text("Also save a checkpoint every N steps (0 = never)")
+                .on_hover_text(
+                    "Also save a checkpoint every N steps, at most once a minute (0 = never)",
+                )
                 .labelled_by(label.id);
             if response.changed() {
                 actions.push(Action::SetCheckpointEvery(every));

@@ -84,12 +84,14 @@ impl FilePrompt {
                 ui.set_max_width(520.0);
                 ui.label(format!("Typing a path instead: {}.", self.reason));
                 ui.horizontal(|ui| {
-                    ui.label("Path");
-                    let field = ui.add(
-                        egui::TextEdit::singleline(&mut self.path)
-                            .desired_width(440.0)
-                            .id_salt("file-prompt-path"),
-                    );
+                    let label = ui.label("Path");
+                    let field = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut self.path)
+                                .desired_width(440.0)
+                                .id_salt("file-prompt-path"),
+                        )
+                        .labelled_by(label.id);
                     if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                         outcome = self.confirm();
                     }

@@ -4,7 +4,7 @@
 //! Hovering near a line shows its name and the value there; a log10 axis is labelled in
 //! values (0.1, 1, 10), not exponents.
 
-use egui_plot::{GridInput, GridMark, HoverPosition, Plot, PlotMemory, PlotUi};
+use egui_plot::{GridInput, GridMark, HoverPosition, Plot, PlotMemory, PlotResponse, PlotUi};
 
 /// What the x axis counts, for the hover text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,17 +28,17 @@ pub fn styled<'a>(plot: Plot<'a>, x: XAxis, log_y: bool) -> Plot<'a> {
     }
 }
 
-/// Show `plot` (styled) with its reset button; what `build` returned.
+/// Show `plot` (styled) with its reset button.
 pub fn show<'a, R>(
     ui: &mut egui::Ui,
     plot: Plot<'a>,
     x: XAxis,
     log_y: bool,
     build: impl FnOnce(&mut PlotUi<'a>) -> R + 'a,
-) -> R {
+) -> PlotResponse<R> {
     let shown = styled(plot, x, log_y).show(ui, build);
     reset_button(ui, &shown.response);
-    shown.inner
+    shown
 }
 
 /// A small button in the plot's top-right corner that fits the view to the data again.

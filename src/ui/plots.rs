@@ -146,14 +146,7 @@ impl PlotsView {
         let losses_plot =
             Plot::new("losses").y_axis_label(if log { "loss (log scale)" } else { "loss" });
         self.drawn = curves(ui, losses_plot, &losses, &markers, height, budget, log);
-        let scores = runs.iter().filter(|r| r.scores).count();
-        let axis = if scores == 0 {
-            "D output (probability)"
-        } else if scores == runs.len() {
-            "D output (score)"
-        } else {
-            "D output (probability or score)"
-        };
+        let axis = d_axis_label(runs);
         let probabilities_plot = Plot::new("d-outputs")
             .include_y(0.0)
             .include_y(1.0)
@@ -173,6 +166,19 @@ impl PlotsView {
     /// Points drawn in the last frame, over all curves.
     pub fn points_drawn(&self) -> usize {
         self.drawn
+    }
+}
+
+/// The lower plot's y label: D's outputs are probabilities for the logistic losses and raw
+/// scores for the others, and compared runs may mix them.
+fn d_axis_label(runs: &[PlottedRun<'_>]) -> &'static str {
+    let scores = runs.iter().filter(|r| r.scores).count();
+    if scores == 0 {
+        "D output (probability)"
+    } else if scores == runs.len() {
+        "D output (score)"
+    } else {
+        "D output (probability or score)"
     }
 }
 
@@ -282,4 +288,28 @@ fn visible(
         }
     }
     points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_d_axis_says_score_when_any_compared_run_uses_scores() {
+        let curves = Curves::default();
+        let run = |scores| PlottedRun {
+            key: "k",
+            name: "n",
+            color: G_COLOR,
+            curves: &curves,
+            events: &[],
+            scores,
+        };
+        assert_eq!(d_axis_label(&[run(false)]), "D output (probability)");
+        assert_eq!(d_axis_label(&[run(true)]), "D output (score)");
+        assert_eq!(
+            d_axis_label(&[run(false), run(true)]),
+            "D output (probability or score)"
+        );
+    }
 }

@@ -68,6 +68,51 @@ pub struct RunState {
     rate_window: VecDeque<(u64, Instant)>,
     /// When the "done" message on show arrived.
     done_at: Option<Instant>,
+    /// The recorded run's folder size, as last reported.
+    pub disk: Option<DiskUse>,
+}
+
+/// A recorded run's size on disk and how fast it grows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DiskUse {
+    pub bytes: u64,
+    /// The first report of this run, when it arrived, and when the latest did.
+    first: u64,
+    since: Instant,
+    at: Instant,
+}
+
+impl DiskUse {
+    /// "3.2 MB, about 40 MB an hour at this pace" (the pace once a minute is seen).
+    pub fn describe(&self) -> String {
+        let size = human_bytes(self.bytes as f64);
+        let seconds = self.at.duration_since(self.since).as_secs_f64();
+        if seconds < 60.0 {
+            return size;
+        }
+        // The growth since the first report, projected over an hour.
+        let growth = self.bytes.saturating_sub(self.first) as f64;
+        format!(
+            "{size}, about {} an hour at this pace",
+            human_bytes(growth / seconds * 3600.0)
+        )
+    }
+}
+
+/// Bytes as a person reads them: 820 kB, 3.2 MB, 1.1 GB.
+pub fn human_bytes(bytes: f64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < units.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 || value >= 100.0 {
+        format!("{value:.0} {}", units[unit])
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
 }
 
 impl RunState {
@@ -112,6 +157,7 @@ impl RunState {
             } => self.neighbours = Some((step, image, distances)),
             Event::Alarm(alarm) => self.alarms.push(alarm),
             Event::Recording(folder) => {
+                self.disk = None;
                 // Grids already there (a resumed run), and the samples on show, which the
                 // recorder writes first.
                 let mut steps = crate::runs::sample_steps(&folder);
@@ -132,6 +178,16 @@ impl RunState {
             }
             Event::Notice(text) => self.say(text, MessageKind::Notice),
             Event::Done(text) => self.say(text, MessageKind::Done),
+            Event::DiskUse(bytes) => {
+                let now = Instant::now();
+                let (first, since) = self.disk.map_or((bytes, now), |d| (d.first, d.since));
+                self.disk = Some(DiskUse {
+                    bytes,
+                    first,
+                    since,
+                    at: now,
+                });
+            }
             Event::Error {
                 message,
                 fatal_to_run,
@@ -288,6 +344,24 @@ mod tests {
             "spans the whole run"
         );
         assert!(kept.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human_bytes(820.0), "820 B");
+        assert_eq!(human_bytes(3_200_000.0), "3.2 MB");
+        assert_eq!(human_bytes(150_000_000.0), "150 MB");
+        let start = Instant::now();
+        let disk = DiskUse {
+            bytes: 2_000_000,
+            first: 1_000_000,
+            since: start,
+            at: start + Duration::from_secs(360),
+        };
+        assert_eq!(
+            disk.describe(),
+            "2.0 MB, about 10.0 MB an hour at this pace"
+        );
     }
 
     #[test]

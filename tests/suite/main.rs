@@ -11,4 +11,5 @@ mod presets;
 mod runs;
 mod session;
 mod ui;
+mod ui_files;
 mod ui_runs;

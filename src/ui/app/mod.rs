@@ -278,20 +278,24 @@ impl GanscopeApp {
         egui::Panel::left("controls")
             .default_size(270.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    let controls = Controls {
-                        presets: &self.presets,
-                        preset_errors: &self.preset_errors,
-                        selected: self.selected,
-                        device: self.device,
-                        run: &self.run,
-                        pace_ms: self.pace_ms,
-                        recording: &self.recording,
-                        jobs: &self.exporter.jobs,
-                        balance: &mut self.balance,
-                    };
-                    actions.extend(controls.ui(ui));
-                });
+                // The scroll area keeps the panel's width whatever the text inside: long
+                // lines wrap instead of widening the panel frame after frame.
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| {
+                        let controls = Controls {
+                            presets: &self.presets,
+                            preset_errors: &self.preset_errors,
+                            selected: self.selected,
+                            device: self.device,
+                            run: &self.run,
+                            pace_ms: self.pace_ms,
+                            recording: &self.recording,
+                            jobs: &self.exporter.jobs,
+                            balance: &mut self.balance,
+                        };
+                        actions.extend(controls.ui(ui));
+                    });
             });
         ui.ctx().set_theme(if self.light_theme {
             egui::Theme::Light

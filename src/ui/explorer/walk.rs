@@ -171,16 +171,29 @@ impl Walk {
         }
         let count = self.textures.len();
         let current = self.animated_frame(count);
-        let large = if self.animate {
+        let spacing = ui.spacing().item_spacing.x;
+        // The strip keeps its size while animating; the enlarged frame goes beside it when
+        // there is room, else below it.
+        let side =
+            ((ui.available_width() - spacing * count as f32) / count as f32).clamp(16.0, 128.0);
+        let strip_width = (side + spacing) * count as f32;
+        let beside = ui.available_width() - strip_width;
+        let (large, below) = if !self.animate {
+            (0.0, false)
+        } else if beside >= side.max(96.0) {
+            (beside.min(ui.available_height()).min(160.0), false)
+        } else {
+            (
+                (ui.available_height() - side - spacing)
+                    .min(160.0)
+                    .max(side),
+                true,
+            )
+        };
+        if self.animate {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(u64::from(FRAME_MS)));
-            ui.available_height().min(160.0)
-        } else {
-            0.0
-        };
-        let spacing = ui.spacing().item_spacing.x;
-        let side = ((ui.available_width() - large - spacing * count as f32) / count as f32)
-            .clamp(16.0, 128.0);
+        }
         ui.horizontal(|ui| {
             for (i, texture) in self.textures.iter().enumerate() {
                 let image = egui::Image::new((texture.id(), egui::vec2(side, side)));
@@ -194,13 +207,19 @@ impl Walk {
                     );
                 }
             }
-            if self.animate {
+            if self.animate && !below {
                 ui.add(egui::Image::new((
                     self.textures[current].id(),
                     egui::vec2(large, large),
                 )));
             }
         });
+        if self.animate && below {
+            ui.add(egui::Image::new((
+                self.textures[current].id(),
+                egui::vec2(large, large),
+            )));
+        }
     }
 
     fn upload(&mut self, ctx: &egui::Context) {

@@ -152,16 +152,19 @@ impl Scrubber {
             // The rest of the row: never more, or the panel would widen to fit it and the
             // slider with it, frame after frame.
             ui.spacing_mut().slider_width = (ui.available_width() - 8.0).max(40.0);
-            let slider = egui::Slider::new(&mut index, 0..=last)
+            // One grid so far: the handle rests at the start (a range of one value would
+            // put it mid-track) and the slider waits for a second grid.
+            let slider = egui::Slider::new(&mut index, 0..=last.max(1))
                 .show_value(false)
                 .custom_formatter(|i, _| {
                     steps.get(i as usize).map_or(String::new(), u64::to_string)
                 });
             let response = ui
-                .add(slider)
+                .add_enabled(last > 0, slider)
                 .on_hover_text(
                     "Every sample grid the run saved; drag to scrub (plots show a cursor)",
                 )
+                .on_disabled_hover_text("One sample grid saved so far: train on to scrub")
                 .labelled_by(label.id);
             if response.changed() {
                 self.index = Some(index);
