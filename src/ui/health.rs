@@ -127,7 +127,7 @@ impl HealthView {
                 .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
                 .y_axis_label(name)
                 .include_y(0.0);
-            plot_frame::show(ui, plot, XAxis::Step, false, |plot| {
+            plot_frame::show(ui, name, plot, XAxis::Step, false, |plot| {
                 for (entry, color) in entries.iter().zip(colors()) {
                     let value = f64::from(reference(entry.result(mixture)));
                     plot.hline(
@@ -190,7 +190,7 @@ impl HealthView {
                 .height(height)
                 .legend(Legend::default())
                 .include_y(0.0);
-            plot_frame::show(ui, plot, XAxis::Step, false, |plot| {
+            plot_frame::show(ui, "diversity", plot, XAxis::Step, false, |plot| {
                 let generated = over_steps(all, |d| d.diversity.map(|v| f64::from(v[0])));
                 let real = over_steps(all, |d| d.diversity.map(|v| f64::from(v[1])));
                 plot.line(Line::new("generated", PlotPoints::new(generated)).color(G_COLOR));
@@ -226,14 +226,14 @@ impl HealthView {
                 .legend(Legend::default())
                 .include_x(0.0)
                 .include_x(1.0);
-            plot_frame::show(ui, plot, XAxis::Value, false, |plot| {
+            plot_frame::show(ui, "d-histograms", plot, XAxis::Value, false, |plot| {
                 plot.bar_chart(chart("D(x)", &d.d_real_hist, D_COLOR));
                 plot.bar_chart(chart("D(G(z))", &d.d_fake_hist, G_COLOR));
             });
         }
         ui.label("Gradient norms per step (log scale)");
         let budget = (ui.available_width().max(100.0) * 2.0) as usize;
-        let plot = Plot::new("grad-norms").x_axis_label("step");
+        let plot = Plot::new("grad-norms").height(height).x_axis_label("step");
         let lines = [
             ("|grad G|", G_COLOR, &run.curves.g_grad_norm),
             ("|grad D|", D_COLOR, &run.curves.d_grad_norm),
@@ -244,7 +244,7 @@ impl HealthView {
             dashed: false,
             series,
         });
-        plots::curves(ui, plot, &lines, &[], height, budget, true);
+        plots::curves(ui, "grad-norms", plot, &lines, &[], budget, true);
     }
 
     fn alarms(&self, ui: &mut egui::Ui, run: &RunState) {
@@ -270,6 +270,7 @@ fn bars(ui: &mut egui::Ui, id: &str, counts: &[u32], height: f32, color: Color32
         .collect();
     plot_frame::show(
         ui,
+        id,
         Plot::new(id).height(height),
         XAxis::Value,
         false,

@@ -28,38 +28,52 @@ pub fn styled<'a>(plot: Plot<'a>, x: XAxis, log_y: bool) -> Plot<'a> {
     }
 }
 
-/// Show `plot` (styled) with its reset button.
+/// Show `plot` (styled) with its reset button, under the id `name` makes in `ui` (the id its
+/// memory is kept under: [`plot_id`]).
 pub fn show<'a, R>(
     ui: &mut egui::Ui,
+    name: &str,
     plot: Plot<'a>,
     x: XAxis,
     log_y: bool,
     build: impl FnOnce(&mut PlotUi<'a>) -> R + 'a,
 ) -> PlotResponse<R> {
-    let shown = styled(plot, x, log_y).show(ui, build);
-    reset_button(ui, &shown.response);
+    let id = plot_id(ui, name);
+    let shown = styled(plot.id(id), x, log_y).show(ui, build);
+    reset_button(ui, id, shown.response.rect);
     shown
 }
 
+/// The id under which [`show`] keeps the memory (view bounds) of the plot `name` in `ui`.
+pub fn plot_id(ui: &egui::Ui, name: &str) -> egui::Id {
+    ui.make_persistent_id(("ganscope-plot", name))
+}
+
 /// A small button in the plot's top-right corner that fits the view to the data again.
-fn reset_button(ui: &mut egui::Ui, plot: &egui::Response) {
+fn reset_button(ui: &mut egui::Ui, id: egui::Id, rect: egui::Rect) {
     let size = egui::vec2(44.0, 18.0);
-    let corner = plot.rect.right_top() + egui::vec2(-size.x - 4.0, 4.0);
+    let corner = rect.right_top() + egui::vec2(-size.x - 4.0, 4.0);
     let mut child = ui.new_child(
         egui::UiBuilder::new()
             .max_rect(egui::Rect::from_min_size(corner, size))
             .layout(egui::Layout::right_to_left(egui::Align::Min)),
     );
+    // The button senses drags too: otherwise the plot under it would take the press as
+    // the start of a pan, which ends auto-fitting.
     let clicked = child
-        .small_button("reset")
+        .add(
+            egui::Button::new("reset")
+                .small()
+                .sense(egui::Sense::click_and_drag()),
+        )
         .on_hover_text(
             "Fit the view to the data again (or double-click the plot). \
              Ctrl+wheel zooms, dragging pans, the wheel scrolls the page.",
         )
         .clicked();
-    if clicked && let Some(mut memory) = PlotMemory::load(ui.ctx(), plot.id) {
+    if clicked && let Some(mut memory) = PlotMemory::load(ui.ctx(), id) {
         memory.auto_bounds = true.into();
-        memory.store(ui.ctx(), plot.id);
+        memory.store(ui.ctx(), id);
         ui.ctx().request_repaint();
     }
 }

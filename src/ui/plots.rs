@@ -143,21 +143,25 @@ impl PlotsView {
         }
         let markers = markers(runs, cursor);
         let log = self.settings.log_losses;
-        let losses_plot =
-            Plot::new("losses").y_axis_label(if log { "loss (log scale)" } else { "loss" });
-        self.drawn = curves(ui, losses_plot, &losses, &markers, height, budget, log);
+        let losses_plot = Plot::new("losses").height(height).y_axis_label(if log {
+            "loss (log scale)"
+        } else {
+            "loss"
+        });
+        self.drawn = curves(ui, "losses", losses_plot, &losses, &markers, budget, log);
         let axis = d_axis_label(runs);
         let probabilities_plot = Plot::new("d-outputs")
+            .height(height)
             .include_y(0.0)
             .include_y(1.0)
             .x_axis_label("step")
             .y_axis_label(axis);
         self.drawn += curves(
             ui,
+            "d-outputs",
             probabilities_plot,
             &probabilities,
             &markers,
-            height,
             budget,
             false,
         );
@@ -214,10 +218,10 @@ fn markers(runs: &[PlottedRun<'_>], cursor: Option<u64>) -> Vec<Marker> {
 /// the number of points drawn.
 pub(super) fn curves(
     ui: &mut egui::Ui,
+    name: &str,
     plot: Plot<'_>,
     lines: &[Curve<'_>],
     markers: &[Marker],
-    height: f32,
     budget: usize,
     log: bool,
 ) -> usize {
@@ -226,11 +230,10 @@ pub(super) fn curves(
     // Several runs share the budget.
     let budget = (budget * 2 / lines.len().max(2)).max(64);
     let plot = plot
-        .height(height)
         .legend(Legend::default())
         .link_axis(link, [true, false])
         .link_cursor(link, [true, false]);
-    plot_frame::show(ui, plot, XAxis::Step, log, |plot| {
+    plot_frame::show(ui, name, plot, XAxis::Step, log, |plot| {
         for curve in lines {
             let points = visible(curve.series, x_range(plot), budget, log);
             drawn += points.len();

@@ -176,13 +176,13 @@ fn the_wheel_scrolls_the_page_over_a_plot_and_reset_fits_it_again() {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.label("top of the page");
                 let plot = egui_plot::Plot::new("wheel-test").height(200.0);
-                let shown = plot_frame::show(ui, plot, XAxis::Step, false, |plot| {
+                plot_frame::show(ui, "wheel-test", plot, XAxis::Step, false, |plot| {
                     plot.line(egui_plot::Line::new(
                         "line",
                         egui_plot::PlotPoints::new(vec![[0.0, 0.0], [10.0, 1.0]]),
                     ));
                 });
-                page.plot = Some(shown.response.id);
+                page.plot = Some(plot_frame::plot_id(ui, "wheel-test"));
                 ui.add_space(600.0);
                 ui.label("bottom of the page");
             });
@@ -228,6 +228,9 @@ fn the_wheel_scrolls_the_page_over_a_plot_and_reset_fits_it_again() {
     moved.auto_bounds = false.into();
     moved.store(&harness.ctx, plot_id);
     harness.run_steps(2);
+    harness.get_by_label("reset").scroll_to_me();
+    harness.run_steps(10);
+    assert!(!memory(&harness).auto_bounds.y, "the plot was moved");
     harness.get_by_label("reset").click();
     harness.run_steps(3);
     assert!(memory(&harness).auto_bounds.x && memory(&harness).auto_bounds.y);
@@ -252,7 +255,8 @@ fn leaving_a_trained_run_asks_first_and_keeps_a_checkpoint() {
         .clone()
         .unwrap_or_default();
     harness.get_by_label("Reset").click();
-    harness.run_steps(2);
+    // The modal measures itself in its first frame and shows in the next.
+    harness.run_steps(4);
     assert!(harness.state().asks_to_leave(), "Reset asks first");
     harness.get_by_label("Cancel").click();
     harness.run_steps(2);
@@ -263,7 +267,7 @@ fn leaving_a_trained_run_asks_first_and_keeps_a_checkpoint() {
         "cancelled: nothing happened"
     );
     harness.state_mut().apply_action(Action::Reset);
-    harness.run_steps(2);
+    harness.run_steps(4);
     assert!(
         harness
             .query_by_label_contains("A checkpoint of step 1 is saved")
