@@ -223,6 +223,14 @@ fn help_theme_and_settings_survive_a_restart() {
         "F1 opens the help"
     );
     assert!(harness.query_by_label("Step once (while paused)").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("Quit (a recorded run saves")
+            .is_some(),
+        "the help lists Ctrl+Q"
+    );
+    harness.key_press(egui::Key::F1);
+    harness.get_by_label("Log scale (losses)").click();
     harness.get_by_label("Light theme").click();
     harness.run_steps(2);
     assert!(
@@ -240,6 +248,8 @@ fn help_theme_and_settings_survive_a_restart() {
     assert_eq!(restored.preset.as_deref(), Some("ring8-mlp"));
     assert_eq!(restored.device, DeviceChoice::Cpu);
     assert!(restored.light_theme && restored.pace_ms == 200);
+    assert!(restored.plots.log_losses, "the log scale is remembered");
+    assert_eq!(restored.plots.smoothing, 0.6, "TensorBoard's default smoothing");
 
     let library = PresetLibrary::load_dir(&presets_dir());
     let mut next = GanscopeApp::new(engine::spawn(|| {}), library.presets, Vec::new(), None);
