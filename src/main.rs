@@ -116,6 +116,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 (None, None) => anyhow::bail!("give --checkpoint or --preset"),
             };
+            // Bounded to 1..=1 000 000 by the argument parser, so it fits.
+            let n = usize::try_from(n)?;
             cli::sample::run(source, n, device, &out)
         }
         CliCommand::Presets => {

@@ -48,8 +48,9 @@ pub enum CliCommand {
         /// Continue from a checkpoint folder, or from the newest checkpoint of a run folder.
         #[arg(long)]
         resume: Option<PathBuf>,
-        /// Also save a checkpoint every this many steps (one is always saved at the end).
-        #[arg(long)]
+        /// Also save a checkpoint every this many steps, at least 1 (one is always saved at
+        /// the end).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         checkpoint_every: Option<u64>,
         /// Training steps (one step = k D-updates + one G-update).
         #[arg(long, default_value_t = 1000)]
@@ -130,9 +131,9 @@ pub enum CliCommand {
         /// Replace the preset's seed, with --preset.
         #[arg(long)]
         seed: Option<u64>,
-        /// Points to write (the mode-collapse papers use 2500).
-        #[arg(long, default_value_t = 2500)]
-        n: usize,
+        /// Points to write (the mode-collapse papers use 2500), from 1 to 1000000.
+        #[arg(long, default_value_t = 2500, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        n: u64,
         #[arg(long, default_value = "points.csv")]
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]

@@ -60,10 +60,20 @@ pub fn run_with(
                 trainer.steps_done()
             );
             let run = checkpoint::run_of(checkpoint)?;
-            if crate::runs::same_folder(&run, out) {
-                crate::runs::truncate_after(&run, trainer.steps_done())?;
+            let history = if crate::runs::same_folder(&run, out) {
+                crate::runs::truncate_after(&run, trainer.steps_done())?
+            } else {
+                crate::runs::history_until(&run, trainer.steps_done())
+            };
+            if history.unreadable > 0 {
+                eprintln!(
+                    "note: {} unreadable line(s) of {} were left out; every readable step was \
+                     kept",
+                    history.unreadable,
+                    run.join(crate::runs::METRICS).display()
+                );
             }
-            crate::runs::history_until(&run, trainer.steps_done())
+            history.text
         }
         None => String::new(),
     };

@@ -99,18 +99,18 @@ impl Recording {
     ) -> anyhow::Result<(Vec<Event>, Vec<StepMetrics>)> {
         let run = checkpoint::run_of(checkpoint)?;
         let step = trainer.steps_done();
-        let history = runs::history_until(&run, step);
-        let folder = if fork {
+        let (folder, history) = if fork {
             let root = self
                 .root
                 .clone()
                 .context("turn on Record runs to fork: the fork gets its own folder")?;
-            runs::new_folder(&root, &trainer.preset().name)?
+            let history = runs::history_until(&run, step);
+            (runs::new_folder(&root, &trainer.preset().name)?, history)
         } else {
-            runs::truncate_after(&run, step)?;
-            run
+            let history = runs::truncate_after(&run, step)?;
+            (run, history)
         };
-        let recorder = Recorder::create(&folder, trainer.preset(), &history)?;
+        let recorder = Recorder::create(&folder, trainer.preset(), &history.text)?;
         recorder.samples(step, trainer.samples());
         self.recorder = Some(recorder);
         self.last_checkpoint = (!fork).then_some(step);
@@ -122,11 +122,19 @@ impl Recording {
         } else {
             format!("continued from step {step}")
         };
-        let events = vec![
+        let mut events = vec![
             Event::Recording(folder),
             self.log(step, EventKind::Resume, text),
         ];
+        if history.unreadable > 0 {
+            events.push(Event::Notice(format!(
+                "{} unreadable line(s) of {} were left out; every readable step was kept",
+                history.unreadable,
+                runs::METRICS
+            )));
+        }
         let metrics = history
+            .text
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect();

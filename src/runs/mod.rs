@@ -68,7 +68,27 @@ pub fn checkpoint_path(run: &Path, step: u64) -> PathBuf {
     run.join(CHECKPOINTS).join(format!("step_{step:07}"))
 }
 
-/// The complete checkpoints of a run (those renamed into place), oldest first.
+/// The files of a complete checkpoint; `state.json` is written last, and the folder is
+/// renamed into place only after it.
+pub const CHECKPOINT_FILES: [&str; 6] = [
+    "generator.bpk",
+    "discriminator.bpk",
+    "optimizer_g.bpk",
+    "optimizer_d.bpk",
+    "preset.toml",
+    "state.json",
+];
+
+/// Whether `folder` holds a complete checkpoint: every file of [`CHECKPOINT_FILES`], each a
+/// non-empty regular file. An empty or half-deleted `step_N` folder is not one.
+pub fn checkpoint_complete(folder: &Path) -> bool {
+    CHECKPOINT_FILES.iter().all(|name| {
+        std::fs::symlink_metadata(folder.join(name)).is_ok_and(|m| m.is_file() && m.len() > 0)
+    })
+}
+
+/// The complete checkpoints of a run, oldest first (see [`checkpoint_complete`]): folders
+/// left half-written or half-deleted by a crash are passed over.
 pub fn checkpoints(run: &Path) -> Vec<(u64, PathBuf)> {
     let Ok(entries) = std::fs::read_dir(run.join(CHECKPOINTS)) else {
         return Vec::new();
@@ -80,9 +100,20 @@ pub fn checkpoints(run: &Path) -> Vec<(u64, PathBuf)> {
             let step = name.strip_prefix("step_")?.parse().ok()?;
             Some((step, e.path()))
         })
+        .filter(|(_, path)| checkpoint_complete(path))
         .collect();
     found.sort();
     found
+}
+
+/// The step a checkpoint folder is named for (`step_NNNNNNN`).
+pub fn checkpoint_step(folder: &Path) -> Option<u64> {
+    folder
+        .file_name()?
+        .to_str()?
+        .strip_prefix("step_")?
+        .parse()
+        .ok()
 }
 
 /// The steps of a run's saved sample grids, oldest first.
@@ -153,34 +184,57 @@ pub fn new_folder(parent: &Path, name: &str) -> std::io::Result<PathBuf> {
     unreachable!("an unbounded range")
 }
 
+/// What [`history_until`] kept of a run's metrics.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// Whole `metrics.jsonl` lines, each with its newline.
+    pub text: String,
+    /// Lines that could not be read (not UTF-8, not JSON, no step) and were left out.
+    pub unreadable: usize,
+}
+
 /// The `metrics.jsonl` lines of `run` up to and including `step`, whole lines only (the
-/// history a resumed or forked run starts from). A run without metrics has none.
-pub fn history_until(run: &Path, step: u64) -> String {
-    let Ok(text) = std::fs::read_to_string(run.join(METRICS)) else {
-        return String::new();
+/// history a resumed or forked run starts from): an unreadable line is left out and counted,
+/// never the rest with it. A run without metrics has none.
+pub fn history_until(run: &Path, step: u64) -> History {
+    let mut history = History::default();
+    let Ok(bytes) = std::fs::read(run.join(METRICS)) else {
+        return history;
     };
-    let mut kept = String::new();
-    for line in text.lines() {
-        let parsed: Option<serde_json::Value> = serde_json::from_str(line).ok();
-        if parsed
-            .as_ref()
-            .and_then(|v| v["step"].as_u64())
-            .is_some_and(|s| s <= step)
-        {
-            kept.push_str(line);
-            kept.push('\n');
+    // A last line without its newline is still being written (or was cut): not whole.
+    let whole = bytes
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(&[][..], |end| &bytes[..end]);
+    for line in whole.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let read = std::str::from_utf8(line).ok().and_then(|text| {
+            let value: serde_json::Value = serde_json::from_str(text).ok()?;
+            Some((text, value["step"].as_u64()?))
+        });
+        match read {
+            Some((text, s)) if s <= step => {
+                history.text.push_str(text);
+                history.text.push('\n');
+            }
+            Some(_) => {}
+            None => history.unreadable += 1,
         }
     }
-    kept
+    history
 }
 
 /// Cut a run back to `step` before it continues from there in its own folder: its metric
 /// lines, sample grids and checkpoints after `step` belong to a history that is being
-/// replaced, and are removed. Events are kept (they are a log).
-pub fn truncate_after(run: &Path, step: u64) -> std::io::Result<()> {
+/// replaced, and are removed. Events are kept (they are a log). The metrics are rewritten
+/// into a temporary file that is renamed over the old one, so a crash leaves either the
+/// whole old file or the whole cut one. Returns what the run keeps.
+pub fn truncate_after(run: &Path, step: u64) -> std::io::Result<History> {
     let history = history_until(run, step);
-    if run.join(METRICS).exists() {
-        std::fs::write(run.join(METRICS), history)?;
+    let metrics = run.join(METRICS);
+    if metrics.exists() {
+        let temporary = metrics.with_extension("jsonl.tmp");
+        std::fs::write(&temporary, &history.text)?;
+        std::fs::rename(&temporary, &metrics)?;
     }
     for later in sample_steps(run).into_iter().filter(|&s| s > step) {
         std::fs::remove_file(sample_path(run, later))?;
@@ -188,7 +242,59 @@ pub fn truncate_after(run: &Path, step: u64) -> std::io::Result<()> {
     for (_, later) in checkpoints(run).into_iter().filter(|&(s, _)| s > step) {
         std::fs::remove_dir_all(later)?;
     }
-    Ok(())
+    Ok(history)
+}
+
+/// Remove what interrupted writes left in `run`: checkpoint folders being written by a
+/// process that no longer runs (`step_N.partial-PID`), sample grids being encoded
+/// (`.png.tmp`) more than a minute ago, and a metrics file being cut back (`.jsonl.tmp`).
+/// Returns how many were removed.
+pub fn clean_leftovers(run: &Path) -> usize {
+    let mut removed = 0;
+    let entries = |dir: PathBuf| {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+    };
+    for path in entries(run.join(CHECKPOINTS)) {
+        let pid = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(|e| e.strip_prefix("partial-"))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !process_alive(pid)) && std::fs::remove_dir_all(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    let stale = |path: &Path| {
+        std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > 60))
+    };
+    for path in entries(run.join(SAMPLES)) {
+        if path.to_string_lossy().ends_with(".png.tmp")
+            && stale(&path)
+            && std::fs::remove_file(&path).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    let cut = run.join(METRICS).with_extension("jsonl.tmp");
+    if cut.is_file() && stale(&cut) && std::fs::remove_file(&cut).is_ok() {
+        removed += 1;
+    }
+    removed
+}
+
+/// Whether a process with this id runs (on Linux; elsewhere every process is assumed alive,
+/// so nothing of another process is ever removed).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    !cfg!(target_os = "linux") || Path::new("/proc").join(pid.to_string()).exists()
 }
 
 /// Whether two paths name the same existing folder.

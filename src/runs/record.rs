@@ -64,6 +64,7 @@ impl Recorder {
     pub fn create(folder: &Path, preset: &Preset, history: &str) -> anyhow::Result<Recorder> {
         std::fs::create_dir_all(folder.join(SAMPLES))
             .with_context(|| format!("cannot create {}", folder.display()))?;
+        super::clean_leftovers(folder);
         std::fs::write(folder.join(PRESET), toml::to_string(preset)?)
             .with_context(|| format!("cannot write into {}", folder.display()))?;
         let mut metrics = BufWriter::new(File::create(folder.join(METRICS))?);

@@ -5,6 +5,7 @@ mod common;
 mod data;
 mod explorer;
 mod game;
+mod hostile;
 mod interpolate;
 mod learning;
 mod presets;

@@ -249,7 +249,10 @@ fn help_theme_and_settings_survive_a_restart() {
     assert_eq!(restored.device, DeviceChoice::Cpu);
     assert!(restored.light_theme && restored.pace_ms == 200);
     assert!(restored.plots.log_losses, "the log scale is remembered");
-    assert_eq!(restored.plots.smoothing, 0.6, "TensorBoard's default smoothing");
+    assert_eq!(
+        restored.plots.smoothing, 0.6,
+        "TensorBoard's default smoothing"
+    );
 
     let library = PresetLibrary::load_dir(&presets_dir());
     let mut next = GanscopeApp::new(engine::spawn(|| {}), library.presets, Vec::new(), None);

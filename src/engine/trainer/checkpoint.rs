@@ -9,7 +9,7 @@
 
 use super::Trainer;
 use crate::preset::Preset;
-use crate::runs::{checkpoint_path, checkpoints};
+use crate::runs::{checkpoint_complete, checkpoint_path, checkpoint_step, checkpoints};
 use anyhow::Context;
 use burn::module::Module;
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,9 @@ use std::path::{Path, PathBuf};
 
 const STATE: &str = "state.json";
 const FORMAT: u32 = 1;
+/// Steps beyond this are not believed (a damaged or hand-edited `state.json`): a run would
+/// need centuries to get there, and counting on would overflow.
+const MAX_STEP: u64 = 1 << 48;
 
 #[derive(Serialize, Deserialize)]
 struct State {
@@ -27,7 +30,7 @@ struct State {
     architecture: String,
 }
 
-/// A checkpoint folder, or the newest checkpoint of a run folder.
+/// A checkpoint folder, or the newest complete checkpoint of a run folder.
 pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
     if path.join(STATE).is_file() {
         return Ok(path.to_path_buf());
@@ -35,7 +38,7 @@ pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
     checkpoints(path)
         .pop()
         .map(|(_, p)| p)
-        .with_context(|| format!("{} holds no checkpoint", path.display()))
+        .with_context(|| format!("{} holds no complete checkpoint", path.display()))
 }
 
 /// The run folder a checkpoint belongs to (`RUN` of `RUN/checkpoints/step_N`).
@@ -57,12 +60,36 @@ impl Trainer {
         format!("{:?} on {:?}", self.preset.model, self.shape)
     }
 
-    /// Save a checkpoint of the current step into `run`; returns its folder.
+    /// Save a checkpoint of the current step into `run`; returns its folder. A complete
+    /// checkpoint of this step already there is kept as it is (the state of a step is a
+    /// function of the run, so it is the same one): a save never removes a good copy. The
+    /// new one is written into a temporary folder (removed again if the write fails) and
+    /// renamed into place once whole.
     pub fn save_checkpoint(&self, run: &Path) -> anyhow::Result<PathBuf> {
         let target = checkpoint_path(run, self.step);
+        if checkpoint_complete(&target) {
+            return Ok(target);
+        }
         let partial = target.with_extension(format!("partial-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&partial);
-        std::fs::create_dir_all(&partial)
+        let written = self.write_checkpoint(&partial);
+        if let Err(e) = written {
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(e);
+        }
+        // What is under the final name is not a checkpoint (a crash's remains): replace it.
+        if target.exists() {
+            std::fs::remove_dir_all(&target)
+                .with_context(|| format!("cannot replace {}", target.display()))?;
+        }
+        std::fs::rename(&partial, &target)
+            .with_context(|| format!("cannot move the checkpoint to {}", target.display()))?;
+        Ok(target)
+    }
+
+    /// Write every file of a checkpoint into `partial`, `state.json` last.
+    fn write_checkpoint(&self, partial: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(partial)
             .with_context(|| format!("cannot create {}", partial.display()))?;
         let record = |what: &str, e: burn::store::RecordError| {
             anyhow::anyhow!("cannot save the {what}: {e:?}")
@@ -88,13 +115,9 @@ impl Trainer {
             trained_s: self.trained_s,
             architecture: self.architecture(),
         };
-        std::fs::write(partial.join(STATE), serde_json::to_string_pretty(&state)?)?;
-        if target.exists() {
-            std::fs::remove_dir_all(&target)?;
-        }
-        std::fs::rename(&partial, &target)
-            .with_context(|| format!("cannot move the checkpoint to {}", target.display()))?;
-        Ok(target)
+        std::fs::write(partial.join(STATE), serde_json::to_string_pretty(&state)?)
+            .with_context(|| format!("cannot write into {}", partial.display()))?;
+        Ok(())
     }
 
     /// Write G alone (inference mode) with its preset into `folder`, for use elsewhere.
@@ -115,6 +138,24 @@ impl Trainer {
             .with_context(|| format!("{} is not a checkpoint", checkpoint.display()))?;
         let state: State = serde_json::from_str(&text)
             .with_context(|| format!("{} is damaged", checkpoint.join(STATE).display()))?;
+        if let Some(named) = checkpoint_step(checkpoint)
+            && named != state.step
+        {
+            anyhow::bail!(
+                "{} says step {} but its folder is named for step {named}: the checkpoint is \
+                 inconsistent and is not used (nothing was changed)",
+                checkpoint.join(STATE).display(),
+                state.step
+            );
+        }
+        if state.step > MAX_STEP || !state.trained_s.is_finite() || state.trained_s < 0.0 {
+            anyhow::bail!(
+                "{} is damaged: step {} and training time {} s are out of range",
+                checkpoint.join(STATE).display(),
+                state.step,
+                state.trained_s
+            );
+        }
         if state.format != FORMAT {
             anyhow::bail!(
                 "checkpoint format {} is not supported (this build reads {FORMAT})",

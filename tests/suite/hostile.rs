@@ -1,0 +1,251 @@
+//! Run folders under hostile use: a checkpoint saved twice keeps the good copy, half-deleted
+//! and empty checkpoint folders are passed over, inconsistent or impossible `state.json`
+//! files are refused without touching anything, one bad metrics line does not erase the
+//! history, interrupted writes are cleaned up, and count arguments are bounded.
+
+use super::common::preset;
+use clap::Parser;
+use ganscope::cli::{Cli, train};
+use ganscope::engine::trainer::checkpoint;
+use ganscope::engine::{Trainer, device};
+use ganscope::protocol::DeviceChoice;
+use ganscope::runs;
+use std::path::Path;
+
+fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn trained(steps: usize) -> Trainer {
+    let mut trainer = Trainer::new(&preset("ring8-mlp"), &device::cpu());
+    for _ in 0..steps {
+        trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    }
+    trainer
+}
+
+#[test]
+fn a_checkpoint_saved_twice_keeps_its_copy_and_broken_folders_are_passed_over() {
+    let dir = tempdir();
+    let run = dir.path();
+    let mut trainer = trained(5);
+    let first = trainer
+        .save_checkpoint(run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let written = std::fs::metadata(first.join("generator.bpk"))
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The same step again (a run ending on a periodic checkpoint): the copy stays as it is.
+    let again = trainer
+        .save_checkpoint(run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, first);
+    let kept = std::fs::metadata(first.join("generator.bpk"))
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kept, written, "the good copy was not removed and rewritten");
+
+    for _ in 0..5 {
+        trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    }
+    let second = trainer
+        .save_checkpoint(run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    // What a kill leaves: the newest half-deleted, and an empty folder of a huge step.
+    std::fs::remove_file(second.join("generator.bpk")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(runs::checkpoint_path(run, 99_999_999))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        runs::checkpoints(run)
+            .iter()
+            .map(|c| c.0)
+            .collect::<Vec<_>>(),
+        vec![5],
+        "only complete checkpoints count"
+    );
+    assert_eq!(
+        checkpoint::resolve(run).unwrap_or_else(|e| panic!("{e}")),
+        first,
+        "resume picks the newest complete one"
+    );
+    // Saving step 10 again replaces the broken folder with a whole checkpoint.
+    let mended = trainer
+        .save_checkpoint(run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(runs::checkpoint_complete(&mended));
+    let mut resumed = Trainer::new(&preset("ring8-mlp"), &device::cpu());
+    resumed
+        .load_checkpoint(&checkpoint::resolve(run).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(resumed.steps_done(), 10);
+}
+
+/// Replace `"step": N` in a checkpoint's state.json.
+fn set_state_step(folder: &Path, step: &str) {
+    let state = folder.join("state.json");
+    let text = std::fs::read_to_string(&state).unwrap_or_else(|e| panic!("{e}"));
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let old = value["step"].to_string();
+    let changed = text.replacen(&format!("\"step\": {old}"), &format!("\"step\": {step}"), 1);
+    assert_ne!(changed, text, "the step was replaced");
+    std::fs::write(&state, changed).unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn inconsistent_and_impossible_states_are_refused_and_nothing_is_touched() {
+    let dir = tempdir();
+    let run = dir.path().join("run");
+    train::run_with(
+        &preset("ring8-mlp"),
+        20,
+        DeviceChoice::Cpu,
+        &run,
+        &train::Checkpointing {
+            every: Some(10),
+            ..train::Checkpointing::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let at10 = runs::checkpoint_path(&run, 10);
+    set_state_step(&at10, "15");
+    let resume = |from: &Path| {
+        train::run_with(
+            &preset("ring8-mlp"),
+            5,
+            DeviceChoice::Cpu,
+            &run,
+            &train::Checkpointing {
+                resume: Some(from.to_path_buf()),
+                ..train::Checkpointing::default()
+            },
+        )
+    };
+    let refused = resume(&at10).err().map(|e| format!("{e:#}"));
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|e| e.contains("inconsistent")),
+        "{refused:?}"
+    );
+    let lines = |run: &Path| {
+        std::fs::read_to_string(run.join(runs::METRICS))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    assert_eq!(lines(&run), 20, "the metrics were not cut");
+    assert!(
+        runs::checkpoint_complete(&at10),
+        "the checkpoint was not deleted"
+    );
+    assert!(runs::checkpoint_complete(&runs::checkpoint_path(&run, 20)));
+
+    set_state_step(&at10, "18446744073709551615");
+    let mut trainer = Trainer::new(&preset("ring8-mlp"), &device::cpu());
+    let refused = trainer.load_checkpoint(&at10).err().map(|e| e.to_string());
+    assert!(refused.is_some(), "step u64::MAX is refused");
+    assert_eq!(trainer.steps_done(), 0);
+}
+
+#[test]
+fn a_bad_metrics_line_is_left_out_not_the_history() {
+    let dir = tempdir();
+    let run = dir.path().join("run");
+    train::run(&preset("ring8-mlp"), 20, DeviceChoice::Cpu, &run).unwrap_or_else(|e| panic!("{e}"));
+    let metrics = run.join(runs::METRICS);
+    let mut bytes = std::fs::read(&metrics).unwrap_or_else(|e| panic!("{e}"));
+    // A line of invalid UTF-8 in the middle, and one at the end.
+    let middle = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or_else(|| panic!("a line"));
+    bytes.splice(middle + 1..middle + 1, [0xff, 0xfe, b'\n']);
+    bytes.extend([0xc3, 0x28, b'\n']);
+    std::fs::write(&metrics, bytes).unwrap_or_else(|e| panic!("{e}"));
+
+    let history = runs::history_until(&run, 20);
+    assert_eq!(history.unreadable, 2);
+    assert_eq!(
+        history.text.lines().count(),
+        20,
+        "every readable step is kept"
+    );
+
+    train::run_with(
+        &preset("ring8-mlp"),
+        5,
+        DeviceChoice::Cpu,
+        &run,
+        &train::Checkpointing {
+            resume: Some(runs::checkpoint_path(&run, 20)),
+            ..train::Checkpointing::default()
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let steps: Vec<u64> = std::fs::read_to_string(&metrics)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{e}"))["step"]
+                .as_u64()
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(steps, (1..=25).collect::<Vec<_>>(), "no gap, no duplicate");
+    assert!(!metrics.with_extension("jsonl.tmp").exists());
+}
+
+#[test]
+fn interrupted_writes_are_cleaned_up_when_a_run_is_opened_for_writing() {
+    let dir = tempdir();
+    let run = dir.path().join("run");
+    train::run(&preset("ring8-mlp"), 5, DeviceChoice::Cpu, &run).unwrap_or_else(|e| panic!("{e}"));
+    // A save by a process that is gone, and a grid whose encoding was cut off long ago.
+    let partial = run
+        .join(runs::CHECKPOINTS)
+        .join("step_0000007.partial-4000000000");
+    std::fs::create_dir_all(&partial).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(partial.join("generator.bpk"), b"half").unwrap_or_else(|e| panic!("{e}"));
+    let tmp = run.join(runs::SAMPLES).join("step_0000007.png.tmp");
+    let file = std::fs::File::create(&tmp).unwrap_or_else(|e| panic!("{e}"));
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    file.set_modified(old).unwrap_or_else(|e| panic!("{e}"));
+    drop(file);
+    // A save of this very process is under way: it stays.
+    let ours = run
+        .join(runs::CHECKPOINTS)
+        .join(format!("step_0000008.partial-{}", std::process::id()));
+    std::fs::create_dir_all(&ours).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(runs::clean_leftovers(&run), 2);
+    assert!(!partial.exists() && !tmp.exists());
+    assert!(ours.exists());
+}
+
+#[test]
+fn count_arguments_are_bounded_with_a_message() {
+    let parse = |args: &[&str]| {
+        Cli::try_parse_from(args)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    let zero = parse(&[
+        "ganscope",
+        "train",
+        "--preset",
+        "ring8-mlp",
+        "--checkpoint-every",
+        "0",
+    ]);
+    assert!(zero.contains("--checkpoint-every"), "{zero}");
+    let huge = parse(&[
+        "ganscope",
+        "sample",
+        "--preset",
+        "ring8-mlp",
+        "--n",
+        "10000000000",
+    ]);
+    assert!(huge.contains("--n") && huge.contains("1000000"), "{huge}");
+    assert!(parse(&["ganscope", "sample", "--preset", "ring8-mlp", "--n", "2500"]).is_empty());
+}
