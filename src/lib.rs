@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod data;
 pub mod engine;
+pub mod files;
 pub mod imaging;
 pub mod latent;
 pub mod metrics;

@@ -15,7 +15,7 @@ use crate::engine::trainer::checkpoint;
 use crate::engine::{Trainer, device};
 use crate::preset::Preset;
 use crate::protocol::DeviceChoice;
-use crate::runs::{EventKind, record::Recorder};
+use crate::runs::{EventKind, lock::RunLock, record::Recorder};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -50,7 +50,22 @@ pub fn run_with(
     if let Some(notice) = &opened.notice {
         eprintln!("note: {notice}");
     }
+    let continuing_here = checkpoints
+        .resume
+        .as_ref()
+        .and_then(|c| checkpoint::run_of(c).ok())
+        .is_some_and(|run| crate::runs::same_folder(&run, out));
+    if !continuing_here
+        && (out.join(crate::runs::METRICS).exists() || out.join(crate::runs::PRESET).exists())
+    {
+        anyhow::bail!(
+            "{} already holds a run: give --resume {} to continue it, or another --out",
+            out.display(),
+            out.display()
+        );
+    }
     let mut trainer = Trainer::new(preset, &opened);
+    let mut lock = None;
     let history = match &checkpoints.resume {
         Some(checkpoint) => {
             trainer.load_checkpoint(checkpoint)?;
@@ -60,7 +75,8 @@ pub fn run_with(
                 trainer.steps_done()
             );
             let run = checkpoint::run_of(checkpoint)?;
-            let history = if crate::runs::same_folder(&run, out) {
+            let history = if continuing_here {
+                lock = Some(RunLock::acquire(&run)?);
                 crate::runs::truncate_after(&run, trainer.steps_done())?
             } else {
                 crate::runs::history_until(&run, trainer.steps_done())
@@ -77,7 +93,10 @@ pub fn run_with(
         }
         None => String::new(),
     };
-    let recorder = Recorder::create(out, preset, &history)?;
+    let recorder = match lock {
+        Some(lock) => Recorder::create_locked(out, preset, &history, lock)?,
+        None => Recorder::create(out, preset, &history)?,
+    };
     if let Some(checkpoint) = &checkpoints.resume {
         recorder.event(
             trainer.steps_done(),

@@ -99,18 +99,27 @@ impl Recording {
     ) -> anyhow::Result<(Vec<Event>, Vec<StepMetrics>)> {
         let run = checkpoint::run_of(checkpoint)?;
         let step = trainer.steps_done();
-        let (folder, history) = if fork {
+        let (recorder, history) = if fork {
             let root = self
                 .root
                 .clone()
                 .context("turn on Record runs to fork: the fork gets its own folder")?;
             let history = runs::history_until(&run, step);
-            (runs::new_folder(&root, &trainer.preset().name)?, history)
+            let folder = runs::new_folder(&root, &trainer.preset().name)?;
+            (
+                Recorder::create(&folder, trainer.preset(), &history.text)?,
+                history,
+            )
         } else {
+            // Locked before it is cut back, so no other writer comes in between.
+            let lock = runs::lock::RunLock::acquire(&run)?;
             let history = runs::truncate_after(&run, step)?;
-            (run, history)
+            (
+                Recorder::create_locked(&run, trainer.preset(), &history.text, lock)?,
+                history,
+            )
         };
-        let recorder = Recorder::create(&folder, trainer.preset(), &history.text)?;
+        let folder = recorder.folder().to_path_buf();
         recorder.samples(step, trainer.samples());
         self.recorder = Some(recorder);
         self.last_checkpoint = (!fork).then_some(step);

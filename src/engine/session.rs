@@ -267,6 +267,11 @@ impl Engine {
         let opened = device::open(device, preset.dataset.is_points());
         let mut trainer = Trainer::new(&preset, &opened);
         trainer.load_checkpoint(checkpoint)?;
+        // The run being left keeps a checkpoint of its last step and lets go of its folder
+        // (which may be the one continued in place).
+        self.set_mode(Mode::Paused);
+        let closing = self.recording.close(self.trainer.as_ref());
+        self.emit_all(closing);
         let (events, history) = self.recording.resume(&trainer, checkpoint, fork)?;
         self.install(trainer);
         self.emit(Event::Metrics(history));

@@ -242,11 +242,18 @@ pub enum PresetError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    File(#[from] crate::files::FileError),
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
     #[error("preset '{name}': {message}")]
     Invalid { name: String, message: String },
 }
+
+/// The largest preset file read: real ones are a few hundred bytes.
+pub const MAX_PRESET_BYTES: u64 = 256 * 1024;
+/// The longest description kept: it is copied into every run folder and checkpoint.
+const MAX_DESCRIPTION: usize = 4000;
 
 impl Preset {
     /// Parse TOML text; `origin` names the file in error messages.
@@ -259,12 +266,9 @@ impl Preset {
         Ok(preset)
     }
 
-    /// Read and validate one preset file.
+    /// Read and validate one preset file (a regular file of at most [`MAX_PRESET_BYTES`]).
     pub fn from_file(path: &std::path::Path) -> Result<Preset, PresetError> {
-        let text = std::fs::read_to_string(path).map_err(|source| PresetError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = crate::files::read_text(path, MAX_PRESET_BYTES)?;
         Preset::from_toml(&text, &path.display().to_string())
     }
 
@@ -298,6 +302,12 @@ impl Preset {
 
     /// Check the combinations a TOML schema cannot express.
     pub fn validate(&self) -> Result<(), PresetError> {
+        if self.description.len() > MAX_DESCRIPTION {
+            return self.fail(format!(
+                "description is {} bytes long; at most {MAX_DESCRIPTION} are kept",
+                self.description.len()
+            ));
+        }
         if self.name.trim().is_empty() {
             return self.fail("name is empty".into());
         }

@@ -41,6 +41,18 @@ impl LineTail {
     /// shrank since (it was rewritten) and the lines start again from its beginning. A missing
     /// file reads as empty.
     pub fn read(&mut self) -> std::io::Result<(bool, Vec<String>)> {
+        // Opening a FIFO would block this thread for good: regular files only.
+        match std::fs::metadata(&self.path) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("{} is not a regular file", self.path.display()),
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((false, Vec::new())),
+            Err(e) => return Err(e),
+        }
         let mut file = match std::fs::File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((false, Vec::new())),

@@ -21,6 +21,7 @@
 //! after it are removed; see [`truncate_after`]) and continues it.
 
 pub mod follow;
+pub mod lock;
 pub mod record;
 
 use serde::{Deserialize, Serialize};
@@ -169,7 +170,7 @@ pub fn run_folder_of(path: &Path) -> Option<PathBuf> {
 /// that exists already).
 pub fn new_folder(parent: &Path, name: &str) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(parent)?;
-    let stem = format!("{name}-{}", unix_time());
+    let stem = format!("{}-{}", safe_name(name), unix_time());
     for n in 1.. {
         let folder = match n {
             1 => parent.join(&stem),
@@ -193,12 +194,39 @@ pub struct History {
     pub unreadable: usize,
 }
 
+/// A preset name as a file name: letters, digits, `-`, `_` and `.` kept (others become
+/// `-`), no leading dot, at most 64 characters, never empty. A name such as `../../x` or
+/// `/tmp/x` cannot place a run folder outside its runs folder.
+pub fn safe_name(name: &str) -> String {
+    let kept: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    let kept = kept.trim_start_matches('.');
+    if kept.is_empty() {
+        "run".into()
+    } else {
+        kept.into()
+    }
+}
+
 /// The `metrics.jsonl` lines of `run` up to and including `step`, whole lines only (the
 /// history a resumed or forked run starts from): an unreadable line is left out and counted,
 /// never the rest with it. A run without metrics has none.
 pub fn history_until(run: &Path, step: u64) -> History {
     let mut history = History::default();
-    let Ok(bytes) = std::fs::read(run.join(METRICS)) else {
+    let path = run.join(METRICS);
+    if crate::files::regular(&path).is_err() {
+        return history;
+    }
+    let Ok(bytes) = std::fs::read(&path) else {
         return history;
     };
     // A last line without its newline is still being written (or was cut): not whole.
@@ -290,7 +318,7 @@ pub fn clean_leftovers(run: &Path) -> usize {
 
 /// Whether a process with this id runs (on Linux; elsewhere every process is assumed alive,
 /// so nothing of another process is ever removed).
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     if pid == std::process::id() {
         return true;
     }
@@ -323,6 +351,23 @@ pub fn unix_time() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preset_names_become_safe_file_names() {
+        assert_eq!(safe_name("ring8-mlp"), "ring8-mlp");
+        assert_eq!(safe_name("../../x"), "-..-x");
+        assert_eq!(safe_name("/tmp/x"), "-tmp-x");
+        assert_eq!(safe_name("..."), "run");
+        assert_eq!(safe_name(""), "run");
+        assert_eq!(safe_name(&"a".repeat(500)).len(), 64);
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let folder = new_folder(dir.path(), "../../escape").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            folder.parent(),
+            Some(dir.path()),
+            "stays in the runs folder"
+        );
+    }
 
     #[test]
     fn new_folders_never_collide_and_samples_list_in_step_order() {

@@ -4,6 +4,7 @@
 //! within moments. A write that fails stops the recording (training goes on); the error is
 //! reported by the next [`Recorder::take_error`] or [`Recorder::sync`].
 
+use super::lock::RunLock;
 use super::{EVENTS, EventKind, METRICS, PRESET, RunEvent, SAMPLES, sample_path};
 use crate::imaging;
 use crate::metrics::alarms::Alarm;
@@ -55,6 +56,8 @@ pub struct Recorder {
     /// Bytes in the run folder: what was there when recording started, plus what was
     /// written since (counted as written, so reading it costs no disk access).
     bytes: Arc<AtomicU64>,
+    /// Held while this recorder writes the folder (released after the writer stops).
+    _lock: RunLock,
 }
 
 impl Recorder {
@@ -62,8 +65,29 @@ impl Recorder {
     /// `metrics.jsonl` with `history` (whole lines of an earlier run, for a resume or a fork)
     /// and append to `events.jsonl`.
     pub fn create(folder: &Path, preset: &Preset, history: &str) -> anyhow::Result<Recorder> {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+        let lock = RunLock::acquire(folder)?;
+        Recorder::create_locked(folder, preset, history, lock)
+    }
+
+    /// [`Self::create`] for a folder whose lock the caller took already (to cut the run
+    /// back before recording on in it, with no other writer in between).
+    pub fn create_locked(
+        folder: &Path,
+        preset: &Preset,
+        history: &str,
+        lock: RunLock,
+    ) -> anyhow::Result<Recorder> {
         std::fs::create_dir_all(folder.join(SAMPLES))
             .with_context(|| format!("cannot create {}", folder.display()))?;
+        // Opening a FIFO for writing would block for good: only regular files (or none).
+        for name in [PRESET, METRICS, EVENTS] {
+            let path = folder.join(name);
+            if path.exists() {
+                crate::files::regular(&path)?;
+            }
+        }
         super::clean_leftovers(folder);
         std::fs::write(folder.join(PRESET), toml::to_string(preset)?)
             .with_context(|| format!("cannot write into {}", folder.display()))?;
@@ -96,6 +120,7 @@ impl Recorder {
             writer: Some(handle),
             error,
             bytes,
+            _lock: lock,
         })
     }
 

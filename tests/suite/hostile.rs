@@ -249,3 +249,190 @@ fn count_arguments_are_bounded_with_a_message() {
     assert!(huge.contains("--n") && huge.contains("1000000"), "{huge}");
     assert!(parse(&["ganscope", "sample", "--preset", "ring8-mlp", "--n", "2500"]).is_empty());
 }
+
+#[test]
+fn one_writer_per_run_folder() {
+    use ganscope::runs::record::Recorder;
+    let dir = tempdir();
+    let run = dir.path().join("run");
+    train::run(&preset("ring8-mlp"), 10, DeviceChoice::Cpu, &run).unwrap_or_else(|e| panic!("{e}"));
+    let lines = || {
+        std::fs::read_to_string(run.join(runs::METRICS))
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    // Training into a folder that holds a run, without resuming it, is refused.
+    let refused = train::run(&preset("ring8-mlp"), 5, DeviceChoice::Cpu, &run)
+        .err()
+        .map(|e| format!("{e:#}"));
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|e| e.contains("already holds a run")),
+        "{refused:?}"
+    );
+    assert_eq!(lines(), 10, "its metrics are untouched");
+    // While one recorder writes a folder, a second is refused, naming the first.
+    let other = dir.path().join("other");
+    let first =
+        Recorder::create(&other, &preset("ring8-mlp"), "").unwrap_or_else(|e| panic!("{e}"));
+    let second = Recorder::create(&other, &preset("ring8-mlp"), "")
+        .err()
+        .map(|e| format!("{e:#}"));
+    assert!(
+        second
+            .as_deref()
+            .is_some_and(|e| e.contains(&format!("process {}", std::process::id()))),
+        "{second:?}"
+    );
+    drop(first);
+    Recorder::create(&other, &preset("ring8-mlp"), "")
+        .unwrap_or_else(|e| panic!("released when the first is done: {e}"));
+    // A lock left by a process that is gone is taken over.
+    std::fs::write(other.join(runs::lock::LOCK), "4000000000").unwrap_or_else(|e| panic!("{e}"));
+    Recorder::create(&other, &preset("ring8-mlp"), "")
+        .unwrap_or_else(|e| panic!("a dead writer's lock is taken over: {e}"));
+}
+
+#[test]
+fn flipped_bits_and_swapped_files_are_refused_by_checksum() {
+    let dir = tempdir();
+    let saved = trained(5)
+        .save_checkpoint(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let load = || {
+        Trainer::new(&preset("ring8-mlp"), &device::cpu())
+            .load_checkpoint(&saved)
+            .err()
+            .map(|e| e.to_string())
+    };
+    assert_eq!(load(), None, "the checkpoint as saved loads");
+    let weights = saved.join("generator.bpk");
+    let good = std::fs::read(&weights).unwrap_or_else(|e| panic!("{e}"));
+    let mut flipped = good.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x01;
+    std::fs::write(&weights, &flipped).unwrap_or_else(|e| panic!("{e}"));
+    let refused = load();
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|e| e.contains("generator.bpk") && e.contains("checksum")),
+        "{refused:?}"
+    );
+    std::fs::write(&weights, &good).unwrap_or_else(|e| panic!("{e}"));
+    let (g, d) = (saved.join("optimizer_g.bpk"), saved.join("optimizer_d.bpk"));
+    let swap = saved.join("swap");
+    for (from, to) in [(&g, &swap), (&d, &g), (&swap, &d)] {
+        std::fs::rename(from, to).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let refused = load();
+    assert!(
+        refused.as_deref().is_some_and(|e| e.contains("optimizer_")),
+        "{refused:?}"
+    );
+}
+
+/// Run `work` on a thread; panic if it has not finished within 20 s (a hang).
+fn within_seconds<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(work());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(20))
+        .unwrap_or_else(|_| panic!("{what} hung"))
+}
+
+#[test]
+fn fifos_and_devices_are_refused_instead_of_read() {
+    let dir = tempdir();
+    let fifo = |path: &Path| {
+        let made = std::process::Command::new("mkfifo").arg(path).status();
+        made.is_ok_and(|s| s.success())
+    };
+    let preset_fifo = dir.path().join("p.toml");
+    if !fifo(&preset_fifo) {
+        eprintln!("skipped: mkfifo is not available here");
+        return;
+    }
+    let refused = within_seconds("a FIFO preset", move || {
+        ganscope::preset::Preset::from_file(&preset_fifo)
+            .err()
+            .map(|e| e.to_string())
+    });
+    assert!(refused.is_some_and(|e| e.contains("not a regular file")));
+    let zero = within_seconds("/dev/zero as a preset", || {
+        ganscope::preset::Preset::from_file(Path::new("/dev/zero")).is_err()
+    });
+    assert!(zero);
+
+    // In a checkpoint: state.json, then a weight file.
+    let saved = trained(3)
+        .save_checkpoint(&dir.path().join("run"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for name in ["state.json", "discriminator.bpk"] {
+        let target = saved.join(name);
+        let kept = std::fs::read(&target).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::remove_file(&target).unwrap_or_else(|e| panic!("{e}"));
+        assert!(fifo(&target));
+        let folder = saved.clone();
+        let refused = within_seconds(name, move || {
+            Trainer::new(&preset("ring8-mlp"), &device::cpu())
+                .load_checkpoint(&folder)
+                .err()
+                .map(|e| e.to_string())
+        });
+        assert!(refused.is_some_and(|e| e.contains(name)), "{name}");
+        std::fs::remove_file(&target).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&target, kept).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    // A run folder whose metrics are a FIFO: following it and recording into it do not hang.
+    let run = dir.path().join("fifo-run");
+    std::fs::create_dir_all(&run).unwrap_or_else(|e| panic!("{e}"));
+    assert!(fifo(&run.join(runs::METRICS)));
+    std::fs::copy(
+        super::common::presets_dir().join("ring8-mlp.toml"),
+        run.join(runs::PRESET),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let followed = run.clone();
+    let problem = within_seconds("following a FIFO", move || {
+        ganscope::runs::follow::Follower::open(&followed)
+            .map(|mut f| f.poll().error)
+            .unwrap_or_else(|e| panic!("{e}"))
+    });
+    assert!(problem.is_some_and(|e| e.contains("not a regular file")));
+    let recorded = run.clone();
+    let refused = within_seconds("recording into a FIFO", move || {
+        ganscope::runs::record::Recorder::create(&recorded, &preset("ring8-mlp"), "")
+            .err()
+            .map(|e| e.to_string())
+    });
+    assert!(refused.is_some_and(|e| e.contains("not a regular file")));
+}
+
+#[test]
+fn oversized_presets_are_refused_with_the_reason() {
+    let dir = tempdir();
+    let text = std::fs::read_to_string(super::common::presets_dir().join("ring8-mlp.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let long = text.replacen(
+        "description = \"",
+        &format!("description = \"{}", "x".repeat(10_000)),
+        1,
+    );
+    let path = dir.path().join("long.toml");
+    std::fs::write(&path, long).unwrap_or_else(|e| panic!("{e}"));
+    let refused = ganscope::preset::Preset::from_file(&path)
+        .err()
+        .map(|e| e.to_string());
+    assert!(refused.is_some_and(|e| e.contains("description")));
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, vec![b'#'; 300 * 1024]).unwrap_or_else(|e| panic!("{e}"));
+    let refused = ganscope::preset::Preset::from_file(&huge)
+        .err()
+        .map(|e| e.to_string());
+    assert!(refused.is_some_and(|e| e.contains("larger than")));
+}

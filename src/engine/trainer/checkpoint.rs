@@ -8,11 +8,13 @@
 //! checks the architecture first and reports any unreadable file by name.
 
 use super::Trainer;
+use crate::files;
 use crate::preset::Preset;
 use crate::runs::{checkpoint_complete, checkpoint_path, checkpoint_step, checkpoints};
 use anyhow::Context;
 use burn::module::Module;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const STATE: &str = "state.json";
@@ -28,7 +30,21 @@ struct State {
     trained_s: f64,
     /// What the weights fit: the model spec and sample shape, as text.
     architecture: String,
+    /// File name → checksum ([`files::checksum`]) of each weight file, checked before
+    /// loading (older checkpoints have none).
+    #[serde(default)]
+    checksums: BTreeMap<String, String>,
 }
+
+/// The largest `state.json` read (a real one is a few hundred bytes).
+const MAX_STATE_BYTES: u64 = 64 * 1024;
+/// The weight and optimizer files, whose checksums `state.json` keeps.
+const WEIGHTS: [&str; 4] = [
+    "generator.bpk",
+    "discriminator.bpk",
+    "optimizer_g.bpk",
+    "optimizer_d.bpk",
+];
 
 /// A checkpoint folder, or the newest complete checkpoint of a run folder.
 pub fn resolve(path: &Path) -> anyhow::Result<PathBuf> {
@@ -109,11 +125,16 @@ impl Trainer {
             .save(partial.join("optimizer_d.bpk"))
             .map_err(|e| record("discriminator's optimizer", e))?;
         std::fs::write(partial.join("preset.toml"), toml::to_string(&self.preset)?)?;
+        let mut checksums = BTreeMap::new();
+        for name in WEIGHTS {
+            checksums.insert(name.to_string(), files::checksum(&partial.join(name))?);
+        }
         let state = State {
             format: FORMAT,
             step: self.step,
             trained_s: self.trained_s,
             architecture: self.architecture(),
+            checksums,
         };
         std::fs::write(partial.join(STATE), serde_json::to_string_pretty(&state)?)
             .with_context(|| format!("cannot write into {}", partial.display()))?;
@@ -134,8 +155,13 @@ impl Trainer {
     /// trainer must have been built for the same architecture (its preset may differ in
     /// hyper-parameters: that is a fork).
     pub fn load_checkpoint(&mut self, checkpoint: &Path) -> anyhow::Result<()> {
-        let text = std::fs::read_to_string(checkpoint.join(STATE))
-            .with_context(|| format!("{} is not a checkpoint", checkpoint.display()))?;
+        if !checkpoint.join(STATE).exists() {
+            anyhow::bail!(
+                "{} is not a checkpoint (it has no {STATE})",
+                checkpoint.display()
+            );
+        }
+        let text = files::read_text(&checkpoint.join(STATE), MAX_STATE_BYTES)?;
         let state: State = serde_json::from_str(&text)
             .with_context(|| format!("{} is damaged", checkpoint.join(STATE).display()))?;
         if let Some(named) = checkpoint_step(checkpoint)
@@ -170,6 +196,20 @@ impl Trainer {
             );
         }
         let file = |name: &str| checkpoint.join(name);
+        // Every file is checked before any is read: a FIFO would block the load for good,
+        // and flipped bits or swapped files must not load.
+        for name in WEIGHTS {
+            files::regular(&file(name))?;
+            if let Some(expected) = state.checksums.get(name)
+                && files::checksum(&file(name))? != *expected
+            {
+                anyhow::bail!(
+                    "{} is damaged or not the one saved with this checkpoint (its checksum \
+                     does not match {STATE}); nothing was loaded",
+                    file(name).display()
+                );
+            }
+        }
         let damaged = |name: &str, e: burn::store::RecordError| {
             anyhow::anyhow!(
                 "{} is damaged or not from this model: {e:?}",
