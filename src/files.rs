@@ -73,11 +73,15 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, FileError> {
 /// FNV-1a (64 bits) of a file's bytes, as 16 hex digits: enough to catch flipped bits and
 /// swapped files, not meant against an adversary.
 pub fn checksum(path: &Path) -> Result<String, FileError> {
-    let bytes = read_limited(path, u64::MAX / 2)?;
+    Ok(checksum_bytes(&read_limited(path, u64::MAX / 2)?))
+}
+
+/// [`checksum`] of bytes already read.
+pub fn checksum_bytes(bytes: &[u8]) -> String {
     let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     });
-    Ok(format!("{hash:016x}"))
+    format!("{hash:016x}")
 }
 
 #[cfg(test)]

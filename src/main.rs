@@ -7,6 +7,15 @@ use ganscope::{engine, ui};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // burn puts loaded optimizer state on its default device, which is wgpu when compiled in:
+    // resuming a CPU run would start a GPU runtime (and a wgpu thread that has crashed at
+    // exit). The state moves to each parameter's device at the next step anyway, so the CPU
+    // is the default here; the models themselves always get an explicit device.
+    if std::env::var_os("BURN_DEVICE").is_none() {
+        // SAFETY: the first thing `main` does, before any other thread exists, so nothing
+        // reads the environment concurrently.
+        unsafe { std::env::set_var("BURN_DEVICE", "flex") };
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -87,9 +87,11 @@ impl Snapshot {
         let shape = data::open(&preset.dataset, preset.train.seed).shape();
         let (generator, _) =
             models::build(&preset.model, &preset.game, &preset.dataset, shape, &device);
+        // A FIFO would block the load for good.
+        crate::files::regular(&weights)?;
         let generator = generator.try_load_file(&weights).map_err(|e| {
             anyhow::anyhow!(
-                "{} is not a generator for preset '{}': {e:?}",
+                "{} is not a generator for preset '{}': {e}",
                 weights.display(),
                 preset.name
             )

@@ -436,3 +436,25 @@ fn oversized_presets_are_refused_with_the_reason() {
         .map(|e| e.to_string());
     assert!(refused.is_some_and(|e| e.contains("larger than")));
 }
+
+#[test]
+fn forking_with_another_pack_says_so() {
+    let dir = tempdir();
+    let packed = preset("grid25-pacgan");
+    assert!(packed.game.pack > 1, "the PacGAN preset packs");
+    let mut trainer = Trainer::new(&packed, &device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    let saved = trainer
+        .save_checkpoint(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut single = packed.clone();
+    single.game.pack = 1;
+    let refused = Trainer::new(&single, &device::cpu())
+        .load_checkpoint(&saved)
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        refused.as_deref().is_some_and(|e| e.contains("pack")),
+        "{refused:?}"
+    );
+}

@@ -7,6 +7,7 @@ mod explorer;
 mod game;
 mod hostile;
 mod interpolate;
+mod kill;
 mod learning;
 mod presets;
 mod runs;

@@ -13,6 +13,8 @@ use crate::preset::Preset;
 use crate::runs::{checkpoint_complete, checkpoint_path, checkpoint_step, checkpoints};
 use anyhow::Context;
 use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,10 +36,16 @@ struct State {
     /// loading (older checkpoints have none).
     #[serde(default)]
     checksums: BTreeMap<String, String>,
+    /// PacGAN packing: D's input is `pack` samples wide, so it is part of D's shape (older
+    /// checkpoints do not say).
+    #[serde(default)]
+    pack: Option<usize>,
 }
 
 /// The largest `state.json` read (a real one is a few hundred bytes).
 const MAX_STATE_BYTES: u64 = 64 * 1024;
+/// The largest weight or optimizer file read (the largest shipped model's are a few MB).
+const MAX_WEIGHT_BYTES: u64 = 1 << 30;
 /// The weight and optimizer files, whose checksums `state.json` keeps.
 const WEIGHTS: [&str; 4] = [
     "generator.bpk",
@@ -108,7 +116,7 @@ impl Trainer {
         std::fs::create_dir_all(partial)
             .with_context(|| format!("cannot create {}", partial.display()))?;
         let record = |what: &str, e: burn::store::RecordError| {
-            anyhow::anyhow!("cannot save the {what}: {e:?}")
+            anyhow::anyhow!("cannot save the {what}: {e}")
         };
         self.g()
             .clone()
@@ -135,6 +143,7 @@ impl Trainer {
             trained_s: self.trained_s,
             architecture: self.architecture(),
             checksums,
+            pack: Some(self.preset.game.pack),
         };
         std::fs::write(partial.join(STATE), serde_json::to_string_pretty(&state)?)
             .with_context(|| format!("cannot write into {}", partial.display()))?;
@@ -148,7 +157,7 @@ impl Trainer {
         std::fs::write(folder.join("preset.toml"), toml::to_string(&self.preset)?)?;
         self.generator_for_export()
             .save_file(folder.join("generator.bpk"))
-            .map_err(|e| anyhow::anyhow!("cannot save the generator: {e:?}"))
+            .map_err(|e| anyhow::anyhow!("cannot save the generator: {e}"))
     }
 
     /// Continue from a checkpoint: weights, optimizer states, step and training time. The
@@ -195,13 +204,25 @@ impl Trainer {
                 self.architecture()
             );
         }
+        if let Some(pack) = state.pack
+            && pack != self.preset.game.pack
+        {
+            anyhow::bail!(
+                "the checkpoint's D judges packs of {pack} sample(s) and this preset's packs \
+                 {}: packing changes D's input, so set pack = {pack} to continue or fork it",
+                self.preset.game.pack
+            );
+        }
         let file = |name: &str| checkpoint.join(name);
-        // Every file is checked before any is read: a FIFO would block the load for good,
-        // and flipped bits or swapped files must not load.
+        // Every file is read whole into memory and checked before any is used: nothing is
+        // read lazily from disk later (a checkpoint removed or rewritten after loading cannot
+        // pull the weights away), a FIFO is refused, and flipped bits or swapped files do
+        // not load.
+        let mut contents = BTreeMap::new();
         for name in WEIGHTS {
-            files::regular(&file(name))?;
+            let bytes = files::read_limited(&file(name), MAX_WEIGHT_BYTES)?;
             if let Some(expected) = state.checksums.get(name)
-                && files::checksum(&file(name))? != *expected
+                && files::checksum_bytes(&bytes) != *expected
             {
                 anyhow::bail!(
                     "{} is damaged or not the one saved with this checkpoint (its checksum \
@@ -209,32 +230,41 @@ impl Trainer {
                     file(name).display()
                 );
             }
+            contents.insert(name, Bytes::from_bytes_vec(bytes));
         }
+        let mut take = |name: &str| {
+            contents
+                .remove(name)
+                .unwrap_or_else(|| Bytes::from_bytes_vec(Vec::new()))
+        };
         let damaged = |name: &str, e: burn::store::RecordError| {
             anyhow::anyhow!(
-                "{} is damaged or not from this model: {e:?}",
+                "{} is damaged or not from this model: {e}",
                 file(name).display()
             )
+        };
+        let module = |name: &str, bytes: Bytes| {
+            ModuleRecord::from_bytes(bytes).map_err(|e| damaged(name, e))
         };
         let generator = self
             .g()
             .clone()
-            .try_load_file(file("generator.bpk"))
+            .try_load_record(module("generator.bpk", take("generator.bpk"))?)
             .map_err(|e| damaged("generator.bpk", e))?;
         let discriminator = self
             .d()
             .clone()
-            .try_load_file(file("discriminator.bpk"))
+            .try_load_record(module("discriminator.bpk", take("discriminator.bpk"))?)
             .map_err(|e| damaged("discriminator.bpk", e))?;
         let opt_g = self
             .opt_g
             .clone()
-            .load(file("optimizer_g.bpk"))
+            .from_bytes(take("optimizer_g.bpk"))
             .map_err(|e| damaged("optimizer_g.bpk", e))?;
         let opt_d = self
             .opt_d
             .clone()
-            .load(file("optimizer_d.bpk"))
+            .from_bytes(take("optimizer_d.bpk"))
             .map_err(|e| damaged("optimizer_d.bpk", e))?;
         self.generator = Some(generator);
         self.discriminator = Some(discriminator);
