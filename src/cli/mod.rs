@@ -76,13 +76,13 @@ pub enum CliCommand {
         #[arg(long)]
         profile: bool,
         /// Also measure the GUI's frame time (headless egui) while training runs flat out,
-        /// for this many seconds.
-        #[arg(long)]
+        /// for this many seconds (more than 0, at most 3600).
+        #[arg(long, value_parser = seconds)]
         ui_seconds: Option<f64>,
         /// Also measure the explorer: drag a latent slider continuously in the headless app
         /// while the engine trains flat out, for this many seconds, and report the time from
-        /// each change to the upload of its image (p50/p99).
-        #[arg(long)]
+        /// each change to the upload of its image (p50/p99); more than 0, at most 3600.
+        #[arg(long, value_parser = seconds)]
         explore_seconds: Option<f64>,
     },
     /// Walk between two latent seeds through a saved generator and write the frames as a
@@ -141,4 +141,16 @@ pub enum CliCommand {
     },
     /// List the presets and any that failed to load.
     Presets,
+}
+
+/// A measuring time in seconds: a number in (0, 3600].
+fn seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if value > 0.0 && value <= 3600.0 {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not in (0, 3600] seconds"))
+    }
 }

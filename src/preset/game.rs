@@ -140,11 +140,15 @@ impl GameSpec {
     /// What is wrong with these settings, if anything.
     pub fn problem(&self) -> Option<String> {
         let g = self;
-        if !(g.penalty_weight.is_finite() && g.penalty_weight >= 0.0) {
-            return Some(format!("penalty_weight {} must be >= 0", g.penalty_weight));
+        // The papers use 1 to 10; past 1000 the penalty is all D learns.
+        if !(g.penalty_weight.is_finite() && (0.0..=1000.0).contains(&g.penalty_weight)) {
+            return Some(format!(
+                "penalty_weight {} is not in [0, 1000]",
+                g.penalty_weight
+            ));
         }
-        if !(g.clip.is_finite() && g.clip >= 0.0) {
-            return Some(format!("clip {} must be >= 0", g.clip));
+        if !(g.clip.is_finite() && (0.0..=10.0).contains(&g.clip)) {
+            return Some(format!("clip {} is not in [0, 10]", g.clip));
         }
         if !(0.0..0.5).contains(&g.label_smoothing) {
             return Some(format!(
@@ -152,8 +156,18 @@ impl GameSpec {
                 g.label_smoothing
             ));
         }
-        if !(g.instance_noise.is_finite() && g.instance_noise >= 0.0) {
-            return Some(format!("instance_noise {} must be >= 0", g.instance_noise));
+        if !(g.instance_noise.is_finite() && (0.0..=10.0).contains(&g.instance_noise)) {
+            return Some(format!(
+                "instance_noise {} is not in [0, 10]",
+                g.instance_noise
+            ));
+        }
+        if g.instance_noise > 0.0 && g.instance_noise_steps == 0 {
+            return Some(
+                "instance_noise is set but instance_noise_steps is 0, so it would anneal away \
+                 before the first step: give the steps it lasts"
+                    .into(),
+            );
         }
         if !(0.0..1.0).contains(&g.ema) {
             return Some(format!("ema {} is not in [0, 1)", g.ema));

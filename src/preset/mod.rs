@@ -250,6 +250,14 @@ pub enum PresetError {
     Invalid { name: String, message: String },
 }
 
+/// The largest length scale a 2-D data set may have (its points are framed on screen).
+const MAX_SCALE: f32 = 1000.0;
+
+/// In (0, [`MAX_SCALE`]]: positive, finite and not absurd.
+fn within(v: f32) -> bool {
+    v > 0.0 && v <= MAX_SCALE
+}
+
 /// The largest preset file read: real ones are a few hundred bytes.
 pub const MAX_PRESET_BYTES: u64 = 256 * 1024;
 /// The longest description kept: it is copied into every run folder and checkpoint.
@@ -378,15 +386,17 @@ impl Preset {
 
     fn validate_data(&self) -> Result<(), PresetError> {
         match &self.dataset {
-            DatasetSpec::Ring8 { radius, std } if !(*radius > 0.0 && *std > 0.0) => {
-                self.fail("ring8 needs radius > 0 and std > 0".into())
-            }
-            DatasetSpec::Grid25 { spacing, std } if !(*spacing > 0.0 && *std > 0.0) => {
-                self.fail("grid25 needs spacing > 0 and std > 0".into())
-            }
-            DatasetSpec::Spiral { noise } if noise.is_nan() || *noise < 0.0 => {
-                self.fail("spiral needs noise >= 0".into())
-            }
+            // Finite and of a size the 2-D view can frame (infinity once became unit noise).
+            DatasetSpec::Ring8 { radius, std } if !(within(*radius) && within(*std)) => self.fail(
+                format!("ring8 needs radius and std in (0, {MAX_SCALE}] (got {radius}, {std})"),
+            ),
+            DatasetSpec::Grid25 { spacing, std } if !(within(*spacing) && within(*std)) => self
+                .fail(format!(
+                    "grid25 needs spacing and std in (0, {MAX_SCALE}] (got {spacing}, {std})"
+                )),
+            DatasetSpec::Spiral { noise } if !(*noise == 0.0 || within(*noise)) => self.fail(
+                format!("spiral needs noise in [0, {MAX_SCALE}] (got {noise})"),
+            ),
             DatasetSpec::Digits { size } | DatasetSpec::Shapes { size }
                 if ![16, 32, 64].contains(size) =>
             {

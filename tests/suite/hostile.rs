@@ -248,6 +248,16 @@ fn count_arguments_are_bounded_with_a_message() {
     ]);
     assert!(huge.contains("--n") && huge.contains("1000000"), "{huge}");
     assert!(parse(&["ganscope", "sample", "--preset", "ring8-mlp", "--n", "2500"]).is_empty());
+    for bad in ["NaN", "-1", "0", "inf"] {
+        let refused = parse(&[
+            "ganscope",
+            "bench",
+            "--preset",
+            "ring8-mlp",
+            &format!("--ui-seconds={bad}"),
+        ]);
+        assert!(refused.contains("--ui-seconds"), "{bad}: {refused}");
+    }
 }
 
 #[test]
@@ -457,4 +467,39 @@ fn forking_with_another_pack_says_so() {
         refused.as_deref().is_some_and(|e| e.contains("pack")),
         "{refused:?}"
     );
+}
+
+#[test]
+fn nonsense_numbers_in_presets_are_refused() {
+    let text = std::fs::read_to_string(super::common::presets_dir().join("ring8-mlp.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let with = |table: &str, line: &str| {
+        let header = format!("[{table}]");
+        let edited = if text.contains(&header) {
+            text.replacen(&header, &format!("{header}\n{line}"), 1)
+        } else {
+            format!("{text}\n{header}\n{line}\n")
+        };
+        // A key given twice is a TOML error too; drop the original.
+        let key = line.split('=').next().unwrap_or_default().trim();
+        let mut seen = false;
+        let kept: Vec<&str> = edited
+            .lines()
+            .filter(|l| {
+                let is_key = l.trim_start().starts_with(&format!("{key} "))
+                    || l.trim_start().starts_with(&format!("{key}="));
+                let keep = !is_key || !seen;
+                seen |= is_key;
+                keep
+            })
+            .collect();
+        ganscope::preset::Preset::from_toml(&kept.join("\n"), "edited.toml")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    };
+    assert!(with("dataset", "std = inf").contains("std"));
+    assert!(with("dataset", "radius = 3e38").contains("radius"));
+    assert!(with("game", "penalty_weight = 1e30").contains("penalty_weight"));
+    assert!(with("game", "instance_noise = 0.5").contains("instance_noise_steps"));
 }
