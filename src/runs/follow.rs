@@ -3,7 +3,7 @@
 //! not finished, and starts over when a file was rewritten (a run resumed in place).
 //! [`spawn`] polls one on its own thread, so a slow shared folder never holds up a frame.
 
-use super::{EVENTS, METRICS, PRESET, RunEvent, checkpoints, sample_steps};
+use super::{CHECKPOINTS, EVENTS, METRICS, PRESET, RunEvent, SAMPLES, checkpoints, sample_steps};
 use crate::protocol::StepMetrics;
 use crossbeam_channel::Receiver;
 use std::io::{Read, Seek, SeekFrom};
@@ -25,7 +25,15 @@ pub struct LineTail {
     partial: Vec<u8>,
     /// The last complete line returned, newline included, which ends where `partial` starts.
     last_line: Vec<u8>,
+    /// The last read stopped at [`READ_CHUNK`] with more of the file left.
+    behind: bool,
 }
+
+/// The most one read takes in: a long run's first poll comes in slices, not all at once.
+const READ_CHUNK: u64 = 8 << 20;
+/// A line still unfinished past this length is not a metrics line: it is dropped rather than
+/// held in memory without limit.
+const MAX_LINE: usize = 1 << 20;
 
 impl LineTail {
     pub fn new(path: &Path) -> LineTail {
@@ -34,7 +42,13 @@ impl LineTail {
             offset: 0,
             partial: Vec::new(),
             last_line: Vec::new(),
+            behind: false,
         }
+    }
+
+    /// Whether the file has more to read than the last read took in.
+    pub fn behind(&self) -> bool {
+        self.behind
     }
 
     /// Lines completed since the last read, without their newline; the flag says the file
@@ -65,10 +79,17 @@ impl LineTail {
         }
         file.seek(SeekFrom::Start(self.offset))?;
         let mut fresh = Vec::new();
-        file.take(len - self.offset).read_to_end(&mut fresh)?;
+        file.take((len - self.offset).min(READ_CHUNK))
+            .read_to_end(&mut fresh)?;
         self.offset += fresh.len() as u64;
+        self.behind = self.offset < len;
         self.partial.extend_from_slice(&fresh);
         let Some(end) = self.partial.iter().rposition(|&b| b == b'\n') else {
+            if self.partial.len() > MAX_LINE {
+                // Its rest, once a newline comes, reads as a damaged line and is skipped.
+                self.partial.clear();
+                self.last_line.clear();
+            }
             return Ok((restarted, Vec::new()));
         };
         let rest = self.partial.split_off(end + 1);
@@ -91,6 +112,7 @@ impl LineTail {
         self.offset = 0;
         self.partial.clear();
         self.last_line.clear();
+        self.behind = false;
     }
 
     /// Whether the last line returned is still where it was (the file only grew since).
@@ -119,6 +141,8 @@ pub struct Update {
     pub checkpoints: Option<Vec<u64>>,
     /// Why the folder could not be read this time (it is tried again).
     pub error: Option<String>,
+    /// More of the files is left than one poll reads: poll again at once.
+    pub behind: bool,
 }
 
 impl Update {
@@ -139,6 +163,22 @@ pub struct Follower {
     last_step: u64,
     samples: Vec<u64>,
     checkpoints: Vec<u64>,
+    /// Modification times of the samples and checkpoints folders when last listed: they are
+    /// listed again when they change, and every [`RELIST_EVERY`] in case the file system
+    /// keeps coarse times.
+    listed: [Option<std::time::SystemTime>; 2],
+    relisted: std::time::Instant,
+}
+
+const RELIST_EVERY: Duration = Duration::from_secs(5);
+
+/// Whether `folder`'s modification time differs from `seen` (updating it); a folder whose
+/// time cannot be read counts as changed.
+fn changed(folder: &Path, seen: &mut Option<std::time::SystemTime>) -> bool {
+    let now = std::fs::metadata(folder).and_then(|m| m.modified()).ok();
+    let changed = now.is_none() || now != *seen;
+    *seen = now;
+    changed
 }
 
 impl Follower {
@@ -157,6 +197,8 @@ impl Follower {
             last_step: 0,
             samples: Vec::new(),
             checkpoints: Vec::new(),
+            listed: [None, None],
+            relisted: std::time::Instant::now(),
         })
     }
 
@@ -175,39 +217,62 @@ impl Follower {
             }
             Err(e) => update.error = Some(format!("cannot read {EVENTS}: {e}")),
         }
-        let samples = sample_steps(&self.folder);
-        if samples != self.samples {
-            self.samples = samples.clone();
-            update.samples = Some(samples);
+        let due = self.relisted.elapsed() >= RELIST_EVERY;
+        if due {
+            self.relisted = std::time::Instant::now();
         }
-        let saved: Vec<u64> = checkpoints(&self.folder).iter().map(|(s, _)| *s).collect();
-        if saved != self.checkpoints {
-            self.checkpoints = saved.clone();
-            update.checkpoints = Some(saved);
+        if changed(&self.folder.join(SAMPLES), &mut self.listed[0]) || due {
+            let samples = sample_steps(&self.folder);
+            if samples != self.samples {
+                self.samples = samples.clone();
+                update.samples = Some(samples);
+            }
         }
+        if changed(&self.folder.join(CHECKPOINTS), &mut self.listed[1]) || due {
+            let saved: Vec<u64> = checkpoints(&self.folder).iter().map(|(s, _)| *s).collect();
+            if saved != self.checkpoints {
+                self.checkpoints = saved.clone();
+                update.checkpoints = Some(saved);
+            }
+        }
+        update.behind = self.metrics.behind() || self.events.behind();
         update
     }
 
-    /// New metric lines; when a line's step does not follow the last one, the file was
-    /// rewritten under us, so start over from its beginning (at most once per poll).
+    /// New metric lines; when a line's step does not follow the last one, the file may have
+    /// been rewritten under us, so start over from its beginning, once. A step out of order
+    /// met again on that second reading is not a rewrite but a bad line (a duplicate, or two
+    /// writers): it is skipped and reported, and reading goes on, so such a line can never
+    /// make every poll start over.
     fn poll_metrics(&mut self, update: &mut Update) -> std::io::Result<()> {
-        for _ in 0..2 {
+        for pass in 0..2 {
             let (restarted, lines) = self.metrics.read()?;
             if restarted {
                 self.restart(update);
             }
             let mut rewritten = false;
+            let mut out_of_order = 0;
             for line in &lines {
                 // Lines that are not metrics (a damaged line) are skipped.
                 let Ok(m) = serde_json::from_str::<StepMetrics>(line) else {
                     continue;
                 };
                 if m.step <= self.last_step {
-                    rewritten = true;
-                    break;
+                    if pass == 0 {
+                        rewritten = true;
+                        break;
+                    }
+                    out_of_order += 1;
+                    continue;
                 }
                 self.last_step = m.step;
                 update.metrics.push(m);
+            }
+            if out_of_order > 0 {
+                update.error = Some(format!(
+                    "{METRICS} has {out_of_order} line(s) whose step is out of order (written \
+                     twice, or by two writers); they are left out"
+                ));
             }
             if !rewritten {
                 return Ok(());
@@ -252,13 +317,16 @@ pub fn spawn(
         .spawn(move || {
             while !stopped.load(Ordering::Relaxed) {
                 let update = follower.poll();
+                let behind = update.behind;
                 if !update.is_empty() {
                     if tx.send(update).is_err() {
                         return;
                     }
                     wake();
                 }
-                std::thread::sleep(every);
+                if !behind {
+                    std::thread::sleep(every);
+                }
             }
         })?;
     Ok(Following { updates: rx, stop })

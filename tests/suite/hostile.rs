@@ -503,3 +503,82 @@ fn nonsense_numbers_in_presets_are_refused() {
     assert!(with("game", "penalty_weight = 1e30").contains("penalty_weight"));
     assert!(with("game", "instance_noise = 0.5").contains("instance_noise_steps"));
 }
+
+/// A metrics line of `step`.
+fn metrics_line(step: u64) -> String {
+    let m = ganscope::protocol::StepMetrics {
+        step,
+        g_loss: 0.7,
+        d_loss: 1.3,
+        d_real: 0.5,
+        d_fake: 0.5,
+        g_grad_norm: 1.0,
+        d_grad_norm: 1.0,
+        wall_s: step as f64,
+    };
+    format!("{}\n", serde_json::to_string(&m).unwrap_or_default())
+}
+
+#[test]
+fn a_follower_is_not_fooled_into_rereading_and_takes_big_files_in_slices() {
+    use ganscope::runs::follow::Follower;
+    use std::io::Write;
+    let dir = tempdir();
+    let run = dir.path();
+    let lines = |steps: &[u64]| steps.iter().map(|&s| metrics_line(s)).collect::<String>();
+    // A duplicate step (two writers, or a line written twice) in the middle.
+    std::fs::write(run.join(runs::METRICS), lines(&[1, 2, 3, 2, 4]))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut follower = Follower::open(run).unwrap_or_else(|e| panic!("{e}"));
+    let first = follower.poll();
+    let steps: Vec<u64> = first.metrics.iter().map(|m| m.step).collect();
+    assert_eq!(steps, [1, 2, 3, 4], "the duplicate is left out");
+    assert!(first.error.is_some_and(|e| e.contains("out of order")));
+    let mut append = std::fs::File::options()
+        .append(true)
+        .open(run.join(runs::METRICS))
+        .unwrap_or_else(|e| panic!("{e}"));
+    append
+        .write_all(lines(&[5]).as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let next = follower.poll();
+    assert!(!next.restarted, "no start over on the next poll");
+    assert_eq!(next.metrics.iter().map(|m| m.step).collect::<Vec<_>>(), [5]);
+    assert!(
+        follower.poll().metrics.is_empty(),
+        "nothing new, nothing read again"
+    );
+
+    // An endless unfinished line is dropped, not held; the lines after it still come.
+    append
+        .write_all(&vec![b'x'; 3 << 20])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(follower.poll().metrics.is_empty());
+    append
+        .write_all(format!("\n{}", lines(&[6])).as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = follower.poll();
+    assert_eq!(
+        after.metrics.iter().map(|m| m.step).collect::<Vec<_>>(),
+        [6]
+    );
+
+    // A long run's history comes in slices of a few MB, each poll a slice.
+    let big = dir.path().join("big");
+    std::fs::create_dir_all(&big).unwrap_or_else(|e| panic!("{e}"));
+    let steps: Vec<u64> = (1..=120_000).collect();
+    std::fs::write(big.join(runs::METRICS), lines(&steps)).unwrap_or_else(|e| panic!("{e}"));
+    let mut follower = Follower::open(&big).unwrap_or_else(|e| panic!("{e}"));
+    let mut polls = 0;
+    let mut read = Vec::new();
+    loop {
+        let update = follower.poll();
+        polls += 1;
+        read.extend(update.metrics.iter().map(|m| m.step));
+        if !update.behind {
+            break;
+        }
+    }
+    assert_eq!(read, steps, "every line once, in order");
+    assert!(polls > 1, "more than one slice");
+}
