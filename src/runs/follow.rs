@@ -4,6 +4,7 @@
 //! [`spawn`] polls one on its own thread, so a slow shared folder never holds up a frame.
 
 use super::{CHECKPOINTS, EVENTS, METRICS, PRESET, RunEvent, SAMPLES, checkpoints, sample_steps};
+use crate::preset::Preset;
 use crate::protocol::StepMetrics;
 use crossbeam_channel::Receiver;
 use std::io::{Read, Seek, SeekFrom};
@@ -143,6 +144,8 @@ pub struct Update {
     pub error: Option<String>,
     /// More of the files is left than one poll reads: poll again at once.
     pub behind: bool,
+    /// The run's preset, read once by the first poll (off the UI thread).
+    pub preset: Option<Box<Preset>>,
 }
 
 impl Update {
@@ -153,6 +156,7 @@ impl Update {
             && self.samples.is_none()
             && self.checkpoints.is_none()
             && self.error.is_none()
+            && self.preset.is_none()
     }
 }
 
@@ -168,6 +172,7 @@ pub struct Follower {
     /// keeps coarse times.
     listed: [Option<std::time::SystemTime>; 2],
     relisted: std::time::Instant,
+    preset_read: bool,
 }
 
 const RELIST_EVERY: Duration = Duration::from_secs(5);
@@ -199,12 +204,19 @@ impl Follower {
             checkpoints: Vec::new(),
             listed: [None, None],
             relisted: std::time::Instant::now(),
+            preset_read: false,
         })
     }
 
     /// What is new in the folder since the last poll.
     pub fn poll(&mut self) -> Update {
         let mut update = Update::default();
+        if !self.preset_read {
+            self.preset_read = true;
+            update.preset = Preset::from_file(&self.folder.join(PRESET))
+                .ok()
+                .map(Box::new);
+        }
         if let Err(e) = self.poll_metrics(&mut update) {
             update.error = Some(format!("cannot read {}: {e}", self.folder.display()));
         }

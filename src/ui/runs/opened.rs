@@ -52,7 +52,8 @@ impl OpenedRun {
             name: runs::display_name(folder),
             color,
             visible: true,
-            preset: Preset::from_file(&folder.join(runs::PRESET)).ok(),
+            // Read by the follower's first poll, off the UI thread.
+            preset: None,
             curves: Curves::default(),
             trained_s: 0.0,
             events: Vec::new(),
@@ -93,6 +94,9 @@ impl OpenedRun {
         }
         if let Some(checkpoints) = update.checkpoints {
             self.checkpoints = checkpoints;
+        }
+        if let Some(preset) = update.preset {
+            self.preset = Some(*preset);
         }
         self.problem = update.error;
     }
