@@ -260,9 +260,7 @@ pub fn truncate_after(run: &Path, step: u64) -> std::io::Result<History> {
     let history = history_until(run, step);
     let metrics = run.join(METRICS);
     if metrics.exists() {
-        let temporary = metrics.with_extension("jsonl.tmp");
-        std::fs::write(&temporary, &history.text)?;
-        std::fs::rename(&temporary, &metrics)?;
+        replace_file(&metrics, history.text.as_bytes())?;
     }
     for later in sample_steps(run).into_iter().filter(|&s| s > step) {
         std::fs::remove_file(sample_path(run, later))?;
@@ -271,6 +269,18 @@ pub fn truncate_after(run: &Path, step: u64) -> std::io::Result<History> {
         std::fs::remove_dir_all(later)?;
     }
     Ok(history)
+}
+
+/// Replace `path` whole with `contents`: written (and synced) under `NAME.tmp`, then renamed
+/// over it, so a crash leaves the old file or the new one, never a part.
+pub fn replace_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
+    let mut file = std::fs::File::create(&temporary)?;
+    std::io::Write::write_all(&mut file, contents)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)
 }
 
 /// Remove what interrupted writes left in `run`: checkpoint folders being written by a
@@ -309,9 +319,11 @@ pub fn clean_leftovers(run: &Path) -> usize {
             removed += 1;
         }
     }
-    let cut = run.join(METRICS).with_extension("jsonl.tmp");
-    if cut.is_file() && stale(&cut) && std::fs::remove_file(&cut).is_ok() {
-        removed += 1;
+    for name in [METRICS, PRESET] {
+        let cut = run.join(format!("{name}.tmp"));
+        if cut.is_file() && stale(&cut) && std::fs::remove_file(&cut).is_ok() {
+            removed += 1;
+        }
     }
     removed
 }

@@ -89,11 +89,16 @@ impl Recorder {
             }
         }
         super::clean_leftovers(folder);
-        std::fs::write(folder.join(PRESET), toml::to_string(preset)?)
-            .with_context(|| format!("cannot write into {}", folder.display()))?;
-        let mut metrics = BufWriter::new(File::create(folder.join(METRICS))?);
-        metrics.write_all(history.as_bytes())?;
-        metrics.flush()?;
+        // Both are replaced whole (a temporary file renamed over the old one): a kill in
+        // between leaves the old file or the new one, never a truncated history.
+        super::replace_file(&folder.join(PRESET), toml::to_string(preset)?.as_bytes())?;
+        super::replace_file(&folder.join(METRICS), history.as_bytes())?;
+        let metrics = BufWriter::new(
+            File::options()
+                .append(true)
+                .open(folder.join(METRICS))
+                .with_context(|| format!("cannot write into {}", folder.display()))?,
+        );
         let events = BufWriter::new(
             File::options()
                 .create(true)
