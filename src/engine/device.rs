@@ -85,6 +85,14 @@ fn open_device(choice: DeviceChoice, small_model: bool) -> OpenedDevice {
         notice: None,
     };
     match (wgpu_adapter(), choice) {
+        (Ok(adapter), DeviceChoice::Gpu) if !adapter.hardware => OpenedDevice {
+            notice: Some(format!(
+                "{} is a software adapter (the CPU drawing as a GPU): an image model's step \
+                 can take minutes on it; choose CPU for the fast path",
+                adapter.name
+            )),
+            ..gpu(adapter)
+        },
         (Ok(adapter), DeviceChoice::Gpu) => gpu(adapter),
         (Ok(adapter), _) if adapter.hardware => gpu(adapter),
         (Ok(adapter), _) => OpenedDevice {

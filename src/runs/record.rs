@@ -91,19 +91,23 @@ impl Recorder {
         super::clean_leftovers(folder);
         // Both are replaced whole (a temporary file renamed over the old one): a kill in
         // between leaves the old file or the new one, never a truncated history.
-        super::replace_file(&folder.join(PRESET), toml::to_string(preset)?.as_bytes())?;
-        super::replace_file(&folder.join(METRICS), history.as_bytes())?;
+        let cannot_write = || format!("cannot write into {}", folder.display());
+        super::replace_file(&folder.join(PRESET), toml::to_string(preset)?.as_bytes())
+            .with_context(cannot_write)?;
+        super::replace_file(&folder.join(METRICS), history.as_bytes())
+            .with_context(cannot_write)?;
         let metrics = BufWriter::new(
             File::options()
                 .append(true)
                 .open(folder.join(METRICS))
-                .with_context(|| format!("cannot write into {}", folder.display()))?,
+                .with_context(cannot_write)?,
         );
         let events = BufWriter::new(
             File::options()
                 .create(true)
                 .append(true)
-                .open(folder.join(EVENTS))?,
+                .open(folder.join(EVENTS))
+                .with_context(cannot_write)?,
         );
         let (tx, rx) = crossbeam_channel::unbounded();
         let error = Arc::new(Mutex::new(None));
@@ -279,10 +283,15 @@ impl Writer {
         let path = sample_path(&self.folder, step);
         let temporary = path.with_extension("png.tmp");
         let image = imaging::picture(view, imaging::SCATTER_PX);
-        imaging::save_png(&image, &temporary)
+        let written = imaging::save_png(&image, &temporary)
             .and_then(|()| Ok(std::fs::rename(&temporary, &path)?))
             .and_then(|()| Ok(std::fs::metadata(&path)?.len()))
-            .with_context(|| format!("cannot write {}", path.display()))
+            .with_context(|| format!("cannot write {}", path.display()));
+        if written.is_err() {
+            // A full disk must not stay full of half-written grids.
+            let _ = std::fs::remove_file(&temporary);
+        }
+        written
     }
 
     fn flush(&mut self) -> Result<(), ()> {
