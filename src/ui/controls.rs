@@ -425,18 +425,6 @@ impl Controls<'_> {
                 ui.monospace(series.last().map_or("–".into(), |v| format!("{v:.4}")));
                 ui.end_row();
             }
-            if let Some(alarm) = run.alarms.last() {
-                ui.label(format!("Alarms ({})", run.alarms.len()));
-                ui.colored_label(
-                    ui.visuals().warn_fg_color,
-                    format!("step {}: {}", alarm.step, alarm.saw),
-                )
-                .on_hover_text(format!(
-                    "What usually helps: {}. All alarms: Modes & balance tab.",
-                    alarm.helps
-                ));
-                ui.end_row();
-            }
             if let Some(info) = &run.info {
                 ui.label("Parameters");
                 ui.monospace(format!(
@@ -446,6 +434,25 @@ impl Controls<'_> {
                 ui.end_row();
             }
         });
+        // Below the grid, where a long line wraps instead of widening the panel.
+        if let Some(alarm) = run.alarms.last() {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!(
+                        "Alarm {} (step {}): {}",
+                        run.alarms.len(),
+                        alarm.step,
+                        alarm.saw
+                    ))
+                    .color(ui.visuals().warn_fg_color),
+                )
+                .wrap(),
+            )
+            .on_hover_text(format!(
+                "What usually helps: {}. All alarms: Modes & balance tab.",
+                alarm.helps
+            ));
+        }
     }
 
     fn messages(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
@@ -456,12 +463,18 @@ impl Controls<'_> {
                 MessageKind::Notice => ui.visuals().warn_fg_color,
                 MessageKind::Done => ui.visuals().text_color(),
             };
-            ui.horizontal_wrapped(|ui| {
-                ui.colored_label(color, &message.text);
-                if ui.small_button("Dismiss").clicked() {
-                    actions.push(Action::DismissMessage(i));
-                }
-            });
+            // Paths have no spaces to wrap at: let the text break anywhere.
+            let mut job = egui::text::LayoutJob::simple(
+                message.text.clone(),
+                egui::TextStyle::Body.resolve(ui.style()),
+                color,
+                ui.available_width(),
+            );
+            job.wrap.break_anywhere = true;
+            ui.add(egui::Label::new(job));
+            if ui.small_button("Dismiss").clicked() {
+                actions.push(Action::DismissMessage(i));
+            }
         }
     }
 }

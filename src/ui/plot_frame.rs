@@ -1,6 +1,6 @@
 //! The house rules of every plot in the app, in one place: the mouse wheel scrolls the page
 //! around the plot (it never pans the plot), Ctrl+wheel zooms, dragging pans, and a
-//! **reset** button in the plot's corner (or a double-click) fits the view to the data again.
+//! **reset** button in the plot's top-left corner (or a double-click) fits the view to the data again.
 //! Hovering near a line shows its name and the value there; a log10 axis is labelled in
 //! values (0.1, 1, 10), not exponents.
 
@@ -49,14 +49,15 @@ pub fn plot_id(ui: &egui::Ui, name: &str) -> egui::Id {
     ui.make_persistent_id(("ganscope-plot", name))
 }
 
-/// A small button in the plot's top-right corner that fits the view to the data again.
+/// A small button in the plot's top-left corner that fits the view to the data again.
 fn reset_button(ui: &mut egui::Ui, id: egui::Id, rect: egui::Rect) {
     let size = egui::vec2(44.0, 18.0);
-    let corner = rect.right_top() + egui::vec2(-size.x - 4.0, 4.0);
+    // Top left: legends sit at the top right.
+    let corner = rect.left_top() + egui::vec2(4.0, 4.0);
     let mut child = ui.new_child(
         egui::UiBuilder::new()
             .max_rect(egui::Rect::from_min_size(corner, size))
-            .layout(egui::Layout::right_to_left(egui::Align::Min)),
+            .layout(egui::Layout::left_to_right(egui::Align::Min)),
     );
     // The button senses drags too: otherwise the plot under it would take the press as
     // the start of a pan, which ends auto-fitting.

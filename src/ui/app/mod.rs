@@ -277,6 +277,7 @@ impl GanscopeApp {
         let mut actions = self.shortcuts(ui.ctx());
         egui::Panel::left("controls")
             .default_size(270.0)
+            .size_range(220.0..=480.0)
             .show(ui, |ui| {
                 // The scroll area keeps the panel's width whatever the text inside: long
                 // lines wrap instead of widening the panel frame after frame.
