@@ -9,6 +9,7 @@ mod hostile;
 mod interpolate;
 mod kill;
 mod learning;
+mod mutated;
 mod presets;
 mod runs;
 mod session;
