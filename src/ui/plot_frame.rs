@@ -16,10 +16,13 @@ pub enum XAxis {
 
 /// `plot` under the house rules; `log_y` says the y values are log10 of what they show.
 pub fn styled<'a>(plot: Plot<'a>, x: XAxis, log_y: bool) -> Plot<'a> {
-    let plot = plot
+    let mut plot = plot
         .allow_scroll(false)
         .allow_zoom(true)
         .label_formatter(move |position| hover_text(position, x, log_y));
+    if x == XAxis::Step {
+        plot = plot.x_grid_spacer(steps);
+    }
     if log_y {
         plot.y_grid_spacer(decades)
             .y_axis_formatter(|mark: GridMark, _| value_label(10f64.powf(mark.value)))
@@ -106,6 +109,40 @@ fn hover_text(position: &HoverPosition<'_>, x: XAxis, log_y: bool) -> Option<Str
     })
 }
 
+/// Grid marks of a step axis: multiples of 1, 2 or 5 × 10^k, chosen so that about six are
+/// labelled across the view, with fifths between them (egui_plot's own spacing labels only
+/// powers of ten, so a run of 747 steps showed just "0").
+fn steps(input: GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+        return Vec::new();
+    }
+    let rough = (hi - lo) / 6.0;
+    let power = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&s| s >= rough)
+        .unwrap_or(10.0 * power)
+        .max(1.0);
+    let minor = (step / 5.0).max(1.0);
+    let first = (lo / minor).floor() as i64;
+    let last = (hi / minor).ceil() as i64;
+    if last - first > 10_000 {
+        return Vec::new();
+    }
+    (first..=last)
+        .map(|i| {
+            let value = i as f64 * minor;
+            let major = (value / step).round() * step == value;
+            GridMark {
+                value,
+                step_size: if major { step } else { minor },
+            }
+        })
+        .collect()
+}
+
 /// Grid marks of a log10 axis: whole decades, with 2× and 5× between them when few decades
 /// are in view (and every multiple when less than one is).
 fn decades(input: GridInput) -> Vec<GridMark> {
@@ -161,6 +198,21 @@ pub fn value_label(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::value_label;
+
+    #[test]
+    fn a_step_axis_labels_several_round_steps() {
+        let marks = super::steps(egui_plot::GridInput {
+            bounds: (0.0, 747.0),
+            base_step_size: 1.0,
+        });
+        let majors: Vec<f64> = marks
+            .iter()
+            .filter(|m| m.step_size == 200.0)
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(majors, [0.0, 200.0, 400.0, 600.0]);
+        assert!(marks.iter().any(|m| m.value == 40.0 && m.step_size == 40.0));
+    }
 
     #[test]
     fn values_read_as_people_write_them() {

@@ -278,3 +278,23 @@ mod tests {
         assert!(close(&path[4], &latent::from_seed(9, 16)));
     }
 }
+
+#[cfg(test)]
+mod animation_tests {
+    use super::*;
+
+    #[test]
+    fn an_animated_2d_walk_marks_its_frames_in_turn() {
+        let ctx = egui::Context::default();
+        let mut walk = Walk {
+            animate: true,
+            points: (0..8).map(|i| [i as f32, 0.0]).collect(),
+            ..Walk::default()
+        };
+        walk.started =
+            Instant::now() - std::time::Duration::from_millis(u64::from(FRAME_MS) * 3 + 10);
+        assert_eq!(walk.animated_point(&ctx), Some([3.0, 0.0]));
+        walk.animate = false;
+        assert_eq!(walk.animated_point(&ctx), None);
+    }
+}
