@@ -239,21 +239,7 @@ fn the_wheel_scrolls_the_page_over_a_plot_and_reset_fits_it_again() {
 #[test]
 fn leaving_a_trained_run_asks_first_and_keeps_a_checkpoint() {
     let dir = tempdir();
-    let mut harness = harness("ring8-mlp");
-    harness.state_mut().set_recording(Recording {
-        runs_folder: dir.path().to_path_buf(),
-        enabled: true,
-        checkpoint_every: 0,
-    });
-    step_until(&mut harness, |app| app.run_state().info.is_some());
-    harness.get_by_label("Step once").click();
-    step_until(&mut harness, |app| app.run_state().step == 1);
-    let folder = harness
-        .state()
-        .run_state()
-        .folder
-        .clone()
-        .unwrap_or_default();
+    let (mut harness, folder) = super::ui_runs::recorded_one_step(dir.path());
     harness.get_by_label("Reset").click();
     // The modal measures itself in its first frame and shows in the next.
     harness.run_steps(4);

@@ -10,12 +10,17 @@ use ganscope::protocol::DeviceChoice;
 use ganscope::runs;
 use ganscope::ui::settings::Recording;
 
-#[test]
-fn the_app_records_its_run_and_saves_a_checkpoint_on_ctrl_s() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+/// The app on `ring8-mlp`, recording into `runs_folder` (no periodic checkpoints), after one
+/// step; and the run's folder.
+pub fn recorded_one_step(
+    runs_folder: &std::path::Path,
+) -> (
+    egui_kittest::Harness<'static, ganscope::ui::GanscopeApp>,
+    std::path::PathBuf,
+) {
     let mut harness = harness("ring8-mlp");
     harness.state_mut().set_recording(Recording {
-        runs_folder: dir.path().to_path_buf(),
+        runs_folder: runs_folder.to_path_buf(),
         enabled: true,
         checkpoint_every: 0,
     });
@@ -28,6 +33,13 @@ fn the_app_records_its_run_and_saves_a_checkpoint_on_ctrl_s() {
         .folder
         .clone()
         .unwrap_or_else(|| panic!("the run is recorded"));
+    (harness, folder)
+}
+
+#[test]
+fn the_app_records_its_run_and_saves_a_checkpoint_on_ctrl_s() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (mut harness, folder) = recorded_one_step(dir.path());
     assert!(folder.starts_with(dir.path()));
     assert!(
         harness.query_by_label_contains("Recording to").is_some(),
