@@ -582,3 +582,64 @@ fn a_follower_is_not_fooled_into_rereading_and_takes_big_files_in_slices() {
     assert_eq!(read, steps, "every line once, in order");
     assert!(polls > 1, "more than one slice");
 }
+
+/// A 1 MiB file system mounted for a test, unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: &Path) -> Option<SmallDisk> {
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1M", "tmpfs"])
+            .arg(at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then(|| SmallDisk(at.to_path_buf()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_stops_with_the_reason_and_leaves_nothing_half_written() {
+    let dir = tempdir();
+    let Some(_disk) = SmallDisk::mount(dir.path()) else {
+        eprintln!("skipped: cannot mount a small file system here (needs root)");
+        return;
+    };
+    let run = dir.path().join("run");
+    let outcome = train::run_with(
+        &preset("ring8-mlp"),
+        100_000,
+        DeviceChoice::Cpu,
+        &run,
+        &train::Checkpointing {
+            every: Some(5),
+            ..train::Checkpointing::default()
+        },
+    );
+    let error = outcome.err().map(|e| format!("{e:#}")).unwrap_or_default();
+    assert!(
+        error.contains("No space left") || error.contains("space"),
+        "stops naming the cause: {error}"
+    );
+    // No half-written checkpoint or grid is left to keep the disk full.
+    let leftovers: Vec<_> = [runs::CHECKPOINTS, runs::SAMPLES]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(run.join(sub)).into_iter().flatten())
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".partial-") || name.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The newest complete checkpoint still loads.
+    let newest = checkpoint::resolve(&run).unwrap_or_else(|e| panic!("{e}"));
+    Trainer::new(&preset("ring8-mlp"), &device::cpu())
+        .load_checkpoint(&newest)
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!("full disk after {}: {error}", newest.display());
+}
