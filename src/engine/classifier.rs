@@ -84,7 +84,8 @@ fn argmax(p: &[f32]) -> usize {
 pub fn train(size: usize, device: &Device) -> Classifier {
     let autodiff = device.clone().autodiff();
     let pixels = size * size;
-    let mut model = Classifier::new(pixels, &autodiff);
+    let mut model =
+        crate::models::seeded(device, TRAIN_SEED, || Classifier::new(pixels, &autodiff));
     let mut optimizer = AdamConfig::new().init();
     let mut data = Digits::new(size, TRAIN_SEED);
     for _ in 0..STEPS {
@@ -144,7 +145,9 @@ pub fn load_or_train(size: usize, dir: &Path, device: &Device) -> (Classifier, b
         fingerprint(size)
     ));
     if path.is_file()
-        && let Ok(model) = Classifier::new(size * size, device).try_load_file(&path)
+        && let Ok(model) =
+            crate::models::seeded(device, TRAIN_SEED, || Classifier::new(size * size, device))
+                .try_load_file(&path)
     {
         return (model, true);
     }

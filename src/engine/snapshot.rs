@@ -85,8 +85,9 @@ impl Snapshot {
             .with_context(|| format!("{} holds no usable preset.toml", folder.display()))?;
         let OpenedDevice { device, .. } = device::open(choice, preset.dataset.is_points());
         let shape = data::open(&preset.dataset, preset.train.seed).shape();
-        let (generator, _) =
-            models::build(&preset.model, &preset.game, &preset.dataset, shape, &device);
+        let (generator, _) = models::seeded(&device, preset.train.seed, || {
+            models::build(&preset.model, &preset.game, &preset.dataset, shape, &device)
+        });
         // A FIFO would block the load for good.
         crate::files::regular(&weights)?;
         let generator = generator.try_load_file(&weights).map_err(|e| {

@@ -17,6 +17,45 @@ use crate::preset::{DatasetSpec, GameSpec, ModelSpec};
 use burn::nn::{Embedding, EmbeddingConfig, Initializer};
 use burn::prelude::*;
 
+/// Guards the backend's random generator while a model is built (see [`seeded`]).
+static INITIALISING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Build a model with `build` from weights drawn under `seed`. Initialisers draw from the
+/// backend's random generator, which is one per process: every model in ganscope is built
+/// through here, under one lock, right after seeding that generator, so a build on another
+/// thread (another run, the reference classifier, a parallel test) cannot take numbers from
+/// the middle of this one's sequence. A run's initial weights are then a function of its seed
+/// (on a given backend), as its noise and data are.
+///
+/// burn initialises parameters lazily, at their first use, so the draws are forced here, in
+/// the module's own order, while the lock is held.
+pub fn seeded<T: Module>(device: &Device, seed: u64, build: impl FnOnce() -> T) -> T {
+    let _guard = INITIALISING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    device.seed(seed);
+    let built = build();
+    built.visit(&mut Materialise);
+    built
+}
+
+/// Visits every parameter, which draws a lazily initialised one's values.
+struct Materialise;
+
+impl burn::module::ModuleVisitor for Materialise {
+    fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+        let _ = param.val();
+    }
+
+    fn visit_int<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D, Int>>) {
+        let _ = param.val();
+    }
+
+    fn visit_bool<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D, Bool>>) {
+        let _ = param.val();
+    }
+}
+
 /// Width of a class label's embedding in a conditional G.
 pub const LABEL_EMBEDDING: usize = 16;
 

@@ -12,6 +12,7 @@ mod learning;
 mod mutated;
 mod presets;
 mod runs;
+mod seeded;
 mod session;
 mod ui;
 mod ui_files;

@@ -89,12 +89,12 @@ impl Trainer {
     /// Build a run from a validated preset on an opened device, seeded from the preset.
     pub fn new(preset: &Preset, opened: &OpenedDevice) -> Trainer {
         let plain = opened.device.clone();
-        plain.seed(preset.train.seed);
         let device = plain.clone().autodiff();
         let data = data::open(&preset.dataset, preset.train.seed);
         let shape = data.shape();
-        let (generator, discriminator) =
-            models::build(&preset.model, &preset.game, &preset.dataset, shape, &device);
+        let (generator, discriminator) = models::seeded(&plain, preset.train.seed, || {
+            models::build(&preset.model, &preset.game, &preset.dataset, shape, &device)
+        });
         let classes = preset
             .dataset
             .classes()
