@@ -76,6 +76,12 @@ pub fn resolve(name_or_path: &str) -> anyhow::Result<Preset> {
     if path.extension().is_some_and(|e| e == "toml") || path.is_file() {
         return Ok(Preset::from_file(path)?);
     }
+    if path.is_dir() {
+        anyhow::bail!(
+            "{} is a folder, not a preset: give a preset's name or its .toml file",
+            path.display()
+        );
+    }
     let dir = default_dir();
     let library = PresetLibrary::load_dir(&dir);
     match library.get(name_or_path) {

@@ -242,7 +242,7 @@ pub enum PresetError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{0}")]
+    #[error(transparent)]
     File(#[from] crate::files::FileError),
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
