@@ -1,7 +1,13 @@
 //! Turning generated samples into pictures: image grids and 2-D scatter plots as RGBA bytes,
 //! and PNG files. Pure data in, pure data out; shared by the engine, the CLI and the UI.
 
-use crate::protocol::RgbaImage;
+/// An RGBA8 image, row-major, `width * height * 4` bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RgbaImage {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u8>,
+}
 
 /// Pixels between tiles of a grid.
 const GAP: usize = 2;
@@ -132,17 +138,6 @@ pub fn scatter(real: &[[f32; 2]], fake: &[[f32; 2]], bounds: [f32; 4], size: usi
         width: size,
         height: size,
         pixels,
-    }
-}
-
-/// A sample view as one picture: the grid itself, or a `scatter_px`-pixel scatter of real and
-/// generated points on the view's axes.
-pub fn picture(view: &crate::protocol::SampleView, scatter_px: usize) -> RgbaImage {
-    match view {
-        crate::protocol::SampleView::Grid { image, .. } => image.clone(),
-        crate::protocol::SampleView::Points {
-            real, fake, bounds, ..
-        } => scatter(real, fake, *bounds, scatter_px),
     }
 }
 

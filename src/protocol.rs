@@ -9,7 +9,6 @@ use crate::metrics::alarms::Alarm;
 use crate::metrics::coverage::ClassCoverage;
 use crate::metrics::modes::ModeMetrics;
 use crate::preset::{Balance, Preset};
-use crate::runs::RunEvent;
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
 
@@ -144,13 +143,7 @@ pub struct StepMetrics {
     pub wall_s: f64,
 }
 
-/// An RGBA8 image, row-major, `width * height * 4` bytes.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RgbaImage {
-    pub width: usize,
-    pub height: usize,
-    pub pixels: Vec<u8>,
-}
+pub use crate::imaging::RgbaImage;
 
 /// What the generator currently makes from the run's fixed latent vectors.
 #[derive(Clone, Debug, PartialEq)]
@@ -201,6 +194,19 @@ pub struct Diagnostics {
 
 /// Bins of the D-output histograms.
 pub const DIAGNOSTIC_BINS: usize = 20;
+
+impl SampleView {
+    /// The view as one picture: the grid itself, or a `scatter_px`-pixel scatter of real and
+    /// generated points on the view's axes.
+    pub fn picture(&self, scatter_px: usize) -> RgbaImage {
+        match self {
+            SampleView::Grid { image, .. } => image.clone(),
+            SampleView::Points {
+                real, fake, bounds, ..
+            } => crate::imaging::scatter(real, fake, *bounds, scatter_px),
+        }
+    }
+}
 
 /// Facts about a freshly loaded run.
 #[derive(Clone, Debug, PartialEq)]
@@ -348,4 +354,30 @@ impl Link {
     pub fn request(&self, request: ExploreRequest) -> bool {
         self.explore.send(request).is_ok()
     }
+}
+
+/// Something that happened to a run, besides its per-step metrics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunEvent {
+    /// Steps completed when it happened.
+    pub step: u64,
+    pub kind: EventKind,
+    /// What happened, for people.
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Training started (or went on after a pause).
+    Train,
+    Pause,
+    /// A checkpoint was saved.
+    Checkpoint,
+    /// A rule of thumb fired (see `metrics::alarms`).
+    Alarm,
+    /// A setting changed while the run was loaded (drawn as a marker on the plots).
+    Change,
+    /// The run continued from a checkpoint: in place, or as a fork of another run.
+    Resume,
 }

@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, Normal};
 
 /// The ten digit classes.
-pub const CLASSES: usize = 10;
+pub const CLASSES: usize = crate::preset::DIGIT_CLASSES;
 
 /// An endless, seeded stream of labelled digit images.
 pub struct Digits {

@@ -9,7 +9,8 @@ use std::f32::consts::{PI, TAU};
 
 /// The shape classes, in label order.
 pub const NAMES: [&str; 5] = ["circle", "square", "triangle", "star", "cross"];
-pub const CLASSES: usize = NAMES.len();
+pub const CLASSES: usize = crate::preset::SHAPE_CLASSES;
+const _: () = assert!(NAMES.len() == CLASSES, "one name per shape class");
 
 /// Colours a shape is painted in (RGB in [0, 1]).
 const COLOURS: [[f32; 3]; 6] = [

@@ -186,7 +186,7 @@ impl Explorer {
             Ok(Some(event)) => self.emit(event),
             Ok(None) => {}
             Err(payload) => {
-                let message = super::session::panic_message(payload.as_ref());
+                let message = super::panic_message(payload.as_ref());
                 self.emit(Event::Error {
                     message: format!("the explorer failed: {message}"),
                     fatal_to_run: false,

@@ -16,3 +16,12 @@ pub mod trainer;
 
 pub use session::spawn;
 pub use trainer::{TrainError, Trainer};
+
+/// The text a caught panic carried (the training and explorer threads report it).
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}

@@ -135,7 +135,7 @@ impl Engine {
                 }
             }));
             if let Err(payload) = outcome {
-                self.crashed(panic_message(payload.as_ref()));
+                self.crashed(super::panic_message(payload.as_ref()));
             }
         }
     }
@@ -451,12 +451,4 @@ impl Engine {
             (self.wake)();
         }
     }
-}
-
-pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
 }

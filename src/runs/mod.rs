@@ -24,7 +24,6 @@ pub mod follow;
 pub mod lock;
 pub mod record;
 
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 pub const PRESET: &str = "preset.toml";
@@ -33,31 +32,7 @@ pub const EVENTS: &str = "events.jsonl";
 pub const SAMPLES: &str = "samples";
 pub const CHECKPOINTS: &str = "checkpoints";
 
-/// Something that happened to a run, besides its per-step metrics.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunEvent {
-    /// Steps completed when it happened.
-    pub step: u64,
-    pub kind: EventKind,
-    /// What happened, for people.
-    pub text: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// Training started (or went on after a pause).
-    Train,
-    Pause,
-    /// A checkpoint was saved.
-    Checkpoint,
-    /// A rule of thumb fired (see `metrics::alarms`).
-    Alarm,
-    /// A setting changed while the run was loaded (drawn as a marker on the plots).
-    Change,
-    /// The run continued from a checkpoint: in place, or as a fork of another run.
-    Resume,
-}
+pub use crate::protocol::{EventKind, RunEvent};
 
 /// `RUN/samples/step_NNNNNNN.png`.
 pub fn sample_path(run: &Path, step: u64) -> PathBuf {

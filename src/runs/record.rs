@@ -282,7 +282,7 @@ impl Writer {
     fn write_samples(&self, step: u64, view: &SampleView) -> anyhow::Result<u64> {
         let path = sample_path(&self.folder, step);
         let temporary = path.with_extension("png.tmp");
-        let image = imaging::picture(view, imaging::SCATTER_PX);
+        let image = view.picture(imaging::SCATTER_PX);
         let written = imaging::save_png(&image, &temporary)
             .and_then(|()| Ok(std::fs::rename(&temporary, &path)?))
             .and_then(|()| Ok(std::fs::metadata(&path)?.len()))

@@ -1,12 +1,11 @@
 //! The side panel: preset and device pickers, the training buttons, live statistics, and
 //! messages. It draws and returns what the user asked for; the app applies it afterwards.
 
-use super::app::Tab;
 use super::balance::BalanceEditor;
 use super::jobs::Jobs;
 use super::run_state::RunState;
 use super::samples::Pick;
-use super::settings::Recording;
+use super::settings::{Recording, Tab};
 use crate::preset::Preset;
 use crate::protocol::DeviceChoice;
 use crate::ui::run_state::MessageKind;

@@ -2,11 +2,22 @@
 //! device, the open tab, the theme, the slow-motion pace and how runs are recorded. Window
 //! size and panel widths are kept by eframe and egui themselves.
 
-use super::app::Tab;
 use super::plots::PlotSettings;
 use crate::protocol::DeviceChoice;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+
+/// The main views.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Tab {
+    /// Loss curves beside the sample grid.
+    #[default]
+    Training,
+    /// The latent-space explorer beside the sample grid.
+    Explorer,
+    /// Mode coverage, D/G balance and alarms beside the samples.
+    Health,
+}
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

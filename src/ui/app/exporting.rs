@@ -22,7 +22,7 @@ impl GanscopeApp {
             .to_string();
         let export = match kind {
             ExportKind::Samples => self.run.samples.as_ref().map(|(step, view)| Export::Png {
-                image: imaging::picture(view, imaging::SCATTER_PX),
+                image: view.picture(imaging::SCATTER_PX),
                 name: format!("{name}-step{step}.png"),
             }),
             ExportKind::Evolution => Some(Export::Gif {
@@ -30,7 +30,7 @@ impl GanscopeApp {
                     .run
                     .evolution
                     .iter()
-                    .map(|(_, view)| imaging::picture(view, EVOLUTION_PX))
+                    .map(|(_, view)| view.picture(EVOLUTION_PX))
                     .collect(),
                 frame_ms: EVOLUTION_FRAME_MS,
                 playback: imaging::Playback::Forward,

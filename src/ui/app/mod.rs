@@ -30,17 +30,7 @@ const INTAKE_BUDGET: Duration = Duration::from_millis(4);
 /// Preset selected at start when the user names none and it exists.
 const DEFAULT_PRESET: &str = "digits-dcgan";
 
-/// The main views.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Tab {
-    /// Loss curves beside the sample grid.
-    #[default]
-    Training,
-    /// The latent-space explorer beside the sample grid.
-    Explorer,
-    /// Mode coverage, D/G balance and alarms beside the samples.
-    Health,
-}
+pub use super::settings::Tab;
 
 pub struct GanscopeApp {
     link: Link,
