@@ -128,7 +128,7 @@ impl PlotsView {
                 if smoothing > 0.0 {
                     target.push(Curve {
                         name: name.clone(),
-                        color: color.gamma_multiply(0.25),
+                        color: color.gamma_multiply(0.15),
                         dashed,
                         series: raw,
                     });
