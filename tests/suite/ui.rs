@@ -6,9 +6,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use ganscope::engine;
 use ganscope::preset::library::PresetLibrary;
-use ganscope::protocol::{
-    DeviceChoice, DeviceInfo, Event, ExploreRequest, Link, RenderTarget, RunInfo,
-};
+use ganscope::protocol::{DeviceChoice, DeviceInfo, Event, ExploreRequest, RenderTarget, RunInfo};
 use ganscope::ui::GanscopeApp;
 use ganscope::ui::controls::Action;
 use ganscope::ui::explorer::ExplorerView;
@@ -150,14 +148,8 @@ fn explorer_slider_changes_the_image_and_a_picked_tile_is_its_seed() {
 
 #[test]
 fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request() {
-    let (commands, _commands_rx) = crossbeam_channel::unbounded();
+    // What the view asks of the explorer thread (the app sends it on).
     let (explore, requests) = crossbeam_channel::unbounded();
-    let (_events_tx, events) = crossbeam_channel::unbounded();
-    let link = Link {
-        commands,
-        explore,
-        events,
-    };
     let info = RunInfo {
         preset: "conditional".into(),
         device: DeviceInfo {
@@ -181,7 +173,9 @@ fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request(
         .with_size([1000.0, 700.0])
         .build_ui_state(
             move |ui, view: &mut ExplorerView| {
-                let _ = view.ui(ui, &run, &link);
+                for request in view.ui(ui, &run).requests {
+                    let _ = explore.send(request);
+                }
             },
             view,
         );

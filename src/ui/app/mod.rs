@@ -392,7 +392,10 @@ impl GanscopeApp {
                 }
             }
             Tab::Explorer => {
-                let output = self.explorer.ui(ui, &self.run, &self.link);
+                let output = self.explorer.ui(ui, &self.run);
+                for request in output.requests {
+                    self.link.request(request);
+                }
                 if output.refresh_snapshot {
                     self.link.send(Command::PublishSnapshot);
                 }

@@ -14,7 +14,7 @@ use super::export::Export;
 use super::frame_stats::FrameStats;
 use super::run_state::RunState;
 use crate::protocol::{
-    Event, ExploreRequest, Link, RenderTarget, Rendered, RgbaImage, RunInfo, SampleView,
+    Event, ExploreRequest, RenderTarget, Rendered, RgbaImage, RunInfo, SampleView,
 };
 use crate::ui::samples::TileMarks;
 use egui::{TextureHandle, TextureOptions};
@@ -29,6 +29,8 @@ pub struct ExplorerOutput {
     /// Ask the training thread for a snapshot of G now.
     pub refresh_snapshot: bool,
     pub exports: Vec<Export>,
+    /// Requests for the explorer thread, which the app sends (this view holds no link).
+    pub requests: Vec<ExploreRequest>,
 }
 
 #[derive(Default)]
@@ -219,7 +221,7 @@ impl ExplorerView {
         self.dirty[slot(RenderTarget::Warp)] = true;
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState, link: &Link) -> ExplorerOutput {
+    pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState) -> ExplorerOutput {
         let mut output = ExplorerOutput::default();
         let (Some(controls), Some(_)) = (self.controls.as_mut(), &run.info) else {
             ui.centered_and_justified(|ui| ui.label("Load a preset to explore its generator."));
@@ -232,12 +234,12 @@ impl ExplorerView {
                 let response = controls.ui(ui, self.classes);
                 changed = response.changed;
                 if response.compute_directions {
-                    link.request(ExploreRequest::Directions {
+                    output.requests.push(ExploreRequest::Directions {
                         components: controls.components,
                     });
                 }
                 if response.cancel_directions {
-                    link.request(ExploreRequest::CancelDirections);
+                    output.requests.push(ExploreRequest::CancelDirections);
                 }
             });
         if changed {
@@ -295,7 +297,7 @@ impl ExplorerView {
                 });
             }
         });
-        self.send(link, points_model(run));
+        self.send(&mut output.requests, points_model(run));
         output
     }
 
@@ -336,8 +338,8 @@ impl ExplorerView {
         });
     }
 
-    /// Send a request for every view that needs one, once a snapshot exists.
-    fn send(&mut self, link: &Link, points: bool) {
+    /// A request for every view that needs one, once a snapshot exists.
+    fn send(&mut self, out: &mut Vec<ExploreRequest>, points: bool) {
         let Some(controls) = &self.controls else {
             return;
         };
@@ -367,7 +369,7 @@ impl ExplorerView {
             {
                 self.awaiting.get_or_insert((id, at));
             }
-            link.request(ExploreRequest::Render {
+            out.push(ExploreRequest::Render {
                 id,
                 target,
                 latents,
