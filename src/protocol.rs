@@ -289,8 +289,13 @@ pub enum Event {
     Running { running: bool, step: u64 },
     /// Metrics of consecutive steps, batched (at most a few dozen events a second).
     Metrics(Vec<StepMetrics>),
-    /// New samples from the fixed latent vectors, taken after `step` steps.
-    Samples { step: u64, view: SampleView },
+    /// New samples from the fixed latent vectors, taken after `step` steps; `saved` says the
+    /// recorded run keeps this grid (the GUI keeps grids by wall clock, not every one shown).
+    Samples {
+        step: u64,
+        view: SampleView,
+        saved: bool,
+    },
     /// The explorer holds a new snapshot of G, taken after `step` steps; views drawn from an
     /// older one should be requested again.
     Snapshot { step: u64 },

@@ -25,6 +25,8 @@ pub(super) struct Recording {
     /// When the current run's folder opened, and when it last got a sample grid.
     opened_at: Option<Instant>,
     sampled_at: Option<Instant>,
+    /// Step of the last grid saved.
+    sampled_step: Option<u64>,
 }
 
 /// Periodic checkpoints come at most this often (on demand and on quit, whenever asked).
@@ -51,6 +53,7 @@ impl Recording {
         self.checkpointed_at = None;
         self.opened_at = None;
         self.sampled_at = None;
+        self.sampled_step = None;
         let recorder = self.recorder.take()?;
         recorder.finish().err().map(|e| error(format!("{e:#}")))
     }
@@ -75,6 +78,7 @@ impl Recording {
                 self.recorder = Some(recorder);
                 self.opened_at = Some(Instant::now());
                 self.sampled_at = self.opened_at;
+                self.sampled_step = Some(trainer.steps_done());
                 vec![Event::Recording(folder)]
             }
             Err(e) => {
@@ -125,6 +129,7 @@ impl Recording {
         self.last_checkpoint = (!fork).then_some(step);
         self.opened_at = Some(Instant::now());
         self.sampled_at = self.opened_at;
+        self.sampled_step = Some(step);
         self.checkpointed_at = self.opened_at;
         let text = if fork {
             format!("forked from {} at step {step}", checkpoint.display())
@@ -178,17 +183,27 @@ impl Recording {
 
     /// Record a sample grid the front end is shown: always when `keep` (a pause), else when
     /// the last one saved is old enough (see [`SAMPLE_GAP`]).
-    pub fn samples(&mut self, step: u64, view: &SampleView, keep: bool) {
+    /// Returns whether the grid of `step` is kept in the run's folder.
+    pub fn samples(&mut self, step: u64, view: &SampleView, keep: bool) -> bool {
         let Some(recorder) = &self.recorder else {
-            return;
+            return false;
         };
         let now = Instant::now();
         let recorded = self.opened_at.map_or(Duration::ZERO, |at| now - at);
         let gap = SAMPLE_GAP.max(recorded.mul_f64(SAMPLE_GAP_SHARE));
-        if keep || self.sampled_at.is_none_or(|at| now - at >= gap) {
+        let saved = self.sampled_step == Some(step);
+        if !saved && (keep || self.sampled_at.is_none_or(|at| now - at >= gap)) {
             recorder.samples(step, view.clone());
             self.sampled_at = Some(now);
+            self.sampled_step = Some(step);
         }
+        self.sampled_step == Some(step)
+    }
+
+    /// Whether a grid must still be saved for `step` to keep it (a pause at a step whose
+    /// grid was shown but passed over).
+    pub fn wants_samples(&self, step: u64) -> bool {
+        self.recorder.is_some() && self.sampled_step != Some(step)
     }
 
     /// Bytes the current run's folder holds (`None` when not recording).

@@ -418,13 +418,17 @@ impl Engine {
             return;
         };
         let step = trainer.steps_done();
-        if self.last_sampled == Some(step) {
+        let shown = self.last_sampled == Some(step);
+        if shown && !(keep && self.recording.wants_samples(step)) {
             return;
         }
         let view = trainer.samples();
-        self.recording.samples(step, &view, keep);
-        self.last_sampled = Some(step);
-        self.emit(Event::Samples { step, view });
+        let saved = self.recording.samples(step, &view, keep);
+        // Shown once; shown again only to say that a pause kept it after all.
+        if !shown || saved {
+            self.last_sampled = Some(step);
+            self.emit(Event::Samples { step, view, saved });
+        }
     }
 
     fn crashed(&mut self, message: String) {

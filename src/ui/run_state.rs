@@ -142,9 +142,11 @@ impl RunState {
                     self.clock(last.step, Instant::now());
                 }
             }
-            Event::Samples { step, view } => {
-                self.keep_for_evolution(step, &view);
-                if self.folder.is_some() && self.saved_samples.last() != Some(&step) {
+            Event::Samples { step, view, saved } => {
+                if self.samples.as_ref().is_none_or(|(s, _)| *s != step) {
+                    self.keep_for_evolution(step, &view);
+                }
+                if saved && self.folder.is_some() && self.saved_samples.last() != Some(&step) {
                     self.saved_samples.push(step);
                 }
                 self.samples = Some((step, view));
@@ -334,6 +336,7 @@ mod tests {
             state.apply(Event::Samples {
                 step,
                 view: view.clone(),
+                saved: false,
             });
         }
         let kept: Vec<u64> = state.evolution.iter().map(|(s, _)| *s).collect();

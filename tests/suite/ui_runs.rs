@@ -170,3 +170,27 @@ fn a_tile_of_a_conditional_grid_picks_its_seed_and_its_class() {
         ganscope::latent::from_seed(3, 64)
     );
 }
+
+#[test]
+fn the_scrubber_lists_exactly_the_grids_the_recording_kept() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (mut harness, folder) = recorded_one_step(dir.path());
+    // Fast steps show far more grids than the recording keeps (at most one a second).
+    harness.get_by_label("Resume").click();
+    step_until(&mut harness, |app| app.run_state().step >= 600);
+    harness.get_by_label("Pause").click();
+    step_until(&mut harness, |app| !app.run_state().running);
+    harness.run_steps(3);
+    let state = harness.state().run_state();
+    let listed = state.saved_samples.clone();
+    let paused_at = state.step;
+    step_until(&mut harness, |_| {
+        runs::sample_path(&folder, paused_at).is_file()
+    });
+    assert_eq!(listed, runs::sample_steps(&folder), "listed = on disk");
+    assert_eq!(listed.last(), Some(&paused_at), "the pause's grid is kept");
+    assert!(
+        listed.len() < (paused_at / 25) as usize,
+        "fewer grids than one every 25 steps: {listed:?}"
+    );
+}
