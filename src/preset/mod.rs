@@ -9,6 +9,8 @@ pub mod library;
 
 pub use game::{Balance, GameSpec, LossKind, OptimizerKind, PenaltyKind};
 
+mod validate;
+
 use serde::{Deserialize, Serialize};
 
 /// A complete, self-describing run configuration.
@@ -256,18 +258,8 @@ pub enum PresetError {
 pub const DIGIT_CLASSES: usize = 10;
 pub const SHAPE_CLASSES: usize = 5;
 
-/// The largest length scale a 2-D data set may have (its points are framed on screen).
-const MAX_SCALE: f32 = 1000.0;
-
-/// In (0, [`MAX_SCALE`]]: positive, finite and not absurd.
-fn within(v: f32) -> bool {
-    v > 0.0 && v <= MAX_SCALE
-}
-
 /// The largest preset file read: real ones are a few hundred bytes.
 pub const MAX_PRESET_BYTES: u64 = 256 * 1024;
-/// The longest description kept: it is copied into every run folder and checkpoint.
-const MAX_DESCRIPTION: usize = 4000;
 
 impl Preset {
     /// Parse TOML text; `origin` names the file in error messages.
@@ -304,137 +296,5 @@ impl Preset {
             g.instance_noise_steps = u64::MAX;
         }
         preset
-    }
-
-    /// Refuse this preset with a reason.
-    fn fail(&self, message: String) -> Result<(), PresetError> {
-        Err(PresetError::Invalid {
-            name: self.name.clone(),
-            message,
-        })
-    }
-
-    /// Check the combinations a TOML schema cannot express.
-    pub fn validate(&self) -> Result<(), PresetError> {
-        if self.description.len() > MAX_DESCRIPTION {
-            return self.fail(format!(
-                "description is {} bytes long; at most {MAX_DESCRIPTION} are kept",
-                self.description.len()
-            ));
-        }
-        if self.name.trim().is_empty() {
-            return self.fail("name is empty".into());
-        }
-        let t = &self.train;
-        if t.batch_size == 0 || t.batch_size > 4096 {
-            return self.fail(format!("batch_size {} is not in 1..=4096", t.batch_size));
-        }
-        for (what, lr) in [("lr_g", t.lr_g), ("lr_d", t.lr_d)] {
-            if !(lr.is_finite() && lr > 0.0 && lr < 1.0) {
-                return self.fail(format!("{what} {lr} is not in (0, 1)"));
-            }
-        }
-        for (what, beta) in [("beta1", t.beta1), ("beta2", t.beta2)] {
-            if !(0.0..1.0).contains(&beta) {
-                return self.fail(format!("{what} {beta} is not in [0, 1)"));
-            }
-        }
-        if t.d_steps == 0 || t.d_steps > 100 {
-            return self.fail(format!("d_steps {} is not in 1..=100", t.d_steps));
-        }
-        if t.sample_every == 0 {
-            return self.fail("sample_every must be at least 1".into());
-        }
-        if t.metrics_every == 0 {
-            return self.fail("metrics_every must be at least 1".into());
-        }
-        if t.samples == 0 || t.samples > 10_000 {
-            return self.fail(format!("samples {} is not in 1..=10000", t.samples));
-        }
-        self.validate_data()?;
-        self.validate_model()?;
-        self.validate_game()
-    }
-
-    fn validate_game(&self) -> Result<(), PresetError> {
-        let game = &self.game;
-        if let Some(problem) = game.problem() {
-            return self.fail(problem);
-        }
-        if !self.train.batch_size.is_multiple_of(game.pack) {
-            return self.fail(format!(
-                "batch_size {} is not a multiple of pack {}",
-                self.train.batch_size, game.pack
-            ));
-        }
-        if let Some(why) = self.model.penalty_unsupported(game.penalty) {
-            return self.fail(why);
-        }
-        if self.model.conditional() {
-            let Some(classes) = self.dataset.classes() else {
-                return self
-                    .fail("a conditional model needs a labelled data set (digits, shapes)".into());
-            };
-            if game.pack > 1 {
-                return self.fail(
-                    "packing (PacGAN) and a conditional D do not combine: set pack = 1".into(),
-                );
-            }
-            if !self.train.samples.is_multiple_of(classes) {
-                return self.fail(format!(
-                    "samples {} must be a multiple of the {classes} classes (one row per class)",
-                    self.train.samples
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn validate_data(&self) -> Result<(), PresetError> {
-        match &self.dataset {
-            // Finite and of a size the 2-D view can frame (infinity once became unit noise).
-            DatasetSpec::Ring8 { radius, std } if !(within(*radius) && within(*std)) => self.fail(
-                format!("ring8 needs radius and std in (0, {MAX_SCALE}] (got {radius}, {std})"),
-            ),
-            DatasetSpec::Grid25 { spacing, std } if !(within(*spacing) && within(*std)) => self
-                .fail(format!(
-                    "grid25 needs spacing and std in (0, {MAX_SCALE}] (got {spacing}, {std})"
-                )),
-            DatasetSpec::Spiral { noise } if !(*noise == 0.0 || within(*noise)) => self.fail(
-                format!("spiral needs noise in [0, {MAX_SCALE}] (got {noise})"),
-            ),
-            DatasetSpec::Digits { size } | DatasetSpec::Shapes { size }
-                if ![16, 32, 64].contains(size) =>
-            {
-                self.fail(format!("image size {size} is not one of 16, 32, 64"))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn validate_model(&self) -> Result<(), PresetError> {
-        let latent = self.model.latent_dim();
-        if latent == 0 || latent > 1024 {
-            return self.fail(format!("latent_dim {latent} is not in 1..=1024"));
-        }
-        match (&self.model, self.dataset.is_points()) {
-            (ModelSpec::Mlp { hidden, layers, .. }, _) => {
-                if *hidden == 0 || *hidden > 4096 || *layers == 0 || *layers > 16 {
-                    return self.fail(format!(
-                        "mlp needs hidden in 1..=4096 and layers in 1..=16 (got {hidden}, {layers})"
-                    ));
-                }
-                Ok(())
-            }
-            (ModelSpec::Dcgan { .. }, true) => {
-                self.fail("the DCGAN family needs an image data set, not 2-D points".into())
-            }
-            (ModelSpec::Dcgan { ngf, ndf, .. }, false) => {
-                if *ngf == 0 || *ndf == 0 || *ngf > 512 || *ndf > 512 {
-                    return self.fail(format!("ngf and ndf must be in 1..=512 (got {ngf}, {ndf})"));
-                }
-                Ok(())
-            }
-        }
     }
 }
