@@ -5,7 +5,7 @@
 use super::LabelledImages;
 use super::raster::Canvas;
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use rand_distr::{Distribution, Normal};
+use rand_distr::{Distribution, StandardNormal};
 
 /// The ten digit classes.
 pub const CLASSES: usize = crate::preset::DIGIT_CLASSES;
@@ -27,17 +27,18 @@ impl Digits {
     /// Render one digit of class `label` (0–9) with this stream's next random style.
     pub fn render(&mut self, label: u32) -> Vec<f32> {
         let style = Style::random(&mut self.rng);
-        let jitter = Normal::new(0.0f32, 0.012).unwrap_or_else(|_| unreachable!("valid std"));
+        // N(0, 0.012) as 0.012 · N(0, 1), as `Normal` draws it.
+        let jitter = |rng: &mut StdRng| -> f32 {
+            let z: f32 = StandardNormal.sample(rng);
+            0.012 * z
+        };
         let size = self.size as f32;
         let mut canvas = Canvas::new(self.size);
         for stroke in glyph(label) {
             let points: Vec<[f32; 2]> = stroke
                 .iter()
                 .map(|&p| {
-                    let p = [
-                        p[0] + jitter.sample(&mut self.rng),
-                        p[1] + jitter.sample(&mut self.rng),
-                    ];
+                    let p = [p[0] + jitter(&mut self.rng), p[1] + jitter(&mut self.rng)];
                     let [x, y] = style.apply(p);
                     [x * size, y * size]
                 })

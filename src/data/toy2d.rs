@@ -3,7 +3,7 @@
 
 use super::{DataSource, HostBatch, SampleShape};
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use rand_distr::{Distribution, Normal};
+use rand_distr::{Distribution, StandardNormal};
 
 /// An equal-weight mixture of isotropic Gaussians.
 pub struct ToyMixture {
@@ -57,14 +57,20 @@ impl DataSource for ToyMixture {
     }
 
     fn batch(&mut self, n: usize) -> HostBatch {
-        let normal = Normal::new(0.0f32, self.std).unwrap_or_else(|_| unit_normal());
+        // N(0, std) as std · N(0, 1): what `Normal` draws, without a fallible constructor
+        // (presets keep std finite and positive).
+        let std = self.std;
+        let normal = |rng: &mut StdRng| -> f32 {
+            let z: f32 = StandardNormal.sample(rng);
+            std * z
+        };
         let mut x = Vec::with_capacity(n * 2);
         let mut labels = Vec::with_capacity(n);
         for _ in 0..n {
             let k = self.rng.random_range(0..self.means.len());
             let [mx, my] = self.means[k];
-            x.push(mx + normal.sample(&mut self.rng));
-            x.push(my + normal.sample(&mut self.rng));
+            x.push(mx + normal(&mut self.rng));
+            x.push(my + normal(&mut self.rng));
             labels.push(k as u32);
         }
         HostBatch {
@@ -73,10 +79,6 @@ impl DataSource for ToyMixture {
             labels: Some(labels),
         }
     }
-}
-
-fn unit_normal() -> Normal<f32> {
-    Normal::new(0.0, 1.0).unwrap_or_else(|_| unreachable!("N(0, 1) is a valid distribution"))
 }
 
 /// Two interleaved spiral arms, each point jittered by `noise` across the arm.
@@ -104,8 +106,11 @@ impl DataSource for Spiral {
     }
 
     fn batch(&mut self, n: usize) -> HostBatch {
-        let normal = Normal::new(0.0f32, self.noise.max(f32::MIN_POSITIVE))
-            .unwrap_or_else(|_| unit_normal());
+        let noise = self.noise.max(f32::MIN_POSITIVE);
+        let normal = |rng: &mut StdRng| -> f32 {
+            let z: f32 = StandardNormal.sample(rng);
+            noise * z
+        };
         let mut x = Vec::with_capacity(n * 2);
         let mut labels = Vec::with_capacity(n);
         for _ in 0..n {
@@ -114,8 +119,8 @@ impl DataSource for Spiral {
             let t: f32 = self.rng.random::<f32>().sqrt();
             let angle = 1.5 * std::f32::consts::TAU * t + std::f32::consts::PI * arm as f32;
             let r = 0.15 + 1.6 * t;
-            x.push(r * angle.cos() + normal.sample(&mut self.rng));
-            x.push(r * angle.sin() + normal.sample(&mut self.rng));
+            x.push(r * angle.cos() + normal(&mut self.rng));
+            x.push(r * angle.sin() + normal(&mut self.rng));
             labels.push(arm);
         }
         HostBatch {

@@ -9,6 +9,7 @@
 
 use crate::data::DataSource;
 use crate::data::digits::{CLASSES, Digits};
+use crate::engine::HostValues;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
@@ -53,10 +54,7 @@ impl Classifier {
     pub fn probabilities(&self, images: &[f32], pixels: usize, device: &Device) -> Vec<f32> {
         let n = images.len() / pixels;
         let x = Tensor::from_data(TensorData::new(images.to_vec(), [n, pixels]), device);
-        softmax(self.logits(x), 1)
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap_or_else(|e| unreachable!("the classifier outputs f32: {e:?}"))
+        softmax(self.logits(x), 1).into_data().to_f32s()
     }
 
     /// Share of `n` held-out digits classified correctly.

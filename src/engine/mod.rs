@@ -25,3 +25,16 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into())
 }
+
+/// Reading tensor values back to the host. Every tensor ganscope reads is f32 (its models
+/// and inputs are built in f32), so the one conversion that could fail is checked here once.
+pub(crate) trait HostValues {
+    fn to_f32s(self) -> Vec<f32>;
+}
+
+impl HostValues for burn::tensor::TensorData {
+    fn to_f32s(self) -> Vec<f32> {
+        self.try_to_vec::<f32>()
+            .unwrap_or_else(|e| unreachable!("ganscope's tensors are f32: {e:?}"))
+    }
+}

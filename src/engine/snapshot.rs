@@ -5,6 +5,7 @@
 
 use super::device::{self, OpenedDevice};
 use crate::data::{self, SampleShape};
+use crate::engine::HostValues;
 use crate::imaging;
 use crate::latent::{self, Directions};
 use crate::models::{self, Generator};
@@ -141,8 +142,7 @@ impl Snapshot {
                         labels.as_ref(),
                     )
                     .into_data()
-                    .try_to_vec::<f32>()
-                    .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))
+                    .to_f32s()
             })
             .collect()
     }

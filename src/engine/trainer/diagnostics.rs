@@ -3,6 +3,7 @@
 
 use super::{Stream, Trainer, game, points};
 use crate::data::{SampleShape, digits};
+use crate::engine::HostValues;
 use crate::engine::classifier::{self, Classifier};
 use crate::imaging;
 use crate::metrics::coverage::{self, ClassCoverage};
@@ -107,8 +108,7 @@ impl Trainer {
             let input = game::pack(game::with_noise(input, std, &mut rng), game.pack);
             let scores = sigmoid(d.judge(input, labels.as_ref()))
                 .into_data()
-                .try_to_vec::<f32>()
-                .unwrap_or_else(|e| unreachable!("D outputs f32: {e:?}"));
+                .to_f32s();
             verdicts.extend(
                 scores
                     .into_iter()

@@ -21,6 +21,7 @@ use diagnostics::ReferenceClassifier;
 use super::profile::{Laps, Phase, PhaseTimes};
 use super::{device::OpenedDevice, grad_norm, loss};
 use crate::data::{self, DataSource, SampleShape};
+use crate::engine::HostValues;
 use crate::metrics::alarms::{Alarm, Alarms, Observation};
 use crate::models::{self, Discriminator, Generator};
 use crate::preset::{DatasetSpec, Preset};
@@ -385,8 +386,7 @@ fn mix(a: u64, b: u64) -> u64 {
 fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> [f32; N] {
     let data = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0)
         .into_data()
-        .try_to_vec::<f32>()
-        .unwrap_or_else(|e| unreachable!("losses are f32: {e:?}"));
+        .to_f32s();
     std::array::from_fn(|i| data[i])
 }
 

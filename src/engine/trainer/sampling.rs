@@ -4,6 +4,7 @@
 
 use super::{Stream, Trainer};
 use crate::data::{self, SampleShape, toy2d};
+use crate::engine::HostValues;
 use crate::engine::field;
 use crate::engine::snapshot::Snapshot;
 use crate::imaging;
@@ -36,8 +37,7 @@ impl Trainer {
         self.generator_for_export()
             .sample(z, labels.as_ref())
             .into_data()
-            .try_to_vec::<f32>()
-            .unwrap_or_else(|e| unreachable!("G outputs f32: {e:?}"))
+            .to_f32s()
     }
 
     /// G without autodiff and in inference mode, for samples, saving or use elsewhere: the
