@@ -218,8 +218,7 @@ impl Trainer {
         // read lazily from disk later (a checkpoint removed or rewritten after loading cannot
         // pull the weights away), a FIFO is refused, and flipped bits or swapped files do
         // not load.
-        let mut contents = BTreeMap::new();
-        for name in WEIGHTS {
+        let read = |name: &str| -> anyhow::Result<Bytes> {
             let bytes = files::read_limited(&file(name), MAX_WEIGHT_BYTES)?;
             if let Some(expected) = state.checksums.get(name)
                 && files::checksum_bytes(&bytes) != *expected
@@ -230,13 +229,11 @@ impl Trainer {
                     file(name).display()
                 );
             }
-            contents.insert(name, Bytes::from_bytes_vec(bytes));
-        }
-        let mut take = |name: &str| {
-            contents
-                .remove(name)
-                .unwrap_or_else(|| Bytes::from_bytes_vec(Vec::new()))
+            Ok(Bytes::from_bytes_vec(bytes))
         };
+        let [g_file, d_file, opt_g_file, opt_d_file] = WEIGHTS;
+        let (g_bytes, d_bytes) = (read(g_file)?, read(d_file)?);
+        let (opt_g_bytes, opt_d_bytes) = (read(opt_g_file)?, read(opt_d_file)?);
         let damaged = |name: &str, e: burn::store::RecordError| {
             anyhow::anyhow!(
                 "{} is damaged or not from this model: {e}",
@@ -249,23 +246,23 @@ impl Trainer {
         let generator = self
             .g()
             .clone()
-            .try_load_record(module("generator.bpk", take("generator.bpk"))?)
-            .map_err(|e| damaged("generator.bpk", e))?;
+            .try_load_record(module(g_file, g_bytes)?)
+            .map_err(|e| damaged(g_file, e))?;
         let discriminator = self
             .d()
             .clone()
-            .try_load_record(module("discriminator.bpk", take("discriminator.bpk"))?)
-            .map_err(|e| damaged("discriminator.bpk", e))?;
+            .try_load_record(module(d_file, d_bytes)?)
+            .map_err(|e| damaged(d_file, e))?;
         let opt_g = self
             .opt_g
             .clone()
-            .from_bytes(take("optimizer_g.bpk"))
-            .map_err(|e| damaged("optimizer_g.bpk", e))?;
+            .from_bytes(opt_g_bytes)
+            .map_err(|e| damaged(opt_g_file, e))?;
         let opt_d = self
             .opt_d
             .clone()
-            .from_bytes(take("optimizer_d.bpk"))
-            .map_err(|e| damaged("optimizer_d.bpk", e))?;
+            .from_bytes(opt_d_bytes)
+            .map_err(|e| damaged(opt_d_file, e))?;
         self.generator = Some(generator);
         self.discriminator = Some(discriminator);
         self.opt_g = opt_g;
