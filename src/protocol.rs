@@ -11,6 +11,7 @@ use crate::metrics::modes::ModeMetrics;
 use crate::preset::{Balance, Preset};
 use crossbeam_channel::{Receiver, Sender};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Which compute device the engine should train on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -123,7 +124,7 @@ pub enum Command {
 }
 
 /// Loss and discriminator statistics of one training step.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StepMetrics {
     /// Steps completed, counting this one (a step is k D-updates and one G-update).
     pub step: u64,
@@ -141,6 +142,10 @@ pub struct StepMetrics {
     pub d_grad_norm: f32,
     /// Seconds of training since the run was loaded (pauses excluded).
     pub wall_s: f64,
+    /// G's loss terms besides the adversarial one, by name (`l1`, `mode_seeking`), as
+    /// recorded (the L1 term unweighted; G's loss adds it times λ).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub terms: BTreeMap<String, f32>,
 }
 
 pub use crate::imaging::RgbaImage;
@@ -148,12 +153,14 @@ pub use crate::imaging::RgbaImage;
 /// What the generator currently makes from the run's fixed latent vectors.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SampleView {
-    /// A grid of `tiles` images (`columns` per row), for image data sets. Tile `i` is what G
-    /// makes of latent seed `i` (see [`crate::latent::from_seed`]).
+    /// A grid of `tiles` images (`columns` per row), for image data sets; `meaning` says what
+    /// each tile stands for, and `captions` name the columns (empty for latent grids).
     Grid {
         image: RgbaImage,
         columns: usize,
         tiles: usize,
+        meaning: Tiles,
+        captions: Vec<String>,
     },
     /// Real and generated 2-D points, for toy mixtures; `bounds` are the fixed axes
     /// `[x_min, x_max, y_min, y_max]` that fit the data set. `field` is D's output over the
@@ -165,6 +172,18 @@ pub enum SampleView {
         field: Field,
         pushes: Vec<[f32; 2]>,
     },
+}
+
+/// What the tiles of a sample grid stand for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tiles {
+    /// Tile `i` is what G makes of latent seed `i` (see [`crate::latent::from_seed`]).
+    #[default]
+    Seeds,
+    /// One row per class: tile `i` is seed `i mod columns` of class `i / columns`.
+    SeedsByClass,
+    /// Held-out pairs, three tiles each (source | G(source) | target), pair `i` at tile 3i.
+    HeldOutPairs,
 }
 
 /// D's probability "real" over an `n`×`n` grid covering `bounds`; `values[row·n + col]`,
@@ -190,6 +209,10 @@ pub struct Diagnostics {
     /// [`DIAGNOSTIC_BINS`] equal bins over [0, 1].
     pub d_real_hist: Vec<u32>,
     pub d_fake_hist: Vec<u32>,
+    /// How close G(A) is to B on held-out pairs (translation tasks); in `metrics.jsonl` its
+    /// fields sit beside the others (`l1`, `psnr`, `ssim`, `task_score`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub translation: Option<crate::metrics::similarity::Translation>,
 }
 
 /// Bins of the D-output histograms.
@@ -220,8 +243,39 @@ pub struct RunInfo {
     pub latent_dim: usize,
     /// Number of classes G is conditioned on, for conditional families; `None` otherwise.
     pub classes: Option<usize>,
+    /// The source image G translates, for image-to-image tasks (G then has no latent:
+    /// `latent_dim` is 0).
+    pub source: Option<SourceInfo>,
+    /// The networks in words ("DCGAN", "U-Net G, PatchGAN D").
+    pub networks: String,
     /// The settings that may change while it trains, as they are now.
     pub balance: Balance,
+}
+
+/// The source images of an image-to-image task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceInfo {
+    pub channels: usize,
+    /// Side of the square images.
+    pub size: usize,
+}
+
+impl SourceInfo {
+    /// The source of `shape` (2-D points have none: a zero-sized image).
+    pub fn of(shape: crate::data::SampleShape) -> SourceInfo {
+        match shape {
+            crate::data::SampleShape::Image {
+                channels, height, ..
+            } => SourceInfo {
+                channels,
+                size: height,
+            },
+            crate::data::SampleShape::Points2 => SourceInfo {
+                channels: 0,
+                size: 0,
+            },
+        }
+    }
 }
 
 /// Which explorer view a render is for. The explorer keeps only the newest request per target,

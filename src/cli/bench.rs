@@ -26,7 +26,7 @@ pub fn run(
     let steps = steps.unwrap_or(if points { 2000 } else { 30 }).max(1);
     let warmup = (steps / 10).clamp(3, 200);
     let batch = preset.train.batch_size;
-    let mut trainer = Trainer::new(preset, &opened);
+    let mut trainer = Trainer::try_new(preset, &opened)?;
 
     for _ in 0..warmup {
         trainer.step()?;

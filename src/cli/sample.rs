@@ -44,7 +44,7 @@ pub fn run(source: Source, n: usize, device: DeviceChoice, out: &Path) -> anyhow
             if shape != SampleShape::Points2 {
                 anyhow::bail!("'{}' makes images; sample writes 2-D points", preset.name);
             }
-            let mut trainer = Trainer::new(&preset, &opened);
+            let mut trainer = Trainer::try_new(&preset, &opened)?;
             for _ in 0..steps {
                 trainer.step()?;
             }

@@ -64,7 +64,7 @@ pub fn run_with(
             out.display()
         );
     }
-    let mut trainer = Trainer::new(preset, &opened);
+    let mut trainer = Trainer::try_new(preset, &opened)?;
     let mut lock = None;
     let history = match &checkpoints.resume {
         Some(checkpoint) => {

@@ -26,6 +26,23 @@ impl Digits {
 
     /// Render one digit of class `label` (0–9) with this stream's next random style.
     pub fn render(&mut self, label: u32) -> Vec<f32> {
+        let (strokes, pen) = self.strokes(label);
+        raster(self.size, &strokes, pen)
+    }
+
+    /// One digit of class `label` twice, from the same strokes: as a one-pixel skeleton and
+    /// in its own pen width (the pairs of the skeleton → digit translation task).
+    pub fn render_pair(&mut self, label: u32) -> (Vec<f32>, Vec<f32>) {
+        let (strokes, pen) = self.strokes(label);
+        (
+            raster(self.size, &strokes, SKELETON_PEN),
+            raster(self.size, &strokes, pen),
+        )
+    }
+
+    /// The strokes of one digit in pixel coordinates, with this stream's next random style
+    /// and jitter, and the style's pen width in pixels.
+    fn strokes(&mut self, label: u32) -> (Vec<Vec<[f32; 2]>>, f32) {
         let style = Style::random(&mut self.rng);
         // N(0, 0.012) as 0.012 · N(0, 1), as `Normal` draws it.
         let jitter = |rng: &mut StdRng| -> f32 {
@@ -33,20 +50,33 @@ impl Digits {
             0.012 * z
         };
         let size = self.size as f32;
-        let mut canvas = Canvas::new(self.size);
-        for stroke in glyph(label) {
-            let points: Vec<[f32; 2]> = stroke
-                .iter()
-                .map(|&p| {
-                    let p = [p[0] + jitter(&mut self.rng), p[1] + jitter(&mut self.rng)];
-                    let [x, y] = style.apply(p);
-                    [x * size, y * size]
-                })
-                .collect();
-            canvas.stroke(&points, style.pen * size);
-        }
-        canvas.pixels.iter().map(|v| v * 2.0 - 1.0).collect()
+        let strokes = glyph(label)
+            .iter()
+            .map(|stroke| {
+                stroke
+                    .iter()
+                    .map(|&p| {
+                        let p = [p[0] + jitter(&mut self.rng), p[1] + jitter(&mut self.rng)];
+                        let [x, y] = style.apply(p);
+                        [x * size, y * size]
+                    })
+                    .collect()
+            })
+            .collect();
+        (strokes, style.pen * size)
     }
+}
+
+/// The pen width of a skeleton, in pixels.
+const SKELETON_PEN: f32 = 1.0;
+
+/// Strokes drawn with a pen of `pen` pixels onto a blank canvas, as values in [-1, 1].
+fn raster(size: usize, strokes: &[Vec<[f32; 2]>], pen: f32) -> Vec<f32> {
+    let mut canvas = Canvas::new(size);
+    for points in strokes {
+        canvas.stroke(points, pen);
+    }
+    canvas.pixels.iter().map(|v| v * 2.0 - 1.0).collect()
 }
 
 impl LabelledImages for Digits {

@@ -3,11 +3,13 @@
 //! the seed it is opened with.
 
 pub mod digits;
+pub mod pairs;
 pub mod raster;
 pub mod shapes;
 pub mod toy2d;
 
 use crate::preset::DatasetSpec;
+use pairs::PairKind;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
 /// The shape of one sample.
@@ -38,17 +40,22 @@ impl SampleShape {
 }
 
 /// A batch on the host: `n` samples flattened row-major into `x`, with labels when the data
-/// set has them.
+/// set has them, and for a paired set each sample's source image (flattened likewise).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostBatch {
     pub n: usize,
     pub x: Vec<f32>,
     pub labels: Option<Vec<u32>>,
+    pub source: Option<Vec<f32>>,
 }
 
 /// A source of training samples.
 pub trait DataSource: Send {
     fn shape(&self) -> SampleShape;
+    /// The shape of each sample's source image, for a paired data set.
+    fn source_shape(&self) -> Option<SampleShape> {
+        None
+    }
     /// Draw `n` fresh samples.
     fn batch(&mut self, n: usize) -> HostBatch;
     /// Restart the stream from `seed` (the trainer keys it by step, so a resumed run draws
@@ -94,6 +101,7 @@ impl<T: LabelledImages> DataSource for T {
             n,
             x,
             labels: Some(labels),
+            source: None,
         }
     }
 }
@@ -106,9 +114,7 @@ pub fn mixture(spec: &DatasetSpec) -> Option<(Vec<[f32; 2]>, f32)> {
         DatasetSpec::Grid25 { spacing, std } => {
             (toy2d::ToyMixture::grid(5, *spacing, *std, 0), std)
         }
-        DatasetSpec::Spiral { .. } | DatasetSpec::Digits { .. } | DatasetSpec::Shapes { .. } => {
-            return None;
-        }
+        _ => return None,
     };
     Some((mixture.means().to_vec(), *std))
 }
@@ -125,5 +131,14 @@ pub fn open(spec: &DatasetSpec, seed: u64) -> Box<dyn DataSource> {
         DatasetSpec::Spiral { noise } => Box::new(toy2d::Spiral::new(*noise, seed)),
         DatasetSpec::Digits { size } => Box::new(digits::Digits::new(*size, seed)),
         DatasetSpec::Shapes { size } => Box::new(shapes::Shapes::new(*size, seed)),
+        DatasetSpec::ShapesOutline { size } => {
+            Box::new(pairs::Pairs::new(PairKind::ShapeOutlines, *size, seed))
+        }
+        DatasetSpec::DigitSkeletons { size } => {
+            Box::new(pairs::Pairs::new(PairKind::DigitSkeletons, *size, seed))
+        }
+        DatasetSpec::ShapesGrey { size } => {
+            Box::new(pairs::Pairs::new(PairKind::GreyShapes, *size, seed))
+        }
     }
 }

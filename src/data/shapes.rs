@@ -48,6 +48,11 @@ impl Shapes {
     /// Render one image of class `label` with this stream's next random colour, size,
     /// position and rotation.
     pub fn render(&mut self, label: u32) -> Vec<f32> {
+        self.draw(label).image
+    }
+
+    /// [`Self::render`], with what went into the picture.
+    pub fn draw(&mut self, label: u32) -> Drawn {
         let size = self.size as f32;
         let radius = self.rng.random_range(0.2..0.36) * size;
         let margin = radius * 1.05;
@@ -63,18 +68,34 @@ impl Shapes {
         let background: [f32; 3] = std::array::from_fn(|_| self.rng.random_range(0.0..0.18));
         let plane = self.size * self.size;
         let mut image = vec![0.0f32; 3 * plane];
+        let mut cover = vec![0.0f32; plane];
         for y in 0..self.size {
             for x in 0..self.size {
-                let cover = coverage(label, &placement, x, y);
+                let c_xy = coverage(label, &placement, x, y);
+                cover[y * self.size + x] = c_xy;
                 let grain: f32 = self.rng.random_range(-0.02..0.02);
                 for c in 0..3 {
-                    let v = background[c] * (1.0 - cover) + colour[c] * cover + grain;
+                    let v = background[c] * (1.0 - c_xy) + colour[c] * c_xy + grain;
                     image[c * plane + y * self.size + x] = v.clamp(0.0, 1.0) * 2.0 - 1.0;
                 }
             }
         }
-        image
+        Drawn {
+            image,
+            cover,
+            colour,
+            centre: placement.centre,
+        }
     }
+}
+
+/// One rendered shape: the image (channel-major, in [-1, 1]), the share of each pixel the
+/// shape covers (row-major, in [0, 1]), its colour and its centre in pixels.
+pub struct Drawn {
+    pub image: Vec<f32>,
+    pub cover: Vec<f32>,
+    pub colour: [f32; 3],
+    pub centre: [f32; 2],
 }
 
 /// The share of pixel (x, y) the shape covers, by supersampling.

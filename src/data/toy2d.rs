@@ -77,6 +77,7 @@ impl DataSource for ToyMixture {
             n,
             x,
             labels: Some(labels),
+            source: None,
         }
     }
 }
@@ -127,6 +128,7 @@ impl DataSource for Spiral {
             n,
             x,
             labels: Some(labels),
+            source: None,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod profile;
 mod recording;
 pub mod session;
 pub mod snapshot;
+pub mod task;
 pub mod trainer;
 
 pub use session::spawn;

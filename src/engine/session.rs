@@ -150,7 +150,13 @@ impl Engine {
                 self.trainer = None;
                 let _ = self.snapshots.send(None);
                 let opened = device::open(device, preset.dataset.is_points());
-                self.install(Trainer::new(&preset, &opened));
+                match Trainer::try_new(&preset, &opened) {
+                    Ok(trainer) => self.install(trainer),
+                    Err(e) => self.emit(Event::Error {
+                        message: format!("cannot build preset '{}': {e}", preset.name),
+                        fatal_to_run: false,
+                    }),
+                }
             }
             Command::Reset => {
                 self.set_mode(Mode::Paused);
@@ -265,7 +271,7 @@ impl Engine {
             None => super::trainer::checkpoint::preset_of(checkpoint)?,
         };
         let opened = device::open(device, preset.dataset.is_points());
-        let mut trainer = Trainer::new(&preset, &opened);
+        let mut trainer = Trainer::try_new(&preset, &opened)?;
         trainer.load_checkpoint(checkpoint)?;
         // The run being left keeps a checkpoint of its last step and lets go of its folder
         // (which may be the one continued in place).
@@ -348,7 +354,7 @@ impl Engine {
         };
         match trainer.step() {
             Ok(metrics) => {
-                self.pending.push(metrics);
+                self.pending.push(metrics.clone());
                 let train = &trainer.preset().train;
                 let (sample_every, metrics_every) = (train.sample_every, train.metrics_every);
                 let diagnostics =

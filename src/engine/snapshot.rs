@@ -84,11 +84,21 @@ impl Snapshot {
         };
         let preset = Preset::from_file(&folder.join("preset.toml"))
             .with_context(|| format!("{} holds no usable preset.toml", folder.display()))?;
+        if preset.latent_dim() == 0 {
+            anyhow::bail!(
+                "the {} of preset '{}' has no latent vector to sample or walk: it translates \
+                 source images (use `ganscope apply`)",
+                preset.networks_label(),
+                preset.name
+            );
+        }
         let OpenedDevice { device, .. } = device::open(choice, preset.dataset.is_points());
-        let shape = data::open(&preset.dataset, preset.train.seed).shape();
-        let (generator, _) = models::seeded(&device, preset.train.seed, || {
-            models::build(&preset.model, &preset.game, &preset.dataset, shape, &device)
-        });
+        let data = data::open(&preset.dataset, preset.train.seed);
+        let shape = data.shape();
+        let (generator, _) = models::try_seeded(&device, preset.train.seed, || {
+            models::build(&preset, shape, data.source_shape(), &device)
+        })
+        .map_err(|e| anyhow::anyhow!("preset '{}': {e}", preset.name))?;
         // A FIFO would block the load for good.
         crate::files::regular(&weights)?;
         let generator = generator.try_load_file(&weights).map_err(|e| {
@@ -98,11 +108,8 @@ impl Snapshot {
                 preset.name
             )
         })?;
-        let classes = preset
-            .dataset
-            .classes()
-            .filter(|_| preset.model.conditional());
-        let latent_dim = preset.model.latent_dim();
+        let classes = preset.dataset.classes().filter(|_| preset.conditional());
+        let latent_dim = preset.latent_dim();
         let snapshot = Snapshot::new(&generator, 0, shape, latent_dim, classes, &device);
         Ok((snapshot, preset))
     }

@@ -1,11 +1,12 @@
 //! Measuring mode collapse and the G/D balance: the toy-mixture metrics of the mode-collapse
-//! literature, class coverage of image samples, the published reference numbers, and the
-//! rules of thumb that raise alarms. Plain numbers in and out; no burn and no egui.
+//! literature, class coverage of image samples, the published reference numbers, the rules
+//! of thumb that raise alarms, and image similarity for translation tasks. Plain numbers in and out; no burn and no egui.
 
 pub mod alarms;
 pub mod coverage;
 pub mod modes;
 pub mod references;
+pub mod similarity;
 
 /// Equal-width histogram of `values` in [lo, hi] (values outside are clamped to the ends).
 pub fn histogram(values: &[f32], bins: usize, lo: f32, hi: f32) -> Vec<u32> {

@@ -1,19 +1,25 @@
-//! Model families. Each family is one file with its generator and discriminator; this module
-//! turns a preset's [`ModelSpec`] into the pair.
+//! Model families. A matched pair (MLP, DCGAN) is one file with its generator and
+//! discriminator, built from a preset's [`ModelSpec`]; a family of one network (the U-Net G,
+//! the PatchGAN D) is one file, built from `[generator]` or `[discriminator]`. This module
+//! turns a preset into G and D.
 //!
-//! Every network speaks in flattened samples: G maps [batch, latent] to [batch, features] and
-//! D maps [batch, features] to [batch, 1] logits, reshaping internally. That keeps the trainer
-//! family-agnostic. A family conditioned on more than z (a class label, a low-resolution or a
-//! paired image) adds its variant here and receives the extra input alongside z.
+//! Every network speaks in flattened rows: G maps its input [batch, inputs] to samples
+//! [batch, features], and D maps what it judges [batch, features] to logits [batch, verdicts]
+//! (one per image, or a map of them for a PatchGAN; losses average over all of them),
+//! reshaping internally. G's input is what the task hands it: z for the latent families, a
+//! source image followed by dropout draws for the U-Net. That keeps the trainer
+//! family-agnostic; class labels, when a pair is conditional, come alongside.
 
 pub mod activation;
 pub mod critic;
 pub mod dcgan;
 pub mod mlp;
+pub mod patch;
 pub mod spectral;
+pub mod unet;
 
 use crate::data::SampleShape;
-use crate::preset::{DatasetSpec, GameSpec, ModelSpec};
+use crate::preset::{DiscriminatorSpec, GeneratorSpec, ModelSpec, Preset, TaskSpec};
 use burn::nn::{Embedding, EmbeddingConfig, Initializer};
 use burn::prelude::*;
 
@@ -30,13 +36,26 @@ static INITIALISING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// burn initialises parameters lazily, at their first use, so the draws are forced here, in
 /// the module's own order, while the lock is held.
 pub fn seeded<T: Module>(device: &Device, seed: u64, build: impl FnOnce() -> T) -> T {
+    let built: Result<T, std::convert::Infallible> = try_seeded(device, seed, || Ok(build()));
+    match built {
+        Ok(model) => model,
+        Err(never) => match never {},
+    }
+}
+
+/// [`seeded`] for a build that may refuse.
+pub fn try_seeded<T: Module, E>(
+    device: &Device,
+    seed: u64,
+    build: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
     let _guard = INITIALISING
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     device.seed(seed);
-    let built = build();
+    let built = build()?;
     built.visit(&mut Materialise);
-    built
+    Ok(built)
 }
 
 /// Visits every parameter, which draws a lazily initialised one's values.
@@ -149,21 +168,33 @@ pub fn projection(
 pub enum Generator {
     Mlp(mlp::MlpGenerator),
     Dcgan(dcgan::DcganGenerator),
+    Unet(unet::UnetGenerator),
 }
 
 #[derive(Module, Debug)]
 pub enum Discriminator {
     Mlp(mlp::MlpDiscriminator),
     Dcgan(dcgan::DcganDiscriminator),
+    Patch(patch::PatchDiscriminator),
 }
 
 impl Generator {
+    /// Uniform draws G takes after its source image (the U-Net's dropout); 0 for the latent
+    /// families.
+    pub fn noise_width(&self) -> usize {
+        match self {
+            Generator::Unet(g) => g.noise_width(),
+            Generator::Mlp(_) | Generator::Dcgan(_) => 0,
+        }
+    }
+
     /// `z`: [batch, latent] (and, for a conditional G, the class labels) → samples
     /// [batch, features].
     pub fn forward(&self, z: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
         match self {
             Generator::Mlp(g) => g.forward(z, labels),
             Generator::Dcgan(g) => g.forward(z, labels),
+            Generator::Unet(g) => g.forward(z),
         }
     }
 
@@ -173,6 +204,7 @@ impl Generator {
         match self {
             Generator::Mlp(g) => g.forward(z, labels),
             Generator::Dcgan(g) => g.sample(z, labels),
+            Generator::Unet(g) => g.forward(z),
         }
     }
 
@@ -183,6 +215,8 @@ impl Generator {
         match self {
             Generator::Mlp(g) => Generator::Mlp(g.clone()),
             Generator::Dcgan(g) => Generator::Dcgan(g.calibrated(reference, labels)),
+            // Instance normalisation needs no reference.
+            Generator::Unet(g) => Generator::Unet(g.clone()),
         }
     }
 }
@@ -194,6 +228,7 @@ impl Discriminator {
         match self {
             Discriminator::Mlp(d) => d.forward(x, labels),
             Discriminator::Dcgan(d) => d.forward(x, labels),
+            Discriminator::Patch(d) => d.forward(x),
         }
     }
 
@@ -203,6 +238,7 @@ impl Discriminator {
         match self {
             Discriminator::Mlp(d) => d.forward(x, labels),
             Discriminator::Dcgan(d) => d.judge(x, labels),
+            Discriminator::Patch(d) => d.forward(x),
         }
     }
 
@@ -221,6 +257,11 @@ impl Discriminator {
                     .into(),
             ),
             Discriminator::Dcgan(d) => Ok(d.input_gradient(x, labels)),
+            Discriminator::Patch(_) => Err(
+                "the PatchGAN's instance normalisation is not differentiated per sample here: \
+                 no gradient penalty for it"
+                    .into(),
+            ),
         }
     }
 
@@ -229,21 +270,88 @@ impl Discriminator {
         match self {
             Discriminator::Mlp(d) => d.advance_spectral(),
             Discriminator::Dcgan(d) => d.advance_spectral(),
+            Discriminator::Patch(_) => {}
         }
     }
 }
 
-/// Build G and D for samples of `shape` on `device` (validated presets only); D follows the
-/// game's packing and spectral normalisation, and both are conditioned on the data set's
-/// classes when the model is conditional.
+/// Build G and D for `preset` (validated) on `device`, for samples of `shape` and, on a paired
+/// data set, sources of `source`: a matched pair from `[model]`, following the game's packing
+/// and spectral normalisation and conditioned on the data set's classes when the model is
+/// conditional; or the `[generator]` and `[discriminator]` families, D seeing the source
+/// beside the judged image when the task conditions it.
 pub fn build(
+    preset: &Preset,
+    shape: SampleShape,
+    source: Option<SampleShape>,
+    device: &Device,
+) -> Result<(Generator, Discriminator), String> {
+    if let Some(model) = &preset.model {
+        return pair(model, preset, shape, device);
+    }
+    let (Some(g), Some(d)) = (&preset.generator, &preset.discriminator) else {
+        return Err("the preset names no networks".into());
+    };
+    let (
+        SampleShape::Image {
+            channels, height, ..
+        },
+        Some(SampleShape::Image {
+            channels: source_channels,
+            ..
+        }),
+    ) = (shape, source)
+    else {
+        return Err(format!(
+            "the {} and the {} translate images, and this data set has no source images",
+            g.family_name(),
+            d.family_name()
+        ));
+    };
+    let generator = match *g {
+        GeneratorSpec::Unet { base, dropout } => Generator::Unet(unet::UnetGenerator::new(
+            unet::UnetShape {
+                source_channels,
+                target_channels: channels,
+                size: height,
+                base,
+                dropout,
+            },
+            device,
+        )),
+    };
+    let sees_source = matches!(
+        preset.task,
+        TaskSpec::Translate {
+            conditional_d: true,
+            ..
+        }
+    );
+    let judged = channels + if sees_source { source_channels } else { 0 };
+    let discriminator = match *d {
+        DiscriminatorSpec::PatchGan {
+            base,
+            receptive_field,
+        } => Discriminator::Patch(patch::PatchDiscriminator::new(
+            judged,
+            height,
+            base,
+            receptive_field,
+            device,
+        )),
+    };
+    Ok((generator, discriminator))
+}
+
+/// A matched pair from `[model]`.
+fn pair(
     spec: &ModelSpec,
-    game: &GameSpec,
-    data: &DatasetSpec,
+    preset: &Preset,
     shape: SampleShape,
     device: &Device,
-) -> (Generator, Discriminator) {
-    let classes = data.classes().filter(|_| spec.conditional());
+) -> Result<(Generator, Discriminator), String> {
+    let game = &preset.game;
+    let classes = preset.dataset.classes().filter(|_| spec.conditional());
     match *spec {
         ModelSpec::Mlp {
             latent_dim,
@@ -253,7 +361,7 @@ pub fn build(
         } => {
             let features = shape.numel();
             let images = matches!(shape, SampleShape::Image { .. });
-            (
+            Ok((
                 Generator::Mlp(mlp::MlpGenerator::new(
                     latent_dim, hidden, layers, features, images, classes, device,
                 )),
@@ -265,7 +373,7 @@ pub fn build(
                     classes,
                     device,
                 )),
-            )
+            ))
         }
         ModelSpec::Dcgan {
             latent_dim,
@@ -275,16 +383,16 @@ pub fn build(
             d_batch_norm,
             ..
         } => {
-            let (channels, size) = match shape {
-                SampleShape::Image {
-                    channels, height, ..
-                } => (channels, height),
-                SampleShape::Points2 => unreachable!("presets reject a DCGAN on points"),
+            let SampleShape::Image {
+                channels, height, ..
+            } = shape
+            else {
+                return Err("the DCGAN family needs an image data set, not 2-D points".into());
             };
             let shape = dcgan::DcganShape {
                 latent: latent_dim,
                 channels,
-                size,
+                size: height,
                 ngf,
                 ndf,
                 bias,
@@ -293,10 +401,10 @@ pub fn build(
                 pack: game.pack,
                 classes,
             };
-            (
+            Ok((
                 Generator::Dcgan(dcgan::DcganGenerator::new(shape, device)),
                 Discriminator::Dcgan(dcgan::DcganDiscriminator::new(shape, device)),
-            )
+            ))
         }
     }
 }

@@ -6,8 +6,12 @@
 
 pub mod game;
 pub mod library;
+pub mod networks;
+pub mod task;
 
 pub use game::{Balance, GameSpec, LossKind, OptimizerKind, PenaltyKind};
+pub use networks::{DiscriminatorSpec, GeneratorSpec, ReceptiveField};
+pub use task::TaskSpec;
 
 mod validate;
 
@@ -23,7 +27,16 @@ pub struct Preset {
     #[serde(default)]
     pub description: String,
     pub dataset: DatasetSpec,
-    pub model: ModelSpec,
+    /// The game (default: noise → sample).
+    #[serde(default)]
+    pub task: TaskSpec,
+    /// A matched G/D pair (MLP, DCGAN): either this, or `generator` and `discriminator`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<GeneratorSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discriminator: Option<DiscriminatorSpec>,
     pub train: TrainSpec,
     /// Loss, penalty and stabilisers (defaults: the plain non-saturating GAN).
     #[serde(default)]
@@ -64,6 +77,22 @@ pub enum DatasetSpec {
         #[serde(default = "default_digit_size")]
         size: usize,
     },
+    /// Pairs for image translation: a shape's outline with a dot of its colour → the
+    /// painted shape.
+    ShapesOutline {
+        #[serde(default = "default_digit_size")]
+        size: usize,
+    },
+    /// Pairs: a digit's one-pixel skeleton → the digit in its own pen width.
+    DigitSkeletons {
+        #[serde(default = "default_digit_size")]
+        size: usize,
+    },
+    /// Pairs: a shape image in grey → the same image in colour.
+    ShapesGrey {
+        #[serde(default = "default_digit_size")]
+        size: usize,
+    },
 }
 
 fn default_ring_radius() -> f32 {
@@ -88,17 +117,41 @@ fn default_digit_size() -> usize {
 impl DatasetSpec {
     /// True for the 2-D point data sets.
     pub fn is_points(&self) -> bool {
-        !matches!(
+        self.image_size().is_none()
+    }
+
+    /// The side of an image data set's square images.
+    pub fn image_size(&self) -> Option<usize> {
+        match self {
+            DatasetSpec::Digits { size }
+            | DatasetSpec::Shapes { size }
+            | DatasetSpec::ShapesOutline { size }
+            | DatasetSpec::DigitSkeletons { size }
+            | DatasetSpec::ShapesGrey { size } => Some(*size),
+            DatasetSpec::Ring8 { .. } | DatasetSpec::Grid25 { .. } | DatasetSpec::Spiral { .. } => {
+                None
+            }
+        }
+    }
+
+    /// True for the paired (source → target) data sets of the translate task.
+    pub fn is_paired(&self) -> bool {
+        matches!(
             self,
-            DatasetSpec::Digits { .. } | DatasetSpec::Shapes { .. }
+            DatasetSpec::ShapesOutline { .. }
+                | DatasetSpec::DigitSkeletons { .. }
+                | DatasetSpec::ShapesGrey { .. }
         )
     }
 
-    /// The number of classes of a labelled data set.
+    /// The number of classes of a labelled data set (the pairs keep their class too, for
+    /// measurements).
     pub fn classes(&self) -> Option<usize> {
         match self {
-            DatasetSpec::Digits { .. } => Some(DIGIT_CLASSES),
-            DatasetSpec::Shapes { .. } => Some(SHAPE_CLASSES),
+            DatasetSpec::Digits { .. } | DatasetSpec::DigitSkeletons { .. } => Some(DIGIT_CLASSES),
+            DatasetSpec::Shapes { .. }
+            | DatasetSpec::ShapesOutline { .. }
+            | DatasetSpec::ShapesGrey { .. } => Some(SHAPE_CLASSES),
             _ => None,
         }
     }
@@ -276,6 +329,42 @@ impl Preset {
     pub fn from_file(path: &std::path::Path) -> Result<Preset, PresetError> {
         let text = crate::files::read_text(path, MAX_PRESET_BYTES)?;
         Preset::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Length of G's latent vector z; 0 for a G without one (the U-Net, whose noise is its
+    /// dropout).
+    pub fn latent_dim(&self) -> usize {
+        self.model.as_ref().map_or(0, ModelSpec::latent_dim)
+    }
+
+    /// A class-conditional G and D.
+    pub fn conditional(&self) -> bool {
+        self.model.as_ref().is_some_and(ModelSpec::conditional)
+    }
+
+    /// The networks in words ("DCGAN", "U-Net G, PatchGAN D").
+    pub fn networks_label(&self) -> String {
+        match (&self.model, &self.generator, &self.discriminator) {
+            (Some(model), _, _) => model.family_name().to_string(),
+            (None, Some(g), Some(d)) => format!("{} G, {} D", g.family_name(), d.family_name()),
+            _ => "no networks".into(),
+        }
+    }
+
+    /// What a checkpoint's weights must fit: the networks, with their sizes. A matched pair
+    /// is written as it was before tasks existed, so older checkpoints still resume.
+    pub fn architecture(&self) -> String {
+        let conditional_d = match self.task {
+            TaskSpec::Translate { conditional_d, .. } => conditional_d,
+            TaskSpec::Generate => false,
+        };
+        match &self.model {
+            Some(model) => format!("{model:?}"),
+            None => format!(
+                "{:?} / {:?} / D sees the source: {conditional_d}",
+                self.generator, self.discriminator
+            ),
+        }
     }
 
     /// This preset with the live-changeable settings of `balance` (not validated). Noise set

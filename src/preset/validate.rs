@@ -1,7 +1,7 @@
 //! Checking a preset: the combinations and ranges a TOML schema cannot express, each refused
 //! with the reason and the preset's name.
 
-use super::{DatasetSpec, ModelSpec, Preset, PresetError};
+use super::{DatasetSpec, ModelSpec, PenaltyKind, Preset, PresetError, TaskSpec};
 
 /// The longest description kept: it is copied into every run folder and checkpoint.
 const MAX_DESCRIPTION: usize = 4000;
@@ -61,7 +61,7 @@ impl Preset {
             return self.fail(format!("samples {} is not in 1..=10000", t.samples));
         }
         self.validate_data()?;
-        self.validate_model()?;
+        self.validate_task()?;
         self.validate_game()
     }
 
@@ -76,10 +76,22 @@ impl Preset {
                 self.train.batch_size, game.pack
             ));
         }
-        if let Some(why) = self.model.penalty_unsupported(game.penalty) {
+        if let Some(why) = self
+            .model
+            .as_ref()
+            .and_then(|m| m.penalty_unsupported(game.penalty))
+        {
             return self.fail(why);
         }
-        if self.model.conditional() {
+        if self.model.is_none() && game.penalty != PenaltyKind::None {
+            return self.fail(format!(
+                "the {} needs D's input gradient per sample, which the {} does not provide \
+                 (its normalisation layers): set penalty = \"none\"",
+                game.penalty.label(),
+                self.networks_label()
+            ));
+        }
+        if self.conditional() {
             let Some(classes) = self.dataset.classes() else {
                 return self
                     .fail("a conditional model needs a labelled data set (digits, shapes)".into());
@@ -112,21 +124,79 @@ impl Preset {
             DatasetSpec::Spiral { noise } if !(*noise == 0.0 || within(*noise)) => self.fail(
                 format!("spiral needs noise in [0, {MAX_SCALE}] (got {noise})"),
             ),
-            DatasetSpec::Digits { size } | DatasetSpec::Shapes { size }
-                if ![16, 32, 64].contains(size) =>
-            {
-                self.fail(format!("image size {size} is not one of 16, 32, 64"))
-            }
-            _ => Ok(()),
+            _ => match self.dataset.image_size() {
+                Some(size) if ![16, 32, 64].contains(&size) => {
+                    self.fail(format!("image size {size} is not one of 16, 32, 64"))
+                }
+                _ => Ok(()),
+            },
         }
     }
 
-    fn validate_model(&self) -> Result<(), PresetError> {
-        let latent = self.model.latent_dim();
+    /// The task, and networks that can play it.
+    fn validate_task(&self) -> Result<(), PresetError> {
+        if let Some(problem) = self.task.problem() {
+            return self.fail(problem);
+        }
+        match (
+            &self.task,
+            &self.model,
+            &self.generator,
+            &self.discriminator,
+        ) {
+            (TaskSpec::Generate, Some(model), None, None) => {
+                if self.dataset.is_paired() {
+                    return self.fail(
+                        "a paired data set is for the translate task: add [task] kind = \
+                         \"translate\""
+                            .into(),
+                    );
+                }
+                self.validate_model(model)
+            }
+            (TaskSpec::Generate, ..) => self.fail(
+                "the generate task takes its networks from [model] (family mlp or dcgan), \
+                 without [generator] or [discriminator]"
+                    .into(),
+            ),
+            (TaskSpec::Translate { .. }, None, Some(g), Some(d)) => {
+                if !self.dataset.is_paired() {
+                    return self.fail(
+                        "the translate task needs a paired data set (shapes_outline, \
+                         digit_skeletons, shapes_grey)"
+                            .into(),
+                    );
+                }
+                if let Some(problem) = g.problem().or_else(|| d.problem()) {
+                    return self.fail(problem);
+                }
+                if self.game.pack != 1 {
+                    return self
+                        .fail("packing (PacGAN) is for the generate task: set pack = 1".into());
+                }
+                if self.game.mode_seeking > 0.0 {
+                    return self.fail(
+                        "mode seeking compares outputs of two latents, and the U-Net has no \
+                         latent: set mode_seeking = 0"
+                            .into(),
+                    );
+                }
+                Ok(())
+            }
+            (TaskSpec::Translate { .. }, ..) => self.fail(
+                "the translate task names its networks in [generator] (family unet) and \
+                 [discriminator] (family patch_gan), without [model]"
+                    .into(),
+            ),
+        }
+    }
+
+    fn validate_model(&self, model: &ModelSpec) -> Result<(), PresetError> {
+        let latent = model.latent_dim();
         if latent == 0 || latent > 1024 {
             return self.fail(format!("latent_dim {latent} is not in 1..=1024"));
         }
-        match (&self.model, self.dataset.is_points()) {
+        match (model, self.dataset.is_points()) {
             (ModelSpec::Mlp { hidden, layers, .. }, _) => {
                 if *hidden == 0 || *hidden > 4096 || *layers == 0 || *layers > 16 {
                     return self.fail(format!(

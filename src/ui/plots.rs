@@ -14,6 +14,12 @@ use std::collections::HashMap;
 
 pub(super) const G_COLOR: Color32 = Color32::from_rgb(255, 140, 40);
 pub(super) const D_COLOR: Color32 = Color32::from_rgb(90, 160, 255);
+/// Colours of G's named loss terms, in name order.
+const TERM_COLORS: [Color32; 3] = [
+    Color32::from_rgb(120, 220, 120),
+    Color32::from_rgb(220, 120, 220),
+    Color32::from_rgb(230, 230, 110),
+];
 const MARKER_COLOR: Color32 = Color32::from_rgb(170, 170, 170);
 const CURSOR_COLOR: Color32 = Color32::from_rgb(230, 200, 60);
 
@@ -64,6 +70,8 @@ impl Default for PlotSettings {
 pub struct PlotsView {
     pub settings: PlotSettings,
     smoothed: HashMap<String, [Smoothed; 4]>,
+    /// Smoothed copies of each run's named loss terms, by (run, term).
+    smoothed_terms: HashMap<(String, String), Smoothed>,
     /// Points handed to egui_plot in the last frame (all curves).
     drawn: usize,
 }
@@ -83,6 +91,8 @@ impl PlotsView {
         });
         self.smoothed
             .retain(|key, _| runs.iter().any(|r| r.key == key));
+        self.smoothed_terms
+            .retain(|(key, _), _| runs.iter().any(|r| r.key == key));
         let single = runs.len() == 1;
         if !single {
             ui.small(
@@ -99,6 +109,12 @@ impl PlotsView {
             let smoothed = self.smoothed.entry(run.key.to_string()).or_default();
             for (s, raw) in smoothed.iter_mut().zip(raw_series(run.curves)) {
                 s.update(raw, smoothing);
+            }
+            for (term, raw) in &run.curves.terms {
+                self.smoothed_terms
+                    .entry((run.key.to_string(), term.clone()))
+                    .or_default()
+                    .update(raw, smoothing);
             }
         }
         for run in runs {
@@ -138,6 +154,42 @@ impl PlotsView {
                     color,
                     dashed,
                     series: smooth,
+                });
+            }
+        }
+        // G's other loss terms (L1, mode seeking) join the losses, in colours of their own.
+        for run in runs {
+            for (i, (term, raw)) in run.curves.terms.iter().enumerate() {
+                let Some(smooth) = self
+                    .smoothed_terms
+                    .get(&(run.key.to_string(), term.clone()))
+                else {
+                    continue;
+                };
+                let (name, color) = if single {
+                    (
+                        format!("{term} (G term)"),
+                        TERM_COLORS[i % TERM_COLORS.len()],
+                    )
+                } else {
+                    (
+                        format!("{} {term}", run.name),
+                        run.color.gamma_multiply(0.7),
+                    )
+                };
+                if smoothing > 0.0 {
+                    losses.push(Curve {
+                        name: name.clone(),
+                        color: color.gamma_multiply(0.15),
+                        dashed: !single,
+                        series: raw,
+                    });
+                }
+                losses.push(Curve {
+                    name,
+                    color,
+                    dashed: !single,
+                    series: smooth.of(raw),
                 });
             }
         }

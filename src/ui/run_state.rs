@@ -291,6 +291,7 @@ mod tests {
             g_grad_norm: 1.0,
             d_grad_norm: 1.0,
             wall_s,
+            terms: Default::default(),
         }
     }
 
@@ -331,6 +332,8 @@ mod tests {
             },
             columns: 1,
             tiles: 1,
+            meaning: Default::default(),
+            captions: Vec::new(),
         };
         for step in 0..1000 {
             state.apply(Event::Samples {

@@ -4,6 +4,7 @@
 use super::toy_view::{ToyFrame, ToyView};
 use crate::imaging;
 use crate::protocol::SampleView;
+use crate::protocol::Tiles;
 use egui::{ColorImage, TextureHandle, TextureOptions};
 
 #[derive(Default)]
@@ -41,18 +42,34 @@ impl SamplesView {
             ui.centered_and_justified(|ui| ui.label("Pick a preset to see its samples."));
             return None;
         };
-        ui.label(format!("Samples after step {step} (fixed latent vectors)"));
         match view {
+            SampleView::Grid {
+                meaning: Tiles::HeldOutPairs,
+                image,
+                columns,
+                tiles,
+                captions,
+            } => {
+                ui.label(format!("Translations after step {step} (held-out pairs)"));
+                ui.small(
+                    "Each pair: the input A, what G makes of it, and the target B. The pairs \
+                     were never trained on.",
+                );
+                self.grid(ui, *step, image, (*columns, *tiles), marks, captions);
+            }
             SampleView::Grid {
                 image,
                 columns,
                 tiles,
+                captions,
+                ..
             } => {
+                ui.label(format!("Samples after step {step} (fixed latent vectors)"));
                 ui.small(
                     "Click a sample to explore it (outlined); right-click to end the walk there \
                      (dashed green).",
                 );
-                return self.grid(ui, *step, image, (*columns, *tiles), marks);
+                return self.grid(ui, *step, image, (*columns, *tiles), marks, captions);
             }
             SampleView::Points {
                 real,
@@ -60,17 +77,20 @@ impl SamplesView {
                 bounds,
                 field,
                 pushes,
-            } => self.toy.ui(
-                ui,
-                &ToyFrame {
-                    step: *step,
-                    real,
-                    fake,
-                    bounds: *bounds,
-                    field,
-                    pushes,
-                },
-            ),
+            } => {
+                ui.label(format!("Samples after step {step} (fixed latent vectors)"));
+                self.toy.ui(
+                    ui,
+                    &ToyFrame {
+                        step: *step,
+                        real,
+                        fake,
+                        bounds: *bounds,
+                        field,
+                        pushes,
+                    },
+                );
+            }
         }
         None
     }
@@ -82,6 +102,7 @@ impl SamplesView {
         image: &crate::protocol::RgbaImage,
         (columns, tiles): (usize, usize),
         marks: TileMarks,
+        captions: &[String],
     ) -> Option<Pick> {
         if self.uploaded != Some(step) || self.texture.is_none() {
             let color =
@@ -131,6 +152,26 @@ impl SamplesView {
                     .rect_stroke(rect, 0.0, stroke, egui::StrokeKind::Outside);
             }
         };
+        // Column captions, over the top row of tiles.
+        let column_width = painted.width() / columns.max(1) as f32;
+        for (c, caption) in captions.iter().enumerate() {
+            let at = egui::pos2(
+                painted.left() + (c as f32 + 0.5) * column_width,
+                painted.top() + 2.0,
+            );
+            let font = egui::FontId::proportional(11.0);
+            let galley = ui
+                .painter()
+                .layout_no_wrap(caption.clone(), font, egui::Color32::WHITE);
+            let rect = egui::Align2::CENTER_TOP.anchor_size(at, galley.size());
+            ui.painter()
+                .rect_filled(rect.expand(1.0), 2.0, egui::Color32::from_black_alpha(170));
+            ui.painter().galley(rect.min, galley, egui::Color32::WHITE);
+        }
+        if !captions.is_empty() {
+            // Pairs are not latent seeds: nothing to explore by clicking.
+            return None;
+        }
         outline(marks.explored, ui.visuals().selection.stroke.color, false);
         outline(marks.walk_end, egui::Color32::LIGHT_GREEN, true);
         let secondary = response.secondary_clicked();

@@ -30,7 +30,7 @@ fn a_conditional_generator_follows_its_label_and_its_discriminator_reads_it() {
     let p = preset("digits-cgan");
     let device = Device::flex();
     let shape = ganscope::data::open(&p.dataset, 1).shape();
-    let (g, d) = models::build(&p.model, &p.game, &p.dataset, shape, &device);
+    let (g, d) = models::build(&p, shape, None, &device).unwrap_or_else(|e| panic!("{e}"));
     let z = Tensor::<2>::from_data(
         TensorData::new(ganscope::latent::from_seeds(0, 2, 64), [2, 64]),
         &device,

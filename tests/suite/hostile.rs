@@ -515,6 +515,7 @@ fn metrics_line(step: u64) -> String {
         g_grad_norm: 1.0,
         d_grad_norm: 1.0,
         wall_s: step as f64,
+        terms: Default::default(),
     };
     format!("{}\n", serde_json::to_string(&m).unwrap_or_default())
 }

@@ -14,6 +14,7 @@ mod presets;
 mod runs;
 mod seeded;
 mod session;
+mod translate;
 mod ui;
 mod ui_files;
 mod ui_runs;

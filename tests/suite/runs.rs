@@ -25,6 +25,7 @@ fn metrics(step: u64, g_loss: f32) -> StepMetrics {
         g_grad_norm: 3.0,
         d_grad_norm: 4.0,
         wall_s: step as f64 * 0.01,
+        terms: Default::default(),
     }
 }
 

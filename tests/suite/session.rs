@@ -234,7 +234,7 @@ fn a_balance_change_takes_effect_at_the_next_step_and_is_logged() {
         .iter()
         .rev()
         .find_map(|e| match e {
-            Event::Metrics(batch) => batch.last().copied(),
+            Event::Metrics(batch) => batch.last().cloned(),
             _ => None,
         })
         .unwrap_or_else(|| panic!("metrics of step 5"));
@@ -262,7 +262,7 @@ fn a_balance_change_takes_effect_at_the_next_step_and_is_logged() {
     let after = seen
         .iter()
         .find_map(|e| match e {
-            Event::Metrics(batch) => batch.first().copied(),
+            Event::Metrics(batch) => batch.first().cloned(),
             _ => None,
         })
         .unwrap_or_else(|| panic!("metrics of step 6"));

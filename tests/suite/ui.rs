@@ -162,6 +162,8 @@ fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request(
         batch_size: 64,
         latent_dim: 8,
         classes: Some(10),
+        source: None,
+        networks: "DCGAN".into(),
         balance: Default::default(),
     };
     let mut view = ExplorerView::default();

@@ -81,7 +81,7 @@ pub fn preset_of(checkpoint: &Path) -> anyhow::Result<Preset> {
 
 impl Trainer {
     fn architecture(&self) -> String {
-        format!("{:?} on {:?}", self.preset.model, self.shape)
+        format!("{} on {:?}", self.preset.architecture(), self.shape)
     }
 
     /// Save a checkpoint of the current step into `run`; returns its folder. A complete

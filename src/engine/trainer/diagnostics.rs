@@ -34,6 +34,9 @@ impl Trainer {
     /// Coverage and balance measurements on fresh samples (see [`Diagnostics`]); coverage
     /// also feeds the collapse alarm.
     pub fn diagnostics(&mut self) -> Diagnostics {
+        if let Some(translation) = self.translation_diagnostics() {
+            return translation;
+        }
         let is_points = self.shape == SampleShape::Points2;
         let n = if is_points {
             modes::SAMPLES
@@ -78,6 +81,7 @@ impl Trainer {
             diversity,
             d_real_hist: histogram(real_p),
             d_fake_hist: histogram(fake_p),
+            translation: None,
         }
     }
 
@@ -123,6 +127,10 @@ impl Trainer {
     /// neighbours among [`NEIGHBOUR_BANK`] fresh real samples (bottom row), with the
     /// distances; `None` for 2-D data.
     pub fn nearest_neighbours(&mut self) -> Option<(RgbaImage, Vec<f32>)> {
+        // A translation is compared with its own target, not searched for.
+        if self.task.held_out().is_some() {
+            return None;
+        }
         let SampleShape::Image {
             channels, height, ..
         } = self.shape
@@ -153,7 +161,11 @@ impl Trainer {
     }
 
     /// Class coverage of generated images by the reference classifier, once it is ready.
-    fn class_coverage(&mut self, images: &[f32], asked: Option<&[u32]>) -> Option<ClassCoverage> {
+    pub(super) fn class_coverage(
+        &mut self,
+        images: &[f32],
+        asked: Option<&[u32]>,
+    ) -> Option<ClassCoverage> {
         match &self.classifier {
             ReferenceClassifier::NotNeeded => return None,
             ReferenceClassifier::NotStarted { size } => {

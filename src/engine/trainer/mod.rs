@@ -1,8 +1,9 @@
-//! One GAN run: the models, their optimizers, the data stream and the step loop.
+//! One GAN run: the models, their optimizers, the data stream, the task and the step loop.
 //!
 //! A step is `d_steps` discriminator updates (real batch + detached fake batch) followed by
 //! one generator update through the freshly updated D, reusing the last fake batch as the
-//! reference DCGAN does. The preset's `[game]` picks the loss, the penalty and the
+//! reference DCGAN does. The task (see [`crate::engine::task`]) says what a batch becomes:
+//! G's input, what D judges beside each sample, and G's extra loss terms. The preset's `[game]` picks the loss, the penalty and the
 //! stabilisers (see [`game`]); its [`Balance`] may change between steps. Every loss is read
 //! back before its update is applied, so a NaN or infinity is refused and the weights stay at
 //! their last good values.
@@ -12,6 +13,7 @@ pub mod checkpoint;
 mod diagnostics;
 mod game;
 mod sampling;
+mod translation;
 
 pub use sampling::real_points;
 use sampling::{fixed_latents, points};
@@ -19,18 +21,19 @@ use sampling::{fixed_latents, points};
 use diagnostics::ReferenceClassifier;
 
 use super::profile::{Laps, Phase, PhaseTimes};
+use super::task::{self, Task};
 use super::{device::OpenedDevice, grad_norm, loss};
 use crate::data::{self, DataSource, SampleShape};
 use crate::engine::HostValues;
 use crate::metrics::alarms::{Alarm, Alarms, Observation};
 use crate::models::{self, Discriminator, Generator};
 use crate::preset::{DatasetSpec, Preset};
-use crate::protocol::{DeviceInfo, RunInfo, StepMetrics};
+use crate::protocol::{DeviceInfo, RunInfo, SourceInfo, StepMetrics};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use rand::{SeedableRng, rngs::StdRng};
-use rand_distr::{Distribution as _, StandardNormal};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// Why a step was refused.
@@ -67,6 +70,8 @@ pub struct Trainer {
     opt_g: ModuleOptimizer,
     opt_d: ModuleOptimizer,
     data: Box<dyn DataSource>,
+    /// The game.
+    task: Box<dyn Task>,
     shape: SampleShape,
     /// Classes G and D are conditioned on (a conditional GAN).
     classes: Option<usize>,
@@ -88,18 +93,24 @@ pub struct Trainer {
 
 impl Trainer {
     /// Build a run from a validated preset on an opened device, seeded from the preset.
+    /// Panics where [`Self::try_new`] fails, which a validated preset never makes it do.
     pub fn new(preset: &Preset, opened: &OpenedDevice) -> Trainer {
+        Trainer::try_new(preset, opened).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Build a run from a preset on an opened device, seeded from the preset; an error when
+    /// its networks cannot be built for its data.
+    pub fn try_new(preset: &Preset, opened: &OpenedDevice) -> Result<Trainer, TrainError> {
         let plain = opened.device.clone();
         let device = plain.clone().autodiff();
         let data = data::open(&preset.dataset, preset.train.seed);
         let shape = data.shape();
-        let (generator, discriminator) = models::seeded(&plain, preset.train.seed, || {
-            models::build(&preset.model, &preset.game, &preset.dataset, shape, &device)
-        });
-        let classes = preset
-            .dataset
-            .classes()
-            .filter(|_| preset.model.conditional());
+        let (generator, discriminator) = models::try_seeded(&plain, preset.train.seed, || {
+            models::build(preset, shape, data.source_shape(), &device)
+        })
+        .map_err(TrainError::Unsupported)?;
+        let task = task::open(preset, data.as_ref(), &generator);
+        let classes = preset.dataset.classes().filter(|_| preset.conditional());
         let t = &preset.train;
         let real_view = if shape == SampleShape::Points2 {
             real_points(preset)
@@ -107,8 +118,8 @@ impl Trainer {
             Vec::new()
         };
         let (fixed_z, fixed_labels) =
-            fixed_latents(t.samples, preset.model.latent_dim(), classes, &plain);
-        Trainer {
+            fixed_latents(t.samples, preset.latent_dim(), classes, &plain);
+        Ok(Trainer {
             preset: preset.clone(),
             loaded: preset.clone(),
             info: opened.info.clone(),
@@ -120,6 +131,7 @@ impl Trainer {
             opt_g: game::optimizer(&preset.game, t),
             opt_d: game::optimizer(&preset.game, t),
             data,
+            task,
             shape,
             classes,
             fixed_z,
@@ -132,10 +144,12 @@ impl Trainer {
             alarms: Vec::new(),
             mixture: data::mixture(&preset.dataset),
             classifier: match preset.dataset {
-                DatasetSpec::Digits { size } => ReferenceClassifier::NotStarted { size },
+                DatasetSpec::Digits { size } | DatasetSpec::DigitSkeletons { size } => {
+                    ReferenceClassifier::NotStarted { size }
+                }
                 _ => ReferenceClassifier::NotNeeded,
             },
-        }
+        })
     }
 
     /// Start (or restart) timing each phase of every step; see [`super::profile`].
@@ -174,8 +188,10 @@ impl Trainer {
             generator_params: self.g().num_params(),
             discriminator_params: self.d().num_params(),
             batch_size: self.preset.train.batch_size,
-            latent_dim: self.preset.model.latent_dim(),
+            latent_dim: self.preset.latent_dim(),
             classes: self.classes,
+            source: self.task.held_out().map(|h| SourceInfo::of(h.source_shape)),
+            networks: self.preset.networks_label(),
             balance: self.balance(),
         }
     }
@@ -192,6 +208,20 @@ impl Trainer {
             .unwrap_or_else(|| unreachable!("D is only out during its own update"))
     }
 
+    /// G out of the run for its update (put back right after).
+    fn take_g(&mut self) -> Generator {
+        self.generator
+            .take()
+            .unwrap_or_else(|| unreachable!("G is only out during its own update"))
+    }
+
+    /// D out of the run for its update (put back right after).
+    fn take_d(&mut self) -> Discriminator {
+        self.discriminator
+            .take()
+            .unwrap_or_else(|| unreachable!("D is only out during its own update"))
+    }
+
     /// A random generator for one purpose at the current step: every stream of randomness is
     /// keyed by (preset seed, purpose, step), so the run is a function of its seed and a run
     /// resumed from a checkpoint continues exactly as an uninterrupted one (and other threads
@@ -202,9 +232,7 @@ impl Trainer {
 
     /// `n` latent vectors from N(0, I), drawn on the host from `rng`.
     fn latent(&self, n: usize, rng: &mut StdRng, device: &Device) -> Tensor<2> {
-        let dim = self.preset.model.latent_dim();
-        let values: Vec<f32> = (0..n * dim).map(|_| StandardNormal.sample(rng)).collect();
-        Tensor::from_data(TensorData::new(values, [n, dim]), device)
+        task::generate::latent(n, self.preset.latent_dim(), rng, device)
     }
 
     /// One training step (k D-updates, one G-update).
@@ -214,7 +242,7 @@ impl Trainer {
         let plain = self.plain.clone();
         let outcome = self.timed_step(Laps::start(profile.as_mut(), &plain));
         self.profile = profile;
-        let (d_stats, g_stats) = outcome?;
+        let (d_stats, g_stats, terms) = outcome?;
         self.step += 1;
         self.trained_s += started.elapsed().as_secs_f64();
         let metrics = StepMetrics {
@@ -226,6 +254,7 @@ impl Trainer {
             g_grad_norm: g_stats[1].sqrt(),
             d_grad_norm: d_stats[3].sqrt(),
             wall_s: self.trained_s,
+            terms,
         };
         self.alarms.extend(self.watch.observe(&Observation {
             step: metrics.step,
@@ -244,13 +273,13 @@ impl Trainer {
         std::mem::take(&mut self.alarms)
     }
 
-    /// The body of [`Self::step`]: returns D's [loss, D(x), D(G(z)), ‖∇D‖²] and G's
-    /// [loss, ‖∇G‖²]. D's loss includes its penalty; D(x) and D(G(z)) are mean probabilities
-    /// for the logistic losses and mean raw scores for the others.
-    fn timed_step(&mut self, mut laps: Laps<'_>) -> Result<([f32; 4], [f32; 2]), TrainError> {
+    /// The body of [`Self::step`]: returns D's [loss, D(x), D(G(z)), ‖∇D‖²], G's
+    /// [loss, ‖∇G‖²] and the values of G's other loss terms by name. D's loss includes its
+    /// penalty; D(x) and D(G(z)) are mean probabilities for the logistic losses and mean raw
+    /// scores for the others (over every verdict of a patch discriminator).
+    fn timed_step(&mut self, mut laps: Laps<'_>) -> Result<StepOutcome, TrainError> {
         let t = self.preset.train.clone();
         let game = self.preset.game.clone();
-        let features = self.shape.numel();
         let summary = |out: Tensor<2>| {
             if game.loss.is_logistic() {
                 sigmoid(out).mean()
@@ -258,30 +287,32 @@ impl Trainer {
                 out.mean()
             }
         };
-        let mut fake = None;
+        let mut last = None;
         let mut d_stats = [0.0f32; 4];
         let mut noise = self.rng(Stream::Noise);
         let mut extra = self.rng(Stream::Game);
         let std = game.noise_at(self.step);
         self.data.reseed(mix(t.seed, self.step ^ DATA_KEY));
         for _ in 0..t.d_steps {
-            let batch = self.data.batch(t.batch_size);
-            // A conditional G makes fakes of the real batch's classes.
-            let labels = self.labels(batch.labels.as_deref(), &self.device);
-            let real =
-                Tensor::<2>::from_data(TensorData::new(batch.x, [batch.n, features]), &self.device); // [B, F]
+            let round = self
+                .task
+                .round(self.data.as_mut(), t.batch_size, &mut noise, &self.device);
             laps.mark(Phase::Data);
-            let z = self.latent(t.batch_size, &mut noise, &self.device);
-            let generated = self.g().forward(z.clone(), labels.as_ref()); // [B, F]
+            let generated = self
+                .g()
+                .forward(round.g_input.clone(), round.labels.as_ref()); // [B, F]
             laps.mark(Phase::GForward);
             // What D sees: noisy, packed [B / m, m·F].
-            let real_in = game::pack(game::with_noise(real, std, &mut extra), game.pack);
-            let fake_in = game::pack(
-                game::with_noise(generated.clone().detach(), std, &mut extra),
+            let real_in = game::pack(
+                game::with_noise(round.judged(round.real.clone()), std, &mut extra),
                 game.pack,
             );
-            let real_out = self.d().forward(real_in.clone(), labels.as_ref());
-            let fake_out = self.d().forward(fake_in.clone(), labels.as_ref());
+            let fake_in = game::pack(
+                game::with_noise(round.judged(generated.clone().detach()), std, &mut extra),
+                game.pack,
+            );
+            let real_out = self.d().forward(real_in.clone(), round.labels.as_ref());
+            let fake_out = self.d().forward(fake_in.clone(), round.labels.as_ref());
             let mut d_loss = loss::discriminator(
                 game.loss,
                 real_out.clone(),
@@ -294,7 +325,7 @@ impl Trainer {
                 game.penalty_weight,
                 &real_in,
                 &fake_in,
-                labels.as_ref(),
+                round.labels.as_ref(),
                 &mut extra,
             )
             .map_err(TrainError::Unsupported)?;
@@ -309,7 +340,7 @@ impl Trainer {
             laps.mark(Phase::Readback);
             self.refuse_non_finite("D loss", d_stats[0])?;
             let grads = GradientsParams::from_grads(grads, self.d());
-            let d = self.discriminator.take().unwrap_or_else(|| unreachable!());
+            let d = self.take_d();
             let mut d = self.opt_d.step(t.lr_d, d, grads);
             if game.clip > 0.0 {
                 d = game::clipped(d, game.clip);
@@ -317,25 +348,42 @@ impl Trainer {
             d.advance_spectral();
             self.discriminator = Some(d);
             laps.mark(Phase::DUpdate);
-            fake = Some((generated, z, labels));
+            last = Some((generated, round));
         }
-        let (fake, z, labels) = fake.unwrap_or_else(|| unreachable!("d_steps >= 1 is validated"));
-        let fake_in = game::pack(game::with_noise(fake.clone(), std, &mut extra), game.pack);
-        let mut g_loss = loss::generator(game.loss, self.d().forward(fake_in, labels.as_ref()));
-        if game.mode_seeking > 0.0 {
-            let other_z = self.latent(t.batch_size, &mut noise, &self.device);
-            let other = self.g().forward(other_z.clone(), labels.as_ref());
-            g_loss = g_loss + loss::mode_seeking(fake, other, z, other_z, game.mode_seeking);
+        // d_steps >= 1 is validated; without a round there is nothing to update G from.
+        let Some((fake, round)) = last else {
+            return Err(TrainError::Unsupported("d_steps must be at least 1".into()));
+        };
+        let terms = self.task.g_terms(self.g(), &fake, &round, &mut noise);
+        let adversarial = self.task.adversarial().then(|| {
+            let fake_in = game::pack(
+                game::with_noise(round.judged(fake.clone()), std, &mut extra),
+                game.pack,
+            );
+            loss::generator(game.loss, self.d().forward(fake_in, round.labels.as_ref()))
+        });
+        let mut g_loss = adversarial;
+        for term in &terms {
+            g_loss = Some(match g_loss {
+                Some(total) => total + term.loss(),
+                None => term.loss(),
+            });
         }
+        let Some(g_loss) = g_loss else {
+            return Err(TrainError::Unsupported("G's loss has no terms".into()));
+        };
         laps.mark(Phase::GLoss);
         let grads = g_loss.backward();
         laps.mark(Phase::GBackward);
         let g_norm = grad_norm::squared(self.g(), &grads, &self.device);
-        let g_stats = read_scalars(vec![g_loss, g_norm]);
+        let mut read = vec![g_loss, g_norm];
+        read.extend(terms.iter().map(|term| term.value.clone()));
+        let values = read_values(read);
+        let g_stats = [values[0], values[1]];
         laps.mark(Phase::Readback);
         self.refuse_non_finite("G loss", g_stats[0])?;
         let grads = GradientsParams::from_grads(grads, self.g());
-        let g = self.generator.take().unwrap_or_else(|| unreachable!());
+        let g = self.take_g();
         let g = self.opt_g.step(t.lr_g, g, grads);
         if game.ema > 0.0 {
             let now = g.valid();
@@ -344,7 +392,12 @@ impl Trainer {
         }
         self.generator = Some(g);
         laps.mark(Phase::GUpdate);
-        Ok((d_stats, g_stats))
+        let named = terms
+            .iter()
+            .zip(&values[2..])
+            .map(|(term, v)| (term.name.to_string(), *v))
+            .collect();
+        Ok((d_stats, g_stats, named))
     }
 
     fn refuse_non_finite(&self, what: &'static str, value: f32) -> Result<(), TrainError> {
@@ -382,11 +435,22 @@ fn mix(a: u64, b: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// What one step returns: D's and G's statistics and G's other loss terms by name.
+type StepOutcome = ([f32; 4], [f32; 2], BTreeMap<String, f32>);
+
 /// Read several one-element tensors back in a single device sync.
-fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> [f32; N] {
-    let data = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0)
+fn read_values(values: Vec<Tensor<1>>) -> Vec<f32> {
+    let n = values.len();
+    let mut data = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0)
         .into_data()
         .to_f32s();
+    data.resize(n, f32::NAN);
+    data
+}
+
+/// [`read_values`] for a fixed number of tensors.
+fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> [f32; N] {
+    let data = read_values(values);
     std::array::from_fn(|i| data[i])
 }
 

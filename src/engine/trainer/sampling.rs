@@ -11,7 +11,7 @@ use crate::imaging;
 use crate::latent;
 use crate::models::{self, Generator};
 use crate::preset::Preset;
-use crate::protocol::SampleView;
+use crate::protocol::{SampleView, Tiles};
 use burn::prelude::*;
 
 /// Real points drawn once for the 2-D view.
@@ -55,7 +55,7 @@ impl Trainer {
             &self.generator_for_export(),
             self.step,
             self.shape,
-            self.preset.model.latent_dim(),
+            self.preset.latent_dim(),
             self.classes,
             &self.plain,
         )
@@ -64,6 +64,12 @@ impl Trainer {
     /// `n` fresh samples from random z, flattened [n, features]; a conditional G is asked
     /// for the classes in turn (see [`Self::asked_classes`]).
     pub fn generate(&self, n: usize) -> Vec<f32> {
+        // A translation task's fresh samples are its held-out pairs, translated.
+        if let Some(held) = self.task.held_out() {
+            return self
+                .translate_held_out(0..n.min(held.n))
+                .unwrap_or_default();
+        }
         let mut rng = self.rng(Stream::Measure);
         let labels = self.asked_classes(n);
         self.generate_from(self.latent(n, &mut rng, &self.plain), labels.as_deref())
@@ -76,8 +82,12 @@ impl Trainer {
             .map(|k| (0..n).map(|i| (i % k) as u32).collect())
     }
 
-    /// What G makes of the fixed latent vectors, as the front ends show it.
+    /// What G makes of the fixed latent vectors (or, for a translation task, of the first
+    /// held-out pairs), as the front ends show it.
     pub fn samples(&self) -> SampleView {
+        if let Some(view) = self.translated_view() {
+            return view;
+        }
         let values = self.generate_from(self.fixed_z.clone(), self.fixed_labels.as_deref());
         let n = self.preset.train.samples;
         match self.shape {
@@ -115,6 +125,12 @@ impl Trainer {
                     image: imaging::tile_grid(&values, n, channels, height, columns),
                     columns,
                     tiles: n,
+                    meaning: if self.classes.is_some() {
+                        Tiles::SeedsByClass
+                    } else {
+                        Tiles::Seeds
+                    },
+                    captions: Vec::new(),
                 }
             }
         }

@@ -135,12 +135,12 @@ impl Controls<'_> {
             ui.small(&preset.description);
             ui.small(format!(
                 "{}{} · batch {} · lr G {} D {} · k {}",
-                if preset.model.conditional() {
+                if preset.conditional() {
                     "conditional "
                 } else {
                     ""
                 },
-                preset.model.family_name(),
+                preset.networks_label(),
                 preset.train.batch_size,
                 preset.train.lr_g,
                 preset.train.lr_d,

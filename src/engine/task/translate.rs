@@ -1,0 +1,158 @@
+//! pix2pix's game (Isola et al. 2017): G maps a source image A to a target B; D judges the
+//! pair (A, B) (or B alone, for the unconditional ablation), patch by patch; G's loss adds
+//! λ·‖G(A) − B‖₁. G's noise is its dropout, whose uniform draws follow A in G's input.
+//!
+//! Held-out pairs, drawn once from a stream of their own seed, feed the sample view
+//! (A | G(A) | B rows) and the measurements (L1, PSNR, SSIM, and for digits the share that the
+//! reference classifier reads as A's digit).
+
+use super::{Round, Task, Term};
+use crate::data::{self, DataSource, SampleShape};
+use crate::models::Generator;
+use crate::preset::{Preset, TaskSpec};
+use burn::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Keys the held-out pairs apart from the training stream.
+const HELD_OUT_KEY: u64 = 0x4E1D_0000_0000_0000;
+/// Held-out pairs measured every `metrics_every` steps.
+pub const HELD_OUT_PAIRS: usize = 256;
+
+/// Fixed pairs that training never sees: sources, targets, classes, and the dropout draws G
+/// gets with each (so that a pair's output changes only as G learns).
+pub struct HeldOut {
+    pub n: usize,
+    pub source: Vec<f32>,
+    pub target: Vec<f32>,
+    pub labels: Vec<u32>,
+    pub noise: Vec<f32>,
+    pub source_shape: SampleShape,
+    pub target_shape: SampleShape,
+    pub noise_width: usize,
+    /// Whether D judges a pair with its source beside the image.
+    pub d_sees_source: bool,
+}
+
+impl HeldOut {
+    /// G's input rows for pairs `range`: each source followed by its draws.
+    pub fn g_input(&self, range: std::ops::Range<usize>) -> Vec<f32> {
+        let (a, u) = (self.source_shape.numel(), self.noise_width);
+        range
+            .flat_map(|i| {
+                self.source[i * a..(i + 1) * a]
+                    .iter()
+                    .chain(&self.noise[i * u..(i + 1) * u])
+                    .copied()
+            })
+            .collect()
+    }
+}
+
+pub struct Translate {
+    l1_weight: f32,
+    adversarial: bool,
+    conditional_d: bool,
+    source_features: usize,
+    noise_width: usize,
+    held_out: HeldOut,
+}
+
+/// `n` uniform draws in [0, 1) from `rng`.
+pub fn uniforms(n: usize, rng: &mut StdRng) -> Vec<f32> {
+    (0..n).map(|_| rng.random::<f32>()).collect()
+}
+
+impl Translate {
+    pub fn new(preset: &Preset, data: &dyn DataSource, g: &Generator) -> Translate {
+        let (l1_weight, adversarial, conditional_d) = match preset.task {
+            TaskSpec::Translate {
+                l1_weight,
+                adversarial,
+                conditional_d,
+            } => (l1_weight, adversarial, conditional_d),
+            TaskSpec::Generate => (0.0, true, false),
+        };
+        let target_shape = data.shape();
+        let source_shape = data.source_shape().unwrap_or(target_shape);
+        let noise_width = g.noise_width();
+        let seed = preset.train.seed ^ HELD_OUT_KEY;
+        let batch = data::open(&preset.dataset, seed).batch(HELD_OUT_PAIRS);
+        let mut rng = StdRng::seed_from_u64(seed);
+        let held_out = HeldOut {
+            n: batch.n,
+            source: batch.source.unwrap_or_default(),
+            target: batch.x,
+            labels: batch.labels.unwrap_or_default(),
+            noise: uniforms(HELD_OUT_PAIRS * noise_width, &mut rng),
+            source_shape,
+            target_shape,
+            noise_width,
+            d_sees_source: conditional_d,
+        };
+        Translate {
+            l1_weight,
+            adversarial,
+            conditional_d,
+            source_features: source_shape.numel(),
+            noise_width,
+            held_out,
+        }
+    }
+}
+
+impl Task for Translate {
+    fn round(
+        &self,
+        data: &mut dyn DataSource,
+        n: usize,
+        noise: &mut StdRng,
+        device: &Device,
+    ) -> Round {
+        let batch = data.batch(n);
+        let features = data.shape().numel();
+        let a = self.source_features;
+        let source = batch.source.unwrap_or_else(|| vec![0.0; n * a]);
+        let draws = uniforms(n * self.noise_width, noise);
+        let u = self.noise_width;
+        let input: Vec<f32> = (0..n)
+            .flat_map(|i| {
+                source[i * a..(i + 1) * a]
+                    .iter()
+                    .chain(&draws[i * u..(i + 1) * u])
+                    .copied()
+            })
+            .collect();
+        let beside = self
+            .conditional_d
+            .then(|| Tensor::from_data(TensorData::new(source, [n, a]), device));
+        Round {
+            g_input: Tensor::from_data(TensorData::new(input, [n, a + u]), device),
+            labels: None,
+            real: Tensor::from_data(TensorData::new(batch.x, [n, features]), device),
+            beside,
+        }
+    }
+
+    fn adversarial(&self) -> bool {
+        self.adversarial
+    }
+
+    fn g_terms(
+        &self,
+        _g: &Generator,
+        fake: &Tensor<2>,
+        round: &Round,
+        _noise: &mut StdRng,
+    ) -> Vec<Term> {
+        vec![Term {
+            name: "l1",
+            value: (fake.clone() - round.real.clone()).abs().mean(),
+            weight: self.l1_weight,
+        }]
+    }
+
+    fn held_out(&self) -> Option<&HeldOut> {
+        Some(&self.held_out)
+    }
+}
