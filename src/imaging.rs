@@ -101,6 +101,32 @@ pub fn tile_rect(width: usize, columns: usize, index: usize) -> Option<[usize; 3
     Some([GAP + column * (side + GAP), GAP + row * (side + GAP), side])
 }
 
+/// Tile `index` of a mosaic `columns` wide read back as an image of `channels` (1: the red
+/// byte; 3: RGB), channel-major, values in [-1, 1] (what [`to_rgba`] wrote, to 8 bits).
+pub fn tile_values(
+    image: &RgbaImage,
+    columns: usize,
+    index: usize,
+    channels: usize,
+) -> Option<(Vec<f32>, usize)> {
+    let [x0, y0, side] = tile_rect(image.width, columns, index)?;
+    if side == 0 || y0 + side > image.height || x0 + side > image.width {
+        return None;
+    }
+    let plane = side * side;
+    let mut values = vec![0.0f32; channels * plane];
+    for y in 0..side {
+        for x in 0..side {
+            let at = ((y0 + y) * image.width + x0 + x) * 4;
+            for c in 0..channels.min(3) {
+                let byte = *image.pixels.get(at + c)?;
+                values[c * plane + y * side + x] = f32::from(byte) / 127.5 - 1.0;
+            }
+        }
+    }
+    Some((values, side))
+}
+
 /// Columns for a square-ish grid of `n` tiles.
 pub fn grid_columns(n: usize) -> usize {
     (n as f64).sqrt().ceil().max(1.0) as usize

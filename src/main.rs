@@ -129,6 +129,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let n = usize::try_from(n)?;
             cli::sample::run(source, n, device, &out)
         }
+        CliCommand::Apply {
+            checkpoint,
+            input,
+            out,
+            device,
+        } => cli::apply::run(&checkpoint, &input, &out, device),
         CliCommand::Presets => {
             let dir = library::default_dir();
             let library = PresetLibrary::load_dir(&dir);

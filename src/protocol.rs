@@ -306,6 +306,13 @@ pub enum ExploreRequest {
     Directions { components: usize },
     /// Stop computing principal directions (no answer follows).
     CancelDirections,
+    /// Translate one source image (channel-major, values in [-1, 1], `side`² pixels) with the
+    /// latest snapshot of an image-to-image G; answered as a [`RenderTarget::Main`] render.
+    Translate {
+        id: u64,
+        source: Vec<f32>,
+        side: usize,
+    },
 }
 
 /// What G made of a render request's latents, in request order.

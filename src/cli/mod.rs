@@ -1,6 +1,7 @@
 //! Command line: `ganscope` opens the GUI (`open` with run folders beside it); `train`,
-//! `bench`, `interpolate` and `sample` run the same engine headless.
+//! `bench`, `interpolate`, `sample` and `apply` run the same engine headless.
 
+pub mod apply;
 pub mod bench;
 pub mod interpolate;
 pub mod sample;
@@ -135,6 +136,21 @@ pub enum CliCommand {
         #[arg(long, default_value_t = 2500, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         n: u64,
         #[arg(long, default_value = "points.csv")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
+    },
+    /// Translate images with the generator of a trained image-to-image run (pix2pix): a PNG,
+    /// or every PNG of a folder, into PNGs of the target's channels.
+    Apply {
+        /// A run folder (its newest complete checkpoint is used) or one of its checkpoints.
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// A PNG file, or a folder of them: square, with a side the U-Net accepts.
+        #[arg(long)]
+        input: PathBuf,
+        /// The output PNG (for one input) or folder (for a folder).
+        #[arg(long)]
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,

@@ -72,6 +72,10 @@ impl Pending {
             ExploreRequest::Render { target, .. } => {
                 self.renders.insert(target, request);
             }
+            // A translation is what the main view shows for an image-to-image G.
+            ExploreRequest::Translate { .. } => {
+                self.renders.insert(RenderTarget::Main, request);
+            }
             ExploreRequest::Directions { .. } => {
                 self.directions = Some(request);
                 self.cancel_directions = false;
@@ -180,6 +184,14 @@ impl Explorer {
                     directions,
                 })
             }
+            ExploreRequest::Translate { id, source, side } => snapshot
+                .translate(&source, side)
+                .map(|output| Event::Rendered {
+                    id,
+                    target: RenderTarget::Main,
+                    step: snapshot.step,
+                    output,
+                }),
             ExploreRequest::CancelDirections => None,
         }));
         match outcome {

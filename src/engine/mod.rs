@@ -14,6 +14,7 @@ pub mod session;
 pub mod snapshot;
 pub mod task;
 pub mod trainer;
+pub mod translator;
 
 pub use session::spawn;
 pub use trainer::{TrainError, Trainer};

@@ -6,6 +6,7 @@
 use super::device::{self, OpenedDevice};
 use crate::data::{self, SampleShape};
 use crate::engine::HostValues;
+use crate::engine::translator::Translator;
 use crate::imaging;
 use crate::latent::{self, Directions};
 use crate::models::{self, Generator};
@@ -22,6 +23,8 @@ const REFERENCE_SIZE: usize = 128;
 /// Seeds and count of the latents sampled for principal directions.
 const PCA_SEEDS: u64 = 2 << 40;
 const PCA_SAMPLES: usize = 1024;
+/// The seed of the dropout draws of the draw-and-translate canvas.
+const TRANSLATION_SEED: u64 = crate::engine::translator::DRAWS_SEED;
 /// Largest batch G runs at once while exploring.
 const CHUNK: usize = 256;
 /// Latents per progress report while computing principal directions.
@@ -36,6 +39,8 @@ pub struct Snapshot {
     /// Classes of a conditional G.
     classes: Option<usize>,
     device: Device,
+    /// An image-to-image G, for the draw-and-translate canvas (it has no latent).
+    translator: Option<Translator>,
 }
 
 /// Labels cycling through `classes` for `n` samples (a conditional G's reference and PCA
@@ -55,20 +60,39 @@ impl Snapshot {
         classes: Option<usize>,
         device: &Device,
     ) -> Snapshot {
-        let reference = to_tensor(
-            &latent::from_seeds(REFERENCE_SEEDS, REFERENCE_SIZE, latent_dim),
-            latent_dim,
-            device,
-        );
-        let labels = cycling(REFERENCE_SIZE, classes).map(|l| models::label_tensor(&l, device));
+        let translator = Translator::new(generator, TRANSLATION_SEED, device);
+        let generator = if latent_dim == 0 {
+            generator.clone()
+        } else {
+            let reference = to_tensor(
+                &latent::from_seeds(REFERENCE_SEEDS, REFERENCE_SIZE, latent_dim),
+                latent_dim,
+                device,
+            );
+            let labels = cycling(REFERENCE_SIZE, classes).map(|l| models::label_tensor(&l, device));
+            generator.calibrated(reference, labels.as_ref())
+        };
         Snapshot {
             step,
-            generator: generator.calibrated(reference, labels.as_ref()),
+            generator,
             shape,
             latent_dim,
             classes,
             device: device.clone(),
+            translator,
         }
+    }
+
+    /// What an image-to-image G makes of one source image (channel-major, values in
+    /// [-1, 1], of side `side`); `None` for a latent G or a source it cannot take.
+    pub fn translate(&self, source: &[f32], side: usize) -> Option<Rendered> {
+        let translator = self.translator.as_ref()?;
+        let output = translator.translate(source, side).ok()?;
+        Some(Rendered::Images(vec![imaging::to_rgba(
+            &output,
+            translator.target_channels(),
+            side,
+        )]))
     }
 
     /// Load the generator a run folder holds (`generator.bpk` beside its `preset.toml`, as
@@ -158,7 +182,7 @@ impl Snapshot {
     /// one out of range is given), or `None` when a latent has the wrong length (a request
     /// made for a different run).
     pub fn render(&self, latents: &[Vec<f32>], class: Option<usize>) -> Option<Rendered> {
-        if latents.iter().any(|z| z.len() != self.latent_dim) {
+        if self.latent_dim == 0 || latents.iter().any(|z| z.len() != self.latent_dim) {
             return None;
         }
         let labels = self.classes.map(|k| {
@@ -189,6 +213,9 @@ impl Snapshot {
         k: usize,
         tick: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Option<Directions> {
+        if self.latent_dim == 0 {
+            return None;
+        }
         let latents = latent::from_seeds(PCA_SEEDS, PCA_SAMPLES, self.latent_dim);
         let labels = cycling(PCA_SAMPLES, self.classes);
         // G's outputs in slices, then the decomposition as the last unit of work.

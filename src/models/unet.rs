@@ -164,8 +164,51 @@ impl UnetGenerator {
     /// `input`: [batch, A's pixels followed by [`UnetShape::noise_width`] uniforms] →
     /// targets flattened to [batch, target_channels·size·size].
     pub fn forward(&self, input: Tensor<2>) -> Tensor<2> {
+        self.forward_at(input, self.size)
+    }
+
+    /// Levels: halvings from the image to the innermost code.
+    pub fn levels(&self) -> usize {
+        self.down.len()
+    }
+
+    pub fn source_channels(&self) -> usize {
+        self.source_channels
+    }
+
+    pub fn target_channels(&self) -> usize {
+        self.target_channels
+    }
+
+    /// The side of the images it was built for.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Whether images of side `side` fit: every level must halve it exactly (the network is
+    /// convolutional throughout, so any multiple of 2^levels works, not only the trained
+    /// size).
+    pub fn accepts(&self, side: usize) -> bool {
+        side > 0 && side.is_multiple_of(1 << self.levels())
+    }
+
+    /// Uniform draws per sample for images of side `side` (see [`UnetShape::noise_width`]).
+    pub fn noise_width_at(&self, side: usize) -> usize {
+        let n = self.levels();
+        (0..self.dropped)
+            .map(|k| {
+                let channels = self.up[k].weight.dims()[1];
+                let level_side = side >> (n - k - 1);
+                channels * level_side * level_side
+            })
+            .sum()
+    }
+
+    /// [`Self::forward`] for square images of side `side` (one that [`Self::accepts`]), the
+    /// input's draws sized by [`Self::noise_width_at`].
+    pub fn forward_at(&self, input: Tensor<2>, side: usize) -> Tensor<2> {
         let [batch, _] = input.dims();
-        let (s, n) = (self.size, self.down.len());
+        let (s, n) = (side, self.down.len());
         let a_features = self.source_channels * s * s;
         let mut h =
             input

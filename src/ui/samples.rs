@@ -53,9 +53,9 @@ impl SamplesView {
                 ui.label(format!("Translations after step {step} (held-out pairs)"));
                 ui.small(
                     "Each pair: the input A, what G makes of it, and the target B. The pairs \
-                     were never trained on.",
+                     were never trained on. Click a pair to draw on its input in the explorer.",
                 );
-                self.grid(ui, *step, image, (*columns, *tiles), marks, captions);
+                return self.grid(ui, *step, image, (*columns, *tiles), marks, captions);
             }
             SampleView::Grid {
                 image,
@@ -168,12 +168,10 @@ impl SamplesView {
                 .rect_filled(rect.expand(1.0), 2.0, egui::Color32::from_black_alpha(170));
             ui.painter().galley(rect.min, galley, egui::Color32::WHITE);
         }
-        if !captions.is_empty() {
-            // Pairs are not latent seeds: nothing to explore by clicking.
-            return None;
+        if captions.is_empty() {
+            outline(marks.explored, ui.visuals().selection.stroke.color, false);
+            outline(marks.walk_end, egui::Color32::LIGHT_GREEN, true);
         }
-        outline(marks.explored, ui.visuals().selection.stroke.color, false);
-        outline(marks.walk_end, egui::Color32::LIGHT_GREEN, true);
         let secondary = response.secondary_clicked();
         if !(response.clicked() || secondary) {
             return None;

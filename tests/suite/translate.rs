@@ -11,7 +11,7 @@ use ganscope::engine::{Trainer, device, task};
 use ganscope::metrics::similarity;
 use ganscope::models::{self, patch};
 use ganscope::preset::{GeneratorSpec, Preset, ReceptiveField, TaskSpec};
-use rand::{SeedableRng, rngs::StdRng};
+use rand::{Rng, SeedableRng, rngs::StdRng};
 
 /// A small, fast pix2pix preset on 16-px digits.
 fn small(name: &str) -> Preset {
@@ -215,4 +215,90 @@ fn a_resumed_pix2pix_run_continues_exactly() {
         .load_checkpoint(&checkpoint::resolve(dir.path()).unwrap_or_else(|e| panic!("{e}")))
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(steps(&mut resumed, 4), continued);
+}
+
+#[test]
+fn apply_translates_pngs_refuses_the_wrong_ones_and_latent_models() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = dir.path().join("run");
+    let mut trainer = Trainer::new(&small("digits-pix2pix"), &device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    trainer
+        .save_checkpoint(&run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap_or_else(|e| panic!("{e}"));
+    let png = |name: &str, side: usize| {
+        let image = ganscope::imaging::RgbaImage {
+            width: side,
+            height: side,
+            pixels: (0..side * side * 4).map(|i| (i * 37 % 256) as u8).collect(),
+        };
+        ganscope::imaging::save_png(&image, &inputs.join(name)).unwrap_or_else(|e| panic!("{e}"));
+    };
+    png("a.png", 16);
+    png("b.png", 32); // a multiple of 16: the U-Net takes it too
+    png("c.png", 24); // not a multiple of 16
+    let out = dir.path().join("out");
+    let outcome = ganscope::cli::apply::run(&run, &inputs, &out, Default::default());
+    let message = format!(
+        "{:#}",
+        outcome.err().map(|e| e.to_string()).unwrap_or_default()
+    );
+    assert!(message.contains("1 of 3"), "{message}");
+    for (name, side) in [("a.png", 16), ("b.png", 32)] {
+        let bytes = std::fs::read(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (_, decoded) =
+            ganscope::cli::apply::decode(&bytes, 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(decoded, side);
+    }
+    assert!(!out.join("c.png").exists());
+    // A latent model is refused, saying why.
+    let latent = dir.path().join("latent");
+    Trainer::new(&preset("ring8-mlp"), &device::cpu())
+        .save_checkpoint(&latent)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = ganscope::cli::apply::run(&latent, &inputs, &out, Default::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(refused.contains("latent"), "{refused}");
+}
+
+#[test]
+fn decoding_random_and_mutated_bytes_answers_without_panicking() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let image = ganscope::imaging::RgbaImage {
+        width: 16,
+        height: 16,
+        pixels: (0..16 * 16 * 4).map(|i| (i % 251) as u8).collect(),
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("x.png");
+    ganscope::imaging::save_png(&image, &path).unwrap_or_else(|e| panic!("{e}"));
+    let valid = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(ganscope::cli::apply::decode(&valid, 3).is_ok());
+    for round in 0..400 {
+        let bytes: Vec<u8> = if round % 4 == 0 {
+            (0..rng.random_range(0..200))
+                .map(|_| rng.random())
+                .collect()
+        } else {
+            let mut out = valid.clone();
+            for _ in 0..rng.random_range(1..=4) {
+                let at = rng.random_range(0..out.len());
+                match rng.random_range(0..3) {
+                    0 => out[at] ^= 1 << rng.random_range(0..8),
+                    1 => out.truncate(at),
+                    _ => out.insert(at, rng.random()),
+                }
+            }
+            out
+        };
+        // Either a square image of the asked channels or an error; never a panic.
+        if let Ok((values, side)) = ganscope::cli::apply::decode(&bytes, 1) {
+            assert_eq!(values.len(), side * side);
+            assert!(values.iter().all(|v| (-1.0..=1.0).contains(v)));
+        }
+    }
 }

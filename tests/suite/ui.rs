@@ -332,3 +332,60 @@ fn the_balance_panel_changes_the_loss_live_and_the_plots_mark_it() {
         "the change is logged at step 1 (a marker on the plots): {events:?}"
     );
 }
+
+#[test]
+fn a_stroke_on_the_pix2pix_canvas_is_translated_and_the_latent_controls_are_gone() {
+    let mut harness = harness("shapes-pix2pix");
+    harness.get_by_label("Explorer").click();
+    step_until(&mut harness, |app| app.explorer().main_image().is_some());
+    assert!(!harness.state().explorer().has_latent_controls());
+    assert!(
+        harness
+            .query_by_role_and_label(egui::accesskit::Role::Slider, "z0")
+            .is_none(),
+        "no z sliders for a G without a latent"
+    );
+    assert!(harness.query_by_label("Compute directions").is_none());
+    let before = harness.state().explorer().main_image().cloned();
+    let blank = harness
+        .state()
+        .explorer()
+        .canvas()
+        .map(|c| c.source().to_vec())
+        .unwrap_or_default();
+
+    // A stroke across the canvas with the mouse.
+    let rect = harness.get_by_label("canvas A").rect();
+    let from = rect.left_top() + rect.size() * 0.3;
+    let to = rect.left_top() + rect.size() * 0.7;
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    harness.event(egui::Event::PointerMoved(from));
+    harness.event(button(from, true));
+    harness.step();
+    for i in 1..=8 {
+        let at = from + (to - from) * (i as f32 / 8.0);
+        harness.event(egui::Event::PointerMoved(at));
+        harness.step();
+    }
+    harness.event(button(to, false));
+    harness.step();
+    let drawn = harness
+        .state()
+        .explorer()
+        .canvas()
+        .map(|c| c.source().to_vec())
+        .unwrap_or_default();
+    assert_ne!(drawn, blank, "the stroke painted A");
+    step_until(&mut harness, |app| {
+        app.explorer().main_image().cloned() != before
+    });
+    assert!(
+        !harness.state().explorer().latency_log().is_empty(),
+        "the stroke was timed to its translation on screen"
+    );
+}

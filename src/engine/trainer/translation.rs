@@ -5,6 +5,7 @@
 use super::{Stream, Trainer, game};
 use crate::data::SampleShape;
 use crate::engine::HostValues;
+use crate::engine::translator::{DRAWS_SEED, Translator};
 use crate::imaging;
 use crate::metrics::{self, coverage, similarity};
 use crate::protocol::{DIAGNOSTIC_BINS, Diagnostics, SampleView, Tiles};
@@ -19,6 +20,11 @@ const PAIRS_PER_ROW: usize = 2;
 const CAPTIONS: [&str; 3] = ["input A", "G(A)", "target B"];
 
 impl Trainer {
+    /// G as it is now, for translating images outside training; `None` for a latent G.
+    pub fn translator(&self) -> Option<Translator> {
+        Translator::new(&self.generator_for_export(), DRAWS_SEED, &self.plain)
+    }
+
     /// G(A) for held-out pairs `range`, flattened [n, features] (`None` without pairs).
     pub(super) fn translate_held_out(&self, range: std::ops::Range<usize>) -> Option<Vec<f32>> {
         let held = self.task.held_out()?;

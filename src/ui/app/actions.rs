@@ -2,7 +2,7 @@
 //! and every [`Action`] of the panels (also how tests and the benches press buttons).
 
 use super::{GanscopeApp, Tab};
-use crate::protocol::{Command, SampleView};
+use crate::protocol::{Command, SampleView, Tiles};
 use crate::ui::controls::Action;
 
 impl GanscopeApp {
@@ -122,6 +122,26 @@ impl GanscopeApp {
             Action::SetPace(ms) => {
                 self.pace_ms = ms;
                 self.link.send(Command::SetPace(ms));
+            }
+            Action::Pick(pick)
+                if matches!(
+                    &self.run.samples,
+                    Some((
+                        _,
+                        SampleView::Grid {
+                            meaning: Tiles::HeldOutPairs,
+                            ..
+                        }
+                    ))
+                ) =>
+            {
+                // A held-out pair goes onto the draw-and-translate canvas.
+                if self
+                    .explorer
+                    .pick_pair(self.run.samples.as_ref(), pick.tile / 3)
+                {
+                    self.tab = Tab::Explorer;
+                }
             }
             Action::Pick(pick) => {
                 // A conditional grid has one row per class, the same seed down each column.

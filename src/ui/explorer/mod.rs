@@ -1,11 +1,13 @@
-//! The latent-space explorer: one large sample from the z the user shapes (seed, per-dimension
-//! sliders, principal directions, truncation, class), a walk between two seeds, and for 2-D
-//! models the warped latent grid. Everything is rendered by the engine's explorer thread from
-//! a snapshot of G, so exploring never pauses training.
+//! The explorer: for a latent G, one large sample from the z the user shapes (seed,
+//! per-dimension sliders, principal directions, truncation, class), a walk between two seeds,
+//! and for 2-D models the warped latent grid; for an image-to-image G, which has no latent,
+//! the draw-and-translate canvas instead (see [`canvas`]). Everything is rendered by the
+//! engine's explorer thread from a snapshot of G, so exploring never pauses training.
 //!
 //! Latency is measured from the first unrendered change of z to the upload of an image that
 //! reflects it (requests are numbered; the explorer drops stale ones).
 
+pub mod canvas;
 mod latent_controls;
 mod walk;
 mod warp;
@@ -40,6 +42,8 @@ pub struct ExplorerView {
     /// Step of the snapshot the explorer thread holds.
     snapshot: Option<u64>,
     controls: Option<LatentControls>,
+    /// The draw-and-translate canvas, for an image-to-image G (then `controls` is `None`).
+    canvas: Option<canvas::Canvas>,
     walk: Walk,
     warp: Warp,
     main_image: Option<RgbaImage>,
@@ -73,7 +77,11 @@ impl ExplorerView {
         *self = ExplorerView {
             latent_dim: info.latent_dim,
             classes: info.classes,
-            controls: Some(LatentControls::new(info.latent_dim)),
+            controls: info
+                .source
+                .is_none()
+                .then(|| LatentControls::new(info.latent_dim)),
+            canvas: info.source.map(canvas::Canvas::new),
             walk: Walk::across(info.latent_dim),
             latency_log: latencies,
             ..ExplorerView::default()
@@ -86,6 +94,20 @@ impl ExplorerView {
             Event::Snapshot { step } => {
                 self.snapshot = Some(step);
                 self.dirty = [true; 3];
+                if let Some(canvas) = &mut self.canvas {
+                    canvas.snapshot_changed();
+                }
+            }
+            Event::Rendered {
+                id,
+                target: RenderTarget::Main,
+                output: Rendered::Images(mut images),
+                ..
+            } if self.canvas.is_some() => {
+                if let (Some(canvas), Some(image)) = (&mut self.canvas, images.pop()) {
+                    let ms = canvas.receive(id, image);
+                    canvas::record(&mut self.latencies, &mut self.latency_log, ms);
+                }
             }
             Event::Rendered {
                 id, target, output, ..
@@ -145,9 +167,34 @@ impl ExplorerView {
         &self.latency_log
     }
 
-    /// The image now shown for the current z (image models).
+    /// The image now shown for the current z (image models), or G(A) for the canvas.
     pub fn main_image(&self) -> Option<&RgbaImage> {
-        self.main_image.as_ref()
+        match &self.canvas {
+            Some(canvas) => canvas.output(),
+            None => self.main_image.as_ref(),
+        }
+    }
+
+    /// The draw-and-translate canvas (an image-to-image G).
+    pub fn canvas(&self) -> Option<&canvas::Canvas> {
+        self.canvas.as_ref()
+    }
+
+    /// The canvas, to drive it as its tools do (tests and the bench).
+    pub fn canvas_mut(&mut self) -> Option<&mut canvas::Canvas> {
+        self.canvas.as_mut()
+    }
+
+    /// Whether the latent controls (z sliders, walks, principal directions) are shown.
+    pub fn has_latent_controls(&self) -> bool {
+        self.controls.is_some()
+    }
+
+    /// A held-out pair of the sample view was clicked: put its source on the canvas.
+    pub fn pick_pair(&mut self, samples: Option<&(u64, SampleView)>, pair: usize) -> bool {
+        self.canvas
+            .as_mut()
+            .is_some_and(|canvas| canvas.load_pair(samples, pair))
     }
 
     /// Step of the generator snapshot the explorer draws from.
@@ -223,6 +270,10 @@ impl ExplorerView {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState) -> ExplorerOutput {
         let mut output = ExplorerOutput::default();
+        if self.canvas.is_some() && run.info.is_some() {
+            self.canvas_ui(ui, run, &mut output);
+            return output;
+        }
         let (Some(controls), Some(_)) = (self.controls.as_mut(), &run.info) else {
             ui.centered_and_justified(|ui| ui.label("Load a preset to explore its generator."));
             return output;
@@ -299,6 +350,27 @@ impl ExplorerView {
         });
         self.send(&mut output.requests, points_model(run));
         output
+    }
+
+    /// The explorer of an image-to-image G: the canvas and its translation.
+    fn canvas_ui(&mut self, ui: &mut egui::Ui, run: &RunState, output: &mut ExplorerOutput) {
+        let snapshot = self.snapshot;
+        let Some(canvas) = &mut self.canvas else {
+            return;
+        };
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(snapshot.map_or("Waiting for the generator...".into(), |s| {
+                    format!("G as of step {s} (no latent: it translates what you draw)")
+                }));
+                output.refresh_snapshot = ui
+                    .button("Refresh")
+                    .on_hover_text("Take a snapshot of G at the current step now")
+                    .clicked();
+            });
+            canvas.ui(ui, run.samples.as_ref(), &mut output.exports);
+        });
+        output.requests.extend(canvas.request(snapshot.is_some()));
     }
 
     fn main_view(&mut self, ui: &mut egui::Ui, height: f32) {
