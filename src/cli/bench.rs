@@ -84,8 +84,10 @@ pub fn run(
     Ok(report)
 }
 
-/// Drag an explorer slider in the real app (headless) while its engine trains, and
-/// summarise the time from each change to its image on screen.
+/// Drag an explorer slider (or, for an image-to-image G, draw a stroke on the canvas) in the
+/// real app (headless) while its engine trains, and summarise the time from each change to
+/// its image on screen. Slider runs keep their `slider_*` keys; stroke runs report
+/// `stroke_*`.
 fn explore_report(preset: &Preset, choice: DeviceChoice, seconds: f64) -> serde_json::Value {
     let (wake_tx, woken) = crossbeam_channel::bounded(1);
     let link = engine::spawn(move || {
@@ -94,11 +96,13 @@ fn explore_report(preset: &Preset, choice: DeviceChoice, seconds: f64) -> serde_
     let run = ui::headless::explore_latency(link, &woken, preset.clone(), choice, seconds);
     let latency = ui::frame_stats::summarize(&run.latency_ms);
     let frames = ui::frame_stats::summarize(&run.frame_ms);
+    let input = if run.stroke { "stroke" } else { "slider" };
     json!({
-        "slider_changes_shown": run.latency_ms.len(),
-        "slider_to_texture_ms_p50": latency.p50,
-        "slider_to_texture_ms_p99": latency.p99,
-        "slider_to_texture_ms_max": latency.max,
+        "input": input,
+        format!("{input}_changes_shown"): run.latency_ms.len(),
+        format!("{input}_to_texture_ms_p50"): latency.p50,
+        format!("{input}_to_texture_ms_p99"): latency.p99,
+        format!("{input}_to_texture_ms_max"): latency.max,
         "frame_ms_p50": frames.p50,
         "frame_ms_p99": frames.p99,
         "steps_per_s_while_exploring": run.steps as f64 / run.seconds,

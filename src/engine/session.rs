@@ -6,11 +6,13 @@
 //! request, and records the run into its folder when a runs folder is set.
 
 use super::explorer::{self, SnapshotSender};
+use super::outbox::{self, Outbox};
 use super::recording::Recording;
 use super::{device, trainer::Trainer};
 use crate::protocol::{Command, Event, Link, StepMetrics};
 use crate::runs::EventKind;
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,6 +21,10 @@ use std::time::{Duration, Instant};
 const FLUSH_EVERY: Duration = Duration::from_millis(33);
 /// How often the explorer gets a fresh generator while training runs.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
+/// How often a paused engine retries events the channel had no room for.
+const OUTBOX_RETRY: Duration = Duration::from_millis(5);
+/// How long a closing engine waits for the front end to take its last events.
+const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(2);
 /// How often the recorded run's size on disk is reported, at most.
 const DISK_EVERY: Duration = Duration::from_secs(1);
 
@@ -27,13 +33,14 @@ const DISK_EVERY: Duration = Duration::from_secs(1);
 pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> Link {
     let (command_tx, command_rx) = crossbeam_channel::unbounded();
     let (explore_tx, explore_rx) = crossbeam_channel::unbounded();
-    let (event_tx, event_rx) = crossbeam_channel::unbounded();
+    // Bounded: the training thread keeps what does not fit (see `outbox`); the explorer
+    // thread waits for room (its renders answer requests the front end is reading for).
+    let (event_tx, event_rx) = crossbeam_channel::bounded(outbox::CAPACITY);
     let wake: Arc<dyn Fn() + Send + Sync> = Arc::new(wake);
     let snapshots = explorer::spawn(explore_rx, event_tx.clone(), wake.clone());
     let engine = Engine {
         commands: command_rx,
-        events: event_tx,
-        wake,
+        outbox: RefCell::new(Outbox::new(event_tx, wake)),
         snapshots,
         trainer: None,
         mode: Mode::Paused,
@@ -79,8 +86,8 @@ enum Mode {
 
 struct Engine {
     commands: Receiver<Command>,
-    events: Sender<Event>,
-    wake: Arc<dyn Fn() + Send + Sync>,
+    /// Events to the front end (a cell: events are sent from `&self` methods too).
+    outbox: RefCell<Outbox>,
     snapshots: SnapshotSender,
     trainer: Option<Trainer>,
     mode: Mode,
@@ -101,7 +108,16 @@ struct Engine {
 impl Engine {
     fn serve(mut self) {
         loop {
-            let command = if self.mode == Mode::Paused || self.trainer.is_none() {
+            let idle = self.mode == Mode::Paused || self.trainer.is_none();
+            let command = if idle && self.outbox.get_mut().is_waiting() {
+                // Events wait for room in the channel: look again every few milliseconds.
+                self.outbox.get_mut().pump();
+                match self.commands.recv_timeout(OUTBOX_RETRY) {
+                    Ok(c) => Some(c),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            } else if idle {
                 match self.commands.recv() {
                     Ok(c) => Some(c),
                     Err(_) => return,
@@ -120,6 +136,7 @@ impl Engine {
                 let closing = self.recording.close(self.trainer.as_ref());
                 self.emit_all(closing);
                 self.emit(Event::Stopped);
+                self.outbox.get_mut().drain(SHUTDOWN_PATIENCE);
                 return;
             }
             let outcome = catch_unwind(AssertUnwindSafe(|| {
@@ -457,8 +474,6 @@ impl Engine {
     }
 
     fn emit(&self, event: Event) {
-        if self.events.send(event).is_ok() {
-            (self.wake)();
-        }
+        self.outbox.borrow_mut().emit(event);
     }
 }

@@ -89,10 +89,13 @@ pub struct ExploreRun {
     pub frame_ms: Vec<f64>,
     pub steps: u64,
     pub seconds: f64,
+    /// The changes were strokes on the draw-and-translate canvas, not a latent slider.
+    pub stroke: bool,
 }
 
 /// Open the explorer on `preset` while it trains and drag a latent slider continuously (a new
-/// value every 60 Hz frame) for `seconds`. `woken` receives the engine's wake-ups; as in the
+/// value every 60 Hz frame) for `seconds`; for an image-to-image G, draw one continuous
+/// stroke on the canvas instead (a new brush position every frame, round a circle). `woken` receives the engine's wake-ups; as in the
 /// window, a wake-up draws a frame at once instead of waiting for the next 60 Hz tick.
 pub fn explore_latency(
     link: Link,
@@ -115,9 +118,22 @@ pub fn explore_latency(
     let mut next_tick = Instant::now();
     while started.elapsed().as_secs_f64() < seconds {
         if Instant::now() >= next_tick {
-            // Drag z0 back and forth over ±2.5.
-            let value = 2.5 * (f64::from(tick) * 0.05).sin() as f32;
-            driver.app.explorer_mut().set_dimension(0, value);
+            let phase = f64::from(tick) * 0.05;
+            match driver.app.explorer_mut().canvas_mut() {
+                Some(canvas) => {
+                    if tick == 0 {
+                        canvas.begin_stroke();
+                    }
+                    let (side, r) = (canvas.side() as f32, canvas.side() as f32 * 0.3);
+                    let (s, c) = (phase as f32).sin_cos();
+                    canvas.stroke_to(side / 2.0 + r * c, side / 2.0 + r * s);
+                }
+                // Drag z0 back and forth over ±2.5.
+                None => {
+                    let value = 2.5 * phase.sin() as f32;
+                    driver.app.explorer_mut().set_dimension(0, value);
+                }
+            }
             tick += 1;
             next_tick += FRAME;
         }
@@ -127,6 +143,7 @@ pub fn explore_latency(
     let steps = driver.step() - start_step;
     driver.app.apply_action(Action::Pause);
     ExploreRun {
+        stroke: driver.app.explorer().canvas().is_some(),
         latency_ms: driver.app.explorer().latency_log()[measured_from..].to_vec(),
         frame_ms,
         steps,

@@ -101,7 +101,9 @@ impl PlotsView {
             );
         }
         let budget = (ui.available_width().max(100.0) * 2.0) as usize;
-        let height = ((ui.available_height() - 8.0) / 2.0).max(80.0);
+        let with_terms = runs.iter().any(|r| !r.curves.terms.is_empty());
+        let plots = if with_terms { 3.0 } else { 2.0 };
+        let height = ((ui.available_height() - 8.0) / plots).max(80.0);
         let smoothing = self.settings.smoothing;
         let mut losses = Vec::new();
         let mut probabilities = Vec::new();
@@ -157,7 +159,9 @@ impl PlotsView {
                 });
             }
         }
-        // G's other loss terms (L1, mode seeking) join the losses, in colours of their own.
+        // G's other loss terms (L1, mode seeking), on their own axis: weighted by λ = 100 the
+        // L1 term is most of G's loss, and its own value would be a flat line beside it.
+        let mut terms = Vec::new();
         for run in runs {
             for (i, (term, raw)) in run.curves.terms.iter().enumerate() {
                 let Some(smooth) = self
@@ -178,14 +182,14 @@ impl PlotsView {
                     )
                 };
                 if smoothing > 0.0 {
-                    losses.push(Curve {
+                    terms.push(Curve {
                         name: name.clone(),
                         color: color.gamma_multiply(0.15),
                         dashed: !single,
                         series: raw,
                     });
                 }
-                losses.push(Curve {
+                terms.push(Curve {
                     name,
                     color,
                     dashed: !single,
@@ -201,6 +205,13 @@ impl PlotsView {
             "loss"
         });
         self.drawn = curves(ui, "losses", losses_plot, &losses, &markers, budget, log);
+        if with_terms {
+            let terms_plot = Plot::new("g-terms")
+                .height(height)
+                .include_y(0.0)
+                .y_axis_label("G's other terms (unweighted)");
+            self.drawn += curves(ui, "g-terms", terms_plot, &terms, &markers, budget, log);
+        }
         let axis = d_axis_label(runs);
         let probabilities_plot = Plot::new("d-outputs")
             .height(height)

@@ -87,6 +87,13 @@ pub trait Task: Send {
         noise: &mut StdRng,
     ) -> Vec<Term>;
 
+    /// Whether the size of G's gradient says anything about the game's stability: not when
+    /// the task scales a term of G's loss by a weight of its own (pix2pix's λ = 100 makes
+    /// G's gradient large by design), and the gradient-explosion alarm then watches D alone.
+    fn g_gradient_is_telling(&self) -> bool {
+        true
+    }
+
     /// The fixed held-out pairs the view and measurements use, for a task that has them.
     fn held_out(&self) -> Option<&translate::HeldOut> {
         None

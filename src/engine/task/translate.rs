@@ -152,6 +152,10 @@ impl Task for Translate {
         }]
     }
 
+    fn g_gradient_is_telling(&self) -> bool {
+        self.l1_weight <= 1.0
+    }
+
     fn held_out(&self) -> Option<&HeldOut> {
         Some(&self.held_out)
     }

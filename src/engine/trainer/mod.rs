@@ -256,15 +256,20 @@ impl Trainer {
             wall_s: self.trained_s,
             terms,
         };
-        self.alarms.extend(self.watch.observe(&Observation {
-            step: metrics.step,
-            d_loss: metrics.d_loss,
-            d_real: metrics.d_real,
-            d_fake: metrics.d_fake,
-            g_grad_norm: Some(metrics.g_grad_norm),
-            d_grad_norm: Some(metrics.d_grad_norm),
-            probabilities: self.preset.game.loss.is_logistic(),
-        }));
+        self.alarms.extend(
+            self.watch.observe(&Observation {
+                step: metrics.step,
+                d_loss: metrics.d_loss,
+                d_real: metrics.d_real,
+                d_fake: metrics.d_fake,
+                g_grad_norm: self
+                    .task
+                    .g_gradient_is_telling()
+                    .then_some(metrics.g_grad_norm),
+                d_grad_norm: Some(metrics.d_grad_norm),
+                probabilities: self.preset.game.loss.is_logistic(),
+            }),
+        );
         Ok(metrics)
     }
 

@@ -65,6 +65,11 @@ impl Canvas {
         }
     }
 
+    /// Side of the canvas, in image pixels.
+    pub fn side(&self) -> usize {
+        self.side
+    }
+
     /// The source image now on the canvas (channel-major, [-1, 1]).
     pub fn source(&self) -> &[f32] {
         &self.pixels
