@@ -132,3 +132,71 @@ fn games_the_model_cannot_play_are_refused_saying_why() {
         "20 samples, 10 rows"
     );
 }
+
+/// A translate preset with `dataset` and `extra` sections, networks named one by one.
+fn translate_with(dataset: &str, networks: &str, extra: &str) -> Result<Preset, PresetError> {
+    let text = format!(
+        r#"
+        name = "translate"
+        [dataset]
+        kind = "{dataset}"
+        size = 16
+        [task]
+        kind = "translate"
+        {networks}
+        [train]
+        batch_size = 4
+        lr_g = 2e-4
+        lr_d = 2e-4
+        seed = 1
+        samples = 4
+        {extra}
+    "#
+    );
+    Preset::from_toml(&text, "translate.toml")
+}
+
+const UNET_PATCH: &str = "[generator]\nfamily = \"unet\"\n[discriminator]\nfamily = \"patch_gan\"";
+
+#[test]
+fn tasks_are_refused_with_networks_or_data_they_cannot_play_with() {
+    assert!(translate_with("shapes_outline", UNET_PATCH, "").is_ok());
+    let unpaired = translate_with("shapes", UNET_PATCH, "").expect_err("no sources");
+    assert!(unpaired.to_string().contains("paired"), "{unpaired}");
+    let pair = translate_with(
+        "digit_skeletons",
+        "[model]\nfamily = \"dcgan\"\nlatent_dim = 8\nngf = 8\nndf = 8",
+        "",
+    )
+    .expect_err("a latent pair for a translation");
+    assert!(pair.to_string().contains("[generator]"), "{pair}");
+    for (game, says) in [
+        ("[game]\npenalty = \"r1\"", "penalty"),
+        ("[game]\nmode_seeking = 1.0", "mode_seeking"),
+        ("[game]\npack = 2", "pack"),
+    ] {
+        let refused = translate_with("shapes_grey", UNET_PATCH, game).expect_err(game);
+        assert!(refused.to_string().contains(says), "{game}: {refused}");
+    }
+    let empty = Preset::from_toml(
+        &format!(
+            "name = \"x\"\n[dataset]\nkind = \"shapes_grey\"\n[task]\nkind = \"translate\"\n\
+             l1_weight = 0.0\nadversarial = false\n{UNET_PATCH}\n[train]\nbatch_size = 4\n\
+             lr_g = 1e-3\nlr_d = 1e-3\nseed = 1"
+        ),
+        "x.toml",
+    )
+    .expect_err("an empty G loss");
+    assert!(empty.to_string().contains("empty"), "{empty}");
+    // A generate preset on paired data is told to translate.
+    let generate = digits_with("", "").map(|mut p| {
+        p.dataset = ganscope::preset::DatasetSpec::ShapesGrey { size: 32 };
+        p.validate()
+    });
+    let said = generate
+        .ok()
+        .and_then(Result::err)
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(said.contains("translate"), "{said}");
+}

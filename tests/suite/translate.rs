@@ -4,6 +4,7 @@
 //! small pix2pix run learns (held-out L1 below both trivial baselines) and resumes exactly.
 
 use super::common::preset;
+use burn::module::Module;
 use burn::prelude::*;
 use ganscope::data::{self, SampleShape};
 use ganscope::engine::trainer::checkpoint;
@@ -39,6 +40,18 @@ fn rows(values: Vec<f32>, n: usize, device: &Device) -> Tensor<2> {
     Tensor::from_data(TensorData::new(values, [n, width]), device)
 }
 
+/// What D judges per row: the sample, after the source when the task conditions D on it.
+fn d_width(p: &Preset, shape: SampleShape, from: Option<SampleShape>) -> usize {
+    shape.numel()
+        + match p.task {
+            TaskSpec::Translate {
+                conditional_d: true,
+                ..
+            } => from.map_or(0, SampleShape::numel),
+            _ => 0,
+        }
+}
+
 #[test]
 fn every_family_builds_with_its_shapes_and_renders_one_input_as_in_a_batch() {
     let device = Device::flex();
@@ -55,6 +68,37 @@ fn every_family_builds_with_its_shapes_and_renders_one_input_as_in_a_batch() {
             .map(|i| ((i * 7919) % 200) as f32 / 100.0 - 1.0)
             .collect();
         let batch = rows(inputs.clone(), 3, &device);
+        // A round trip through burnpack files into networks built from another seed gives
+        // back the same G and D, bit for bit.
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (g_file, d_file) = (dir.path().join("g.bpk"), dir.path().join("d.bpk"));
+        g.clone()
+            .save_file(&g_file)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        d.clone()
+            .save_file(&d_file)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (other_g, other_d) = models::seeded(&device, 4, || {
+            models::build(&p, shape, from, &device).unwrap_or_else(|e| panic!("{name}: {e}"))
+        });
+        let other_g = other_g
+            .try_load_file(&g_file)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let other_d = other_d
+            .try_load_file(&d_file)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let values = |t: Tensor<2>| t.into_data().try_to_vec::<f32>().unwrap_or_default();
+        assert_eq!(
+            values(other_g.forward(batch.clone(), None)),
+            values(g.forward(batch.clone(), None)),
+            "{name}: G round trip"
+        );
+        let judged_rows = rows(vec![0.2; 2 * d_width(&p, shape, from)], 2, &device);
+        assert_eq!(
+            values(other_d.forward(judged_rows.clone(), None)),
+            values(d.forward(judged_rows, None)),
+            "{name}: D round trip"
+        );
         // Inference with fixed statistics (a DCGAN's calibrated copy): one input alone renders
         // as inside the batch.
         let g = g.calibrated(batch.clone(), None);
@@ -80,14 +124,7 @@ fn every_family_builds_with_its_shapes_and_renders_one_input_as_in_a_batch() {
             assert!(worst < 1e-4, "{name}: sample {i} differs by {worst} alone");
         }
         // D's verdicts: one per sample, or a map of them.
-        let judged = shape.numel()
-            + match p.task {
-                TaskSpec::Translate {
-                    conditional_d: true,
-                    ..
-                } => from.map_or(0, SampleShape::numel),
-                _ => 0,
-            };
+        let judged = d_width(&p, shape, from);
         let verdicts = d
             .forward(rows(vec![0.1; 2 * judged], 2, &device), None)
             .dims();

@@ -13,6 +13,7 @@ pub mod checkpoint;
 mod diagnostics;
 mod game;
 mod sampling;
+mod step;
 mod translation;
 
 pub use sampling::real_points;
@@ -20,21 +21,17 @@ use sampling::{fixed_latents, points};
 
 use diagnostics::ReferenceClassifier;
 
-use super::profile::{Laps, Phase, PhaseTimes};
+use super::device::OpenedDevice;
+use super::profile::PhaseTimes;
 use super::task::{self, Task};
-use super::{device::OpenedDevice, grad_norm, loss};
 use crate::data::{self, DataSource, SampleShape};
-use crate::engine::HostValues;
-use crate::metrics::alarms::{Alarm, Alarms, Observation};
+use crate::metrics::alarms::{Alarm, Alarms};
 use crate::models::{self, Discriminator, Generator};
 use crate::preset::{DatasetSpec, Preset};
-use crate::protocol::{DeviceInfo, RunInfo, SourceInfo, StepMetrics};
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use crate::protocol::{DeviceInfo, RunInfo, SourceInfo};
+use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
-use burn::tensor::activation::sigmoid;
 use rand::{SeedableRng, rngs::StdRng};
-use std::collections::BTreeMap;
-use std::time::Instant;
 
 /// Why a step was refused.
 #[derive(Debug, thiserror::Error)]
@@ -234,188 +231,6 @@ impl Trainer {
     fn latent(&self, n: usize, rng: &mut StdRng, device: &Device) -> Tensor<2> {
         task::generate::latent(n, self.preset.latent_dim(), rng, device)
     }
-
-    /// One training step (k D-updates, one G-update).
-    pub fn step(&mut self) -> Result<StepMetrics, TrainError> {
-        let started = Instant::now();
-        let mut profile = self.profile.take();
-        let plain = self.plain.clone();
-        let outcome = self.timed_step(Laps::start(profile.as_mut(), &plain));
-        self.profile = profile;
-        let (d_stats, g_stats, terms) = outcome?;
-        self.step += 1;
-        self.trained_s += started.elapsed().as_secs_f64();
-        let metrics = StepMetrics {
-            step: self.step,
-            g_loss: g_stats[0],
-            d_loss: d_stats[0],
-            d_real: d_stats[1],
-            d_fake: d_stats[2],
-            g_grad_norm: g_stats[1].sqrt(),
-            d_grad_norm: d_stats[3].sqrt(),
-            wall_s: self.trained_s,
-            terms,
-        };
-        self.alarms.extend(
-            self.watch.observe(&Observation {
-                step: metrics.step,
-                d_loss: metrics.d_loss,
-                d_real: metrics.d_real,
-                d_fake: metrics.d_fake,
-                g_grad_norm: self
-                    .task
-                    .g_gradient_is_telling()
-                    .then_some(metrics.g_grad_norm),
-                d_grad_norm: Some(metrics.d_grad_norm),
-                probabilities: self.preset.game.loss.is_logistic(),
-            }),
-        );
-        Ok(metrics)
-    }
-
-    /// Alarms raised since the last call (see [`crate::metrics::alarms`]).
-    pub fn take_alarms(&mut self) -> Vec<Alarm> {
-        std::mem::take(&mut self.alarms)
-    }
-
-    /// The body of [`Self::step`]: returns D's [loss, D(x), D(G(z)), ‖∇D‖²], G's
-    /// [loss, ‖∇G‖²] and the values of G's other loss terms by name. D's loss includes its
-    /// penalty; D(x) and D(G(z)) are mean probabilities for the logistic losses and mean raw
-    /// scores for the others (over every verdict of a patch discriminator).
-    fn timed_step(&mut self, mut laps: Laps<'_>) -> Result<StepOutcome, TrainError> {
-        let t = self.preset.train.clone();
-        let game = self.preset.game.clone();
-        let summary = |out: Tensor<2>| {
-            if game.loss.is_logistic() {
-                sigmoid(out).mean()
-            } else {
-                out.mean()
-            }
-        };
-        let mut last = None;
-        let mut d_stats = [0.0f32; 4];
-        let mut noise = self.rng(Stream::Noise);
-        let mut extra = self.rng(Stream::Game);
-        let std = game.noise_at(self.step);
-        self.data.reseed(mix(t.seed, self.step ^ DATA_KEY));
-        for _ in 0..t.d_steps {
-            let round = self
-                .task
-                .round(self.data.as_mut(), t.batch_size, &mut noise, &self.device);
-            laps.mark(Phase::Data);
-            let generated = self
-                .g()
-                .forward(round.g_input.clone(), round.labels.as_ref()); // [B, F]
-            laps.mark(Phase::GForward);
-            // What D sees: noisy, packed [B / m, m·F].
-            let real_in = game::pack(
-                game::with_noise(round.judged(round.real.clone()), std, &mut extra),
-                game.pack,
-            );
-            let fake_in = game::pack(
-                game::with_noise(round.judged(generated.clone().detach()), std, &mut extra),
-                game.pack,
-            );
-            let real_out = self.d().forward(real_in.clone(), round.labels.as_ref());
-            let fake_out = self.d().forward(fake_in.clone(), round.labels.as_ref());
-            let mut d_loss = loss::discriminator(
-                game.loss,
-                real_out.clone(),
-                fake_out.clone(),
-                game.label_smoothing,
-            );
-            let penalty = game::penalty(
-                self.d(),
-                game.penalty,
-                game.penalty_weight,
-                &real_in,
-                &fake_in,
-                round.labels.as_ref(),
-                &mut extra,
-            )
-            .map_err(TrainError::Unsupported)?;
-            if let Some(penalty) = penalty {
-                d_loss = d_loss + penalty;
-            }
-            laps.mark(Phase::DForward);
-            let grads = d_loss.backward();
-            laps.mark(Phase::DBackward);
-            let d_norm = grad_norm::squared(self.d(), &grads, &self.device);
-            d_stats = read_scalars(vec![d_loss, summary(real_out), summary(fake_out), d_norm]);
-            laps.mark(Phase::Readback);
-            self.refuse_non_finite("D loss", d_stats[0])?;
-            let grads = GradientsParams::from_grads(grads, self.d());
-            let d = self.take_d();
-            let mut d = self.opt_d.step(t.lr_d, d, grads);
-            if game.clip > 0.0 {
-                d = game::clipped(d, game.clip);
-            }
-            d.advance_spectral();
-            self.discriminator = Some(d);
-            laps.mark(Phase::DUpdate);
-            last = Some((generated, round));
-        }
-        // d_steps >= 1 is validated; without a round there is nothing to update G from.
-        let Some((fake, round)) = last else {
-            return Err(TrainError::Unsupported("d_steps must be at least 1".into()));
-        };
-        let terms = self.task.g_terms(self.g(), &fake, &round, &mut noise);
-        let adversarial = self.task.adversarial().then(|| {
-            let fake_in = game::pack(
-                game::with_noise(round.judged(fake.clone()), std, &mut extra),
-                game.pack,
-            );
-            loss::generator(game.loss, self.d().forward(fake_in, round.labels.as_ref()))
-        });
-        let mut g_loss = adversarial;
-        for term in &terms {
-            g_loss = Some(match g_loss {
-                Some(total) => total + term.loss(),
-                None => term.loss(),
-            });
-        }
-        let Some(g_loss) = g_loss else {
-            return Err(TrainError::Unsupported("G's loss has no terms".into()));
-        };
-        laps.mark(Phase::GLoss);
-        let grads = g_loss.backward();
-        laps.mark(Phase::GBackward);
-        let g_norm = grad_norm::squared(self.g(), &grads, &self.device);
-        let mut read = vec![g_loss, g_norm];
-        read.extend(terms.iter().map(|term| term.value.clone()));
-        let values = read_values(read);
-        let g_stats = [values[0], values[1]];
-        laps.mark(Phase::Readback);
-        self.refuse_non_finite("G loss", g_stats[0])?;
-        let grads = GradientsParams::from_grads(grads, self.g());
-        let g = self.take_g();
-        let g = self.opt_g.step(t.lr_g, g, grads);
-        if game.ema > 0.0 {
-            let now = g.valid();
-            let average = self.ema.take().unwrap_or_else(|| now.clone());
-            self.ema = Some(game::blend(average, &now, game.ema));
-        }
-        self.generator = Some(g);
-        laps.mark(Phase::GUpdate);
-        let named = terms
-            .iter()
-            .zip(&values[2..])
-            .map(|(term, v)| (term.name.to_string(), *v))
-            .collect();
-        Ok((d_stats, g_stats, named))
-    }
-
-    fn refuse_non_finite(&self, what: &'static str, value: f32) -> Result<(), TrainError> {
-        if value.is_finite() {
-            Ok(())
-        } else {
-            Err(TrainError::Diverged {
-                step: self.step + 1,
-                what,
-                value,
-            })
-        }
-    }
 }
 
 /// The independent streams of randomness of a run.
@@ -438,25 +253,6 @@ fn mix(a: u64, b: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
-}
-
-/// What one step returns: D's and G's statistics and G's other loss terms by name.
-type StepOutcome = ([f32; 4], [f32; 2], BTreeMap<String, f32>);
-
-/// Read several one-element tensors back in a single device sync.
-fn read_values(values: Vec<Tensor<1>>) -> Vec<f32> {
-    let n = values.len();
-    let mut data = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0)
-        .into_data()
-        .to_f32s();
-    data.resize(n, f32::NAN);
-    data
-}
-
-/// [`read_values`] for a fixed number of tensors.
-fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> [f32; N] {
-    let data = read_values(values);
-    std::array::from_fn(|i| data[i])
 }
 
 #[cfg(test)]

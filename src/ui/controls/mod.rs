@@ -146,7 +146,10 @@ impl Controls<'_> {
                 preset.train.lr_d,
                 preset.train.d_steps
             ));
-            let summary = game_summary(&preset.game);
+            let summary = match task_summary(&preset.task) {
+                Some(task) => format!("{task} · {}", game_summary(&preset.game)),
+                None => game_summary(&preset.game),
+            };
             if changed {
                 ui.small(format!(
                     "{summary} (changed live; Reset restores the preset)"
@@ -344,6 +347,30 @@ impl Controls<'_> {
 }
 
 /// The game's loss and the stabilisers it switches on, in one line.
+/// The game in words when it is not the classic one (pix2pix's objective and D's view).
+fn task_summary(task: &crate::preset::TaskSpec) -> Option<String> {
+    match *task {
+        crate::preset::TaskSpec::Generate => None,
+        crate::preset::TaskSpec::Translate {
+            l1_weight,
+            adversarial,
+            conditional_d,
+        } => {
+            let objective = match (adversarial, l1_weight > 0.0) {
+                (true, true) => format!("GAN + {l1_weight}·L1"),
+                (true, false) => "GAN only".into(),
+                (false, _) => format!("{l1_weight}·L1 only"),
+            };
+            let d = if conditional_d {
+                "D sees A and B"
+            } else {
+                "D sees B alone"
+            };
+            Some(format!("translate A to B: {objective}, {d}"))
+        }
+    }
+}
+
 fn game_summary(game: &crate::preset::GameSpec) -> String {
     let mut parts = vec![format!("{} loss", game.loss.label())];
     if game.penalty != crate::preset::PenaltyKind::None {
