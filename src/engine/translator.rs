@@ -4,6 +4,7 @@
 //! input always gives the same output.
 
 use crate::engine::HostValues;
+use crate::engine::task::translate;
 use crate::models::{Generator, unet::UnetGenerator};
 use burn::prelude::*;
 use rand::{SeedableRng, rngs::StdRng};
@@ -84,15 +85,8 @@ impl Translator {
         let n = sources.len() / features;
         let noise = self.g.noise_width_at(side);
         let mut rng = StdRng::seed_from_u64(self.seed);
-        let draws = super::task::translate::uniforms(n * noise, &mut rng);
-        let input: Vec<f32> = (0..n)
-            .flat_map(|i| {
-                sources[i * features..(i + 1) * features]
-                    .iter()
-                    .chain(&draws[i * noise..(i + 1) * noise])
-                    .copied()
-            })
-            .collect();
+        let draws = translate::uniforms(n * noise, &mut rng);
+        let input = translate::interleave(sources, features, &draws, noise);
         let x = Tensor::from_data(TensorData::new(input, [n, features + noise]), &self.device);
         Ok(self.g.forward_at(x, side).into_data().to_f32s())
     }

@@ -183,3 +183,31 @@ fn train_resumes_in_place_and_forks_into_another_folder() {
         "and continues with the new learning rate"
     );
 }
+
+#[test]
+fn a_checkpoint_written_before_tasks_existed_still_resumes() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cpu = device::cpu();
+    let preset = preset("digits-dcgan");
+    let mut trainer = Trainer::new(&preset, &cpu);
+    steps(&mut trainer, 2);
+    let saved = trainer
+        .save_checkpoint(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Before tasks, a preset had no [task] section and a metrics line no "terms".
+    let file = saved.join("preset.toml");
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{e}"));
+    let old = text.replace("[task]\nkind = \"generate\"\n", "");
+    assert_ne!(old, text, "the new form names its task");
+    std::fs::write(&file, old).unwrap_or_else(|e| panic!("{e}"));
+    let old_preset = checkpoint::preset_of(&saved).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(old_preset, preset, "the task defaults to generate");
+    let mut resumed = Trainer::new(&old_preset, &cpu);
+    resumed
+        .load_checkpoint(&saved)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(steps(&mut resumed, 2), steps(&mut trainer, 2));
+    let line = r#"{"step":1,"g_loss":0.7,"d_loss":1.3,"d_real":0.5,"d_fake":0.5,"g_grad_norm":1.0,"d_grad_norm":1.0,"wall_s":0.1}"#;
+    let m: StepMetrics = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}"));
+    assert!(m.terms.is_empty());
+}

@@ -339,3 +339,57 @@ fn decoding_random_and_mutated_bytes_answers_without_panicking() {
         }
     }
 }
+
+#[test]
+fn a_pix2pix_run_records_named_terms_and_scores_and_latent_commands_refuse_it() {
+    use ganscope::cli::{interpolate, sample, train};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = dir.path().join("run");
+    let mut p = small("digits-pix2pix");
+    p.train.metrics_every = 2;
+    train::run(&p, 2, Default::default(), &run).unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(run.join("metrics.jsonl"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    assert!(
+        lines.iter().all(|l| l["terms"]["l1"].as_f64().is_some()),
+        "{lines:?}"
+    );
+    let scores = &lines[1]["diagnostics"];
+    for key in ["l1", "psnr", "ssim"] {
+        assert!(
+            scores[key].as_f64().is_some_and(f64::is_finite),
+            "{key}: {scores}"
+        );
+    }
+    let walk = interpolate::WalkSpec {
+        from: 0,
+        to: 1,
+        frames: 3,
+        mode: ganscope::latent::InterpMode::Slerp,
+        psi: 1.0,
+        class: None,
+    };
+    let png = dir.path().join("strip.png");
+    let refused = interpolate::run(&run, walk, Default::default(), &png, None)
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+    assert!(
+        refused.contains("no latent") && refused.contains("apply"),
+        "{refused}"
+    );
+    let csv = dir.path().join("points.csv");
+    let refused = sample::run(
+        sample::Source::Checkpoint(run),
+        10,
+        Default::default(),
+        &csv,
+    )
+    .err()
+    .map(|e| format!("{e:#}"))
+    .unwrap_or_default();
+    assert!(refused.contains("no latent"), "{refused}");
+}

@@ -38,14 +38,12 @@ impl HeldOut {
     /// G's input rows for pairs `range`: each source followed by its draws.
     pub fn g_input(&self, range: std::ops::Range<usize>) -> Vec<f32> {
         let (a, u) = (self.source_shape.numel(), self.noise_width);
-        range
-            .flat_map(|i| {
-                self.source[i * a..(i + 1) * a]
-                    .iter()
-                    .chain(&self.noise[i * u..(i + 1) * u])
-                    .copied()
-            })
-            .collect()
+        interleave(
+            &self.source[range.start * a..range.end * a],
+            a,
+            &self.noise[range.start * u..range.end * u],
+            u,
+        )
     }
 }
 
@@ -56,6 +54,19 @@ pub struct Translate {
     source_features: usize,
     noise_width: usize,
     held_out: HeldOut,
+}
+
+/// G's input rows: each source image (`a` floats) followed by its draws (`u` floats).
+pub fn interleave(sources: &[f32], a: usize, draws: &[f32], u: usize) -> Vec<f32> {
+    let n = sources.len() / a.max(1);
+    (0..n)
+        .flat_map(|i| {
+            sources[i * a..(i + 1) * a]
+                .iter()
+                .chain(&draws[i * u..(i + 1) * u])
+                .copied()
+        })
+        .collect()
 }
 
 /// `n` uniform draws in [0, 1) from `rng`.
@@ -115,14 +126,7 @@ impl Task for Translate {
         let source = batch.source.unwrap_or_else(|| vec![0.0; n * a]);
         let draws = uniforms(n * self.noise_width, noise);
         let u = self.noise_width;
-        let input: Vec<f32> = (0..n)
-            .flat_map(|i| {
-                source[i * a..(i + 1) * a]
-                    .iter()
-                    .chain(&draws[i * u..(i + 1) * u])
-                    .copied()
-            })
-            .collect();
+        let input = interleave(&source, a, &draws, u);
         let beside = self
             .conditional_d
             .then(|| Tensor::from_data(TensorData::new(source, [n, a]), device));
