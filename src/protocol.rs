@@ -243,6 +243,8 @@ pub struct RunInfo {
     pub latent_dim: usize,
     /// Number of classes G is conditioned on, for conditional families; `None` otherwise.
     pub classes: Option<usize>,
+    /// The data set's class names in label order ("0"–"9", "circle"…), empty without labels.
+    pub class_names: Vec<String>,
     /// The source image G translates, for image-to-image tasks (G then has no latent:
     /// `latent_dim` is 0).
     pub source: Option<SourceInfo>,

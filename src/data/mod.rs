@@ -119,6 +119,21 @@ pub fn mixture(spec: &DatasetSpec) -> Option<(Vec<[f32; 2]>, f32)> {
     Some((mixture.means().to_vec(), *std))
 }
 
+/// The names of a labelled data set's classes, in label order (empty for unlabelled sets).
+pub fn class_names(spec: &DatasetSpec) -> Vec<String> {
+    match spec {
+        DatasetSpec::Digits { .. } | DatasetSpec::DigitSkeletons { .. } => {
+            (0..digits::CLASSES).map(|d| d.to_string()).collect()
+        }
+        DatasetSpec::Shapes { .. }
+        | DatasetSpec::ShapesOutline { .. }
+        | DatasetSpec::ShapesGrey { .. } => shapes::NAMES.iter().map(|n| n.to_string()).collect(),
+        DatasetSpec::Ring8 { .. } | DatasetSpec::Grid25 { .. } | DatasetSpec::Spiral { .. } => {
+            Vec::new()
+        }
+    }
+}
+
 /// Open the data set a preset names.
 pub fn open(spec: &DatasetSpec, seed: u64) -> Box<dyn DataSource> {
     match spec {

@@ -173,7 +173,7 @@ fn patch_maps_have_their_size_and_an_unconditional_d_ignores_the_source() {
         let mut source = data::open(&p.dataset, 1);
         let (g, _) = models::build(&p, source.shape(), source.source_shape(), &device)
             .unwrap_or_else(|e| panic!("{e}"));
-        let task = task::open(&p, source.as_ref(), &g);
+        let task = task::open(&p, source.as_ref(), &g, &device);
         let mut rng = StdRng::seed_from_u64(1);
         let round = task.round(source.as_mut(), 2, &mut rng, &device);
         let b = round.real.clone();

@@ -2,20 +2,72 @@
 //!
 //! A task says what a batch becomes in one round of the game (G's input, the real samples D
 //! judges, what D sees beside them), which terms G's loss gets besides the adversarial one,
-//! and which fixed inputs the sample view shows. The trainer's step loop is written once
-//! against [`Task`]; a new game is a file here plus a preset that names it.
+//! what the sample view shows and what is measured. The trainer's step loop, views and
+//! measurements are written once against [`Task`]; a new game is a file (or folder) here plus
+//! a preset that names it.
 //!
 //! - [`generate::Generate`]: noise (and a class, for a conditional pair) → sample.
 //! - [`translate::Translate`]: source image → target image (pix2pix), D judging pairs.
 
 pub mod generate;
+mod reference;
 pub mod translate;
 
-use crate::data::{DataSource, HostBatch};
-use crate::models::Generator;
+use crate::data::{DataSource, HostBatch, SampleShape};
+use crate::models::{Discriminator, Generator};
 use crate::preset::{Preset, TaskSpec};
+use crate::protocol::{Diagnostics, RgbaImage, SampleView};
 use burn::prelude::*;
+use rand::SeedableRng;
 use rand::rngs::StdRng;
+
+/// The independent streams of randomness of a run.
+#[derive(Clone, Copy)]
+pub enum Stream {
+    Noise = 1,
+    Measure = 2,
+    /// Instance noise and penalty interpolates.
+    Game = 3,
+    /// Instance noise on the samples that diagnostics show D.
+    Judge = 4,
+}
+
+/// SplitMix64 of `a` combined with `b`: well-spread keys from (seed, purpose, step).
+pub fn mix(a: u64, b: u64) -> u64 {
+    let mut z = a ^ b.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A random generator for one purpose at one step: every stream of randomness is keyed by
+/// (preset seed, purpose, step), so a run is a function of its seed, a run resumed from a
+/// checkpoint continues exactly as an uninterrupted one, and other threads drawing random
+/// numbers cannot disturb it.
+pub fn keyed(seed: u64, purpose: Stream, step: u64) -> StdRng {
+    StdRng::seed_from_u64(mix(mix(seed, purpose as u64), step))
+}
+
+/// What a task sees of the run when it draws its view or measures it.
+pub struct Scene<'a> {
+    /// G without autodiff, as exported (the moving average of its weights when kept).
+    pub g: &'a Generator,
+    /// D as it trains (autodiff: the 2-D view's arrows need its input gradient).
+    pub d: &'a Discriminator,
+    pub preset: &'a Preset,
+    pub step: u64,
+    pub shape: SampleShape,
+    /// The device without autodiff, and the same hardware with it.
+    pub plain: &'a Device,
+    pub autodiff: &'a Device,
+}
+
+impl Scene<'_> {
+    /// The stream `purpose` at this step (see [`keyed`]).
+    pub fn rng(&self, purpose: Stream) -> StdRng {
+        keyed(self.preset.train.seed, purpose, self.step)
+    }
+}
 
 /// One round of the game, built from a batch.
 pub struct Round {
@@ -98,12 +150,37 @@ pub trait Task: Send {
     fn held_out(&self) -> Option<&translate::HeldOut> {
         None
     }
+
+    /// What G makes of the task's fixed inputs, as the front ends show it.
+    fn samples(&self, scene: &Scene) -> SampleView;
+
+    /// `n` samples of G, flattened [n, features]: from fresh inputs, or the task's held-out
+    /// inputs (for benches, the CLI and tests).
+    fn generate(&self, scene: &Scene, n: usize) -> Vec<f32>;
+
+    /// The task's measurements at this step, drawing real samples from `data`.
+    fn diagnostics(&mut self, scene: &Scene, data: &mut dyn DataSource) -> Diagnostics;
+
+    /// The memorisation check: samples over their nearest real neighbours, with distances;
+    /// `None` where it means nothing.
+    fn nearest_neighbours(
+        &mut self,
+        _scene: &Scene,
+        _data: &mut dyn DataSource,
+    ) -> Option<(RgbaImage, Vec<f32>)> {
+        None
+    }
 }
 
-/// The task a preset names, for data of `data`'s shapes.
-pub fn open(preset: &Preset, data: &dyn DataSource, g: &Generator) -> Box<dyn Task> {
+/// The task a preset names, for data of `data`'s shapes; `plain` holds its fixed inputs.
+pub fn open(
+    preset: &Preset,
+    data: &dyn DataSource,
+    g: &Generator,
+    plain: &Device,
+) -> Box<dyn Task> {
     match preset.task {
-        TaskSpec::Generate => Box::new(generate::Generate::new(preset)),
+        TaskSpec::Generate => Box::new(generate::Generate::new(preset, data.shape(), plain)),
         TaskSpec::Translate { .. } => Box::new(translate::Translate::new(preset, data, g)),
     }
 }

@@ -10,16 +10,12 @@
 
 mod balance;
 pub mod checkpoint;
-mod diagnostics;
-mod game;
+pub(crate) mod game;
 mod sampling;
 mod step;
-mod translation;
 
-pub use sampling::real_points;
-use sampling::{fixed_latents, points};
-
-use diagnostics::ReferenceClassifier;
+pub use crate::engine::task::generate::real_points;
+use crate::engine::task::{Stream, keyed, mix};
 
 use super::device::OpenedDevice;
 use super::profile::PhaseTimes;
@@ -27,11 +23,11 @@ use super::task::{self, Task};
 use crate::data::{self, DataSource, SampleShape};
 use crate::metrics::alarms::{Alarm, Alarms};
 use crate::models::{self, Discriminator, Generator};
-use crate::preset::{DatasetSpec, Preset};
+use crate::preset::Preset;
 use crate::protocol::{DeviceInfo, RunInfo, SourceInfo};
 use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
-use rand::{SeedableRng, rngs::StdRng};
+use rand::rngs::StdRng;
 
 /// Why a step was refused.
 #[derive(Debug, thiserror::Error)]
@@ -72,20 +68,12 @@ pub struct Trainer {
     shape: SampleShape,
     /// Classes G and D are conditioned on (a conditional GAN).
     classes: Option<usize>,
-    fixed_z: Tensor<2>,
-    /// The class of each fixed latent (a conditional G: one grid row per class).
-    fixed_labels: Option<Vec<u32>>,
-    real_view: Vec<[f32; 2]>,
     step: u64,
     trained_s: f64,
     /// Per-phase times, while profiling.
     profile: Option<PhaseTimes>,
     watch: Alarms,
     alarms: Vec<Alarm>,
-    /// Means and std of a Gaussian-mixture data set, for mode metrics.
-    mixture: Option<(Vec<[f32; 2]>, f32)>,
-    /// The reference classifier for class coverage (digits only).
-    classifier: ReferenceClassifier,
 }
 
 impl Trainer {
@@ -106,16 +94,9 @@ impl Trainer {
             models::build(preset, shape, data.source_shape(), &device)
         })
         .map_err(TrainError::Unsupported)?;
-        let task = task::open(preset, data.as_ref(), &generator);
+        let task = task::open(preset, data.as_ref(), &generator, &plain);
         let classes = preset.dataset.classes().filter(|_| preset.conditional());
         let t = &preset.train;
-        let real_view = if shape == SampleShape::Points2 {
-            real_points(preset)
-        } else {
-            Vec::new()
-        };
-        let (fixed_z, fixed_labels) =
-            fixed_latents(t.samples, preset.latent_dim(), classes, &plain);
         Ok(Trainer {
             preset: preset.clone(),
             loaded: preset.clone(),
@@ -131,21 +112,11 @@ impl Trainer {
             task,
             shape,
             classes,
-            fixed_z,
-            fixed_labels,
-            real_view,
             step: 0,
             trained_s: 0.0,
             profile: None,
             watch: Alarms::default(),
             alarms: Vec::new(),
-            mixture: data::mixture(&preset.dataset),
-            classifier: match preset.dataset {
-                DatasetSpec::Digits { size } | DatasetSpec::DigitSkeletons { size } => {
-                    ReferenceClassifier::NotStarted { size }
-                }
-                _ => ReferenceClassifier::NotNeeded,
-            },
         })
     }
 
@@ -187,6 +158,7 @@ impl Trainer {
             batch_size: self.preset.train.batch_size,
             latent_dim: self.preset.latent_dim(),
             classes: self.classes,
+            class_names: data::class_names(&self.preset.dataset),
             source: self.task.held_out().map(|h| SourceInfo::of(h.source_shape)),
             networks: self.preset.networks_label(),
             balance: self.balance(),
@@ -224,36 +196,12 @@ impl Trainer {
     /// resumed from a checkpoint continues exactly as an uninterrupted one (and other threads
     /// drawing random numbers cannot disturb it).
     fn rng(&self, purpose: Stream) -> StdRng {
-        StdRng::seed_from_u64(mix(mix(self.preset.train.seed, purpose as u64), self.step))
+        keyed(self.preset.train.seed, purpose, self.step)
     }
-
-    /// `n` latent vectors from N(0, I), drawn on the host from `rng`.
-    fn latent(&self, n: usize, rng: &mut StdRng, device: &Device) -> Tensor<2> {
-        task::generate::latent(n, self.preset.latent_dim(), rng, device)
-    }
-}
-
-/// The independent streams of randomness of a run.
-#[derive(Clone, Copy)]
-enum Stream {
-    Noise = 1,
-    Measure = 2,
-    /// Instance noise and penalty interpolates.
-    Game = 3,
-    /// Instance noise on the samples that diagnostics show D.
-    Judge = 4,
 }
 
 /// Keys the data stream apart from the others.
 const DATA_KEY: u64 = 0xDA7A_0000_0000_0000;
-
-/// SplitMix64 of `a` combined with `b`: well-spread keys from (seed, purpose, step).
-fn mix(a: u64, b: u64) -> u64 {
-    let mut z = a ^ b.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 #[cfg(test)]
 mod tests {

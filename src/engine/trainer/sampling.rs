@@ -1,45 +1,18 @@
-//! What a run shows of its generator: the sample view from the fixed latents (one row per
-//! class for a conditional G), fresh samples for measurements, snapshots for the explorer,
-//! and the real points of the 2-D view.
+//! What a run shows of its generator and measures, through its task (see
+//! [`crate::engine::task::Task`]): the sample view, fresh samples, diagnostics (which also
+//! feed the collapse alarm), the memorisation check, snapshots for the explorer and the
+//! translator for image-to-image generators.
 
-use super::{Stream, Trainer};
-use crate::data::{self, SampleShape, toy2d};
-use crate::engine::HostValues;
-use crate::engine::field;
+use super::Trainer;
+use crate::data::DataSource;
 use crate::engine::snapshot::Snapshot;
-use crate::imaging;
-use crate::latent;
-use crate::models::{self, Generator};
-use crate::preset::Preset;
-use crate::protocol::{SampleView, Tiles};
-use burn::prelude::*;
-
-/// Real points drawn once for the 2-D view.
-const REAL_VIEW_POINTS: usize = 1000;
-/// Cells per side of D's heat map in the 2-D view.
-const FIELD_CELLS: usize = 48;
-/// Generated points that get an arrow showing where G's loss pushes them.
-const PUSHED_POINTS: usize = 150;
+use crate::engine::task::{Scene, Task};
+use crate::engine::translator::{DRAWS_SEED, Translator};
+use crate::models::Generator;
+use crate::protocol::{Diagnostics, RgbaImage, SampleView};
+use burn::module::Module;
 
 impl Trainer {
-    /// The labels a conditional model is given, as a tensor on `device`; `None` for an
-    /// unconditional one.
-    pub(super) fn labels(&self, labels: Option<&[u32]>, device: &Device) -> Option<Tensor<1, Int>> {
-        self.classes?;
-        labels.map(|l| models::label_tensor(l, device))
-    }
-
-    /// Run G without autodiff, normalising with the batch's own statistics (see
-    /// [`Generator::sample`]), on latents `z` (of classes `labels`, for a conditional G), and
-    /// read the samples back, flattened [n, features].
-    pub(super) fn generate_from(&self, z: Tensor<2>, labels: Option<&[u32]>) -> Vec<f32> {
-        let labels = self.labels(labels, &self.plain);
-        self.generator_for_export()
-            .sample(z, labels.as_ref())
-            .into_data()
-            .to_f32s()
-    }
-
     /// G without autodiff and in inference mode, for samples, saving or use elsewhere: the
     /// moving average of its weights when the game keeps one.
     pub fn generator_for_export(&self) -> Generator {
@@ -47,6 +20,87 @@ impl Trainer {
             Some(average) => average.clone(),
             None => self.g().valid(),
         }
+    }
+
+    /// What the task sees of the run now, with `g` as its G.
+    fn scene<'a>(&'a self, g: &'a Generator) -> Scene<'a> {
+        Scene {
+            g,
+            d: self.d(),
+            preset: &self.preset,
+            step: self.step,
+            shape: self.shape,
+            plain: &self.plain,
+            autodiff: &self.device,
+        }
+    }
+
+    /// What G makes of the task's fixed inputs, as the front ends show it.
+    pub fn samples(&self) -> SampleView {
+        let g = self.generator_for_export();
+        self.task.samples(&self.scene(&g))
+    }
+
+    /// `n` samples, flattened [n, features]: from fresh latents (a conditional G is asked
+    /// for the classes in turn), or the first held-out pairs translated.
+    pub fn generate(&self, n: usize) -> Vec<f32> {
+        let g = self.generator_for_export();
+        self.task.generate(&self.scene(&g), n)
+    }
+
+    /// Run `f` on the task (mutably), the scene and the data stream.
+    fn with_task<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Task, &Scene, &mut dyn DataSource) -> R,
+    ) -> Option<R> {
+        let g = self.generator_for_export();
+        let Trainer {
+            task,
+            data,
+            discriminator,
+            preset,
+            step,
+            shape,
+            plain,
+            device,
+            ..
+        } = self;
+        let scene = Scene {
+            g: &g,
+            d: discriminator.as_ref()?,
+            preset,
+            step: *step,
+            shape: *shape,
+            plain,
+            autodiff: device,
+        };
+        Some(f(task.as_mut(), &scene, data.as_mut()))
+    }
+
+    /// The task's measurements (see [`Diagnostics`]); coverage also feeds the collapse
+    /// alarm.
+    pub fn diagnostics(&mut self) -> Diagnostics {
+        let diagnostics = self
+            .with_task(|task, scene, data| task.diagnostics(scene, data))
+            .unwrap_or_else(|| unreachable!("D is only out during its own update"));
+        if let Some(m) = &diagnostics.modes {
+            let raised = self
+                .watch
+                .observe_coverage(self.step, m.modes_covered, m.modes);
+            self.alarms.extend(raised);
+        }
+        if let Some(c) = &diagnostics.classes {
+            let raised = self.watch.observe_coverage(self.step, c.covered, c.classes);
+            self.alarms.extend(raised);
+        }
+        diagnostics
+    }
+
+    /// The memorisation check: samples (top row) over their nearest real neighbours
+    /// (bottom row), with the pixel distances; `None` where the task has none.
+    pub fn nearest_neighbours(&mut self) -> Option<(RgbaImage, Vec<f32>)> {
+        self.with_task(|task, scene, data| task.nearest_neighbours(scene, data))
+            .flatten()
     }
 
     /// A frozen copy of G as it is now, for the explorer.
@@ -61,116 +115,8 @@ impl Trainer {
         )
     }
 
-    /// `n` fresh samples from random z, flattened [n, features]; a conditional G is asked
-    /// for the classes in turn (see [`Self::asked_classes`]).
-    pub fn generate(&self, n: usize) -> Vec<f32> {
-        // A translation task's fresh samples are its held-out pairs, translated.
-        if let Some(held) = self.task.held_out() {
-            return self
-                .translate_held_out(0..n.min(held.n))
-                .unwrap_or_default();
-        }
-        let mut rng = self.rng(Stream::Measure);
-        let labels = self.asked_classes(n);
-        self.generate_from(self.latent(n, &mut rng, &self.plain), labels.as_deref())
+    /// G as it is now, for translating images outside training; `None` for a latent G.
+    pub fn translator(&self) -> Option<Translator> {
+        Translator::new(&self.generator_for_export(), DRAWS_SEED, &self.plain)
     }
-
-    /// The classes [`Self::generate`] asks a conditional G for: sample i of class
-    /// i mod classes.
-    pub fn asked_classes(&self, n: usize) -> Option<Vec<u32>> {
-        self.classes
-            .map(|k| (0..n).map(|i| (i % k) as u32).collect())
-    }
-
-    /// What G makes of the fixed latent vectors (or, for a translation task, of the first
-    /// held-out pairs), as the front ends show it.
-    pub fn samples(&self) -> SampleView {
-        if let Some(view) = self.translated_view() {
-            return view;
-        }
-        let values = self.generate_from(self.fixed_z.clone(), self.fixed_labels.as_deref());
-        let n = self.preset.train.samples;
-        match self.shape {
-            SampleShape::Points2 => {
-                let fake = points(&values);
-                let bounds = toy2d::framing_bounds(&self.real_view);
-                let pushed = &fake[..fake.len().min(PUSHED_POINTS)];
-                SampleView::Points {
-                    field: field::d_field(
-                        self.d(),
-                        &self.preset.game,
-                        bounds,
-                        FIELD_CELLS,
-                        &self.device,
-                    ),
-                    pushes: field::push_directions(
-                        self.d(),
-                        &self.preset.game,
-                        pushed,
-                        &self.device,
-                    ),
-                    real: self.real_view.clone(),
-                    fake,
-                    bounds,
-                }
-            }
-            SampleShape::Image {
-                channels, height, ..
-            } => {
-                // A conditional G shows one row per class.
-                let columns = self
-                    .classes
-                    .map_or_else(|| imaging::grid_columns(n), |k| n / k);
-                SampleView::Grid {
-                    image: imaging::tile_grid(&values, n, channels, height, columns),
-                    columns,
-                    tiles: n,
-                    meaning: if self.classes.is_some() {
-                        Tiles::SeedsByClass
-                    } else {
-                        Tiles::Seeds
-                    },
-                    captions: Vec::new(),
-                }
-            }
-        }
-    }
-}
-
-/// The real points a 2-D view shows for `preset` (a fixed draw from its data set).
-pub fn real_points(preset: &Preset) -> Vec<[f32; 2]> {
-    let mut view_data = data::open(&preset.dataset, preset.train.seed ^ 0xA11CE);
-    points(&view_data.batch(REAL_VIEW_POINTS).x)
-}
-
-/// Flat [x0, y0, x1, y1, …] to points.
-pub(super) fn points(flat: &[f32]) -> Vec<[f32; 2]> {
-    flat.chunks_exact(2).map(|p| [p[0], p[1]]).collect()
-}
-
-/// The run's fixed latent vectors: tile `i` of the sample grid is seed `i` (see
-/// [`latent::from_seed`]), drawn on the host so every device shows the same samples evolve and
-/// the explorer can reproduce any tile from its number. A conditional G's grid has one row per
-/// class: tile `i` is seed `i mod columns` of class `i / columns`.
-pub(super) fn fixed_latents(
-    n: usize,
-    latent_dim: usize,
-    classes: Option<usize>,
-    device: &Device,
-) -> (Tensor<2>, Option<Vec<u32>>) {
-    let (values, labels) = match classes {
-        Some(k) => {
-            let columns = n / k;
-            let values = (0..n)
-                .flat_map(|i| latent::from_seed((i % columns) as u64, latent_dim))
-                .collect();
-            let labels = (0..n).map(|i| (i / columns) as u32).collect();
-            (values, Some(labels))
-        }
-        None => (latent::from_seeds(0, n, latent_dim), None),
-    };
-    (
-        Tensor::from_data(TensorData::new(values, [n, latent_dim]), device),
-        labels,
-    )
 }

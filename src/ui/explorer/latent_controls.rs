@@ -83,11 +83,16 @@ impl LatentControls {
         self.directions_pending = false;
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, classes: Option<usize>) -> LatentResponse {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        classes: Option<usize>,
+        names: &[String],
+    ) -> LatentResponse {
         let mut response = LatentResponse::default();
         self.seed_row(ui, &mut response);
         if let Some(classes) = classes {
-            self.class_picker(ui, classes, &mut response);
+            self.class_picker(ui, classes, names, &mut response);
         }
         let psi = ui
             .add(egui::Slider::new(&mut self.psi, 0.0..=1.0).text("Truncation psi"))
@@ -140,15 +145,26 @@ impl LatentControls {
         });
     }
 
-    fn class_picker(&mut self, ui: &mut egui::Ui, classes: usize, response: &mut LatentResponse) {
+    fn class_picker(
+        &mut self,
+        ui: &mut egui::Ui,
+        classes: usize,
+        names: &[String],
+        response: &mut LatentResponse,
+    ) {
+        // A class by its name, with its label number when the name is not that number.
+        let name = |class: usize| match names.get(class) {
+            Some(name) if *name != class.to_string() => format!("{class}: {name}"),
+            _ => class.to_string(),
+        };
         ui.horizontal(|ui| {
             let label = ui.label("Class");
             egui::ComboBox::from_id_salt("explorer-class")
-                .selected_text(self.class.to_string())
+                .selected_text(name(self.class))
                 .show_ui(ui, |ui| {
                     for class in 0..classes {
                         response.changed |= ui
-                            .selectable_value(&mut self.class, class, class.to_string())
+                            .selectable_value(&mut self.class, class, name(class))
                             .changed();
                     }
                 })

@@ -40,6 +40,8 @@ pub struct ExplorerOutput {
 pub struct ExplorerView {
     latent_dim: usize,
     classes: Option<usize>,
+    /// The data set's class names, for the class picker.
+    class_names: Vec<String>,
     /// Step of the snapshot the explorer thread holds.
     snapshot: Option<u64>,
     controls: Option<LatentControls>,
@@ -78,6 +80,7 @@ impl ExplorerView {
         *self = ExplorerView {
             latent_dim: info.latent_dim,
             classes: info.classes,
+            class_names: info.class_names.clone(),
             controls: info
                 .source
                 .is_none()
@@ -283,7 +286,7 @@ impl ExplorerView {
         egui::Panel::right("explorer-latent")
             .default_size(250.0)
             .show(ui, |ui| {
-                let response = controls.ui(ui, self.classes);
+                let response = controls.ui(ui, self.classes, &self.class_names);
                 changed = response.changed;
                 if response.compute_directions {
                     output.requests.push(ExploreRequest::Directions {

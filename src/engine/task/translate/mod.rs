@@ -6,10 +6,14 @@
 //! (A | G(A) | B rows) and the measurements (L1, PSNR, SSIM, and for digits the share that the
 //! reference classifier reads as A's digit).
 
-use super::{Round, Task, Term};
+mod view;
+
+use super::reference::ReferenceClassifier;
+use super::{Round, Scene, Task, Term};
 use crate::data::{self, DataSource, SampleShape};
 use crate::models::Generator;
 use crate::preset::{Preset, TaskSpec};
+use crate::protocol::{Diagnostics, SampleView};
 use burn::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -30,8 +34,6 @@ pub struct HeldOut {
     pub source_shape: SampleShape,
     pub target_shape: SampleShape,
     pub noise_width: usize,
-    /// Whether D judges a pair with its source beside the image.
-    pub d_sees_source: bool,
 }
 
 impl HeldOut {
@@ -54,6 +56,8 @@ pub struct Translate {
     source_features: usize,
     noise_width: usize,
     held_out: HeldOut,
+    /// Reads translated digits for the task score.
+    classifier: ReferenceClassifier,
 }
 
 /// G's input rows: each source image (`a` floats) followed by its draws (`u` floats).
@@ -99,7 +103,6 @@ impl Translate {
             source_shape,
             target_shape,
             noise_width,
-            d_sees_source: conditional_d,
         };
         Translate {
             l1_weight,
@@ -108,6 +111,7 @@ impl Translate {
             source_features: source_shape.numel(),
             noise_width,
             held_out,
+            classifier: ReferenceClassifier::for_data(&preset.dataset),
         }
     }
 }
@@ -162,5 +166,18 @@ impl Task for Translate {
 
     fn held_out(&self) -> Option<&HeldOut> {
         Some(&self.held_out)
+    }
+
+    fn samples(&self, scene: &Scene) -> SampleView {
+        self.view(scene)
+    }
+
+    /// The first `n` held-out pairs, translated.
+    fn generate(&self, scene: &Scene, n: usize) -> Vec<f32> {
+        self.translate_held_out(scene, 0..n.min(self.held_out.n))
+    }
+
+    fn diagnostics(&mut self, scene: &Scene, _data: &mut dyn DataSource) -> Diagnostics {
+        self.measure(scene)
     }
 }

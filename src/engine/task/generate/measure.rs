@@ -1,17 +1,19 @@
-//! Measurements of a run beside its training: mode coverage, class coverage by the reference
-//! classifier, diversity, D's output histograms, and the nearest-neighbour memorisation check.
+//! The generate task's measurements beside training: mode coverage, class coverage by the
+//! reference classifier, diversity, D's output histograms, and the nearest-neighbour
+//! memorisation check.
 
-use super::{Stream, Trainer, game, points};
-use crate::data::{SampleShape, digits};
+use super::Generate;
+use super::view::points;
+use crate::data::{DataSource, SampleShape};
 use crate::engine::HostValues;
-use crate::engine::classifier::{self, Classifier};
+use crate::engine::task::{Scene, Stream};
+use crate::engine::trainer::game;
 use crate::imaging;
-use crate::metrics::coverage::{self, ClassCoverage};
+use crate::metrics::coverage;
 use crate::metrics::{self, modes};
 use crate::protocol::{DIAGNOSTIC_BINS, Diagnostics, RgbaImage};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
-use crossbeam_channel::Receiver;
 
 /// Samples per batch for D's output histograms (and generated images for coverage).
 const DIAGNOSTIC_IMAGES: usize = 256;
@@ -21,41 +23,22 @@ const NEIGHBOUR_BANK: usize = 2000;
 /// Samples whose pairwise distances give the diversity score.
 const DIVERSITY_SAMPLES: usize = 96;
 
-/// Where the reference classifier stands; it is loaded or trained on a helper thread the
-/// first time coverage is measured.
-pub(super) enum ReferenceClassifier {
-    NotNeeded,
-    NotStarted { size: usize },
-    Training(Receiver<Classifier>),
-    Ready(Box<Classifier>),
-}
-
-impl Trainer {
-    /// Coverage and balance measurements on fresh samples (see [`Diagnostics`]); coverage
-    /// also feeds the collapse alarm.
-    pub fn diagnostics(&mut self) -> Diagnostics {
-        if let Some(translation) = self.translation_diagnostics() {
-            return translation;
-        }
+impl Generate {
+    /// Coverage and balance measurements on fresh samples (see [`Diagnostics`]).
+    pub(super) fn measure(&mut self, scene: &Scene, data: &mut dyn DataSource) -> Diagnostics {
         let is_points = self.shape == SampleShape::Points2;
         let n = if is_points {
             modes::SAMPLES
         } else {
             DIAGNOSTIC_IMAGES
         };
-        let fake = self.generate(n);
+        let fake = self.fresh(scene, n);
         let modes = self
             .mixture
             .as_ref()
             .map(|(means, std)| modes::mode_metrics(&points(&fake), means, *std));
-        if let Some(m) = &modes {
-            let raised = self
-                .watch
-                .observe_coverage(self.step, m.modes_covered, m.modes);
-            self.alarms.extend(raised);
-        }
         let features = self.shape.numel();
-        let real_batch = self.data.batch(DIAGNOSTIC_IMAGES);
+        let real_batch = data.batch(DIAGNOSTIC_IMAGES);
         let (real, real_labels) = (real_batch.x, real_batch.labels);
         let asked = self.asked_classes(n);
         let fake = &fake[..DIAGNOSTIC_IMAGES.min(n) * features];
@@ -66,16 +49,14 @@ impl Trainer {
                 coverage::diversity(&real[..pairs.min(real.len())], features),
             ]
         });
-        let classes = self.class_coverage(fake, asked.as_deref());
-        if let Some(c) = &classes {
-            let raised = self.watch.observe_coverage(self.step, c.covered, c.classes);
-            self.alarms.extend(raised);
-        }
-        let real_p = self.probabilities(&real, real_labels.as_deref());
-        let fake_p = self.probabilities(fake, asked.as_deref());
+        let classes = self
+            .classifier
+            .coverage(fake, features, asked.as_deref(), scene.plain);
+        let real_p = self.probabilities(scene, &real, real_labels.as_deref());
+        let fake_p = self.probabilities(scene, fake, asked.as_deref());
         let histogram = |p: Vec<f32>| metrics::histogram(&p, DIAGNOSTIC_BINS, 0.0, 1.0);
         Diagnostics {
-            step: self.step,
+            step: scene.step,
             modes,
             classes,
             diversity,
@@ -90,13 +71,13 @@ impl Trainer {
     /// BatchNorm on each batch's own statistics, with the instance noise of this step, and
     /// packed as the game packs (each sample gets its pack's verdict). Scores of the
     /// non-logistic losses are squashed the same way.
-    fn probabilities(&self, x: &[f32], labels: Option<&[u32]>) -> Vec<f32> {
+    fn probabilities(&self, scene: &Scene, x: &[f32], labels: Option<&[u32]>) -> Vec<f32> {
         let features = self.shape.numel();
-        let game = &self.preset.game;
-        let batch = self.preset.train.batch_size.max(game.pack);
-        let d = self.d().valid();
-        let mut rng = self.rng(Stream::Judge);
-        let std = game.noise_at(self.step);
+        let game = &scene.preset.game;
+        let batch = scene.preset.train.batch_size.max(game.pack);
+        let d = scene.d.valid();
+        let mut rng = scene.rng(Stream::Judge);
+        let std = game.noise_at(scene.step);
         let rows = x.len() / features;
         let mut verdicts = Vec::with_capacity(rows);
         let mut start = 0;
@@ -107,8 +88,8 @@ impl Trainer {
                 break;
             }
             let chunk = x[start * features..(start + n) * features].to_vec();
-            let input = Tensor::from_data(TensorData::new(chunk, [n, features]), &self.plain);
-            let labels = self.labels(labels.map(|l| &l[start..start + n]), &self.plain);
+            let input = Tensor::from_data(TensorData::new(chunk, [n, features]), scene.plain);
+            let labels = self.labels(labels.map(|l| &l[start..start + n]), scene.plain);
             let input = game::pack(game::with_noise(input, std, &mut rng), game.pack);
             let scores = sigmoid(d.judge(input, labels.as_ref()))
                 .into_data()
@@ -126,11 +107,11 @@ impl Trainer {
     /// The memorisation check: the first fixed-latent samples (top row) over their nearest
     /// neighbours among [`NEIGHBOUR_BANK`] fresh real samples (bottom row), with the
     /// distances; `None` for 2-D data.
-    pub fn nearest_neighbours(&mut self) -> Option<(RgbaImage, Vec<f32>)> {
-        // A translation is compared with its own target, not searched for.
-        if self.task.held_out().is_some() {
-            return None;
-        }
+    pub(super) fn neighbours(
+        &mut self,
+        scene: &Scene,
+        data: &mut dyn DataSource,
+    ) -> Option<(RgbaImage, Vec<f32>)> {
         let SampleShape::Image {
             channels, height, ..
         } = self.shape
@@ -138,10 +119,10 @@ impl Trainer {
             return None;
         };
         let features = self.shape.numel();
-        let shown = NEIGHBOURS.min(self.preset.train.samples);
+        let shown = NEIGHBOURS.min(scene.preset.train.samples);
         let labels = self.fixed_labels.as_ref().map(|l| &l[..shown]);
-        let fake = self.generate_from(self.fixed_z.clone().narrow(0, 0, shown), labels);
-        let bank = self.data.batch(NEIGHBOUR_BANK).x;
+        let fake = self.generate_from(scene, self.fixed_z.clone().narrow(0, 0, shown), labels);
+        let bank = data.batch(NEIGHBOUR_BANK).x;
         let mut tiles = Vec::new();
         let mut nearest = Vec::new();
         let mut distances = Vec::new();
@@ -158,35 +139,5 @@ impl Trainer {
         let columns = tiles.len();
         tiles.extend(nearest);
         Some((imaging::mosaic(&tiles, columns), distances))
-    }
-
-    /// Class coverage of generated images by the reference classifier, once it is ready.
-    pub(super) fn class_coverage(
-        &mut self,
-        images: &[f32],
-        asked: Option<&[u32]>,
-    ) -> Option<ClassCoverage> {
-        match &self.classifier {
-            ReferenceClassifier::NotNeeded => return None,
-            ReferenceClassifier::NotStarted { size } => {
-                let pending = classifier::spawn(*size, self.plain.clone());
-                self.classifier = ReferenceClassifier::Training(pending);
-            }
-            ReferenceClassifier::Training(pending) => {
-                if let Ok(model) = pending.try_recv() {
-                    self.classifier = ReferenceClassifier::Ready(Box::new(model));
-                }
-            }
-            ReferenceClassifier::Ready(_) => {}
-        }
-        let ReferenceClassifier::Ready(model) = &self.classifier else {
-            return None;
-        };
-        let probabilities = model.probabilities(images, self.shape.numel(), &self.plain);
-        Some(coverage::class_coverage(
-            &probabilities,
-            digits::CLASSES,
-            asked,
-        ))
     }
 }

@@ -1,27 +1,60 @@
 //! The classic game: G maps noise z (and a class, for a conditional pair) to a sample, D
 //! judges samples. Its one extra term is mode seeking (MSGAN), when the game asks for it.
+//! Its view is G on fixed latent vectors ([`view`]); its measurements are mode and class
+//! coverage, diversity and D's verdicts ([`measure`]).
 
-use super::{Round, Task, Term, labels};
-use crate::data::DataSource;
+mod measure;
+mod view;
+
+pub use view::real_points;
+
+use super::reference::ReferenceClassifier;
+use super::{Round, Scene, Task, Term, labels};
+use crate::data::{self, DataSource, SampleShape};
 use crate::engine::loss;
 use crate::models::Generator;
 use crate::preset::Preset;
+use crate::protocol::{Diagnostics, RgbaImage, SampleView};
 use burn::prelude::*;
 use rand::rngs::StdRng;
 use rand_distr::{Distribution as _, StandardNormal};
 
 pub struct Generate {
     latent_dim: usize,
-    conditional: bool,
+    /// Classes G and D are conditioned on (a conditional GAN).
+    classes: Option<usize>,
     mode_seeking: f32,
+    shape: SampleShape,
+    /// The view's latent vectors, and the class of each (one grid row per class).
+    fixed_z: Tensor<2>,
+    fixed_labels: Option<Vec<u32>>,
+    /// Real points drawn once for the 2-D view.
+    real_view: Vec<[f32; 2]>,
+    /// Means and std of a Gaussian-mixture data set, for mode metrics.
+    mixture: Option<(Vec<[f32; 2]>, f32)>,
+    classifier: ReferenceClassifier,
 }
 
 impl Generate {
-    pub fn new(preset: &Preset) -> Generate {
+    /// The game for `preset` on samples of `shape`; its fixed latents live on `plain`.
+    pub fn new(preset: &Preset, shape: SampleShape, plain: &Device) -> Generate {
+        let classes = preset.dataset.classes().filter(|_| preset.conditional());
+        let (fixed_z, fixed_labels) =
+            view::fixed_latents(preset.train.samples, preset.latent_dim(), classes, plain);
         Generate {
             latent_dim: preset.latent_dim(),
-            conditional: preset.conditional() && preset.dataset.classes().is_some(),
+            classes,
             mode_seeking: preset.game.mode_seeking,
+            shape,
+            fixed_z,
+            fixed_labels,
+            real_view: if shape == SampleShape::Points2 {
+                real_points(preset)
+            } else {
+                Vec::new()
+            },
+            mixture: data::mixture(&preset.dataset),
+            classifier: ReferenceClassifier::for_data(&preset.dataset),
         }
     }
 }
@@ -43,7 +76,7 @@ impl Task for Generate {
         let batch = data.batch(n);
         let features = data.shape().numel();
         // A conditional G makes fakes of the real batch's classes.
-        let labels = labels(&batch, self.conditional, device);
+        let labels = labels(&batch, self.classes.is_some(), device);
         let real = Tensor::from_data(TensorData::new(batch.x, [batch.n, features]), device);
         Round {
             g_input: latent(n, self.latent_dim, noise, device),
@@ -78,5 +111,25 @@ impl Task for Generate {
             ),
             weight: 1.0,
         }]
+    }
+
+    fn samples(&self, scene: &Scene) -> SampleView {
+        self.view(scene)
+    }
+
+    fn generate(&self, scene: &Scene, n: usize) -> Vec<f32> {
+        self.fresh(scene, n)
+    }
+
+    fn diagnostics(&mut self, scene: &Scene, data: &mut dyn DataSource) -> Diagnostics {
+        self.measure(scene, data)
+    }
+
+    fn nearest_neighbours(
+        &mut self,
+        scene: &Scene,
+        data: &mut dyn DataSource,
+    ) -> Option<(RgbaImage, Vec<f32>)> {
+        self.neighbours(scene, data)
     }
 }
