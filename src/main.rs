@@ -45,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             steps,
             device,
             out,
+            data,
         } => {
             let resume = resume
                 .map(|path| engine::trainer::checkpoint::resolve(&path))
@@ -53,6 +54,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (Some(name), _) => library::resolve(name)?,
                 (None, Some(checkpoint)) => engine::trainer::checkpoint::preset_of(checkpoint)?,
                 (None, None) => anyhow::bail!("give --preset or --resume"),
+            };
+            let preset = match &data {
+                Some(path) => cli::data::on_data(preset, path)?,
+                None => preset,
             };
             let out = match (out, &resume) {
                 (Some(out), _) => out,
@@ -129,6 +134,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let n = usize::try_from(n)?;
             cli::sample::run(source, n, device, &out)
         }
+        CliCommand::Data { path } => cli::data::run(&path),
         CliCommand::Apply {
             checkpoint,
             input,

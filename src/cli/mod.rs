@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod bench;
+pub mod data;
 pub mod interpolate;
 pub mod sample;
 pub mod train;
@@ -62,7 +63,15 @@ pub enum CliCommand {
         /// own run folder).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Train the preset's model and game on the data set at this path (format detected;
+        /// see `ganscope data`) instead of the preset's own data, at the preset's image size
+        /// and channels.
+        #[arg(long, conflicts_with = "resume")]
+        data: Option<PathBuf>,
     },
+    /// Examine a data set: print what ganscope finds at PATH (format, images, classes with
+    /// their counts, sizes) as one JSON line; exit with the reason when nothing usable is there.
+    Data { path: PathBuf },
     /// Measure training and generation throughput; prints one JSON line.
     Bench {
         #[arg(long)]

@@ -40,7 +40,7 @@ pub fn run(source: Source, n: usize, device: DeviceChoice, out: &Path) -> anyhow
         }
         Source::Preset { preset, steps } => {
             let opened = device::open(device, preset.dataset.is_points());
-            let shape = data::open(&preset.dataset, preset.train.seed).shape();
+            let shape = data::open(&preset.dataset, preset.train.seed)?.shape();
             if shape != SampleShape::Points2 {
                 anyhow::bail!("'{}' makes images; sample writes 2-D points", preset.name);
             }

@@ -3,6 +3,7 @@
 //! the seed it is opened with.
 
 pub mod digits;
+pub mod files;
 pub mod pairs;
 pub mod raster;
 pub mod shapes;
@@ -58,6 +59,10 @@ pub trait DataSource: Send {
     }
     /// Draw `n` fresh samples.
     fn batch(&mut self, n: usize) -> HostBatch;
+    /// The names of its classes, when they come from the data (file sets); empty otherwise.
+    fn class_names(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Restart the stream from `seed` (the trainer keys it by step, so a resumed run draws
     /// exactly the samples an uninterrupted one would).
     fn reseed(&mut self, seed: u64);
@@ -128,15 +133,17 @@ pub fn class_names(spec: &DatasetSpec) -> Vec<String> {
         DatasetSpec::Shapes { .. }
         | DatasetSpec::ShapesOutline { .. }
         | DatasetSpec::ShapesGrey { .. } => shapes::NAMES.iter().map(|n| n.to_string()).collect(),
-        DatasetSpec::Ring8 { .. } | DatasetSpec::Grid25 { .. } | DatasetSpec::Spiral { .. } => {
-            Vec::new()
-        }
+        DatasetSpec::Ring8 { .. }
+        | DatasetSpec::Grid25 { .. }
+        | DatasetSpec::Spiral { .. }
+        | DatasetSpec::Files { .. } => Vec::new(),
     }
 }
 
-/// Open the data set a preset names.
-pub fn open(spec: &DatasetSpec, seed: u64) -> Box<dyn DataSource> {
-    match spec {
+/// Open the data set a preset names: generated ones always open; a file set says which file
+/// failed and why.
+pub fn open(spec: &DatasetSpec, seed: u64) -> Result<Box<dyn DataSource>, files::DataError> {
+    Ok(match spec {
         DatasetSpec::Ring8 { radius, std } => {
             Box::new(toy2d::ToyMixture::ring(8, *radius, *std, seed))
         }
@@ -155,5 +162,13 @@ pub fn open(spec: &DatasetSpec, seed: u64) -> Box<dyn DataSource> {
         DatasetSpec::ShapesGrey { size } => {
             Box::new(pairs::Pairs::new(PairKind::GreyShapes, *size, seed))
         }
-    }
+        DatasetSpec::Files {
+            path,
+            size,
+            channels,
+        } => {
+            let set = files::load(std::path::Path::new(path), *size, *channels)?;
+            Box::new(files::FileData::new(set, seed))
+        }
+    })
 }

@@ -117,7 +117,7 @@ impl Snapshot {
             );
         }
         let OpenedDevice { device, .. } = device::open(choice, preset.dataset.is_points());
-        let data = data::open(&preset.dataset, preset.train.seed);
+        let data = data::open(&preset.dataset, preset.train.seed)?;
         let shape = data.shape();
         let (generator, _) = models::try_seeded(&device, preset.train.seed, || {
             models::build(&preset, shape, data.source_shape(), &device)

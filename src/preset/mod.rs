@@ -93,6 +93,15 @@ pub enum DatasetSpec {
         #[serde(default = "default_digit_size")]
         size: usize,
     },
+    /// Images read from files at `path` (format detected; see `data::files`), fitted to
+    /// `size` and `channels`.
+    Files {
+        path: String,
+        #[serde(default = "default_digit_size")]
+        size: usize,
+        #[serde(default = "default_channels")]
+        channels: usize,
+    },
 }
 
 fn default_ring_radius() -> f32 {
@@ -113,6 +122,9 @@ fn default_spiral_noise() -> f32 {
 fn default_digit_size() -> usize {
     32
 }
+fn default_channels() -> usize {
+    1
+}
 
 impl DatasetSpec {
     /// True for the 2-D point data sets.
@@ -127,7 +139,8 @@ impl DatasetSpec {
             | DatasetSpec::Shapes { size }
             | DatasetSpec::ShapesOutline { size }
             | DatasetSpec::DigitSkeletons { size }
-            | DatasetSpec::ShapesGrey { size } => Some(*size),
+            | DatasetSpec::ShapesGrey { size }
+            | DatasetSpec::Files { size, .. } => Some(*size),
             DatasetSpec::Ring8 { .. } | DatasetSpec::Grid25 { .. } | DatasetSpec::Spiral { .. } => {
                 None
             }

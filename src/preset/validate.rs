@@ -124,6 +124,13 @@ impl Preset {
             DatasetSpec::Spiral { noise } if !(*noise == 0.0 || within(*noise)) => self.fail(
                 format!("spiral needs noise in [0, {MAX_SCALE}] (got {noise})"),
             ),
+            DatasetSpec::Files { path, channels, .. }
+                if path.trim().is_empty() || ![1, 3].contains(channels) =>
+            {
+                self.fail(format!(
+                    "a files data set needs a path and 1 or 3 channels (got '{path}', {channels})"
+                ))
+            }
             _ => match self.dataset.image_size() {
                 Some(size) if ![16, 32, 64].contains(&size) => {
                     self.fail(format!("image size {size} is not one of 16, 32, 64"))

@@ -29,7 +29,9 @@ fn every_variant_preset_trains_finite_steps() {
 fn a_conditional_generator_follows_its_label_and_its_discriminator_reads_it() {
     let p = preset("digits-cgan");
     let device = Device::flex();
-    let shape = ganscope::data::open(&p.dataset, 1).shape();
+    let shape = ganscope::data::open(&p.dataset, 1)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .shape();
     let (g, d) = models::build(&p, shape, None, &device).unwrap_or_else(|e| panic!("{e}"));
     let z = Tensor::<2>::from_data(
         TensorData::new(ganscope::latent::from_seeds(0, 2, 64), [2, 64]),

@@ -4,6 +4,7 @@ mod checkpoints;
 mod common;
 mod data;
 mod explorer;
+mod files;
 mod game;
 mod hostile;
 mod interpolate;

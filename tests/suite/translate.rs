@@ -57,7 +57,7 @@ fn every_family_builds_with_its_shapes_and_renders_one_input_as_in_a_batch() {
     let device = Device::flex();
     for name in ["ring8-mlp", "digits-dcgan", "shapes-pix2pix"] {
         let p = preset(name);
-        let source = data::open(&p.dataset, 1);
+        let source = data::open(&p.dataset, 1).unwrap_or_else(|e| panic!("{e}"));
         let (shape, from) = (source.shape(), source.source_shape());
         let (g, d) = models::seeded(&device, 3, || {
             models::build(&p, shape, from, &device).unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -154,7 +154,7 @@ fn patch_maps_have_their_size_and_an_unconditional_d_ignores_the_source() {
             adversarial: true,
             conditional_d: false,
         };
-        let source = data::open(&p.dataset, 1);
+        let source = data::open(&p.dataset, 1).unwrap_or_else(|e| panic!("{e}"));
         let (_, d) = models::build(&p, source.shape(), source.source_shape(), &device)
             .unwrap_or_else(|e| panic!("{e}"));
         // Unconditioned, D takes the judged image alone: 16² pixels, no room for A.
@@ -170,10 +170,10 @@ fn patch_maps_have_their_size_and_an_unconditional_d_ignores_the_source() {
             adversarial: true,
             conditional_d,
         };
-        let mut source = data::open(&p.dataset, 1);
+        let mut source = data::open(&p.dataset, 1).unwrap_or_else(|e| panic!("{e}"));
         let (g, _) = models::build(&p, source.shape(), source.source_shape(), &device)
             .unwrap_or_else(|e| panic!("{e}"));
-        let task = task::open(&p, source.as_ref(), &g, &device);
+        let task = task::open(&p, source.as_ref(), &g, &device).unwrap_or_else(|e| panic!("{e}"));
         let mut rng = StdRng::seed_from_u64(1);
         let round = task.round(source.as_mut(), 2, &mut rng, &device);
         let b = round.real.clone();
@@ -209,7 +209,9 @@ fn a_small_pix2pix_run_beats_both_trivial_baselines_on_held_out_pairs() {
     }
     let after = held_out_l1(&mut trainer);
     // The baselines, on fresh pairs: B ≈ A, and B ≈ the mean target.
-    let batch = data::open(&p.dataset, 99).batch(256);
+    let batch = data::open(&p.dataset, 99)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .batch(256);
     let (a, b) = (batch.source.unwrap_or_default(), batch.x);
     let identity = similarity::l1(&a, &b);
     let features = b.len() / 256;

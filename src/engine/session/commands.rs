@@ -31,7 +31,16 @@ impl Engine {
                 let closing = self.recording.close(self.trainer.as_ref());
                 self.emit_all(closing);
                 if let Some(trainer) = self.trainer.take() {
-                    self.install(trainer.restarted());
+                    // The old run keeps its data alive while the new one opens it (no decode).
+                    let restarted = trainer.restarted();
+                    drop(trainer);
+                    match restarted {
+                        Ok(fresh) => self.install(fresh),
+                        Err(e) => self.emit(Event::Error {
+                            message: format!("cannot reset: {e}"),
+                            fatal_to_run: false,
+                        }),
+                    }
                 }
             }
             Command::Resume {

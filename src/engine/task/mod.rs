@@ -178,11 +178,11 @@ pub fn open(
     data: &dyn DataSource,
     g: &Generator,
     plain: &Device,
-) -> Box<dyn Task> {
-    match preset.task {
+) -> Result<Box<dyn Task>, String> {
+    Ok(match preset.task {
         TaskSpec::Generate => Box::new(generate::Generate::new(preset, data.shape(), plain)),
-        TaskSpec::Translate { .. } => Box::new(translate::Translate::new(preset, data, g)),
-    }
+        TaskSpec::Translate { .. } => Box::new(translate::Translate::new(preset, data, g)?),
+    })
 }
 
 /// A batch's class labels as a conditional model takes them (`None` when it is not one).

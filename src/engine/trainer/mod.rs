@@ -44,6 +44,9 @@ pub enum TrainError {
     /// The game asks for something this model cannot do.
     #[error("{0}")]
     Unsupported(String),
+    /// The data set could not be opened (a file set: which file, and why).
+    #[error("{0}")]
+    Data(String),
 }
 
 pub struct Trainer {
@@ -88,13 +91,15 @@ impl Trainer {
     pub fn try_new(preset: &Preset, opened: &OpenedDevice) -> Result<Trainer, TrainError> {
         let plain = opened.device.clone();
         let device = plain.clone().autodiff();
-        let data = data::open(&preset.dataset, preset.train.seed);
+        let data = data::open(&preset.dataset, preset.train.seed)
+            .map_err(|e| TrainError::Data(e.to_string()))?;
         let shape = data.shape();
         let (generator, discriminator) = models::try_seeded(&plain, preset.train.seed, || {
             models::build(preset, shape, data.source_shape(), &device)
         })
         .map_err(TrainError::Unsupported)?;
-        let task = task::open(preset, data.as_ref(), &generator, &plain);
+        let task =
+            task::open(preset, data.as_ref(), &generator, &plain).map_err(TrainError::Data)?;
         let classes = preset.dataset.classes().filter(|_| preset.conditional());
         let t = &preset.train;
         Ok(Trainer {
@@ -131,14 +136,15 @@ impl Trainer {
     }
 
     /// A fresh run of the preset it was built from (live balance changes dropped) on the
-    /// same device, back at step 0.
-    pub fn restarted(&self) -> Trainer {
+    /// same device, back at step 0; an error when its data can no longer be opened (a file
+    /// set moved away).
+    pub fn restarted(&self) -> Result<Trainer, TrainError> {
         let opened = OpenedDevice {
             device: self.plain.clone(),
             info: self.info.clone(),
             notice: None,
         };
-        Trainer::new(&self.loaded, &opened)
+        Trainer::try_new(&self.loaded, &opened)
     }
 
     pub fn preset(&self) -> &Preset {
@@ -158,7 +164,14 @@ impl Trainer {
             batch_size: self.preset.train.batch_size,
             latent_dim: self.preset.latent_dim(),
             classes: self.classes,
-            class_names: data::class_names(&self.preset.dataset),
+            class_names: {
+                let names = self.data.class_names();
+                if names.is_empty() {
+                    data::class_names(&self.preset.dataset)
+                } else {
+                    names
+                }
+            },
             source: self.task.held_out().map(|h| SourceInfo::of(h.source_shape)),
             networks: self.preset.networks_label(),
             balance: self.balance(),

@@ -100,8 +100,10 @@ impl Generate {
 
 /// The real points a 2-D view shows for `preset` (a fixed draw from its data set).
 pub fn real_points(preset: &Preset) -> Vec<[f32; 2]> {
-    let mut view_data = data::open(&preset.dataset, preset.train.seed ^ 0xA11CE);
-    points(&view_data.batch(REAL_VIEW_POINTS).x)
+    // The 2-D sets are generated: they always open.
+    data::open(&preset.dataset, preset.train.seed ^ 0xA11CE)
+        .map(|mut view_data| points(&view_data.batch(REAL_VIEW_POINTS).x))
+        .unwrap_or_default()
 }
 
 /// Flat [x0, y0, x1, y1, …] to points.

@@ -79,7 +79,7 @@ pub fn uniforms(n: usize, rng: &mut StdRng) -> Vec<f32> {
 }
 
 impl Translate {
-    pub fn new(preset: &Preset, data: &dyn DataSource, g: &Generator) -> Translate {
+    pub fn new(preset: &Preset, data: &dyn DataSource, g: &Generator) -> Result<Translate, String> {
         let (l1_weight, adversarial, conditional_d) = match preset.task {
             TaskSpec::Translate {
                 l1_weight,
@@ -92,7 +92,9 @@ impl Translate {
         let source_shape = data.source_shape().unwrap_or(target_shape);
         let noise_width = g.noise_width();
         let seed = preset.train.seed ^ HELD_OUT_KEY;
-        let batch = data::open(&preset.dataset, seed).batch(HELD_OUT_PAIRS);
+        let batch = data::open(&preset.dataset, seed)
+            .map_err(|e| e.to_string())?
+            .batch(HELD_OUT_PAIRS);
         let mut rng = StdRng::seed_from_u64(seed);
         let held_out = HeldOut {
             n: batch.n,
@@ -104,7 +106,7 @@ impl Translate {
             target_shape,
             noise_width,
         };
-        Translate {
+        Ok(Translate {
             l1_weight,
             adversarial,
             conditional_d,
@@ -112,7 +114,7 @@ impl Translate {
             noise_width,
             held_out,
             classifier: ReferenceClassifier::for_data(&preset.dataset),
-        }
+        })
     }
 }
 
