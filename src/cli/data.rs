@@ -6,11 +6,35 @@ use crate::preset::{DatasetSpec, Preset};
 use serde_json::json;
 use std::path::Path;
 
-/// Print what `path` holds, decoded as the usual 32 px grey images (so every file is read
-/// and checked); an error naming the file and the problem when nothing usable is there.
+/// Print what `path` holds, decoding every file (as 32 px images: grey for IDX sets, RGB
+/// for folders) so each is read and checked; an error naming the file and the problem when
+/// nothing usable is there.
 pub fn run(path: &Path) -> anyhow::Result<()> {
-    let set = files::load(path, 32, 1)?;
-    let Found::Idx { images, labels } = &set.found;
+    let channels = match files::detect(path)? {
+        Found::Idx { .. } => 1,
+        Found::Cifar { .. } | Found::Folder { .. } => 3,
+    };
+    let set = files::load(path, 32, channels)?;
+    let (images, labels) = match &set.found {
+        Found::Idx { images, labels } => (
+            images.display().to_string(),
+            labels.as_ref().map(|l| l.display().to_string()),
+        ),
+        Found::Cifar { batches, meta } => (
+            batches
+                .iter()
+                .map(|b| b.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            meta.as_ref().map(|m| m.display().to_string()),
+        ),
+        Found::Folder { root, .. } => (root.display().to_string(), None),
+    };
+    let skipped: Vec<serde_json::Value> = set
+        .skipped
+        .iter()
+        .map(|(file, why)| json!({ "file": file.display().to_string(), "reason": why }))
+        .collect();
     let classes: Vec<serde_json::Value> = set
         .class_names
         .iter()
@@ -20,13 +44,13 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
     let report = json!({
         "format": set.found.format(),
         "path": path.display().to_string(),
-        "images_file": images.display().to_string(),
-        "labels_file": labels.as_ref().map(|l| l.display().to_string()),
+        "images": images,
+        "labels": labels,
         "count": set.count,
-        "channels": 1,
-        "sizes": [[set.source_size.0, set.source_size.1]],
+        "sizes": set.sizes,
         "classes": classes,
-        "skipped": [],
+        "skipped": skipped,
+        "decoded_as": { "size": 32, "channels": channels },
     });
     println!("{report}");
     Ok(())

@@ -65,6 +65,9 @@ pub fn run_with(
         );
     }
     let mut trainer = Trainer::try_new(preset, &opened)?;
+    if let Some(notice) = trainer.data_notice() {
+        eprintln!("note: {notice}");
+    }
     let mut lock = None;
     let history = match &checkpoints.resume {
         Some(checkpoint) => {

@@ -59,6 +59,10 @@ pub trait DataSource: Send {
     }
     /// Draw `n` fresh samples.
     fn batch(&mut self, n: usize) -> HostBatch;
+    /// What a user should know about the data before training on it (files skipped).
+    fn notice(&self) -> Option<String> {
+        None
+    }
     /// The names of its classes, when they come from the data (file sets); empty otherwise.
     fn class_names(&self) -> Vec<String> {
         Vec::new()

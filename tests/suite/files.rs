@@ -9,7 +9,7 @@ use ganscope::engine::trainer::checkpoint;
 use ganscope::engine::{Trainer, device};
 use ganscope::preset::DatasetSpec;
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use std::io::Write;
+use std::io::{Cursor, Write};
 use std::path::Path;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -207,7 +207,7 @@ fn fashion_mnist_loads_whole_and_trains_where_debian_ships_it() {
     }
     let set = files::load(path, 32, 1).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(set.count, 60_000, "the training split");
-    assert_eq!(set.source_size, (28, 28));
+    assert_eq!(set.sizes, vec![(28, 28)]);
     assert_eq!(set.class_counts(), vec![6_000; 10]);
     assert_eq!(set.class_names[9], "Ankle boot");
     let mut trainer = Trainer::new(&preset("fashion-dcgan"), &device::cpu());
@@ -215,4 +215,201 @@ fn fashion_mnist_loads_whole_and_trains_where_debian_ships_it() {
         trainer.step().unwrap_or_else(|e| panic!("{e}"));
     }
     assert_eq!(trainer.info().class_names[0], "T-shirt/top");
+}
+
+/// A `w`×`h` RGB PNG of one colour at `path`.
+fn png(path: &Path, w: u32, h: u32, rgb: [u8; 3]) {
+    image::RgbImage::from_pixel(w, h, image::Rgb(rgb))
+        .save(path)
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[test]
+fn class_folders_give_labels_names_and_a_list_of_what_was_skipped() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path();
+    for (class, colour) in [("cats", [200, 10, 10]), ("dogs", [10, 200, 10])] {
+        std::fs::create_dir_all(root.join(class)).unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..3 {
+            png(
+                &root.join(class).join(format!("{i}.png")),
+                40 + i,
+                30,
+                colour,
+            );
+        }
+    }
+    // A JPEG, a 16-bit grey PNG with a name that is not UTF-8, an RGBA image.
+    image::RgbImage::from_pixel(20, 20, image::Rgb([10, 10, 200]))
+        .save(root.join("dogs/blue.jpg"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let odd = std::ffi::OsStr::from_bytes(b"gr\xffy.png");
+    image::ImageBuffer::<image::Luma<u16>, Vec<u16>>::from_pixel(8, 8, image::Luma([40_000]))
+        .save(root.join("cats").join(odd))
+        .unwrap_or_else(|e| panic!("{e}"));
+    image::RgbaImage::from_pixel(8, 8, image::Rgba([255, 255, 255, 0]))
+        .save(root.join("cats/clear.png"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Not images, an empty class folder, a link back to the root (not followed).
+    std::fs::write(root.join("cats/fake.png"), b"not a png").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(root.join("dogs/empty.png"), b"").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(root.join("empty")).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::os::unix::fs::symlink(root, root.join("cats/loop"));
+    // A PNG whose header declares 100 000 × 100 000 pixels.
+    let mut huge = Vec::new();
+    image::RgbImage::from_pixel(1, 1, image::Rgb([0, 0, 0]))
+        .write_to(&mut Cursor::new(&mut huge), image::ImageFormat::Png)
+        .unwrap_or_else(|e| panic!("{e}"));
+    huge[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+    huge[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+    std::fs::write(root.join("dogs/huge.png"), huge).unwrap_or_else(|e| panic!("{e}"));
+
+    let set = files::load(root, 16, 3).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(set.class_names, ["cats", "dogs"]);
+    assert_eq!(
+        set.class_counts(),
+        [5, 4],
+        "3 + grey + clear cats; 3 + blue dogs"
+    );
+    let skipped: Vec<String> = set
+        .skipped
+        .iter()
+        .map(|(f, why)| format!("{} {why}", f.display()))
+        .collect();
+    assert_eq!(skipped.len(), 3, "{skipped:?}");
+    assert!(skipped.iter().any(|s| s.contains("fake.png")));
+    assert!(skipped.iter().any(|s| s.contains("empty.png")));
+    assert!(
+        skipped.iter().any(|s| s.contains("huge.png")),
+        "{skipped:?}"
+    );
+    // A red cat, centre-cropped and area-reduced, stays red; a clear one is black.
+    let plane = 16 * 16;
+    let first = &set.pixels[..3 * plane];
+    assert!(first[100] > 190 && first[plane + 100] < 20, "red");
+    assert!(set.sizes.contains(&(30, 40)));
+    // A run on the folder says what was skipped.
+    let mut p = preset("digits-dcgan");
+    p.dataset = DatasetSpec::Files {
+        path: root.display().to_string(),
+        size: 16,
+        channels: 3,
+    };
+    let trainer = Trainer::new(&p, &device::cpu());
+    let notice = trainer.data_notice().unwrap_or_default();
+    assert!(notice.contains("3 of 12 files were skipped"), "{notice}");
+    assert_eq!(trainer.info().class_names, ["cats", "dogs"]);
+    // A flat folder is unlabelled.
+    let flat = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    png(&flat.path().join("a.png"), 8, 8, [1, 2, 3]);
+    let set = files::load(flat.path(), 8, 1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((set.count, set.labels.is_none()), (1, true));
+    // A folder of nothing usable says why.
+    let bad = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(bad.path().join("x.png"), b"junk").unwrap_or_else(|e| panic!("{e}"));
+    let message = files::load(bad.path(), 8, 1).err().map(|e| e.to_string());
+    assert!(
+        message
+            .unwrap_or_default()
+            .contains("none of its 1 image files")
+    );
+}
+
+#[test]
+fn image_decoding_answers_mutated_bytes_without_panicking() {
+    let mut rng = StdRng::seed_from_u64(23);
+    let mut valid = Vec::new();
+    for format in [
+        image::ImageFormat::Png,
+        image::ImageFormat::Jpeg,
+        image::ImageFormat::Bmp,
+    ] {
+        let mut bytes = Vec::new();
+        image::RgbImage::from_fn(12, 9, |x, y| image::Rgb([x as u8 * 20, y as u8 * 25, 7]))
+            .write_to(&mut Cursor::new(&mut bytes), format)
+            .unwrap_or_else(|e| panic!("{e}"));
+        valid.push(bytes);
+    }
+    let n = cases() / 10;
+    for case in 0..n {
+        let mut bytes = valid[case % valid.len()].clone();
+        for _ in 0..rng.random_range(1..=3) {
+            if bytes.is_empty() {
+                break;
+            }
+            let at = rng.random_range(0..bytes.len());
+            match rng.random_range(0..3) {
+                0 => bytes[at] ^= 1 << rng.random_range(0..8),
+                1 => bytes.truncate(at),
+                _ => bytes[at] = rng.random(),
+            }
+        }
+        if let Ok((pixels, _)) = files::folder::decode_bytes(&bytes, 8, 3) {
+            assert_eq!(pixels.len(), 3 * 64);
+        }
+    }
+    eprintln!("image decoding: {n} mutated files");
+}
+
+#[test]
+fn cifar_batches_give_rgb_images_with_their_names_and_bad_ones_are_named() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let record = |label: u8, rgb: [u8; 3]| {
+        let mut r = vec![label];
+        for value in rgb {
+            r.extend(vec![value; 1024]);
+        }
+        r
+    };
+    let batch = |records: &[(u8, [u8; 3])]| -> Vec<u8> {
+        records.iter().flat_map(|&(l, c)| record(l, c)).collect()
+    };
+    let names = "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n";
+    std::fs::write(dir.path().join("batches.meta.txt"), names).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("data_batch_1.bin"),
+        batch(&[(3, [200, 0, 0]), (9, [0, 0, 200])]),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("data_batch_2.bin"),
+        batch(&[(3, [0, 200, 0])]),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // The test batch stays out of the training set.
+    std::fs::write(dir.path().join("test_batch.bin"), batch(&[(0, [1, 1, 1])]))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let set = files::load(dir.path(), 32, 3).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(set.count, 3);
+    assert_eq!(set.class_names[3], "cat");
+    assert_eq!(set.labels, Some(vec![3, 9, 3]));
+    let plane = 32 * 32;
+    assert_eq!(
+        (
+            set.pixels[0],
+            set.pixels[plane],
+            set.pixels[3 * plane + plane]
+        ),
+        (200, 0, 0),
+        "red, then the blue truck's green plane"
+    );
+    let grey = files::load(dir.path(), 16, 1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(grey.pixels[0], (299 * 200 / 1000) as u8);
+    // A cut batch and a label without a name are refused, naming the file.
+    std::fs::write(dir.path().join("data_batch_2.bin"), vec![1u8; 1000])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let message = files::load(dir.path(), 32, 3).err().map(|e| e.to_string());
+    let message = message.unwrap_or_default();
+    assert!(
+        message.contains("data_batch_2.bin") && message.contains("3073"),
+        "{message}"
+    );
+    std::fs::write(
+        dir.path().join("data_batch_2.bin"),
+        batch(&[(12, [0, 0, 0])]),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let message = files::load(dir.path(), 32, 3).err().map(|e| e.to_string());
+    assert!(message.unwrap_or_default().contains("label 12"));
 }

@@ -4,11 +4,17 @@
 //! file data resume exactly like runs on generated data.
 //!
 //! Formats read: MNIST-format IDX files (MNIST, Fashion-MNIST, EMNIST), raw or gzipped, with
-//! their labels file. Images are converted to the preset's channels (grey replicated to RGB)
+//! their labels file; CIFAR-10 binary batches ([`cifar`]); image folders, flat or one
+//! subfolder per class ([`folder`]). Images
+//! are converted to the preset's channels (grey replicated to RGB)
 //! and size: a source up to 8 px smaller is centred on a background of zero (MNIST's 28 px
 //! digits in a 32 px frame, the usual DCGAN setup), a larger one is reduced by area
 //! averaging, a much smaller one enlarged bilinearly.
 
+pub mod cifar;
+mod decode;
+pub use decode::memory_limit;
+pub mod folder;
 pub mod idx;
 mod resize;
 
@@ -20,21 +26,6 @@ use std::sync::{Arc, Mutex, Weak};
 
 /// The largest data file read whole.
 const MAX_FILE_BYTES: u64 = 1 << 30;
-
-/// Fashion-MNIST's classes, in label order.
-pub const FASHION_NAMES: [&str; 10] = [
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-];
-
 /// Why a data set could not be opened: the file (or folder) and the problem.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
@@ -57,12 +48,51 @@ pub enum Found {
         images: PathBuf,
         labels: Option<PathBuf>,
     },
+    /// CIFAR-10 binary batches and their names file.
+    Cifar {
+        batches: Vec<PathBuf>,
+        meta: Option<PathBuf>,
+    },
+    /// An image folder.
+    Folder {
+        root: PathBuf,
+        listing: folder::Listing,
+    },
 }
 
 impl Found {
     pub fn format(&self) -> &'static str {
         match self {
             Found::Idx { .. } => "idx",
+            Found::Cifar { .. } => "cifar",
+            Found::Folder { listing, .. } if listing.classes.is_empty() => "image folder",
+            Found::Folder { .. } => "class folders",
+        }
+    }
+
+    /// Every file the set is read from.
+    fn files(&self) -> Vec<&Path> {
+        match self {
+            Found::Idx { images, labels } => std::iter::once(images.as_path())
+                .chain(labels.as_deref())
+                .collect(),
+            Found::Cifar { batches, meta } => batches
+                .iter()
+                .map(PathBuf::as_path)
+                .chain(meta.as_deref())
+                .collect(),
+            Found::Folder { listing, .. } => {
+                listing.files.iter().map(|(f, _)| f.as_path()).collect()
+            }
+        }
+    }
+
+    /// The file (or folder) a decoded copy stands for.
+    fn key(&self) -> &Path {
+        match self {
+            Found::Idx { images, .. } => images,
+            Found::Cifar { batches, .. } => batches.first().map_or(Path::new(""), |b| b),
+            Found::Folder { root, .. } => root,
         }
     }
 }
@@ -75,7 +105,10 @@ fn is_idx_images(name: &str) -> bool {
 /// The labels file that goes with an IDX images file, if it is there (compressed or not,
 /// whichever the images are).
 fn idx_labels(images: &Path) -> Option<PathBuf> {
-    let name = images.file_name()?.to_str()?.replace("images-idx3", "labels-idx1");
+    let name = images
+        .file_name()?
+        .to_str()?
+        .replace("images-idx3", "labels-idx1");
     let plain = name.trim_end_matches(".gz").to_string();
     [name, format!("{plain}.gz"), plain]
         .into_iter()
@@ -101,10 +134,18 @@ pub fn detect(path: &Path) -> Result<Found, DataError> {
                 labels: idx_labels(path),
             });
         }
+        if cifar::is_batch(name) {
+            let meta = path.with_file_name("batches.meta.txt");
+            return Ok(Found::Cifar {
+                batches: vec![path.to_path_buf()],
+                meta: meta.is_file().then_some(meta),
+            });
+        }
         return Err(fail(
             path,
             "is not a data set ganscope reads (MNIST-format IDX images, named \
-             …-images-idx3-ubyte or …-images-idx3-ubyte.gz)",
+             …-images-idx3-ubyte or …-images-idx3-ubyte.gz, or a CIFAR-10 binary batch, \
+             data_batch_N.bin); give a folder for images",
         ));
     }
     let mut names: Vec<PathBuf> = std::fs::read_dir(path)
@@ -122,15 +163,26 @@ pub fn detect(path: &Path) -> Result<Found, DataError> {
         let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
         (!name.as_deref().unwrap_or("").starts_with("train"), name)
     });
-    match names.into_iter().next() {
-        Some(images) => Ok(Found::Idx {
+    if let Some(images) = names.into_iter().next() {
+        return Ok(Found::Idx {
             labels: idx_labels(&images),
             images,
+        });
+    }
+    let listed = |e: std::io::Error| fail(path, format!("cannot be listed: {e}"));
+    if let Some((batches, meta)) = cifar::list(path).map_err(listed)? {
+        return Ok(Found::Cifar { batches, meta });
+    }
+    match folder::list(path).map_err(listed)? {
+        Some(listing) => Ok(Found::Folder {
+            root: path.to_path_buf(),
+            listing,
         }),
         None => Err(fail(
             path,
             "holds no data set ganscope reads: no MNIST-format IDX images \
-             (…-images-idx3-ubyte[.gz]) in it",
+             (…-images-idx3-ubyte[.gz]), no CIFAR-10 batches (data_batch_N.bin), and no \
+             images (PNG, JPEG, BMP, WebP, GIF) in it or in its subfolders",
         )),
     }
 }
@@ -146,8 +198,10 @@ pub struct ImageSet {
     pub pixels: Vec<u8>,
     pub labels: Option<Vec<u32>>,
     pub class_names: Vec<String>,
-    /// The sides of the images in the files (rows, columns).
-    pub source_size: (usize, usize),
+    /// The sizes (rows, columns) of the images in the files, the first few different ones.
+    pub sizes: Vec<(usize, usize)>,
+    /// Files left out, with the reason.
+    pub skipped: Vec<(PathBuf, String)>,
 }
 
 impl ImageSet {
@@ -163,24 +217,26 @@ impl ImageSet {
     }
 }
 
-/// Decoded sets alive somewhere, by (images file, side, channels), with the file's
-/// (length, modification time) when decoded.
-type Cache =
-    HashMap<(PathBuf, usize, usize), ((u64, Option<std::time::SystemTime>), Weak<ImageSet>)>;
+/// Each file's length and modification time: a set whose files changed is decoded again.
+type Fingerprint = Vec<(u64, Option<std::time::SystemTime>)>;
+/// Decoded sets alive somewhere, by (path, side, channels), with their files' fingerprint.
+type Cache = HashMap<(PathBuf, usize, usize), (Fingerprint, Weak<ImageSet>)>;
 static DECODED: Mutex<Option<Cache>> = Mutex::new(None);
 
-/// The file's length and modification time (a changed file is decoded again).
-fn fingerprint(path: &Path) -> (u64, Option<std::time::SystemTime>) {
-    std::fs::metadata(path).map_or((0, None), |m| (m.len(), m.modified().ok()))
+fn fingerprint(found: &Found) -> Fingerprint {
+    found
+        .files()
+        .into_iter()
+        .map(|f| std::fs::metadata(f).map_or((0, None), |m| (m.len(), m.modified().ok())))
+        .collect()
 }
 
 /// Open the data set at `path` as images of `channels` × `side`²: decoded once while any run
 /// holds it.
 pub fn load(path: &Path, side: usize, channels: usize) -> Result<Arc<ImageSet>, DataError> {
     let found = detect(path)?;
-    let Found::Idx { images, .. } = &found;
-    let key = (images.clone(), side, channels);
-    let print = fingerprint(images);
+    let key = (found.key().to_path_buf(), side, channels);
+    let print = fingerprint(&found);
     let mut cache = DECODED
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -191,7 +247,7 @@ pub fn load(path: &Path, side: usize, channels: usize) -> Result<Arc<ImageSet>, 
     {
         return Ok(set);
     }
-    let set = Arc::new(decode(found, side, channels, path)?);
+    let set = Arc::new(decode::decode(found, side, channels, path)?);
     cache.retain(|_, (_, weak)| weak.strong_count() > 0);
     cache.insert(key, (print, Arc::downgrade(&set)));
     Ok(set)
@@ -200,84 +256,6 @@ pub fn load(path: &Path, side: usize, channels: usize) -> Result<Arc<ImageSet>, 
 /// Read a whole data file (regular files only, size-limited).
 fn read(path: &Path) -> Result<Vec<u8>, DataError> {
     crate::files::read_limited(path, MAX_FILE_BYTES).map_err(|e| fail(path, e.to_string()))
-}
-
-fn decode(found: Found, side: usize, channels: usize, path: &Path) -> Result<ImageSet, DataError> {
-    let Found::Idx { images, labels } = &found;
-    let parsed = idx::images(&read(images)?).map_err(|e| fail(images, e.to_string()))?;
-    if parsed.count == 0 {
-        return Err(fail(images, "holds no images"));
-    }
-    let labels = match labels {
-        Some(file) => {
-            let values = idx::labels(&read(file)?).map_err(|e| fail(file, e.to_string()))?;
-            if values.len() != parsed.count {
-                return Err(fail(
-                    file,
-                    format!(
-                        "has {} labels for the {} images of {}",
-                        values.len(),
-                        parsed.count,
-                        images.display()
-                    ),
-                ));
-            }
-            Some(values)
-        }
-        None => None,
-    };
-    let class_names = class_names(path, labels.as_deref());
-    if let Some((i, label)) = labels
-        .iter()
-        .flatten()
-        .enumerate()
-        .find(|(_, l)| usize::from(**l) >= class_names.len())
-    {
-        return Err(fail(
-            path,
-            format!(
-                "label {label} of image {i} is out of range for its {} classes",
-                class_names.len()
-            ),
-        ));
-    }
-    let plane = side * side;
-    let source = parsed.rows * parsed.columns;
-    let mut pixels = vec![0u8; parsed.count * channels * plane];
-    for (i, image) in parsed.pixels.chunks_exact(source).enumerate() {
-        let fitted = resize::fit(image, parsed.rows, parsed.columns, side);
-        let out = &mut pixels[i * channels * plane..(i + 1) * channels * plane];
-        for c in 0..channels {
-            out[c * plane..(c + 1) * plane].copy_from_slice(&fitted);
-        }
-    }
-    Ok(ImageSet {
-        count: parsed.count,
-        channels,
-        side,
-        pixels,
-        labels: labels.map(|l| l.into_iter().map(u32::from).collect()),
-        class_names,
-        source_size: (parsed.rows, parsed.columns),
-        found,
-    })
-}
-
-/// Class names: Fashion-MNIST's when the path says so; digits for ten classes or fewer;
-/// otherwise "class k". Unlabelled sets have none.
-fn class_names(path: &Path, labels: Option<&[u8]>) -> Vec<String> {
-    let Some(labels) = labels else {
-        return Vec::new();
-    };
-    let count = labels.iter().max().map_or(0, |m| usize::from(*m) + 1);
-    let text = path.to_string_lossy().to_lowercase();
-    if text.contains("fashion") {
-        return FASHION_NAMES.iter().map(|n| n.to_string()).collect();
-    }
-    if count <= 10 {
-        return (0..10).map(|d| d.to_string()).collect();
-    }
-    (0..count).map(|k| format!("class {k}")).collect()
 }
 
 /// Seeded batches from a decoded set: each sample an index drawn uniformly.
@@ -326,6 +304,16 @@ impl DataSource for FileData {
 
     fn class_names(&self) -> Vec<String> {
         self.set.class_names.clone()
+    }
+
+    fn notice(&self) -> Option<String> {
+        let (file, why) = self.set.skipped.first()?;
+        Some(format!(
+            "{} of {} files were skipped (first: {}: {why}); `ganscope data` lists them all",
+            self.set.skipped.len(),
+            self.set.count + self.set.skipped.len(),
+            file.display()
+        ))
     }
 
     fn reseed(&mut self, seed: u64) {

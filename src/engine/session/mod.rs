@@ -161,6 +161,9 @@ impl Engine {
 
     fn install(&mut self, trainer: Trainer) {
         self.emit(Event::Loaded(trainer.info()));
+        if let Some(notice) = trainer.data_notice() {
+            self.emit(Event::Notice(notice));
+        }
         self.last_sampled = None;
         self.published = None;
         self.trainer = Some(trainer);

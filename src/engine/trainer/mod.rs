@@ -147,6 +147,11 @@ impl Trainer {
         Trainer::try_new(&self.loaded, &opened)
     }
 
+    /// What a user should know about the run's data (files skipped), once.
+    pub fn data_notice(&self) -> Option<String> {
+        self.data.notice()
+    }
+
     pub fn preset(&self) -> &Preset {
         &self.preset
     }
