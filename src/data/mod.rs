@@ -59,6 +59,11 @@ pub trait DataSource: Send {
     }
     /// Draw `n` fresh samples.
     fn batch(&mut self, n: usize) -> HostBatch;
+    /// `n` fixed samples never trained on, for data sets that keep a held-out split (paired
+    /// file sets); `None` where held-out samples are drawn from a stream of their own.
+    fn held_out(&self, _n: usize) -> Option<HostBatch> {
+        None
+    }
     /// What a user should know about the data before training on it (files skipped).
     fn notice(&self) -> Option<String> {
         None
@@ -140,7 +145,8 @@ pub fn class_names(spec: &DatasetSpec) -> Vec<String> {
         DatasetSpec::Ring8 { .. }
         | DatasetSpec::Grid25 { .. }
         | DatasetSpec::Spiral { .. }
-        | DatasetSpec::Files { .. } => Vec::new(),
+        | DatasetSpec::Files { .. }
+        | DatasetSpec::PairedFiles { .. } => Vec::new(),
     }
 }
 
@@ -173,6 +179,16 @@ pub fn open(spec: &DatasetSpec, seed: u64) -> Result<Box<dyn DataSource>, files:
         } => {
             let set = files::load(std::path::Path::new(path), *size, *channels)?;
             Box::new(files::FileData::new(set, seed))
+        }
+        DatasetSpec::PairedFiles {
+            path,
+            size,
+            source_channels,
+            target_channels,
+        } => {
+            let path = std::path::Path::new(path);
+            let set = files::load_pairs(path, *size, *source_channels, *target_channels)?;
+            Box::new(files::paired::PairedFileData::new(set, seed))
         }
     })
 }

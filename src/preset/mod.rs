@@ -93,6 +93,17 @@ pub enum DatasetSpec {
         #[serde(default = "default_digit_size")]
         size: usize,
     },
+    /// Pairs for image translation read from files at `path` (A/ and B/ folders, or A|B
+    /// side-by-side images; see `data::files::paired`).
+    PairedFiles {
+        path: String,
+        #[serde(default = "default_digit_size")]
+        size: usize,
+        #[serde(default = "default_colour")]
+        source_channels: usize,
+        #[serde(default = "default_colour")]
+        target_channels: usize,
+    },
     /// Images read from files at `path` (format detected; see `data::files`), fitted to
     /// `size` and `channels`.
     Files {
@@ -125,6 +136,9 @@ fn default_digit_size() -> usize {
 fn default_channels() -> usize {
     1
 }
+fn default_colour() -> usize {
+    3
+}
 
 impl DatasetSpec {
     /// True for the 2-D point data sets.
@@ -140,7 +154,8 @@ impl DatasetSpec {
             | DatasetSpec::ShapesOutline { size }
             | DatasetSpec::DigitSkeletons { size }
             | DatasetSpec::ShapesGrey { size }
-            | DatasetSpec::Files { size, .. } => Some(*size),
+            | DatasetSpec::Files { size, .. }
+            | DatasetSpec::PairedFiles { size, .. } => Some(*size),
             DatasetSpec::Ring8 { .. } | DatasetSpec::Grid25 { .. } | DatasetSpec::Spiral { .. } => {
                 None
             }
@@ -154,6 +169,7 @@ impl DatasetSpec {
             DatasetSpec::ShapesOutline { .. }
                 | DatasetSpec::DigitSkeletons { .. }
                 | DatasetSpec::ShapesGrey { .. }
+                | DatasetSpec::PairedFiles { .. }
         )
     }
 

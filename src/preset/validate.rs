@@ -124,6 +124,20 @@ impl Preset {
             DatasetSpec::Spiral { noise } if !(*noise == 0.0 || within(*noise)) => self.fail(
                 format!("spiral needs noise in [0, {MAX_SCALE}] (got {noise})"),
             ),
+            DatasetSpec::PairedFiles {
+                path,
+                source_channels,
+                target_channels,
+                ..
+            } if path.trim().is_empty()
+                || ![1, 3].contains(source_channels)
+                || ![1, 3].contains(target_channels) =>
+            {
+                self.fail(format!(
+                    "a paired_files data set needs a path and 1 or 3 channels on each side \
+                     (got '{path}', {source_channels}, {target_channels})"
+                ))
+            }
             DatasetSpec::Files { path, channels, .. }
                 if path.trim().is_empty() || ![1, 3].contains(channels) =>
             {
@@ -170,7 +184,7 @@ impl Preset {
                 if !self.dataset.is_paired() {
                     return self.fail(
                         "the translate task needs a paired data set (shapes_outline, \
-                         digit_skeletons, shapes_grey)"
+                         digit_skeletons, shapes_grey, paired_files)"
                             .into(),
                     );
                 }

@@ -413,3 +413,85 @@ fn cifar_batches_give_rgb_images_with_their_names_and_bad_ones_are_named() {
     let message = files::load(dir.path(), 32, 3).err().map(|e| e.to_string());
     assert!(message.unwrap_or_default().contains("label 12"));
 }
+
+#[test]
+fn paired_folders_and_side_by_side_images_train_the_translate_task() {
+    // A/ and B/ matched by name: A grey squares, B the same in red; one A without a partner.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path();
+    for side in ["A", "B"] {
+        std::fs::create_dir_all(root.join(side)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for i in 0..12u8 {
+        png(&root.join(format!("A/{i}.png")), 20, 20, [i * 10; 3]);
+        png(&root.join(format!("B/{i}.png")), 20, 20, [i * 10, 0, 0]);
+    }
+    png(&root.join("A/lonely.png"), 20, 20, [1, 1, 1]);
+    let set = files::load_pairs(root, 16, 1, 3).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((set.count, set.train), (12, 11), "one held out");
+    assert_eq!(set.skipped.len(), 1);
+    assert!(set.skipped[0].1.contains("no image named lonely"));
+    // Pair 3 (sorted by name: 0, 1, 10, 11, 2, …): A is grey 20, B red 20.
+    assert_eq!(
+        (set.a[4 * 256], set.b[4 * 3 * 256], set.b[4 * 3 * 256 + 256]),
+        (20, 20, 0)
+    );
+
+    // Side by side: A on the left half, B on the right.
+    let ab = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..4u8 {
+        let image = image::RgbImage::from_fn(32, 16, |x, _| {
+            image::Rgb(if x < 16 { [i * 30; 3] } else { [0, 0, 200] })
+        });
+        image
+            .save(ab.path().join(format!("{i}.png")))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    png(&ab.path().join("odd.png"), 15, 16, [0; 3]);
+    let pairs = files::load_pairs(ab.path(), 16, 3, 3).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pairs.count, 4);
+    assert_eq!(
+        (pairs.a[3 * 768], pairs.b[2 * 256]),
+        (90, 200),
+        "left A, right B (blue)"
+    );
+    assert!(
+        pairs.skipped[0].1.contains("side by side"),
+        "{:?}",
+        pairs.skipped
+    );
+
+    // A pix2pix run on the A/B folder: batches never hold the held-out pair.
+    let mut p = preset("shapes-colorize");
+    p.dataset = DatasetSpec::PairedFiles {
+        path: root.display().to_string(),
+        size: 16,
+        source_channels: 1,
+        target_channels: 3,
+    };
+    p.generator = Some(ganscope::preset::GeneratorSpec::Unet {
+        base: 8,
+        dropout: 0.5,
+    });
+    p.train.batch_size = 4;
+    p.train.samples = 4;
+    p.validate().unwrap_or_else(|e| panic!("{e}"));
+    let mut trainer = Trainer::new(&p, &device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    let scores = trainer.diagnostics().translation;
+    assert!(scores.is_some_and(|t| t.l1.is_finite()));
+    let mut data = ganscope::data::open(&p.dataset, 3).unwrap_or_else(|e| panic!("{e}"));
+    let held = data
+        .held_out(256)
+        .unwrap_or_else(|| panic!("a held-out split"));
+    assert_eq!(held.n, 1);
+    let batch = data.batch(200);
+    let features = 3 * 256;
+    assert!(
+        batch
+            .x
+            .chunks_exact(features)
+            .all(|b| b != &held.x[..features]),
+        "the held-out pair is never trained on"
+    );
+}

@@ -95,12 +95,28 @@ pub fn list(dir: &Path) -> std::io::Result<Option<Listing>> {
 
 /// One image file decoded to `channels` × `side`², with its source size.
 pub fn decode_file(path: &Path, side: usize, channels: usize) -> Decoded {
-    let bytes = crate::files::read_limited(path, MAX_IMAGE_BYTES).map_err(|e| e.to_string())?;
+    let bytes = read(path)?;
     decode_bytes(&bytes, side, channels)
+}
+
+/// An image file's bytes (regular files only, size-limited).
+pub fn read(path: &Path) -> Result<Vec<u8>, String> {
+    crate::files::read_limited(path, MAX_IMAGE_BYTES).map_err(|e| e.to_string())
 }
 
 /// [`decode_file`] on bytes already read.
 pub fn decode_bytes(bytes: &[u8], side: usize, channels: usize) -> Decoded {
+    let (planes, h, w) = planes(bytes, channels)?;
+    let mut out = Vec::with_capacity(channels * side * side);
+    for plane in &planes {
+        out.extend(resize::fit(plane, h, w, side));
+    }
+    Ok((out, (h, w)))
+}
+
+/// An image's pixels as `channels` planes (grey, or RGB; alpha composited over black), with
+/// its height and width.
+pub fn planes(bytes: &[u8], channels: usize) -> Result<(Vec<Vec<u8>>, usize, usize), String> {
     let mut reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| format!("not readable: {e}"))?;
@@ -136,11 +152,7 @@ pub fn decode_bytes(bytes: &[u8], side: usize, channels: usize) -> Decoded {
             .map(|c| rgba.pixels().map(|p| composite(p, c) as u8).collect())
             .collect()
     };
-    let mut out = Vec::with_capacity(channels * side * side);
-    for plane in &planes {
-        out.extend(resize::fit(plane, h, w, side));
-    }
-    Ok((out, (h, w)))
+    Ok((planes, h, w))
 }
 
 /// Decode every file of `listing` in parallel; failures are returned with their reasons.

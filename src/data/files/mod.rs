@@ -16,6 +16,7 @@ mod decode;
 pub use decode::memory_limit;
 pub mod folder;
 pub mod idx;
+pub mod paired;
 mod resize;
 
 use super::{DataSource, HostBatch, SampleShape};
@@ -219,38 +220,65 @@ impl ImageSet {
 
 /// Each file's length and modification time: a set whose files changed is decoded again.
 type Fingerprint = Vec<(u64, Option<std::time::SystemTime>)>;
-/// Decoded sets alive somewhere, by (path, side, channels), with their files' fingerprint.
-type Cache = HashMap<(PathBuf, usize, usize), (Fingerprint, Weak<ImageSet>)>;
-static DECODED: Mutex<Option<Cache>> = Mutex::new(None);
+/// What a decoded set is cached under: its path, side, channels (A's and B's for pairs).
+type Key = (PathBuf, usize, usize, usize);
+type Shared = Weak<dyn std::any::Any + Send + Sync>;
+/// Decoded sets alive somewhere, with their files' fingerprint.
+static DECODED: Mutex<Option<HashMap<Key, (Fingerprint, Shared)>>> = Mutex::new(None);
 
-fn fingerprint(found: &Found) -> Fingerprint {
-    found
-        .files()
-        .into_iter()
+fn fingerprint(files: &[&Path]) -> Fingerprint {
+    files
+        .iter()
         .map(|f| std::fs::metadata(f).map_or((0, None), |m| (m.len(), m.modified().ok())))
         .collect()
 }
 
-/// Open the data set at `path` as images of `channels` × `side`²: decoded once while any run
-/// holds it.
-pub fn load(path: &Path, side: usize, channels: usize) -> Result<Arc<ImageSet>, DataError> {
-    let found = detect(path)?;
-    let key = (found.key().to_path_buf(), side, channels);
-    let print = fingerprint(&found);
+/// The set cached under `key` if it is alive and its files unchanged, else `decode`'s,
+/// cached.
+fn cached<T: Send + Sync + 'static>(
+    key: Key,
+    print: Fingerprint,
+    decode: impl FnOnce() -> Result<T, DataError>,
+) -> Result<Arc<T>, DataError> {
     let mut cache = DECODED
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let cache = cache.get_or_insert_with(HashMap::new);
     if let Some((seen, weak)) = cache.get(&key)
         && *seen == print
-        && let Some(set) = weak.upgrade()
+        && let Some(set) = weak.upgrade().and_then(|any| any.downcast::<T>().ok())
     {
         return Ok(set);
     }
-    let set = Arc::new(decode::decode(found, side, channels, path)?);
+    let set = Arc::new(decode()?);
     cache.retain(|_, (_, weak)| weak.strong_count() > 0);
-    cache.insert(key, (print, Arc::downgrade(&set)));
+    let shared: Arc<dyn std::any::Any + Send + Sync> = set.clone();
+    cache.insert(key, (print, Arc::downgrade(&shared)));
     Ok(set)
+}
+
+/// Open the data set at `path` as images of `channels` × `side`²: decoded once while any run
+/// holds it.
+pub fn load(path: &Path, side: usize, channels: usize) -> Result<Arc<ImageSet>, DataError> {
+    let found = detect(path)?;
+    let key = (found.key().to_path_buf(), side, channels, 0);
+    let print = fingerprint(&found.files());
+    cached(key, print, || decode::decode(found, side, channels, path))
+}
+
+/// Open the paired set at `path` (see [`paired`]) at `side` with A's and B's channels.
+pub fn load_pairs(
+    path: &Path,
+    side: usize,
+    source_channels: usize,
+    target_channels: usize,
+) -> Result<Arc<paired::PairSet>, DataError> {
+    let (layout, _) = paired::detect(path)?;
+    let files = layout.files();
+    let key = (path.to_path_buf(), side, source_channels, target_channels);
+    cached(key, fingerprint(&files), || {
+        paired::load(path, side, source_channels, target_channels)
+    })
 }
 
 /// Read a whole data file (regular files only, size-limited).

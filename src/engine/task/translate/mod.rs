@@ -92,9 +92,13 @@ impl Translate {
         let source_shape = data.source_shape().unwrap_or(target_shape);
         let noise_width = g.noise_width();
         let seed = preset.train.seed ^ HELD_OUT_KEY;
-        let batch = data::open(&preset.dataset, seed)
-            .map_err(|e| e.to_string())?
-            .batch(HELD_OUT_PAIRS);
+        // A file set keeps its own held-out split; a generated one draws from its own seed.
+        let batch = match data.held_out(HELD_OUT_PAIRS) {
+            Some(batch) => batch,
+            None => data::open(&preset.dataset, seed)
+                .map_err(|e| e.to_string())?
+                .batch(HELD_OUT_PAIRS),
+        };
         let mut rng = StdRng::seed_from_u64(seed);
         let held_out = HeldOut {
             n: batch.n,
