@@ -28,14 +28,14 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(CliCommand::Gui { preset: None }) {
         CliCommand::Gui { preset } => {
-            let library = PresetLibrary::load_dir(&library::default_dir());
+            let library = PresetLibrary::load_all();
             ui::run_native(library, preset, Vec::new(), engine::spawn)
         }
         CliCommand::Open { runs } => {
             if let Some(missing) = runs.iter().find(|r| !r.is_dir()) {
                 anyhow::bail!("{} is not a folder", missing.display());
             }
-            let library = PresetLibrary::load_dir(&library::default_dir());
+            let library = PresetLibrary::load_all();
             ui::run_native(library, None, runs, engine::spawn)
         }
         CliCommand::Train {

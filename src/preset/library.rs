@@ -12,6 +12,31 @@ pub struct PresetLibrary {
 }
 
 impl PresetLibrary {
+    /// The shipped presets (see [`default_dir`]) and the user's (see [`user_dir`]), when
+    /// that folder exists; a user preset named like a shipped one is left out, saying so.
+    pub fn load_all() -> PresetLibrary {
+        let mut library = PresetLibrary::load_dir(&default_dir());
+        let user = user_dir();
+        if user.is_dir() {
+            let theirs = PresetLibrary::load_dir(&user);
+            for preset in theirs.presets {
+                if library.presets.iter().any(|p| p.name == preset.name) {
+                    library.errors.push(PresetError::Invalid {
+                        name: preset.name.clone(),
+                        message: format!(
+                            "a user preset in {} has the name of a shipped preset; rename it",
+                            user.display()
+                        ),
+                    });
+                } else {
+                    library.presets.push(preset);
+                }
+            }
+            library.errors.extend(theirs.errors);
+        }
+        library
+    }
+
     /// Load every `*.toml` in `dir`. A missing folder is an error entry, not a panic.
     pub fn load_dir(dir: &Path) -> PresetLibrary {
         let mut library = PresetLibrary::default();
@@ -59,6 +84,20 @@ impl PresetLibrary {
 
 /// The folder the built-in presets are read from: `$GANSCOPE_PRESETS`, else `./presets`,
 /// else the `presets/` folder of the source tree this binary was built from.
+/// The user's presets (made with *Open data…*, or written by hand): `~/ganscope/presets`,
+/// or `$GANSCOPE_USER_PRESETS`.
+pub fn user_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("GANSCOPE_USER_PRESETS") {
+        return PathBuf::from(dir);
+    }
+    std::env::home_dir()
+        .filter(|h| !h.as_os_str().is_empty())
+        .map_or_else(
+            || PathBuf::from("user-presets"),
+            |h| h.join("ganscope").join("presets"),
+        )
+}
+
 pub fn default_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("GANSCOPE_PRESETS") {
         return PathBuf::from(dir);
@@ -82,15 +121,15 @@ pub fn resolve(name_or_path: &str) -> anyhow::Result<Preset> {
             path.display()
         );
     }
-    let dir = default_dir();
-    let library = PresetLibrary::load_dir(&dir);
+    let library = PresetLibrary::load_all();
     match library.get(name_or_path) {
         Some(preset) => Ok(preset.clone()),
         None => {
             let known: Vec<&str> = library.presets.iter().map(|p| p.name.as_str()).collect();
             anyhow::bail!(
-                "no preset named '{name_or_path}' in {} (known: {})",
-                dir.display(),
+                "no preset named '{name_or_path}' in {} or {} (known: {})",
+                default_dir().display(),
+                user_dir().display(),
                 known.join(", ")
             )
         }

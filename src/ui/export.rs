@@ -75,6 +75,8 @@ pub enum FolderPurpose {
     RunsFolder,
     /// Where to export the generator with its preset.
     Generator,
+    /// A data set to make a preset from (a folder, or an IDX / CIFAR file in it).
+    OpenData,
 }
 
 /// A file or folder the user is asked for.

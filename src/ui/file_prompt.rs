@@ -44,6 +44,10 @@ impl FilePrompt {
             FileRequest::Folder(FolderPurpose::OpenRun) => {
                 (runs_folder.to_path_buf(), recorded_runs(runs_folder))
             }
+            FileRequest::Folder(FolderPurpose::OpenData) => (
+                std::env::home_dir().unwrap_or_else(|| exports.to_path_buf()),
+                Vec::new(),
+            ),
         };
         FilePrompt {
             request,
@@ -60,13 +64,14 @@ impl FilePrompt {
             FileRequest::Folder(FolderPurpose::OpenRun) => "Open run",
             FileRequest::Folder(FolderPurpose::RunsFolder) => "Runs folder",
             FileRequest::Folder(FolderPurpose::Generator) => "Export the generator to",
+            FileRequest::Folder(FolderPurpose::OpenData) => "Open data",
         }
     }
 
     fn confirm_label(&self) -> &'static str {
         match &self.request {
             FileRequest::Save(_) => "Save",
-            FileRequest::Folder(FolderPurpose::OpenRun) => "Open",
+            FileRequest::Folder(FolderPurpose::OpenRun | FolderPurpose::OpenData) => "Open",
             FileRequest::Folder(_) => "Choose",
         }
     }
@@ -96,7 +101,12 @@ impl FilePrompt {
                         outcome = self.confirm();
                     }
                 });
-                ui.small("~/ is your home folder; missing folders are created.");
+                ui.small(match &self.request {
+                    FileRequest::Folder(FolderPurpose::OpenRun | FolderPurpose::OpenData) => {
+                        "~/ is your home folder."
+                    }
+                    _ => "~/ is your home folder; missing folders are created.",
+                });
                 if !self.runs.is_empty() {
                     ui.label("Recorded runs:");
                     for run in self.runs.clone() {
@@ -146,6 +156,11 @@ impl FilePrompt {
                 FileRequest::Folder(FolderPurpose::OpenRun) if !path.is_dir() => {
                     Some(format!("{} is not a folder", path.display()))
                 }
+                // A data set may be a file (IDX images, a CIFAR batch) or a folder.
+                FileRequest::Folder(FolderPurpose::OpenData) if !path.exists() => {
+                    Some(format!("{} does not exist", path.display()))
+                }
+                FileRequest::Folder(FolderPurpose::OpenData) => None,
                 FileRequest::Folder(_) if path.is_file() => {
                     Some(format!("{} is a file, not a folder", path.display()))
                 }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod balance;
 pub mod controls;
 pub mod curves;
+pub mod data_import;
 pub mod explorer;
 pub mod export;
 pub mod file_prompt;

@@ -130,7 +130,7 @@ fn open_run_without_dialogs_lists_the_recorded_runs_and_drops_open_runs() {
             .run_state()
             .messages
             .iter()
-            .any(|m| m.text.contains("stray.txt is not a run folder")),
+            .any(|m| m.text.contains("stray.txt is neither a run folder")),
         "the stray file is refused by name"
     );
     assert!(
@@ -271,4 +271,67 @@ fn leaving_a_trained_run_asks_first_and_keeps_a_checkpoint() {
             .join("generator.bpk")
             .is_file()
     });
+}
+
+#[test]
+fn a_dropped_image_folder_shows_what_it_holds_and_becomes_a_preset_that_loads() {
+    let data = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = data.path().join("pets");
+    for (class, colour) in [("cats", [200u8, 30, 30]), ("dogs", [30, 200, 30])] {
+        std::fs::create_dir_all(root.join(class)).unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..3u32 {
+            image::RgbImage::from_pixel(24 + i, 24, image::Rgb(colour))
+                .save(root.join(class).join(format!("{i}.png")))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    std::fs::write(root.join("cats/broken.png"), b"no").unwrap_or_else(|e| panic!("{e}"));
+    let presets = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut harness = super::ui::harness("ring8-mlp");
+    harness
+        .state_mut()
+        .set_user_presets_dir(presets.path().to_path_buf());
+    #[derive(Debug)]
+    struct Dropped(PathBuf);
+    impl egui::DroppedFile for Dropped {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+        fn bytes(&self) -> Result<Vec<u8>, String> {
+            Err("a folder".into())
+        }
+    }
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(root.clone())));
+    super::ui::step_until(&mut harness, |app| {
+        app.data_import().and_then(|i| i.examined()).is_some()
+    });
+    harness.run_steps(2);
+    assert!(harness.query_by_label("class folders: 6 images").is_some());
+    assert!(
+        harness
+            .query_by_label("2 classes: cats (3), dogs (3)")
+            .is_some()
+    );
+    assert!(harness.query_by_label("1 file skipped").is_some());
+    harness.get_by_label("Create preset and load").click();
+    super::ui::step_until(&mut harness, |app| {
+        app.run_state()
+            .info
+            .as_ref()
+            .is_some_and(|info| info.preset == "pets-dcgan")
+    });
+    assert!(harness.state().data_import().is_none(), "the window closed");
+    let saved = presets.path().join("pets-dcgan.toml");
+    let preset = ganscope::preset::Preset::from_file(&saved).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        preset.dataset,
+        ganscope::preset::DatasetSpec::Files {
+            channels: 3,
+            size: 32,
+            ..
+        }
+    ));
 }

@@ -172,6 +172,7 @@ impl GanscopeApp {
             }
             Action::SaveCheckpoint
             | Action::OpenRun
+            | Action::OpenData
             | Action::ChooseRunsFolder
             | Action::SetRecording(_)
             | Action::SetCheckpointEvery(_) => self.apply_file_action(action),

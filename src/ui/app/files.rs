@@ -5,6 +5,7 @@
 use super::GanscopeApp;
 use crate::protocol::{Command, Event};
 use crate::ui::controls::Action;
+use crate::ui::data_import::{DataImport, ImportOutcome};
 use crate::ui::export::{self, FileRequest, FolderPurpose};
 use crate::ui::file_prompt::{FilePrompt, PromptOutcome};
 use crate::ui::runs::RunRequest;
@@ -39,6 +40,10 @@ impl GanscopeApp {
             Action::OpenRun => {
                 self.exporter
                     .request(FileRequest::Folder(FolderPurpose::OpenRun));
+            }
+            Action::OpenData => {
+                self.exporter
+                    .request(FileRequest::Folder(FolderPurpose::OpenData));
             }
             Action::ChooseRunsFolder => {
                 self.exporter
@@ -85,6 +90,7 @@ impl GanscopeApp {
             }
         }
         self.take_dropped(ctx);
+        self.show_import(ctx);
         for folder in std::mem::take(&mut self.to_open) {
             if let Err(e) = self.runs.open(&folder, ctx) {
                 self.run.apply(Event::Error {
@@ -108,11 +114,34 @@ impl GanscopeApp {
             FolderPurpose::Generator => {
                 self.link.send(Command::ExportGenerator(folder));
             }
+            FolderPurpose::OpenData => self.import = Some(DataImport::start(folder)),
+        }
+    }
+
+    /// The "Your data" window, while one is open: a preset made there is listed and loaded.
+    fn show_import(&mut self, ctx: &egui::Context) {
+        let Some(import) = &mut self.import else {
+            return;
+        };
+        match import.ui(ctx, &self.presets, &self.user_presets) {
+            ImportOutcome::Open => {}
+            ImportOutcome::Cancelled => self.import = None,
+            ImportOutcome::Create(preset, saved) => {
+                self.import = None;
+                self.run.apply(Event::Done(format!(
+                    "Saved preset {} in {}",
+                    preset.name,
+                    saved.display()
+                )));
+                self.presets.push(*preset);
+                self.apply_action(Action::SelectPreset(self.presets.len() - 1));
+            }
         }
     }
 
     /// Run folders dropped on the window are opened (a file dropped from inside a run
-    /// folder opens its run); anything else is refused with a message. While files hover
+    /// folder opens its run); a data set opens the "Your data" window; anything else is
+    /// refused with a message. While files hover
     /// over the window, a hint says what dropping does.
     fn take_dropped(&mut self, ctx: &egui::Context) {
         let (hovering, dropped) = ctx.input(|i| {
@@ -135,7 +164,7 @@ impl GanscopeApp {
             painter.text(
                 screen.center(),
                 egui::Align2::CENTER_CENTER,
-                "Drop a run folder to open it",
+                "Drop a run folder to open it, or a data set to train on",
                 egui::FontId::proportional(24.0),
                 egui::Color32::WHITE,
             );
@@ -143,14 +172,17 @@ impl GanscopeApp {
         for path in dropped {
             match crate::runs::run_folder_of(&path) {
                 Some(run) => self.to_open.push(run),
-                None => self.run.apply(Event::Error {
-                    message: format!(
-                        "{} is not a run folder (one holds {}): only run folders can be dropped",
-                        path.display(),
-                        crate::runs::METRICS
-                    ),
-                    fatal_to_run: false,
-                }),
+                None => match crate::data::files::detect(&path) {
+                    Ok(_) => self.import = Some(DataImport::start(path)),
+                    Err(why) => self.run.apply(Event::Error {
+                        message: format!(
+                            "{} is neither a run folder (one holds {}) nor a data set: {why}",
+                            path.display(),
+                            crate::runs::METRICS
+                        ),
+                        fatal_to_run: false,
+                    }),
+                },
             }
         }
     }

@@ -67,6 +67,10 @@ pub struct GanscopeApp {
     prompt: Option<FilePrompt>,
     recording: Recording,
     balance: BalanceEditor,
+    /// The "Your data" window, while open.
+    import: Option<crate::ui::data_import::DataImport>,
+    /// Where presets made from data are saved.
+    user_presets: PathBuf,
 }
 
 impl GanscopeApp {
@@ -116,6 +120,8 @@ impl GanscopeApp {
                 ..Recording::default()
             },
             balance: BalanceEditor::default(),
+            import: None,
+            user_presets: crate::preset::library::user_dir(),
         };
         if let Some(name) = unknown {
             app.run.apply(crate::protocol::Event::Notice(format!(
@@ -198,6 +204,17 @@ impl GanscopeApp {
     /// The run as the front end sees it.
     pub fn run_state(&self) -> &RunState {
         &self.run
+    }
+
+    /// Save presets made from data in `dir` (tests; the default is the user presets
+    /// folder).
+    pub fn set_user_presets_dir(&mut self, dir: PathBuf) {
+        self.user_presets = dir;
+    }
+
+    /// The "Your data" window, while open.
+    pub fn data_import(&self) -> Option<&crate::ui::data_import::DataImport> {
+        self.import.as_ref()
     }
 
     /// The explorer's state.
@@ -317,6 +334,17 @@ impl GanscopeApp {
                     }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui
+                        .button("Open data...")
+                        .on_hover_text(
+                            "Train on your own images: a folder (one subfolder per class \
+                             gives labels), MNIST-format IDX files or CIFAR-10 batches; or \
+                             drop one on the window",
+                        )
+                        .clicked()
+                    {
+                        actions.push(Action::OpenData);
+                    }
                     if ui
                         .button("Open run...")
                         .on_hover_text(

@@ -34,6 +34,8 @@ pub enum Action {
     SaveCheckpoint,
     /// Pick a run folder to open beside the live run.
     OpenRun,
+    /// Pick a data set (folder or file) to make a preset from.
+    OpenData,
     /// Pick the folder new runs are recorded in.
     ChooseRunsFolder,
     /// Record runs (from the next step) or not.
