@@ -117,6 +117,8 @@ pub enum Command {
     /// Save a last checkpoint of a recorded run (unless it has one of this step), drop the
     /// run and end the engine thread.
     Shutdown,
+    /// Stop reading a data set for a Load (answered with a notice).
+    CancelLoad,
     /// Panic inside the training thread on purpose. Reachable from the debug overlay; it shows
     /// (and the tests check) that a crash in training arrives as [`Event::Error`] while the
     /// app keeps running.
@@ -348,6 +350,13 @@ impl Rendered {
 pub enum Event {
     /// A run was built and is paused at step 0.
     Loaded(RunInfo),
+    /// Reading the data of preset `preset` for a Load: `done` of `total` images (or pairs)
+    /// decoded (`total` 0 while it is being examined).
+    DataProgress {
+        preset: String,
+        done: usize,
+        total: usize,
+    },
     /// Training started or stopped advancing; `step` is the step count at that moment.
     Running { running: bool, step: u64 },
     /// Metrics of consecutive steps, batched (at most a few dozen events a second).

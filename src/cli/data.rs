@@ -95,3 +95,27 @@ pub fn on_data(mut preset: Preset, path: &Path) -> anyhow::Result<Preset> {
     preset.validate()?;
     Ok(preset)
 }
+
+/// Read a preset's file data set with a progress bar on stderr (decoded into the shared
+/// cache, so building the run right after does not decode again); the set is returned to be
+/// held until the run holds it. Generated data sets need no reading: `None`.
+pub fn read_with_progress(preset: &Preset) -> anyhow::Result<Option<files::Held>> {
+    let progress = std::sync::Arc::new(files::Progress::default());
+    let (shared, dataset) = (progress.clone(), preset.dataset.clone());
+    let reader = std::thread::spawn(move || files::read_for(&dataset, &shared));
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("reading data {bar:30} {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    while !reader.is_finished() {
+        let (done, total) = progress.done_of();
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
+    let read = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("reading the data failed unexpectedly"))??;
+    Ok(read)
+}

@@ -64,6 +64,8 @@ pub fn run_with(
             out.display()
         );
     }
+    // File data is read first, with a progress bar; the run then takes it from the cache.
+    let _data = crate::cli::data::read_with_progress(preset)?;
     let mut trainer = Trainer::try_new(preset, &opened)?;
     if let Some(notice) = trainer.data_notice() {
         eprintln!("note: {notice}");

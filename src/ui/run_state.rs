@@ -58,6 +58,8 @@ pub struct RunState {
     pub samples: Option<(u64, SampleView)>,
     /// The folder the run is recorded into, once it is.
     pub folder: Option<PathBuf>,
+    /// A data set being read for a Load: preset, images done, of how many (0: examining).
+    pub loading: Option<(String, usize, usize)>,
     /// Steps of the sample grids saved in that folder, oldest first.
     pub saved_samples: Vec<u64>,
     /// The run's event log (pauses, checkpoints, alarms, changed settings), oldest first.
@@ -190,10 +192,16 @@ impl RunState {
                     at: now,
                 });
             }
+            Event::DataProgress {
+                preset,
+                done,
+                total,
+            } => self.loading = Some((preset, done, total)),
             Event::Error {
                 message,
                 fatal_to_run,
             } => {
+                self.loading = None;
                 if fatal_to_run {
                     self.info = None;
                     self.running = false;

@@ -495,3 +495,60 @@ fn paired_folders_and_side_by_side_images_train_the_translate_task() {
         "the held-out pair is never trained on"
     );
 }
+
+#[test]
+fn a_file_set_is_read_beside_the_command_loop_with_progress_and_can_be_stopped() {
+    use ganscope::protocol::{Command, DeviceChoice, Event};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..40u8 {
+        png(
+            &dir.path().join(format!("{i}.png")),
+            40,
+            40,
+            [i * 6, 100, 50],
+        );
+    }
+    // A stopped reading ends with its reason, and nothing is kept.
+    let progress = files::Progress::default();
+    progress.cancel();
+    let stopped = files::load_with(dir.path(), 16, 3, &progress).err();
+    assert!(
+        stopped
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("cancelled")
+    );
+
+    let link = ganscope::engine::spawn(|| {});
+    let mut p = preset("digits-dcgan");
+    p.name = "folder-dcgan".into();
+    p.dataset = DatasetSpec::Files {
+        path: dir.path().display().to_string(),
+        size: 16,
+        channels: 3,
+    };
+    p.train.batch_size = 8;
+    link.send(Command::Load {
+        preset: Box::new(p),
+        device: DeviceChoice::Cpu,
+    });
+    // The engine answers while it reads (a cancel of nothing is harmless), then loads.
+    link.send(Command::Pause);
+    let (info, events) = super::session::wait_for(&link, |e| match e {
+        Event::Loaded(info) => Some(info.clone()),
+        _ => None,
+    });
+    assert_eq!(info.preset, "folder-dcgan");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::DataProgress { preset, .. } if preset == "folder-dcgan")),
+        "progress was reported"
+    );
+    link.send(Command::CancelLoad);
+    link.send(Command::Step(1));
+    super::session::wait_for(&link, |e| match e {
+        Event::Metrics(batch) => batch.last().map(|m| m.step),
+        _ => None,
+    });
+}

@@ -1,7 +1,7 @@
 //! Decoding a detected data set into an [`ImageSet`]: IDX, CIFAR and folder sets, each
 //! checked against the memory limit before the bulk of it is decoded.
 
-use super::{DataError, Found, ImageSet, cifar, fail, folder, idx, read, resize};
+use super::{DataError, Found, ImageSet, Progress, cifar, fail, folder, idx, read, resize};
 use std::path::{Path, PathBuf};
 
 /// Decoded bytes a data set may take by default (`GANSCOPE_DATA_LIMIT_MB` changes it).
@@ -53,8 +53,9 @@ pub(super) fn decode(
     side: usize,
     channels: usize,
     path: &Path,
+    progress: &Progress,
 ) -> Result<ImageSet, DataError> {
-    match &found {
+    let set = match &found {
         Found::Idx { images, labels } => {
             let (images, labels) = (images.clone(), labels.clone());
             decode_idx(found, &images, labels.as_deref(), side, channels, path)
@@ -65,9 +66,16 @@ pub(super) fn decode(
         }
         Found::Folder { listing, .. } => {
             let listing = listing.clone();
-            decode_folder(found, &listing, side, channels, path)
+            progress.set_total(listing.files.len());
+            decode_folder(found, &listing, side, channels, path, progress)
         }
+    }?;
+    if progress.cancelled() {
+        return Err(fail(path, "reading was cancelled"));
     }
+    progress.set_total(set.count);
+    progress.advance(set.count.saturating_sub(progress.done_of().0));
+    Ok(set)
 }
 
 fn decode_cifar(
@@ -150,9 +158,13 @@ fn decode_folder(
     side: usize,
     channels: usize,
     path: &Path,
+    progress: &Progress,
 ) -> Result<ImageSet, DataError> {
     within_limit(path, listing.files.len(), channels, side)?;
-    let decoded = folder::decode_all(listing, side, channels);
+    let decoded = folder::decode_all(listing, side, channels, progress);
+    if progress.cancelled() {
+        return Err(fail(path, "reading was cancelled"));
+    }
     let mut pixels = Vec::new();
     let mut labels = Vec::new();
     let mut sizes = Vec::new();

@@ -155,11 +155,24 @@ pub fn planes(bytes: &[u8], channels: usize) -> Result<(Vec<Vec<u8>>, usize, usi
     Ok((planes, h, w))
 }
 
-/// Decode every file of `listing` in parallel; failures are returned with their reasons.
-pub fn decode_all(listing: &Listing, side: usize, channels: usize) -> Vec<Decoded> {
+/// Decode every file of `listing` in parallel, counting each on `progress` and skipping the
+/// rest once it is cancelled; failures are returned with their reasons.
+pub fn decode_all(
+    listing: &Listing,
+    side: usize,
+    channels: usize,
+    progress: &super::Progress,
+) -> Vec<Decoded> {
     listing
         .files
         .par_iter()
-        .map(|(path, _)| decode_file(path, side, channels))
+        .map(|(path, _)| {
+            if progress.cancelled() {
+                return Err("cancelled".into());
+            }
+            let decoded = decode_file(path, side, channels);
+            progress.advance(1);
+            decoded
+        })
         .collect()
 }

@@ -23,10 +23,47 @@ use super::{DataSource, HostBatch, SampleShape};
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 /// The largest data file read whole.
 const MAX_FILE_BYTES: u64 = 1 << 30;
+/// How far the decoding of a data set has come, and a way to stop it (shared with the
+/// thread that decodes).
+#[derive(Debug, Default)]
+pub struct Progress {
+    done: AtomicUsize,
+    total: AtomicUsize,
+    cancel: AtomicBool,
+}
+
+impl Progress {
+    pub fn set_total(&self, total: usize) {
+        self.total.store(total, Ordering::Relaxed);
+    }
+
+    pub fn advance(&self, n: usize) {
+        self.done.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Images (or pairs) decoded, of how many.
+    pub fn done_of(&self) -> (usize, usize) {
+        (
+            self.done.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Ask the decoding to stop; it ends with an error saying so.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
 /// Why a data set could not be opened: the file (or folder) and the problem.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
@@ -260,10 +297,22 @@ fn cached<T: Send + Sync + 'static>(
 /// Open the data set at `path` as images of `channels` × `side`²: decoded once while any run
 /// holds it.
 pub fn load(path: &Path, side: usize, channels: usize) -> Result<Arc<ImageSet>, DataError> {
+    load_with(path, side, channels, &Progress::default())
+}
+
+/// [`load`], reporting to (and stopping on) `progress`.
+pub fn load_with(
+    path: &Path,
+    side: usize,
+    channels: usize,
+    progress: &Progress,
+) -> Result<Arc<ImageSet>, DataError> {
     let found = detect(path)?;
     let key = (found.key().to_path_buf(), side, channels, 0);
     let print = fingerprint(&found.files());
-    cached(key, print, || decode::decode(found, side, channels, path))
+    cached(key, print, || {
+        decode::decode(found, side, channels, path, progress)
+    })
 }
 
 /// Open the paired set at `path` (see [`paired`]) at `side` with A's and B's channels.
@@ -273,11 +322,55 @@ pub fn load_pairs(
     source_channels: usize,
     target_channels: usize,
 ) -> Result<Arc<paired::PairSet>, DataError> {
+    load_pairs_with(
+        path,
+        side,
+        (source_channels, target_channels),
+        &Progress::default(),
+    )
+}
+
+/// [`load_pairs`], reporting to (and stopping on) `progress`.
+pub fn load_pairs_with(
+    path: &Path,
+    side: usize,
+    (source_channels, target_channels): (usize, usize),
+    progress: &Progress,
+) -> Result<Arc<paired::PairSet>, DataError> {
     let (layout, _) = paired::detect(path)?;
     let files = layout.files();
     let key = (path.to_path_buf(), side, source_channels, target_channels);
     cached(key, fingerprint(&files), || {
-        paired::load(path, side, source_channels, target_channels)
+        paired::load(path, side, (source_channels, target_channels), progress)
+    })
+}
+
+/// A decoded set of either kind, held to keep it in the cache.
+pub type Held = Arc<dyn std::any::Any + Send + Sync>;
+
+/// Read the data set `spec` names when it comes from files (into the cache, reporting to
+/// `progress`), and hand it back to be held until a run holds it; `None` for generated sets.
+pub fn read_for(
+    spec: &crate::preset::DatasetSpec,
+    progress: &Progress,
+) -> Result<Option<Held>, DataError> {
+    use crate::preset::DatasetSpec;
+    Ok(match spec {
+        DatasetSpec::Files {
+            path,
+            size,
+            channels,
+        } => Some(load_with(Path::new(path), *size, *channels, progress)? as Held),
+        DatasetSpec::PairedFiles {
+            path,
+            size,
+            source_channels,
+            target_channels,
+        } => {
+            let channels = (*source_channels, *target_channels);
+            Some(load_pairs_with(Path::new(path), *size, channels, progress)? as Held)
+        }
+        _ => None,
     })
 }
 

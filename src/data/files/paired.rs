@@ -152,8 +152,8 @@ fn decode_pair(
 pub fn load(
     path: &Path,
     side: usize,
-    source_channels: usize,
-    target_channels: usize,
+    (source_channels, target_channels): (usize, usize),
+    progress: &super::Progress,
 ) -> Result<PairSet, DataError> {
     let (layout, mut skipped) = detect(path)?;
     let (jobs, name): (Vec<(PathBuf, Option<PathBuf>)>, _) = match layout {
@@ -180,16 +180,25 @@ pub fn load(
             ),
         ));
     }
+    progress.set_total(jobs.len());
     let decoded: Vec<_> = jobs
         .par_iter()
         .map(|(a, b)| {
-            decode_pair(
+            if progress.cancelled() {
+                return Err("cancelled".into());
+            }
+            let pair = decode_pair(
                 (a.as_path(), b.as_deref()),
                 side,
                 (source_channels, target_channels),
-            )
+            );
+            progress.advance(1);
+            pair
         })
         .collect();
+    if progress.cancelled() {
+        return Err(fail(path, "reading was cancelled"));
+    }
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for ((file, _), outcome) in jobs.iter().zip(decoded) {
         match outcome {

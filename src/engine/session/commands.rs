@@ -17,15 +17,9 @@ impl Engine {
                 self.emit_all(closing);
                 self.trainer = None;
                 let _ = self.snapshots.send(None);
-                let opened = device::open(device, preset.dataset.is_points());
-                match Trainer::try_new(&preset, &opened) {
-                    Ok(trainer) => self.install(trainer),
-                    Err(e) => self.emit(Event::Error {
-                        message: format!("cannot build preset '{}': {e}", preset.name),
-                        fatal_to_run: false,
-                    }),
-                }
+                self.load(preset, device);
             }
+            Command::CancelLoad => self.cancel_loading(true),
             Command::Reset => {
                 self.set_mode(Mode::Paused);
                 let closing = self.recording.close(self.trainer.as_ref());

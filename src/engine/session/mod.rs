@@ -6,6 +6,7 @@
 //! request, and records the run into its folder when a runs folder is set.
 
 mod commands;
+mod loading;
 
 use super::explorer::{self, SnapshotSender};
 use super::outbox::{self, Outbox};
@@ -23,6 +24,8 @@ use std::time::{Duration, Instant};
 const FLUSH_EVERY: Duration = Duration::from_millis(33);
 /// How often the explorer gets a fresh generator while training runs.
 const SNAPSHOT_EVERY: Duration = Duration::from_secs(2);
+/// How often the engine looks at a data set being read.
+const LOADING_POLL: Duration = Duration::from_millis(20);
 /// How often a paused engine retries events the channel had no room for.
 const OUTBOX_RETRY: Duration = Duration::from_millis(5);
 /// How long a closing engine waits for the front end to take its last events.
@@ -54,6 +57,7 @@ pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> Link {
         next_step_at: Instant::now(),
         recording: Recording::default(),
         disk_reported: None,
+        loading: None,
     };
     let spawned = std::thread::Builder::new()
         .name("ganscope-engine".into())
@@ -105,13 +109,22 @@ struct Engine {
     recording: Recording,
     /// The run folder's size last reported, and when.
     disk_reported: Option<(u64, Instant)>,
+    /// A data set being read for the next run.
+    loading: Option<loading::Loading>,
 }
 
 impl Engine {
     fn serve(mut self) {
         loop {
             let idle = self.mode == Mode::Paused || self.trainer.is_none();
-            let command = if idle && self.outbox.get_mut().is_waiting() {
+            let command = if idle && self.loading.is_some() {
+                // Reading data: answer commands, and look at the reading between them.
+                match self.commands.recv_timeout(LOADING_POLL) {
+                    Ok(c) => Some(c),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            } else if idle && self.outbox.get_mut().is_waiting() {
                 // Events wait for room in the channel: look again every few milliseconds.
                 self.outbox.get_mut().pump();
                 match self.commands.recv_timeout(OUTBOX_RETRY) {
@@ -134,6 +147,7 @@ impl Engine {
                 }
             };
             if let Some(Command::Shutdown) = command {
+                self.cancel_loading(false);
                 self.flush();
                 let closing = self.recording.close(self.trainer.as_ref());
                 self.emit_all(closing);
@@ -145,6 +159,7 @@ impl Engine {
                 if let Some(command) = command {
                     self.handle(command);
                 }
+                self.poll_loading();
                 if self.mode != Mode::Paused
                     && self.trainer.is_some()
                     && Instant::now() >= self.next_step_at

@@ -111,6 +111,10 @@ impl GanscopeApp {
                     Command::Step(1)
                 });
             }
+            Action::CancelLoad => {
+                self.link.send(Command::CancelLoad);
+                self.run.loading = None;
+            }
             Action::Pause => {
                 self.link.send(Command::Pause);
             }

@@ -36,6 +36,8 @@ pub enum Action {
     OpenRun,
     /// Pick a data set (folder or file) to make a preset from.
     OpenData,
+    /// Stop reading a data set.
+    CancelLoad,
     /// Pick the folder new runs are recorded in.
     ChooseRunsFolder,
     /// Record runs (from the next step) or not.
@@ -201,7 +203,29 @@ impl Controls<'_> {
         }
     }
 
+    /// A data set being read: how far, and a way to stop.
+    fn loading(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let Some((preset, done, total)) = &self.run.loading else {
+            return;
+        };
+        let text = if *total == 0 {
+            format!("Examining the data of {preset}…")
+        } else {
+            format!("Reading the data of {preset}: {done} of {total}")
+        };
+        let fraction = if *total == 0 {
+            0.0
+        } else {
+            *done as f32 / *total as f32
+        };
+        ui.add(egui::ProgressBar::new(fraction).text(text));
+        if ui.button("Cancel reading").clicked() {
+            actions.push(Action::CancelLoad);
+        }
+    }
+
     fn buttons(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        self.loading(ui, actions);
         let loaded = self.run.info.is_some() || self.selected.is_some();
         let running = self.run.running;
         let train_label = if self.run.step > 0 { "Resume" } else { "Train" };
