@@ -8,6 +8,7 @@ pub mod engine;
 pub mod files;
 pub mod imaging;
 pub mod latent;
+pub mod linalg;
 pub mod metrics;
 pub mod models;
 pub mod preset;

@@ -207,6 +207,11 @@ pub struct Diagnostics {
     pub classes: Option<ClassCoverage>,
     /// Mean pairwise distance of generated and of real samples (image data sets).
     pub diversity: Option<[f32; 2]>,
+    /// Fréchet distance between 256 generated and 256 fresh real images in the reference
+    /// classifier's feature space (labelled image sets, once the classifier is ready; see
+    /// `metrics::frechet`); comparable only between runs on the same data set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frechet: Option<f32>,
     /// D's probability "real" on a real and on a generated batch, as histograms of
     /// [`DIAGNOSTIC_BINS`] equal bins over [0, 1].
     pub d_real_hist: Vec<u32>,

@@ -1,7 +1,8 @@
-//! The reference digit classifier that measures class coverage of generated digits.
+//! The reference classifiers that measure class coverage (and, through their penultimate
+//! features, a Fréchet distance) of generated images: one for the procedural digits of each
+//! size, and one per labelled file data set.
 //!
-//! A small MLP (pixels → 256 → 128 → 10, ReLU) trained once on the procedural digits of one
-//! size and cached on disk (`$GANSCOPE_CACHE`, else `$XDG_CACHE_HOME/ganscope`, else
+//! A small MLP (pixels → 256 → 128 → classes, ReLU) trained once and cached on disk (`$GANSCOPE_CACHE`, else `$XDG_CACHE_HOME/ganscope`, else
 //! `~/.cache/ganscope`). The cache file is named after a fingerprint of the data set itself (a
 //! hash of a few rendered digits), so a change to the digit renderer retrains it. Files are
 //! written to a temporary name and renamed, so a crash never leaves a half-written cache.
@@ -9,6 +10,7 @@
 
 use crate::data::DataSource;
 use crate::data::digits::{CLASSES, Digits};
+use crate::data::files::{FileData, ImageSet};
 use crate::engine::HostValues;
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{AdamConfig, GradientsParams};
@@ -16,6 +18,7 @@ use burn::prelude::*;
 use burn::tensor::activation::{relu, softmax};
 use crossbeam_channel::Receiver;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Training schedule (measured to reach ≥ 95 % held-out accuracy; see the tests).
 const STEPS: usize = 1500;
@@ -25,20 +28,41 @@ const LEARNING_RATE: f64 = 1e-3;
 const TRAIN_SEED: u64 = 0xC1A55;
 pub const HELD_OUT_SEED: u64 = 0x7E57;
 
+/// Width of the penultimate features (the Fréchet distance's space).
+pub const FEATURES: usize = 128;
+
 #[derive(Module, Debug)]
 pub struct Classifier {
     layers: Vec<Linear>,
+    classes: usize,
 }
 
 impl Classifier {
-    fn new(pixels: usize, device: &Device) -> Classifier {
-        let widths = [pixels, 256, 128, CLASSES];
+    fn new(pixels: usize, classes: usize, device: &Device) -> Classifier {
+        let widths = [pixels, 256, FEATURES, classes];
         Classifier {
             layers: widths
                 .windows(2)
                 .map(|w| LinearConfig::new(w[0], w[1]).init(device))
                 .collect(),
+            classes,
         }
+    }
+
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    /// The penultimate features [n, FEATURES] of flattened images, flattened.
+    pub fn features(&self, images: &[f32], pixels: usize, device: &Device) -> Vec<f32> {
+        let n = images.len() / pixels.max(1);
+        let x = Tensor::<2>::from_data(TensorData::new(images.to_vec(), [n, pixels]), device);
+        let last = self.layers.len() - 1;
+        self.layers[..last]
+            .iter()
+            .fold(x, |h, layer| relu(layer.forward(h)))
+            .into_data()
+            .to_f32s()
     }
 
     /// Images [n, pixels] (values in [-1, 1]) → logits [n, classes].
@@ -80,12 +104,17 @@ fn argmax(p: &[f32]) -> usize {
 
 /// Train a classifier on digits of side `size` on `device` (plain, inference-ready result).
 pub fn train(size: usize, device: &Device) -> Classifier {
+    train_on(&mut Digits::new(size, TRAIN_SEED), CLASSES, device)
+}
+
+/// Train a classifier of `classes` on the labelled stream `data` (plain result).
+fn train_on(data: &mut dyn DataSource, classes: usize, device: &Device) -> Classifier {
     let autodiff = device.clone().autodiff();
-    let pixels = size * size;
-    let mut model =
-        crate::models::seeded(device, TRAIN_SEED, || Classifier::new(pixels, &autodiff));
+    let pixels = data.shape().numel();
+    let mut model = crate::models::seeded(device, TRAIN_SEED, || {
+        Classifier::new(pixels, classes, &autodiff)
+    });
     let mut optimizer = AdamConfig::new().init();
-    let mut data = Digits::new(size, TRAIN_SEED);
     for _ in 0..STEPS {
         let batch = data.batch(BATCH);
         let labels: Vec<i64> = batch
@@ -142,14 +171,29 @@ pub fn load_or_train(size: usize, dir: &Path, device: &Device) -> (Classifier, b
         "digit-classifier-{size}-{:016x}.bpk",
         fingerprint(size)
     ));
+    cached_or(&path, size * size, CLASSES, device, || train(size, device))
+}
+
+/// The classifier cached at `path`, or `train`'s, written there; and whether it was cached.
+fn cached_or(
+    path: &Path,
+    pixels: usize,
+    classes: usize,
+    device: &Device,
+    train: impl FnOnce() -> Classifier,
+) -> (Classifier, bool) {
     if path.is_file()
-        && let Ok(model) =
-            crate::models::seeded(device, TRAIN_SEED, || Classifier::new(size * size, device))
-                .try_load_file(&path)
+        && let Ok(model) = crate::models::seeded(device, TRAIN_SEED, || {
+            Classifier::new(pixels, classes, device)
+        })
+        .try_load_file(path)
     {
         return (model, true);
     }
-    let model = train(size, device);
+    let model = train();
+    let Some(dir) = path.parent() else {
+        return (model, false);
+    };
     // A cache that cannot be written only costs a retrain next time.
     let _ = std::fs::create_dir_all(dir).and_then(|()| {
         let partial = path.with_extension(format!("partial-{}", std::process::id()));
@@ -157,9 +201,59 @@ pub fn load_or_train(size: usize, dir: &Path, device: &Device) -> (Classifier, b
             .clone()
             .save_file(&partial)
             .map_err(|e| std::io::Error::other(format!("{e:?}")))?;
-        std::fs::rename(&partial, &path)
+        std::fs::rename(&partial, path)
     });
     (model, false)
+}
+
+/// A fingerprint of a decoded file set: its size, classes, labels and a spread of its bytes.
+fn set_fingerprint(set: &ImageSet) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let header = [set.count, set.channels, set.side, set.class_names.len()];
+    let bytes = header
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .chain(set.pixels.iter().step_by(997).copied())
+        .chain(set.labels.iter().flatten().step_by(13).map(|&l| l as u8));
+    for byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// Load (from `dir`) or train the classifier of a labelled file set; `None` when it has no
+/// labels.
+pub fn load_or_train_set(
+    set: &Arc<ImageSet>,
+    dir: &Path,
+    device: &Device,
+) -> Option<(Classifier, bool)> {
+    set.labels.as_ref()?;
+    let classes = set.class_names.len().max(1);
+    let path = dir.join(format!(
+        "set-classifier-{}-{}-{:016x}.bpk",
+        set.side,
+        set.channels,
+        set_fingerprint(set)
+    ));
+    let pixels = set.channels * set.side * set.side;
+    Some(cached_or(&path, pixels, classes, device, || {
+        train_on(&mut FileData::new(set.clone(), TRAIN_SEED), classes, device)
+    }))
+}
+
+/// [`load_or_train_set`] on a helper thread.
+pub fn spawn_for_set(set: Arc<ImageSet>, device: Device) -> Receiver<Classifier> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let _ = std::thread::Builder::new()
+        .name("ganscope-classifier".into())
+        .spawn(move || {
+            if let Some((model, _)) = load_or_train_set(&set, &cache_dir(), &device) {
+                let _ = tx.send(model);
+            }
+        });
+    rx
 }
 
 /// Load or train on a helper thread; the receiver yields the classifier once ready.

@@ -4,6 +4,7 @@
 
 pub mod alarms;
 pub mod coverage;
+pub mod frechet;
 pub mod modes;
 pub mod references;
 pub mod similarity;

@@ -198,6 +198,25 @@ impl HealthView {
                 plot.line(Line::new("real", PlotPoints::new(real)).color(D_COLOR));
             });
         }
+        if let Some(distance) = latest.frechet {
+            ui.strong(format!(
+                "Fréchet distance in the reference classifier's features: {distance:.3}"
+            ))
+            .on_hover_text(
+                "Between 256 generated and 256 real images, as FID is, but in the features of \
+                 ganscope's own classifier of this data set: lower is closer; comparable only \
+                 between runs on the same data set",
+            );
+            let all = &run.diagnostics;
+            let plot = Plot::new("frechet")
+                .height(height)
+                .legend(Legend::default())
+                .include_y(0.0);
+            plot_frame::show(ui, "frechet", plot, XAxis::Step, false, |plot| {
+                let points = over_steps(all, |d| d.frechet.map(f64::from));
+                plot.line(Line::new("Fréchet distance", PlotPoints::new(points)).color(G_COLOR));
+            });
+        }
     }
 
     fn balance(

@@ -552,3 +552,73 @@ fn a_file_set_is_read_beside_the_command_loop_with_progress_and_can_be_stopped()
         _ => None,
     });
 }
+
+#[test]
+fn a_labelled_file_set_gets_its_own_classifier_class_coverage_and_a_frechet_distance() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (class, colour) in [
+        ("red", [220, 30, 30]),
+        ("green", [30, 220, 30]),
+        ("blue", [30, 30, 220]),
+    ] {
+        std::fs::create_dir_all(dir.path().join(class)).unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..8u32 {
+            png(
+                &dir.path().join(class).join(format!("{i}.png")),
+                12 + i,
+                12,
+                colour,
+            );
+        }
+    }
+    let set = files::load(dir.path(), 16, 3).unwrap_or_else(|e| panic!("{e}"));
+    let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cpu = burn::prelude::Device::flex();
+    let (model, cached) = ganscope::engine::classifier::load_or_train_set(&set, cache.path(), &cpu)
+        .unwrap_or_else(|| panic!("a labelled set has a classifier"));
+    assert!(!cached);
+    assert_eq!(model.classes(), 3);
+    let images: Vec<f32> = set
+        .pixels
+        .iter()
+        .map(|&v| f32::from(v) / 127.5 - 1.0)
+        .collect();
+    let probabilities = model.probabilities(&images, 3 * 256, &cpu);
+    let correct = probabilities
+        .chunks_exact(3)
+        .zip(set.labels.iter().flatten())
+        .filter(|(p, l)| {
+            let best = (0..3).max_by(|a, b| p[*a].total_cmp(&p[*b])).unwrap_or(0);
+            best == **l as usize
+        })
+        .count();
+    assert_eq!(correct, 24, "colours are told apart");
+    let (_, cached) = ganscope::engine::classifier::load_or_train_set(&set, cache.path(), &cpu)
+        .unwrap_or_else(|| panic!("cached"));
+    assert!(cached, "the second time it comes from the cache");
+
+    // A run on the set measures class coverage and the Fréchet distance once it is ready.
+    let mut p = preset("digits-dcgan");
+    p.dataset = DatasetSpec::Files {
+        path: dir.path().display().to_string(),
+        size: 16,
+        channels: 3,
+    };
+    p.train.batch_size = 8;
+    let mut trainer = Trainer::new(&p, &device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let measured = loop {
+        let d = trainer.diagnostics();
+        if d.classes.is_some() && d.frechet.is_some() {
+            break d;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the classifier never came"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    assert_eq!(measured.classes.map(|c| c.classes), Some(3));
+    assert!(measured.frechet.is_some_and(|f| f.is_finite() && f > 0.0));
+}

@@ -52,6 +52,9 @@ impl Generate {
         let classes = self
             .classifier
             .coverage(fake, features, asked.as_deref(), scene.plain);
+        let frechet = (!is_points)
+            .then(|| self.classifier.frechet(fake, &real, features, scene.plain))
+            .flatten();
         let real_p = self.probabilities(scene, &real, real_labels.as_deref());
         let fake_p = self.probabilities(scene, fake, asked.as_deref());
         let histogram = |p: Vec<f32>| metrics::histogram(&p, DIAGNOSTIC_BINS, 0.0, 1.0);
@@ -60,6 +63,7 @@ impl Generate {
             modes,
             classes,
             diversity,
+            frechet,
             d_real_hist: histogram(real_p),
             d_fake_hist: histogram(fake_p),
             translation: None,

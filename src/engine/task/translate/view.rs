@@ -111,6 +111,7 @@ impl Translate {
                 coverage::diversity(&outputs[..shown], features),
                 coverage::diversity(&target[..shown], features),
             ]),
+            frechet: None,
             d_real_hist: histogram(real_p),
             d_fake_hist: histogram(fake_p),
             translation: Some(similarity::Translation {
