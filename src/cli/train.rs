@@ -74,6 +74,9 @@ pub fn run_with(
     let history = match &checkpoints.resume {
         Some(checkpoint) => {
             trainer.load_checkpoint(checkpoint)?;
+            if let Some(changed) = trainer.data_changed() {
+                eprintln!("note: {changed}");
+            }
             eprintln!(
                 "resumed from {} at step {}",
                 checkpoint.display(),

@@ -64,6 +64,11 @@ pub trait DataSource: Send {
     fn held_out(&self, _n: usize) -> Option<HostBatch> {
         None
     }
+    /// What identifies the data read from files (format, place, count, a fingerprint of the
+    /// decoded bytes), to tell when it changed since a checkpoint; `None` for generated data.
+    fn identity(&self) -> Option<String> {
+        None
+    }
     /// What a user should know about the data before training on it (files skipped).
     fn notice(&self) -> Option<String> {
         None

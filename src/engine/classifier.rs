@@ -206,22 +206,6 @@ fn cached_or(
     (model, false)
 }
 
-/// A fingerprint of a decoded file set: its size, classes, labels and a spread of its bytes.
-fn set_fingerprint(set: &ImageSet) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let header = [set.count, set.channels, set.side, set.class_names.len()];
-    let bytes = header
-        .iter()
-        .flat_map(|v| v.to_le_bytes())
-        .chain(set.pixels.iter().step_by(997).copied())
-        .chain(set.labels.iter().flatten().step_by(13).map(|&l| l as u8));
-    for byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
 /// Load (from `dir`) or train the classifier of a labelled file set; `None` when it has no
 /// labels.
 pub fn load_or_train_set(
@@ -235,7 +219,7 @@ pub fn load_or_train_set(
         "set-classifier-{}-{}-{:016x}.bpk",
         set.side,
         set.channels,
-        set_fingerprint(set)
+        set.fingerprint()
     ));
     let pixels = set.channels * set.side * set.side;
     Some(cached_or(&path, pixels, classes, device, || {

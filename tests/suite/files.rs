@@ -193,6 +193,18 @@ fn a_run_on_file_data_resumes_exactly() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(steps(&mut resumed, 3), continued);
     assert_eq!(resumed.info().class_names[..3], ["0", "1", "2"]);
+    assert!(resumed.data_changed().is_none(), "the same data");
+    // The data changes under the run: resuming says so.
+    write_set(dir.path(), 41, 16);
+    let mut changed = Trainer::new(&p, &cpu);
+    changed
+        .load_checkpoint(&checkpoint::resolve(&runs).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let note = changed.data_notice().unwrap_or_default();
+    assert!(
+        note.contains("changed since this checkpoint") && note.contains("41 images"),
+        "{note}"
+    );
 }
 
 #[test]

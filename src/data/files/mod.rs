@@ -242,7 +242,27 @@ pub struct ImageSet {
     pub skipped: Vec<(PathBuf, String)>,
 }
 
+/// FNV-1a over `bytes`.
+pub fn fnv(bytes: impl Iterator<Item = u8>) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
 impl ImageSet {
+    /// A fingerprint of the decoded set: its size, classes, a spread of its bytes and labels.
+    pub fn fingerprint(&self) -> u64 {
+        let header = [self.count, self.channels, self.side, self.class_names.len()];
+        fnv(header
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .chain(self.pixels.iter().step_by(997).copied())
+            .chain(self.labels.iter().flatten().step_by(13).map(|&l| l as u8)))
+    }
+
     /// Images per class, for a labelled set.
     pub fn class_counts(&self) -> Vec<usize> {
         let mut counts = vec![0; self.class_names.len()];
@@ -425,6 +445,18 @@ impl DataSource for FileData {
 
     fn class_names(&self) -> Vec<String> {
         self.set.class_names.clone()
+    }
+
+    fn identity(&self) -> Option<String> {
+        let s = &self.set;
+        Some(format!(
+            "{} at {}: {} images, {} classes, fingerprint {:016x}",
+            s.found.format(),
+            s.found.key().display(),
+            s.count,
+            s.class_names.len(),
+            s.fingerprint()
+        ))
     }
 
     fn notice(&self) -> Option<String> {

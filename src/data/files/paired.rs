@@ -291,6 +291,21 @@ impl DataSource for PairedFileData {
         Some(self.gather(self.set.train..self.set.count.min(self.set.train + n)))
     }
 
+    fn identity(&self) -> Option<String> {
+        let s = &self.set;
+        let print = super::fnv(
+            [s.count, s.side, s.source_channels, s.target_channels]
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .chain(s.a.iter().step_by(997).copied())
+                .chain(s.b.iter().step_by(991).copied()),
+        );
+        Some(format!(
+            "{} pairs ({}), fingerprint {print:016x}",
+            s.count, s.layout
+        ))
+    }
+
     fn notice(&self) -> Option<String> {
         let (file, why) = self.set.skipped.first()?;
         Some(format!(

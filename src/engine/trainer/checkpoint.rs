@@ -40,6 +40,10 @@ struct State {
     /// checkpoints do not say).
     #[serde(default)]
     pack: Option<usize>,
+    /// What identified the file data when saved (see `DataSource::identity`; generated data
+    /// and older checkpoints have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data: Option<String>,
 }
 
 /// The largest `state.json` read (a real one is a few hundred bytes).
@@ -144,6 +148,7 @@ impl Trainer {
             architecture: self.architecture(),
             checksums,
             pack: Some(self.preset.game.pack),
+            data: self.data.identity(),
         };
         std::fs::write(partial.join(STATE), serde_json::to_string_pretty(&state)?)
             .with_context(|| format!("cannot write into {}", partial.display()))?;
@@ -269,6 +274,13 @@ impl Trainer {
         self.opt_d = opt_d;
         self.step = state.step;
         self.trained_s = state.trained_s;
+        let now = self.data.identity();
+        self.data_changed = match (state.data, now) {
+            (Some(then), Some(now)) if then != now => Some(format!(
+                "the data changed since this checkpoint was saved: then {then}; now {now}"
+            )),
+            _ => None,
+        };
         Ok(())
     }
 }

@@ -71,6 +71,8 @@ pub struct Trainer {
     shape: SampleShape,
     /// Classes G and D are conditioned on (a conditional GAN).
     classes: Option<usize>,
+    /// How the file data differs from when the loaded checkpoint was saved, if it does.
+    data_changed: Option<String>,
     step: u64,
     trained_s: f64,
     /// Per-phase times, while profiling.
@@ -117,6 +119,7 @@ impl Trainer {
             task,
             shape,
             classes,
+            data_changed: None,
             step: 0,
             trained_s: 0.0,
             profile: None,
@@ -147,9 +150,21 @@ impl Trainer {
         Trainer::try_new(&self.loaded, &opened)
     }
 
-    /// What a user should know about the run's data (files skipped), once.
+    /// How the file data differs from when the loaded checkpoint was saved, if it does.
+    pub fn data_changed(&self) -> Option<&str> {
+        self.data_changed.as_deref()
+    }
+
+    /// What a user should know about the run's data (files skipped; changed since the
+    /// checkpoint it resumed from).
     pub fn data_notice(&self) -> Option<String> {
-        self.data.notice()
+        let notes: Vec<String> = self
+            .data_changed
+            .iter()
+            .cloned()
+            .chain(self.data.notice())
+            .collect();
+        (!notes.is_empty()).then(|| notes.join("; "))
     }
 
     pub fn preset(&self) -> &Preset {
