@@ -47,6 +47,7 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
         "images": images,
         "labels": labels,
         "count": set.count,
+        "held_out": set.held_out.as_ref().map_or(0, |h| h.count),
         "sizes": set.sizes,
         "classes": classes,
         "skipped": skipped,

@@ -43,6 +43,38 @@ fn an_idx_set_round_trips_with_its_labels_and_class_names() {
     // Image 5: a 6 px square of 5s centred in 8 px of zero, in each of three channels.
     let image = &set.pixels[5 * 3 * 64..6 * 3 * 64];
     assert_eq!((image[0], image[9], image[64 + 9]), (0, 5, 5));
+    // No t10k files: no held-out split; with them, one (its labels checked too).
+    assert!(set.held_out.is_none());
+    let test_pixels: Vec<u8> = (0..4).flat_map(|i| vec![100 + i as u8; 36]).collect();
+    std::fs::write(
+        dir.path().join("t10k-images-idx3-ubyte"),
+        idx::encode(&[4, 6, 6], &test_pixels),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("t10k-labels-idx1-ubyte"),
+        idx::encode(&[4], &[2, 1, 0, 2]),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let set = files::load(dir.path(), 8, 3).unwrap_or_else(|e| panic!("{e}"));
+    let held = set
+        .held_out
+        .as_ref()
+        .unwrap_or_else(|| panic!("a held-out split"));
+    assert_eq!(
+        (held.count, held.labels.clone()),
+        (4, Some(vec![2, 1, 0, 2]))
+    );
+    let data = ganscope::data::files::FileData::new(set.clone(), 1);
+    use ganscope::data::DataSource as _;
+    let batch = data
+        .held_out(256)
+        .unwrap_or_else(|| panic!("held-out images"));
+    assert_eq!(batch.n, 4);
+    assert!(
+        (batch.x[9] - (100.0 / 127.5 - 1.0)).abs() < 1e-6,
+        "image 0, inside the padding"
+    );
     // A second open shares the decoded set.
     let again = files::load(dir.path(), 8, 3).unwrap_or_else(|e| panic!("{e}"));
     assert!(std::sync::Arc::ptr_eq(&set, &again), "decoded once");
@@ -219,6 +251,11 @@ fn fashion_mnist_loads_whole_and_trains_where_debian_ships_it() {
     }
     let set = files::load(path, 32, 1).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(set.count, 60_000, "the training split");
+    assert_eq!(
+        set.held_out.as_ref().map(|h| h.count),
+        Some(10_000),
+        "the t10k files are the held-out split"
+    );
     assert_eq!(set.sizes, vec![(28, 28)]);
     assert_eq!(set.class_counts(), vec![6_000; 10]);
     assert_eq!(set.class_names[9], "Ankle boot");
@@ -394,6 +431,11 @@ fn cifar_batches_give_rgb_images_with_their_names_and_bad_ones_are_named() {
         .unwrap_or_else(|e| panic!("{e}"));
     let set = files::load(dir.path(), 32, 3).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(set.count, 3);
+    assert_eq!(
+        set.held_out.as_ref().map(|h| h.count),
+        Some(1),
+        "the test batch is held out"
+    );
     assert_eq!(set.class_names[3], "cat");
     assert_eq!(set.labels, Some(vec![3, 9, 3]));
     let plane = 32 * 32;

@@ -145,6 +145,7 @@ fn decode_cifar(
         class_names,
         sizes: vec![(cifar::SIDE, cifar::SIDE)],
         skipped: Vec::new(),
+        held_out: None,
         found,
     })
 }
@@ -205,6 +206,7 @@ fn decode_folder(
         class_names: listing.classes.clone(),
         sizes,
         skipped,
+        held_out: None,
         found,
     })
 }
@@ -274,6 +276,7 @@ fn decode_idx(
         class_names,
         sizes: vec![(parsed.rows, parsed.columns)],
         skipped: Vec::new(),
+        held_out: None,
         found,
     })
 }

@@ -240,6 +240,9 @@ pub struct ImageSet {
     pub sizes: Vec<(usize, usize)>,
     /// Files left out, with the reason.
     pub skipped: Vec<(PathBuf, String)>,
+    /// The set's own test split, never trained on (IDX's `t10k-…` files, CIFAR's
+    /// `test_batch.bin`), when it has one.
+    pub held_out: Option<Box<ImageSet>>,
 }
 
 /// FNV-1a over `bytes`.
@@ -314,6 +317,36 @@ fn cached<T: Send + Sync + 'static>(
     Ok(set)
 }
 
+/// The test split beside a training set, when there is one: `t10k-images-idx3-ubyte[.gz]`
+/// (and its labels) beside `train-images-…`, or `test_batch.bin` beside `data_batch_*.bin`.
+fn test_split(found: &Found) -> Option<Found> {
+    match found {
+        Found::Idx { images, .. } => {
+            let name = images.file_name()?.to_str()?;
+            if !name.starts_with("train") {
+                return None;
+            }
+            let test = images.with_file_name(name.replacen("train", "t10k", 1));
+            test.is_file().then(|| Found::Idx {
+                labels: idx_labels(&test),
+                images: test,
+            })
+        }
+        Found::Cifar { batches, meta } => {
+            let first = batches.first()?;
+            if !first.to_string_lossy().contains("data_batch") {
+                return None;
+            }
+            let test = first.with_file_name("test_batch.bin");
+            test.is_file().then(|| Found::Cifar {
+                batches: vec![test],
+                meta: meta.clone(),
+            })
+        }
+        Found::Folder { .. } => None,
+    }
+}
+
 /// Open the data set at `path` as images of `channels` × `side`²: decoded once while any run
 /// holds it.
 pub fn load(path: &Path, side: usize, channels: usize) -> Result<Arc<ImageSet>, DataError> {
@@ -329,9 +362,17 @@ pub fn load_with(
 ) -> Result<Arc<ImageSet>, DataError> {
     let found = detect(path)?;
     let key = (found.key().to_path_buf(), side, channels, 0);
-    let print = fingerprint(&found.files());
+    let test = test_split(&found);
+    let mut files = found.files();
+    files.extend(test.iter().flat_map(Found::files));
+    let print = fingerprint(&files);
     cached(key, print, || {
-        decode::decode(found, side, channels, path, progress)
+        let mut set = decode::decode(found, side, channels, path, progress)?;
+        if let Some(test) = test {
+            let held = decode::decode(test, side, channels, path, &Progress::default())?;
+            set.held_out = Some(Box::new(held));
+        }
+        Ok(set)
     })
 }
 
@@ -445,6 +486,22 @@ impl DataSource for FileData {
 
     fn class_names(&self) -> Vec<String> {
         self.set.class_names.clone()
+    }
+
+    /// The first `n` images of the set's test split, when it has one.
+    fn held_out(&self, n: usize) -> Option<HostBatch> {
+        let held = self.set.held_out.as_ref()?;
+        let features = held.channels * held.side * held.side;
+        let n = n.min(held.count);
+        Some(HostBatch {
+            n,
+            x: held.pixels[..n * features]
+                .iter()
+                .map(|&v| f32::from(v) / 127.5 - 1.0)
+                .collect(),
+            labels: held.labels.as_ref().map(|l| l[..n].to_vec()),
+            source: None,
+        })
     }
 
     fn identity(&self) -> Option<String> {

@@ -52,8 +52,15 @@ impl Generate {
         let classes = self
             .classifier
             .coverage(fake, features, asked.as_deref(), scene.plain);
+        // Against the set's own test split when it has one, else fresh training images.
+        let reference = data
+            .held_out(DIAGNOSTIC_IMAGES)
+            .map_or_else(|| real.clone(), |held| held.x);
         let frechet = (!is_points)
-            .then(|| self.classifier.frechet(fake, &real, features, scene.plain))
+            .then(|| {
+                self.classifier
+                    .frechet(fake, &reference, features, scene.plain)
+            })
             .flatten();
         let real_p = self.probabilities(scene, &real, real_labels.as_deref());
         let fake_p = self.probabilities(scene, fake, asked.as_deref());
