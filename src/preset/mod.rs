@@ -162,6 +162,27 @@ impl DatasetSpec {
         }
     }
 
+    /// Where a file data set is read from (`None` for generated data).
+    pub fn file_path(&self) -> Option<std::path::PathBuf> {
+        match self {
+            DatasetSpec::Files { path, .. } | DatasetSpec::PairedFiles { path, .. } => {
+                Some(std::path::PathBuf::from(path))
+            }
+            _ => None,
+        }
+    }
+
+    /// This data set read from `path` instead (generated data sets are unchanged).
+    pub fn at(&self, path: &std::path::Path) -> DatasetSpec {
+        let mut moved = self.clone();
+        if let DatasetSpec::Files { path: p, .. } | DatasetSpec::PairedFiles { path: p, .. } =
+            &mut moved
+        {
+            *p = path.display().to_string();
+        }
+        moved
+    }
+
     /// True for the paired (source → target) data sets of the translate task.
     pub fn is_paired(&self) -> bool {
         matches!(

@@ -77,6 +77,8 @@ pub enum FolderPurpose {
     Generator,
     /// A data set to make a preset from (a folder, or an IDX / CIFAR file in it).
     OpenData,
+    /// Where the data of a run being continued is now (it moved since it was recorded).
+    LocateData,
 }
 
 /// A file or folder the user is asked for.

@@ -44,7 +44,7 @@ impl FilePrompt {
             FileRequest::Folder(FolderPurpose::OpenRun) => {
                 (runs_folder.to_path_buf(), recorded_runs(runs_folder))
             }
-            FileRequest::Folder(FolderPurpose::OpenData) => (
+            FileRequest::Folder(FolderPurpose::OpenData | FolderPurpose::LocateData) => (
                 std::env::home_dir().unwrap_or_else(|| exports.to_path_buf()),
                 Vec::new(),
             ),
@@ -65,6 +65,7 @@ impl FilePrompt {
             FileRequest::Folder(FolderPurpose::RunsFolder) => "Runs folder",
             FileRequest::Folder(FolderPurpose::Generator) => "Export the generator to",
             FileRequest::Folder(FolderPurpose::OpenData) => "Open data",
+            FileRequest::Folder(FolderPurpose::LocateData) => "Where is the run's data now?",
         }
     }
 
@@ -72,6 +73,7 @@ impl FilePrompt {
         match &self.request {
             FileRequest::Save(_) => "Save",
             FileRequest::Folder(FolderPurpose::OpenRun | FolderPurpose::OpenData) => "Open",
+            FileRequest::Folder(FolderPurpose::LocateData) => "Use",
             FileRequest::Folder(_) => "Choose",
         }
     }
@@ -102,9 +104,11 @@ impl FilePrompt {
                     }
                 });
                 ui.small(match &self.request {
-                    FileRequest::Folder(FolderPurpose::OpenRun | FolderPurpose::OpenData) => {
-                        "~/ is your home folder."
-                    }
+                    FileRequest::Folder(
+                        FolderPurpose::OpenRun
+                        | FolderPurpose::OpenData
+                        | FolderPurpose::LocateData,
+                    ) => "~/ is your home folder.",
                     _ => "~/ is your home folder; missing folders are created.",
                 });
                 if !self.runs.is_empty() {
@@ -157,10 +161,12 @@ impl FilePrompt {
                     Some(format!("{} is not a folder", path.display()))
                 }
                 // A data set may be a file (IDX images, a CIFAR batch) or a folder.
-                FileRequest::Folder(FolderPurpose::OpenData) if !path.exists() => {
+                FileRequest::Folder(FolderPurpose::OpenData | FolderPurpose::LocateData)
+                    if !path.exists() =>
+                {
                     Some(format!("{} does not exist", path.display()))
                 }
-                FileRequest::Folder(FolderPurpose::OpenData) => None,
+                FileRequest::Folder(FolderPurpose::OpenData | FolderPurpose::LocateData) => None,
                 FileRequest::Folder(_) if path.is_file() => {
                     Some(format!("{} is a file, not a folder", path.display()))
                 }

@@ -179,7 +179,19 @@ impl HealthView {
                 ))
                 .on_hover_text("The reference classifier's verdict on samples of each class in turn");
             }
-            bars(ui, "classes", &c.histogram, height * 0.6, G_COLOR);
+            let names = run
+                .info
+                .as_ref()
+                .map_or(&[][..], |info| info.class_names.as_slice());
+            named_bars(ui, "classes", &c.histogram, names, height * 0.6, G_COLOR);
+            if !names.is_empty() && names.iter().enumerate().any(|(i, n)| *n != i.to_string()) {
+                let legend: Vec<String> = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| format!("{i} {n}"))
+                    .collect();
+                ui.small(legend.join(" · "));
+            }
         }
         if let Some([generated, real]) = latest.diversity {
             ui.strong(format!(
@@ -332,10 +344,28 @@ fn translation(ui: &mut egui::Ui, run: &RunState, latest: &Diagnostics, height: 
 }
 
 fn bars(ui: &mut egui::Ui, id: &str, counts: &[u32], height: f32, color: Color32) {
+    named_bars(ui, id, counts, &[], height, color);
+}
+
+/// [`bars`] whose bars carry names (shown on hover): class names, where the data has them.
+fn named_bars(
+    ui: &mut egui::Ui,
+    id: &str,
+    counts: &[u32],
+    names: &[String],
+    height: f32,
+    color: Color32,
+) {
     let bars: Vec<Bar> = counts
         .iter()
         .enumerate()
-        .map(|(i, &c)| Bar::new(i as f64, f64::from(c)).width(0.8))
+        .map(|(i, &c)| {
+            let bar = Bar::new(i as f64, f64::from(c)).width(0.8);
+            match names.get(i) {
+                Some(name) => bar.name(format!("{i}: {name}")),
+                None => bar,
+            }
+        })
         .collect();
     plot_frame::show(
         ui,

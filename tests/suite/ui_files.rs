@@ -335,3 +335,60 @@ fn a_dropped_image_folder_shows_what_it_holds_and_becomes_a_preset_that_loads() 
         }
     ));
 }
+
+#[test]
+fn continuing_a_run_whose_data_moved_asks_where_it_is_now() {
+    use ganscope::data::files::idx;
+    let dir = tempdir();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap_or_else(|e| panic!("{e}"));
+    let pixels: Vec<u8> = (0..20).flat_map(|i| vec![(i * 12) as u8; 256]).collect();
+    std::fs::write(
+        data.join("train-images-idx3-ubyte"),
+        idx::encode(&[20, 16, 16], &pixels),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut p = preset("digits-dcgan");
+    p.name = "moving-data".into();
+    p.dataset = ganscope::preset::DatasetSpec::Files {
+        path: data.display().to_string(),
+        size: 16,
+        channels: 1,
+    };
+    p.train.batch_size = 8;
+    let run = dir.path().join("run");
+    train::run(&p, 2, DeviceChoice::Cpu, &run).unwrap_or_else(|e| panic!("{e}"));
+    let moved = dir.path().join("moved");
+    std::fs::rename(&data, &moved).unwrap_or_else(|e| panic!("{e}"));
+
+    let mut harness = harness("ring8-mlp");
+    let answer = moved.clone();
+    harness
+        .state_mut()
+        .set_file_dialogs(Arc::new(move |_| Some(answer.clone())), None);
+    let checkpoint =
+        ganscope::engine::trainer::checkpoint::resolve(&run).unwrap_or_else(|e| panic!("{e}"));
+    harness
+        .state_mut()
+        .continue_run(ganscope::ui::runs::RunRequest::Continue {
+            checkpoint,
+            fork: false,
+        });
+    step_until(&mut harness, |app| {
+        let state = app.run_state();
+        state
+            .info
+            .as_ref()
+            .is_some_and(|i| i.preset == "moving-data")
+            && state.step == 2
+    });
+    assert!(
+        harness
+            .state()
+            .run_state()
+            .messages
+            .iter()
+            .any(|m| m.text.contains("no longer at")),
+        "the user was told why they are asked"
+    );
+}

@@ -3,13 +3,14 @@
 //! lets the engine save its last checkpoint.
 
 use super::GanscopeApp;
+use crate::preset::Preset;
 use crate::protocol::{Command, Event};
 use crate::ui::controls::Action;
 use crate::ui::data_import::{DataImport, ImportOutcome};
 use crate::ui::export::{self, FileRequest, FolderPurpose};
 use crate::ui::file_prompt::{FilePrompt, PromptOutcome};
 use crate::ui::runs::RunRequest;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Longest wait on quit for the engine to save its last checkpoint.
@@ -115,6 +116,36 @@ impl GanscopeApp {
                 self.link.send(Command::ExportGenerator(folder));
             }
             FolderPurpose::OpenData => self.import = Some(DataImport::start(folder)),
+            FolderPurpose::LocateData => {
+                if let Some(request) = self.locating.take() {
+                    self.resume_with_data(request, &folder);
+                }
+            }
+        }
+    }
+
+    /// Continue `request`'s run on the data now at `folder`: its preset with the new path
+    /// (the same architecture, so the checkpoint loads; a change in the data is reported).
+    fn resume_with_data(&mut self, request: RunRequest, folder: &Path) {
+        let RunRequest::Continue { checkpoint, fork } = request;
+        let preset = Preset::from_file(&checkpoint.join(crate::runs::PRESET)).map(|mut p| {
+            p.dataset = p.dataset.at(folder);
+            p
+        });
+        match preset {
+            Ok(preset) => {
+                self.link.send(Command::Resume {
+                    checkpoint,
+                    preset: Some(Box::new(preset)),
+                    device: self.device,
+                    fork,
+                });
+                self.loaded = self.selected.zip(Some(self.device));
+            }
+            Err(e) => self.run.apply(Event::Error {
+                message: format!("cannot continue the run: {e}"),
+                fatal_to_run: false,
+            }),
         }
     }
 
@@ -187,9 +218,24 @@ impl GanscopeApp {
         }
     }
 
-    /// Load an opened run's checkpoint into the engine, paused, to train on.
+    /// Load an opened run's checkpoint into the engine, paused, to train on. When the run's
+    /// file data is no longer where it was recorded, ask where it is now first.
     pub fn continue_run(&mut self, request: RunRequest) {
-        let RunRequest::Continue { checkpoint, fork } = request;
+        let RunRequest::Continue { checkpoint, fork } = &request;
+        let moved = Preset::from_file(&checkpoint.join(crate::runs::PRESET))
+            .ok()
+            .and_then(|p| p.dataset.file_path().filter(|path| !path.exists()));
+        if let Some(path) = moved {
+            self.run.apply(Event::Notice(format!(
+                "the run's data is no longer at {}: pick where it is now",
+                path.display()
+            )));
+            self.locating = Some(request);
+            self.exporter
+                .request(FileRequest::Folder(FolderPurpose::LocateData));
+            return;
+        }
+        let (checkpoint, fork) = (checkpoint.clone(), *fork);
         self.link.send(Command::Resume {
             checkpoint,
             preset: None,

@@ -71,6 +71,8 @@ pub struct GanscopeApp {
     import: Option<crate::ui::data_import::DataImport>,
     /// Where presets made from data are saved.
     user_presets: PathBuf,
+    /// A run to continue once the user says where its moved data is now.
+    locating: Option<crate::ui::runs::RunRequest>,
 }
 
 impl GanscopeApp {
@@ -122,6 +124,7 @@ impl GanscopeApp {
             balance: BalanceEditor::default(),
             import: None,
             user_presets: crate::preset::library::user_dir(),
+            locating: None,
         };
         if let Some(name) = unknown {
             app.run.apply(crate::protocol::Event::Notice(format!(
