@@ -2,7 +2,7 @@
 //! which puts a preset's model and game on that data.
 
 use crate::data::files::{self, Found};
-use crate::preset::{DatasetSpec, Preset};
+use crate::preset::Preset;
 use serde_json::json;
 use std::path::Path;
 
@@ -57,9 +57,9 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `preset` with its data set replaced by the file set at `path`, at the preset's image size
-/// and channel count (a preset on 2-D points cannot take images).
-pub fn on_data(mut preset: Preset, path: &Path) -> anyhow::Result<Preset> {
+/// `preset`'s model and game on the file set at `path` (paired files for a translate preset),
+/// at the preset's image size and channels (a preset on 2-D points cannot take images).
+pub fn on_data(preset: Preset, path: &Path) -> anyhow::Result<Preset> {
     let Some(size) = preset.dataset.image_size() else {
         anyhow::bail!(
             "preset '{}' trains on 2-D points; give an image preset (e.g. digits-dcgan) as the \
@@ -67,34 +67,16 @@ pub fn on_data(mut preset: Preset, path: &Path) -> anyhow::Result<Preset> {
             preset.name
         );
     };
-    let channels = match preset.dataset {
-        DatasetSpec::Shapes { .. }
-        | DatasetSpec::ShapesOutline { .. }
-        | DatasetSpec::ShapesGrey { .. } => 3,
-        DatasetSpec::Files { channels, .. } => channels,
-        _ => 1,
+    let channels = preset.image_channels();
+    // A labelled set's classes, so a conditional template can be checked.
+    let classes = if preset.dataset.is_paired() {
+        files::paired::detect(path)?;
+        None
+    } else {
+        let set = files::load(path, size, channels.1)?;
+        (!set.class_names.is_empty()).then_some(set.class_names.len())
     };
-    if preset.dataset.is_paired() {
-        anyhow::bail!(
-            "preset '{}' translates paired images; paired file sets are not read yet",
-            preset.name
-        );
-    }
-    files::detect(path)?;
-    preset.dataset = DatasetSpec::Files {
-        path: path.display().to_string(),
-        size,
-        channels,
-    };
-    // The labels of a file set are not known to the preset's checks.
-    if preset.conditional() {
-        anyhow::bail!(
-            "preset '{}' is conditional; conditional models on file sets are not supported yet",
-            preset.name
-        );
-    }
-    preset.validate()?;
-    Ok(preset)
+    Ok(preset.on_files(path, size, channels, classes)?)
 }
 
 /// Read a preset's file data set with a progress bar on stderr (decoded into the shared

@@ -181,8 +181,21 @@ pub fn open(spec: &DatasetSpec, seed: u64) -> Result<Box<dyn DataSource>, files:
             path,
             size,
             channels,
+            classes,
         } => {
             let set = files::load(std::path::Path::new(path), *size, *channels)?;
+            let found = set.class_names.len();
+            if let Some(expected) = classes
+                && *expected != found
+            {
+                return Err(files::DataError::File {
+                    path: path.clone(),
+                    problem: format!(
+                        "has {found} classes where the preset expects {expected} (its data \
+                         changed): make the preset again from the data"
+                    ),
+                });
+            }
             Box::new(files::FileData::new(set, seed))
         }
         DatasetSpec::PairedFiles {

@@ -112,6 +112,11 @@ pub enum DatasetSpec {
         size: usize,
         #[serde(default = "default_channels")]
         channels: usize,
+        /// The number of classes of a labelled set (written by *Open data…* and
+        /// `train --data`), so that a conditional model can be checked before the data is
+        /// read; the data must have exactly these.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        classes: Option<usize>,
     },
 }
 
@@ -202,6 +207,7 @@ impl DatasetSpec {
             DatasetSpec::Shapes { .. }
             | DatasetSpec::ShapesOutline { .. }
             | DatasetSpec::ShapesGrey { .. } => Some(SHAPE_CLASSES),
+            DatasetSpec::Files { classes, .. } => *classes,
             _ => None,
         }
     }
@@ -415,6 +421,59 @@ impl Preset {
                 self.generator, self.discriminator
             ),
         }
+    }
+
+    /// The channels of this preset's images: (source, target) for a paired set, (n, n)
+    /// otherwise (2-D points: (0, 0)).
+    pub fn image_channels(&self) -> (usize, usize) {
+        match &self.dataset {
+            DatasetSpec::Shapes { .. } | DatasetSpec::ShapesOutline { .. } => (3, 3),
+            DatasetSpec::ShapesGrey { .. } => (1, 3),
+            DatasetSpec::Digits { .. } | DatasetSpec::DigitSkeletons { .. } => (1, 1),
+            DatasetSpec::Files { channels, .. } => (*channels, *channels),
+            DatasetSpec::PairedFiles {
+                source_channels,
+                target_channels,
+                ..
+            } => (*source_channels, *target_channels),
+            DatasetSpec::Ring8 { .. } | DatasetSpec::Grid25 { .. } | DatasetSpec::Spiral { .. } => {
+                (0, 0)
+            }
+        }
+    }
+
+    /// This preset's model and game on the file data at `path`, at `size` with `channels`
+    /// ((source, target) for a translate preset, which reads paired files); `classes` of a
+    /// labelled set lets a conditional model be checked, its sample grid then one row per
+    /// class.
+    pub fn on_files(
+        &self,
+        path: &std::path::Path,
+        size: usize,
+        (source_channels, target_channels): (usize, usize),
+        classes: Option<usize>,
+    ) -> Result<Preset, PresetError> {
+        let mut preset = self.clone();
+        let path = path.display().to_string();
+        preset.dataset = match self.task {
+            TaskSpec::Translate { .. } => DatasetSpec::PairedFiles {
+                path,
+                size,
+                source_channels,
+                target_channels,
+            },
+            TaskSpec::Generate => DatasetSpec::Files {
+                path,
+                size,
+                channels: target_channels,
+                classes,
+            },
+        };
+        if let (true, Some(k)) = (preset.conditional(), classes) {
+            preset.train.samples = k * (preset.train.samples / k).max(1);
+        }
+        preset.validate()?;
+        Ok(preset)
     }
 
     /// This preset with the live-changeable settings of `balance` (not validated). Noise set

@@ -6,7 +6,7 @@
 
 use crate::data::files;
 use crate::imaging::{self, RgbaImage};
-use crate::preset::{DatasetSpec, Preset, TaskSpec};
+use crate::preset::{Preset, TaskSpec};
 use crossbeam_channel::Receiver;
 use egui::TextureHandle;
 use std::path::{Path, PathBuf};
@@ -67,43 +67,39 @@ pub fn examine(path: &Path) -> Result<Examined, String> {
     })
 }
 
-/// Presets that can take a file data set: the generate task on images, not conditional
-/// (the labels of a file set are only known once it is read).
-pub fn templates(presets: &[Preset]) -> Vec<&Preset> {
+/// Presets that can take a file data set: the generate task on images (conditional ones
+/// only for a labelled set).
+pub fn templates(presets: &[Preset], labelled: bool) -> Vec<&Preset> {
     presets
         .iter()
         .filter(|p| {
             p.task == TaskSpec::Generate
                 && !p.dataset.is_points()
                 && !p.dataset.is_paired()
-                && !p.conditional()
+                && (labelled || !p.conditional())
         })
         .collect()
 }
 
-/// The preset `template` on the data at `path`, named `name`.
+/// The preset `template` on the data at `path` (of `classes` when labelled), named `name`.
 pub fn preset_for(
     template: &Preset,
     path: &Path,
     name: &str,
-    size: usize,
-    channels: usize,
+    (size, channels): (usize, usize),
+    classes: Option<usize>,
 ) -> Result<Preset, String> {
-    let mut preset = template.clone();
-    preset.name = name.trim().to_string();
-    preset.description = format!(
+    let mut named = template.clone();
+    named.name = name.trim().to_string();
+    named.description = format!(
         "{} on the data at {} (made from the {} preset).",
         template.networks_label(),
         path.display(),
         template.name
     );
-    preset.dataset = DatasetSpec::Files {
-        path: path.display().to_string(),
-        size,
-        channels,
-    };
-    preset.validate().map_err(|e| e.to_string())?;
-    Ok(preset)
+    named
+        .on_files(path, size, (channels, channels), classes)
+        .map_err(|e| e.to_string())
 }
 
 /// Write `preset` into `dir` as NAME.toml (refusing to overwrite another file); its path.
@@ -233,7 +229,11 @@ impl DataImport {
 
 /// The form's first values: the examined set's own channels, a DCGAN template.
 fn form(path: &Path, examined: Examined, presets: &[Preset]) -> Form {
-    let names: Vec<&str> = templates(presets).iter().map(|p| p.name.as_str()).collect();
+    let labelled = !examined.classes.is_empty();
+    let names: Vec<&str> = templates(presets, labelled)
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
     let template = ["fashion-dcgan", "digits-dcgan"]
         .into_iter()
         .find(|n| names.contains(n))
@@ -325,7 +325,7 @@ impl Form {
             egui::ComboBox::from_id_salt("data-import-template")
                 .selected_text(self.template.as_str())
                 .show_ui(ui, |ui| {
-                    for p in templates(presets) {
+                    for p in templates(presets, !self.examined.classes.is_empty()) {
                         ui.selectable_value(&mut self.template, p.name.clone(), p.name.as_str());
                     }
                 });
@@ -366,8 +366,15 @@ impl Form {
             return ImportOutcome::Open;
         }
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let made = preset_for(template, &absolute, &self.name, self.size, self.channels)
-            .and_then(|preset| save_user_preset(&preset, dir).map(|saved| (preset, saved)));
+        let classes = (!self.examined.classes.is_empty()).then_some(self.examined.classes.len());
+        let made = preset_for(
+            template,
+            &absolute,
+            &self.name,
+            (self.size, self.channels),
+            classes,
+        )
+        .and_then(|preset| save_user_preset(&preset, dir).map(|saved| (preset, saved)));
         match made {
             Ok((preset, saved)) => ImportOutcome::Create(Box::new(preset), saved),
             Err(e) => {

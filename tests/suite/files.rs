@@ -136,6 +136,7 @@ fn hostile_sets_are_refused_naming_the_file() {
         path: dir.path().join("nowhere").display().to_string(),
         size: 32,
         channels: 1,
+        classes: None,
     };
     let refused = Trainer::try_new(&p, &device::cpu())
         .err()
@@ -200,6 +201,7 @@ fn a_run_on_file_data_resumes_exactly() {
         path: dir.path().display().to_string(),
         size: 16,
         channels: 1,
+        classes: None,
     };
     p.train.batch_size = 8;
     p.train.samples = 8;
@@ -344,6 +346,7 @@ fn class_folders_give_labels_names_and_a_list_of_what_was_skipped() {
         path: root.display().to_string(),
         size: 16,
         channels: 3,
+        classes: None,
     };
     let trainer = Trainer::new(&p, &device::cpu());
     let notice = trainer.data_notice().unwrap_or_default();
@@ -580,6 +583,7 @@ fn a_file_set_is_read_beside_the_command_loop_with_progress_and_can_be_stopped()
         path: dir.path().display().to_string(),
         size: 16,
         channels: 3,
+        classes: None,
     };
     p.train.batch_size = 8;
     link.send(Command::Load {
@@ -657,6 +661,7 @@ fn a_labelled_file_set_gets_its_own_classifier_class_coverage_and_a_frechet_dist
         path: dir.path().display().to_string(),
         size: 16,
         channels: 3,
+        classes: None,
     };
     p.train.batch_size = 8;
     let mut trainer = Trainer::new(&p, &device::cpu());
@@ -675,4 +680,66 @@ fn a_labelled_file_set_gets_its_own_classifier_class_coverage_and_a_frechet_dist
     };
     assert_eq!(measured.classes.map(|c| c.classes), Some(3));
     assert!(measured.frechet.is_some_and(|f| f.is_finite() && f > 0.0));
+}
+
+#[test]
+fn a_conditional_model_trains_on_class_folders_with_one_row_per_class() {
+    use ganscope::protocol::{SampleView, Tiles};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (class, colour) in [
+        ("ants", [200, 40, 40]),
+        ("bees", [200, 200, 40]),
+        ("cats", [40, 40, 200]),
+    ] {
+        std::fs::create_dir_all(dir.path().join(class)).unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..4u32 {
+            png(
+                &dir.path().join(class).join(format!("{i}.png")),
+                16 + i,
+                16,
+                colour,
+            );
+        }
+    }
+    // From the command line's --data: the classes are read from the data.
+    let p = ganscope::cli::data::on_data(preset("digits-cgan"), dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.dataset.classes(), Some(3));
+    assert_eq!(p.train.samples, 99, "a whole number of rows per class");
+    let mut small = p.clone();
+    small.train.batch_size = 8;
+    let mut trainer = Trainer::new(&small, &device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    let info = trainer.info();
+    assert_eq!(
+        (info.classes, info.class_names.clone()),
+        (
+            Some(3),
+            vec!["ants".to_string(), "bees".into(), "cats".into()]
+        )
+    );
+    match trainer.samples() {
+        SampleView::Grid {
+            meaning,
+            columns,
+            tiles,
+            ..
+        } => {
+            assert_eq!((meaning, columns, tiles), (Tiles::SeedsByClass, 33, 99));
+        }
+        SampleView::Points { .. } => panic!("images"),
+    }
+    // A preset expecting other classes than the data has is refused, saying so.
+    let mut wrong = small.clone();
+    if let DatasetSpec::Files { classes, .. } = &mut wrong.dataset {
+        *classes = Some(4);
+    }
+    let refused = Trainer::try_new(&wrong, &device::cpu())
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        refused
+            .unwrap_or_default()
+            .contains("has 3 classes where the preset expects 4")
+    );
 }

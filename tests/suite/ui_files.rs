@@ -354,6 +354,7 @@ fn continuing_a_run_whose_data_moved_asks_where_it_is_now() {
         path: data.display().to_string(),
         size: 16,
         channels: 1,
+        classes: None,
     };
     p.train.batch_size = 8;
     let run = dir.path().join("run");

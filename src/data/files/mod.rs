@@ -421,6 +421,7 @@ pub fn read_for(
             path,
             size,
             channels,
+            ..
         } => Some(load_with(Path::new(path), *size, *channels, progress)? as Held),
         DatasetSpec::PairedFiles {
             path,

@@ -45,6 +45,7 @@ impl ReferenceClassifier {
                         path,
                         size,
                         channels,
+                        ..
                     } => match files::load(std::path::Path::new(path), *size, *channels) {
                         // An unlabelled set has no classifier.
                         Ok(set) if set.labels.is_some() => ReferenceClassifier::Training(
