@@ -579,6 +579,7 @@ fn a_file_set_is_read_beside_the_command_loop_with_progress_and_can_be_stopped()
     let link = ganscope::engine::spawn(|| {});
     let mut p = preset("digits-dcgan");
     p.name = "folder-dcgan".into();
+    p.train.sample_every = 1000;
     p.dataset = DatasetSpec::Files {
         path: dir.path().display().to_string(),
         size: 16,
@@ -587,7 +588,7 @@ fn a_file_set_is_read_beside_the_command_loop_with_progress_and_can_be_stopped()
     };
     p.train.batch_size = 8;
     link.send(Command::Load {
-        preset: Box::new(p),
+        preset: Box::new(p.clone()),
         device: DeviceChoice::Cpu,
     });
     // The engine answers while it reads (a cancel of nothing is harmless), then loads.
@@ -609,6 +610,21 @@ fn a_file_set_is_read_beside_the_command_loop_with_progress_and_can_be_stopped()
         Event::Metrics(batch) => batch.last().map(|m| m.step),
         _ => None,
     });
+    // Train pressed while the data is read: the run starts once it exists, and says so.
+    link.send(Command::Load {
+        preset: Box::new(p),
+        device: DeviceChoice::Cpu,
+    });
+    link.send(Command::Run);
+    super::session::wait_for(&link, |e| match e {
+        Event::Running { running: true, .. } => Some(()),
+        _ => None,
+    });
+    super::session::wait_for(&link, |e| match e {
+        Event::Metrics(batch) => batch.last().map(|m| m.step),
+        _ => None,
+    });
+    link.send(Command::Pause);
 }
 
 #[test]

@@ -181,9 +181,15 @@ impl Engine {
         }
         self.last_sampled = None;
         self.published = None;
+        // Asked to run before the run existed (Train pressed while its data was read): start
+        // it now, as a Run command would, so the front end hears it and the folder opens.
+        let asked = std::mem::replace(&mut self.mode, Mode::Paused);
         self.trainer = Some(trainer);
         self.send_samples(true);
         self.publish();
+        if asked != Mode::Paused {
+            self.set_mode(asked);
+        }
     }
 
     /// Hand the explorer the current G, unless it already has this step's.
