@@ -21,6 +21,8 @@ const EXAMINED_SIDE: usize = 32;
 pub struct Examined {
     pub format: String,
     pub count: usize,
+    /// Images held out for measurements, never trained on.
+    pub held_out: usize,
     pub classes: Vec<(String, usize)>,
     pub sizes: Vec<(usize, usize)>,
     pub skipped: Vec<(String, String)>,
@@ -50,6 +52,7 @@ pub fn examine(path: &Path) -> Result<Examined, String> {
     Ok(Examined {
         format: set.found.format().to_string(),
         count: set.count,
+        held_out: set.held_out.as_ref().map_or(0, |h| h.count),
         classes: set
             .class_names
             .iter()
@@ -263,7 +266,14 @@ impl Form {
         dir: &Path,
     ) -> ImportOutcome {
         let e = &self.examined;
-        ui.strong(format!("{}: {} images", e.format, e.count));
+        if e.held_out > 0 {
+            ui.strong(format!(
+                "{}: {} images (and {} held out for measurements)",
+                e.format, e.count, e.held_out
+            ));
+        } else {
+            ui.strong(format!("{}: {} images", e.format, e.count));
+        }
         if !e.classes.is_empty() {
             let classes: Vec<String> = e
                 .classes

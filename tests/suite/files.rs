@@ -666,7 +666,9 @@ fn a_labelled_file_set_gets_its_own_classifier_class_coverage_and_a_frechet_dist
             best == **l as usize
         })
         .count();
-    assert_eq!(correct, 24, "colours are told apart");
+    assert_eq!(set.count, 22, "every tenth image of 24 is held out");
+    assert_eq!(set.held_out.as_ref().map(|h| h.count), Some(2));
+    assert_eq!(correct, 22, "colours are told apart");
     let (_, cached) = ganscope::engine::classifier::load_or_train_set(&set, cache.path(), &cpu)
         .unwrap_or_else(|| panic!("cached"));
     assert!(cached, "the second time it comes from the cache");

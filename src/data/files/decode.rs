@@ -197,8 +197,24 @@ fn decode_folder(
         ));
     }
     let labelled = !listing.classes.is_empty();
+    let (train, held) = split_folder(pixels, labels, channels * side * side);
+    let held_out = held.map(|(pixels, labels)| {
+        Box::new(ImageSet {
+            count: pixels.len() / (channels * side * side).max(1),
+            channels,
+            side,
+            pixels,
+            labels: labelled.then_some(labels),
+            class_names: listing.classes.clone(),
+            sizes: Vec::new(),
+            skipped: Vec::new(),
+            held_out: None,
+            found: found.clone(),
+        })
+    });
+    let (pixels, labels) = train;
     Ok(ImageSet {
-        count,
+        count: pixels.len() / (channels * side * side).max(1),
         channels,
         side,
         pixels,
@@ -206,10 +222,33 @@ fn decode_folder(
         class_names: listing.classes.clone(),
         sizes,
         skipped,
-        held_out: None,
+        held_out,
         found,
     })
 }
+
+/// The fewest usable images a folder needs before a tenth of it is held out.
+const SPLIT_FROM: usize = 20;
+
+/// Images and labels (one label per image when labelled, else none) split into the trained
+/// part and, for a folder of at least [`SPLIT_FROM`] images, every tenth image (in file
+/// order, so every class gives its share) held out.
+fn split_folder(pixels: Vec<u8>, labels: Vec<u32>, features: usize) -> SplitSet {
+    let count = pixels.len() / features.max(1);
+    if count < SPLIT_FROM {
+        return ((pixels, labels), None);
+    }
+    let (mut train, mut held) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
+    for (i, image) in pixels.chunks_exact(features).enumerate() {
+        let side = if i % 10 == 9 { &mut held } else { &mut train };
+        side.0.extend_from_slice(image);
+        side.1.extend(labels.get(i));
+    }
+    (train, Some(held))
+}
+
+/// (trained pixels, labels) and the held-out (pixels, labels), if any.
+type SplitSet = ((Vec<u8>, Vec<u32>), Option<(Vec<u8>, Vec<u32>)>);
 
 fn decode_idx(
     found: Found,
