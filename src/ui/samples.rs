@@ -13,6 +13,10 @@ pub struct SamplesView {
     texture: Option<TextureHandle>,
     /// Step of the samples now in the texture.
     uploaded: Option<u64>,
+    /// The data set's class names, shown at the start of a class-per-row grid's rows.
+    row_names: Vec<String>,
+    /// The grid drawn now has one row per class.
+    label_rows: bool,
 }
 
 /// Tiles of the grid to outline: the one the explorer shows and the walk's end.
@@ -37,7 +41,9 @@ impl SamplesView {
         ui: &mut egui::Ui,
         samples: Option<&(u64, SampleView)>,
         marks: TileMarks,
+        class_names: &[String],
     ) -> Option<Pick> {
+        self.row_names = class_names.to_vec();
         let Some((step, view)) = samples else {
             ui.centered_and_justified(|ui| ui.label("Pick a preset to see its samples."));
             return None;
@@ -62,8 +68,9 @@ impl SamplesView {
                 columns,
                 tiles,
                 captions,
-                ..
+                meaning,
             } => {
+                self.label_rows = *meaning == Tiles::SeedsByClass;
                 ui.label(format!("Samples after step {step} (fixed latent vectors)"));
                 ui.small(
                     "Click a sample to explore it (outlined); right-click to end the walk there \
@@ -167,6 +174,26 @@ impl SamplesView {
             ui.painter()
                 .rect_filled(rect.expand(1.0), 2.0, egui::Color32::from_black_alpha(170));
             ui.painter().galley(rect.min, galley, egui::Color32::WHITE);
+        }
+        // Class names over the first tile of each row of a class-per-row grid.
+        let rows = tiles.div_ceil(columns.max(1));
+        if self.label_rows && captions.is_empty() && !self.row_names.is_empty() {
+            let row_height = painted.height() / rows.max(1) as f32;
+            for (r, name) in self.row_names.iter().take(rows).enumerate() {
+                let at = egui::pos2(
+                    painted.left() + 3.0,
+                    painted.top() + r as f32 * row_height + 3.0,
+                );
+                let galley = ui.painter().layout_no_wrap(
+                    name.clone(),
+                    egui::FontId::proportional(10.0),
+                    egui::Color32::WHITE,
+                );
+                let rect = egui::Align2::LEFT_TOP.anchor_size(at, galley.size());
+                ui.painter()
+                    .rect_filled(rect.expand(1.0), 2.0, egui::Color32::from_black_alpha(170));
+                ui.painter().galley(rect.min, galley, egui::Color32::WHITE);
+            }
         }
         if captions.is_empty() {
             outline(marks.explored, ui.visuals().selection.stroke.color, false);

@@ -761,3 +761,107 @@ fn a_conditional_model_trains_on_class_folders_with_one_row_per_class() {
             .contains("has 3 classes where the preset expects 4")
     );
 }
+
+/// An 8×8 CMYK JPEG (C 0, M 255, Y 255, K 0: red), 353 bytes, saved by Pillow.
+const CMYK_JPEG: [u8; 353] = [
+    255, 216, 255, 238, 0, 14, 65, 100, 111, 98, 101, 0, 100, 0, 0, 0, 0, 0, 255, 219, 0, 67, 0, 3,
+    2, 2, 3, 2, 2, 3, 3, 3, 3, 4, 3, 3, 4, 5, 8, 5, 5, 4, 4, 5, 10, 7, 7, 6, 8, 12, 10, 12, 12, 11,
+    10, 11, 11, 13, 14, 18, 16, 13, 14, 17, 14, 11, 11, 16, 22, 16, 17, 19, 20, 21, 21, 21, 12, 15,
+    23, 24, 22, 20, 24, 18, 20, 21, 20, 255, 192, 0, 20, 8, 0, 8, 0, 8, 4, 67, 17, 0, 77, 17, 0,
+    89, 17, 0, 75, 17, 0, 255, 196, 0, 31, 0, 0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 255, 196, 0, 181, 16, 0, 2, 1, 3, 3, 2, 4, 3, 5, 5, 4, 4, 0, 0,
+    1, 125, 1, 2, 3, 0, 4, 17, 5, 18, 33, 49, 65, 6, 19, 81, 97, 7, 34, 113, 20, 50, 129, 145, 161,
+    8, 35, 66, 177, 193, 21, 82, 209, 240, 36, 51, 98, 114, 130, 9, 10, 22, 23, 24, 25, 26, 37, 38,
+    39, 40, 41, 42, 52, 53, 54, 55, 56, 57, 58, 67, 68, 69, 70, 71, 72, 73, 74, 83, 84, 85, 86, 87,
+    88, 89, 90, 99, 100, 101, 102, 103, 104, 105, 106, 115, 116, 117, 118, 119, 120, 121, 122, 131,
+    132, 133, 134, 135, 136, 137, 138, 146, 147, 148, 149, 150, 151, 152, 153, 154, 162, 163, 164,
+    165, 166, 167, 168, 169, 170, 178, 179, 180, 181, 182, 183, 184, 185, 186, 194, 195, 196, 197,
+    198, 199, 200, 201, 202, 210, 211, 212, 213, 214, 215, 216, 217, 218, 225, 226, 227, 228, 229,
+    230, 231, 232, 233, 234, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 255, 218, 0, 14, 4,
+    67, 0, 77, 0, 89, 0, 75, 0, 0, 63, 0, 253, 83, 175, 202, 170, 252, 170, 175, 213, 58, 255, 217,
+];
+
+#[test]
+fn a_cmyk_jpeg_is_decoded_to_rgb() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("red.jpg");
+    std::fs::write(&path, CMYK_JPEG).unwrap_or_else(|e| panic!("{e}"));
+    let (pixels, size) = files::folder::decode_file(&path, 8, 3).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(size, (8, 8));
+    assert_eq!(
+        (pixels[0], pixels[64], pixels[128]),
+        (255, 0, 0),
+        "red, in RGB planes"
+    );
+}
+
+#[test]
+fn cifar_parsing_answers_random_and_mutated_bytes_without_panicking() {
+    let mut rng = StdRng::seed_from_u64(29);
+    let mut valid = vec![3u8];
+    valid.extend(vec![7u8; 3072]);
+    for case in 0..cases() {
+        let bytes: Vec<u8> = if case % 3 == 0 {
+            (0..rng.random_range(0..7000))
+                .map(|_| rng.random())
+                .collect()
+        } else {
+            let mut out = valid.clone();
+            let at = rng.random_range(0..out.len());
+            match rng.random_range(0..3) {
+                0 => out.truncate(at),
+                1 => out.insert(at, rng.random()),
+                _ => out[at] = rng.random(),
+            }
+            out
+        };
+        if let Ok((labels, images)) = files::cifar::parse(&bytes) {
+            assert_eq!(images.len(), labels.len() * 3072);
+        }
+    }
+}
+
+#[test]
+fn a_run_on_an_image_folder_resumes_exactly() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (class, colour) in [("a", [200, 60, 20]), ("b", [20, 60, 200])] {
+        std::fs::create_dir_all(dir.path().join("data").join(class))
+            .unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..6u32 {
+            let file = dir.path().join("data").join(class).join(format!("{i}.png"));
+            png(&file, 16 + i, 18, colour);
+        }
+    }
+    let mut p = preset("digits-dcgan");
+    p.dataset = DatasetSpec::Files {
+        path: dir.path().join("data").display().to_string(),
+        size: 16,
+        channels: 3,
+        classes: Some(2),
+    };
+    p.train.batch_size = 8;
+    let cpu = device::cpu();
+    let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
+        (0..n)
+            .map(|_| {
+                let m = t.step().unwrap_or_else(|e| panic!("{e}"));
+                format!(
+                    "{:?} {:?} {:?} {:?}",
+                    m.g_loss, m.d_loss, m.d_real, m.d_fake
+                )
+            })
+            .collect()
+    };
+    let mut straight = Trainer::new(&p, &cpu);
+    steps(&mut straight, 3);
+    let run = dir.path().join("run");
+    straight
+        .save_checkpoint(&run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let continued = steps(&mut straight, 3);
+    let mut resumed = Trainer::new(&p, &cpu);
+    resumed
+        .load_checkpoint(&checkpoint::resolve(&run).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(steps(&mut resumed, 3), continued, "bit for bit");
+}

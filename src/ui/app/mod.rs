@@ -398,7 +398,14 @@ impl GanscopeApp {
             .default_size(side)
             .show(ui, |ui| {
                 match self.runs.scrub(ui, &self.run, self.recording.enabled) {
-                    Shown::Live => self.samples.ui(ui, self.run.samples.as_ref(), marks),
+                    Shown::Live => {
+                        let names = self
+                            .run
+                            .info
+                            .as_ref()
+                            .map_or(&[][..], |info| info.class_names.as_slice());
+                        self.samples.ui(ui, self.run.samples.as_ref(), marks, names)
+                    }
                     Shown::Saved { step, texture } => {
                         saved_samples(ui, step, texture);
                         None
