@@ -190,8 +190,11 @@ impl SamplesView {
                     egui::Color32::WHITE,
                 );
                 let rect = egui::Align2::LEFT_TOP.anchor_size(at, galley.size());
-                ui.painter()
-                    .rect_filled(rect.expand(1.0), 2.0, egui::Color32::from_black_alpha(170));
+                ui.painter().rect_filled(
+                    rect.expand(1.0),
+                    2.0,
+                    egui::Color32::from_black_alpha(170),
+                );
                 ui.painter().galley(rect.min, galley, egui::Color32::WHITE);
             }
         }

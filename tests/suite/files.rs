@@ -865,3 +865,23 @@ fn a_run_on_an_image_folder_resumes_exactly() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(steps(&mut resumed, 3), continued, "bit for bit");
 }
+
+#[test]
+fn a_file_that_cannot_be_read_any_more_is_skipped_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..3u8 {
+        png(&dir.path().join(format!("{i}.png")), 8, 8, [i * 50, 0, 0]);
+    }
+    // Listed, then gone before it is read (as a file on a vanishing share would be).
+    let listing = files::folder::list(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("three images"));
+    std::fs::remove_file(dir.path().join("1.png")).unwrap_or_else(|e| panic!("{e}"));
+    let decoded = files::folder::decode_all(&listing, 8, 3, &files::Progress::default());
+    assert!(decoded[0].is_ok() && decoded[2].is_ok());
+    let why = decoded[1].as_ref().err().cloned().unwrap_or_default();
+    assert!(
+        why.contains("1.png") || why.to_lowercase().contains("no such file"),
+        "{why}"
+    );
+}
