@@ -146,18 +146,18 @@ pub fn run_folder_of(path: &Path) -> Option<PathBuf> {
 pub fn new_folder(parent: &Path, name: &str) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(parent)?;
     let stem = format!("{}-{}", safe_name(name), unix_time());
-    for n in 1.. {
+    let mut n = 1u64;
+    loop {
         let folder = match n {
             1 => parent.join(&stem),
             n => parent.join(format!("{stem}-{n}")),
         };
         match std::fs::create_dir(&folder) {
             Ok(()) => return Ok(folder),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => n += 1,
             Err(e) => return Err(e),
         }
     }
-    unreachable!("an unbounded range")
 }
 
 /// What [`history_until`] kept of a run's metrics.
