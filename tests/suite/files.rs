@@ -192,6 +192,35 @@ fn idx_parsers_answer_random_and_mutated_bytes_without_panicking() {
     eprintln!("idx parsers: {n} cases, {accepted} images files accepted");
 }
 
+/// Train `p` 3 steps, checkpoint into `run`, train 3 more; a run resumed from the
+/// checkpoint must repeat those 3 bit for bit. Returns the resumed run.
+fn resumes_exactly(p: &ganscope::preset::Preset, run: &Path) -> Trainer {
+    let cpu = device::cpu();
+    let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
+        (0..n)
+            .map(|_| {
+                let m = t.step().unwrap_or_else(|e| panic!("{e}"));
+                format!(
+                    "{:?} {:?} {:?} {:?}",
+                    m.g_loss, m.d_loss, m.d_real, m.d_fake
+                )
+            })
+            .collect()
+    };
+    let mut straight = Trainer::new(p, &cpu);
+    steps(&mut straight, 3);
+    straight
+        .save_checkpoint(run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let continued = steps(&mut straight, 3);
+    let mut resumed = Trainer::new(p, &cpu);
+    resumed
+        .load_checkpoint(&checkpoint::resolve(run).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(steps(&mut resumed, 3), continued, "bit for bit");
+    resumed
+}
+
 #[test]
 fn a_run_on_file_data_resumes_exactly() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -206,26 +235,8 @@ fn a_run_on_file_data_resumes_exactly() {
     p.train.batch_size = 8;
     p.train.samples = 8;
     let cpu = device::cpu();
-    let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
-        (0..n)
-            .map(|_| {
-                let m = t.step().unwrap_or_else(|e| panic!("{e}"));
-                format!("{:?} {:?} {:?}", m.g_loss, m.d_loss, m.d_real)
-            })
-            .collect()
-    };
-    let mut straight = Trainer::new(&p, &cpu);
-    steps(&mut straight, 3);
     let runs = dir.path().join("run");
-    straight
-        .save_checkpoint(&runs)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let continued = steps(&mut straight, 3);
-    let mut resumed = Trainer::new(&p, &cpu);
-    resumed
-        .load_checkpoint(&checkpoint::resolve(&runs).unwrap_or_else(|e| panic!("{e}")))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(steps(&mut resumed, 3), continued);
+    let resumed = resumes_exactly(&p, &runs);
     assert_eq!(resumed.info().class_names[..3], ["0", "1", "2"]);
     assert!(resumed.data_changed().is_none(), "the same data");
     // The data changes under the run: resuming says so.
@@ -840,30 +851,7 @@ fn a_run_on_an_image_folder_resumes_exactly() {
         classes: Some(2),
     };
     p.train.batch_size = 8;
-    let cpu = device::cpu();
-    let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
-        (0..n)
-            .map(|_| {
-                let m = t.step().unwrap_or_else(|e| panic!("{e}"));
-                format!(
-                    "{:?} {:?} {:?} {:?}",
-                    m.g_loss, m.d_loss, m.d_real, m.d_fake
-                )
-            })
-            .collect()
-    };
-    let mut straight = Trainer::new(&p, &cpu);
-    steps(&mut straight, 3);
-    let run = dir.path().join("run");
-    straight
-        .save_checkpoint(&run)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let continued = steps(&mut straight, 3);
-    let mut resumed = Trainer::new(&p, &cpu);
-    resumed
-        .load_checkpoint(&checkpoint::resolve(&run).unwrap_or_else(|e| panic!("{e}")))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(steps(&mut resumed, 3), continued, "bit for bit");
+    resumes_exactly(&p, &dir.path().join("run"));
 }
 
 #[test]
