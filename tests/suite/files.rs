@@ -286,6 +286,22 @@ fn png(path: &Path, w: u32, h: u32, rgb: [u8; 3]) {
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// One subfolder per class under `root`, `n` one-colour PNGs each, image i `side + i` wide
+/// and `side` high.
+fn class_folders(root: &Path, classes: &[(&str, [u8; 3])], n: u32, side: u32) {
+    for (class, colour) in classes {
+        std::fs::create_dir_all(root.join(class)).unwrap_or_else(|e| panic!("{e}"));
+        for i in 0..n {
+            png(
+                &root.join(class).join(format!("{i}.png")),
+                side + i,
+                side,
+                *colour,
+            );
+        }
+    }
+}
+
 #[test]
 fn class_folders_give_labels_names_and_a_list_of_what_was_skipped() {
     use std::os::unix::ffi::OsStrExt;
@@ -641,21 +657,16 @@ fn a_file_set_is_read_beside_the_command_loop_with_progress_and_can_be_stopped()
 #[test]
 fn a_labelled_file_set_gets_its_own_classifier_class_coverage_and_a_frechet_distance() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    for (class, colour) in [
-        ("red", [220, 30, 30]),
-        ("green", [30, 220, 30]),
-        ("blue", [30, 30, 220]),
-    ] {
-        std::fs::create_dir_all(dir.path().join(class)).unwrap_or_else(|e| panic!("{e}"));
-        for i in 0..8u32 {
-            png(
-                &dir.path().join(class).join(format!("{i}.png")),
-                12 + i,
-                12,
-                colour,
-            );
-        }
-    }
+    class_folders(
+        dir.path(),
+        &[
+            ("red", [220, 30, 30]),
+            ("green", [30, 220, 30]),
+            ("blue", [30, 30, 220]),
+        ],
+        8,
+        12,
+    );
     let set = files::load(dir.path(), 16, 3).unwrap_or_else(|e| panic!("{e}"));
     let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let cpu = burn::prelude::Device::flex();
@@ -715,21 +726,16 @@ fn a_labelled_file_set_gets_its_own_classifier_class_coverage_and_a_frechet_dist
 fn a_conditional_model_trains_on_class_folders_with_one_row_per_class() {
     use ganscope::protocol::{SampleView, Tiles};
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    for (class, colour) in [
-        ("ants", [200, 40, 40]),
-        ("bees", [200, 200, 40]),
-        ("cats", [40, 40, 200]),
-    ] {
-        std::fs::create_dir_all(dir.path().join(class)).unwrap_or_else(|e| panic!("{e}"));
-        for i in 0..4u32 {
-            png(
-                &dir.path().join(class).join(format!("{i}.png")),
-                16 + i,
-                16,
-                colour,
-            );
-        }
-    }
+    class_folders(
+        dir.path(),
+        &[
+            ("ants", [200, 40, 40]),
+            ("bees", [200, 200, 40]),
+            ("cats", [40, 40, 200]),
+        ],
+        4,
+        16,
+    );
     // From the command line's --data: the classes are read from the data.
     let p = ganscope::cli::data::on_data(preset("digits-cgan"), dir.path())
         .unwrap_or_else(|e| panic!("{e}"));
@@ -835,14 +841,12 @@ fn cifar_parsing_answers_random_and_mutated_bytes_without_panicking() {
 #[test]
 fn a_run_on_an_image_folder_resumes_exactly() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    for (class, colour) in [("a", [200, 60, 20]), ("b", [20, 60, 200])] {
-        std::fs::create_dir_all(dir.path().join("data").join(class))
-            .unwrap_or_else(|e| panic!("{e}"));
-        for i in 0..6u32 {
-            let file = dir.path().join("data").join(class).join(format!("{i}.png"));
-            png(&file, 16 + i, 18, colour);
-        }
-    }
+    class_folders(
+        &dir.path().join("data"),
+        &[("a", [200, 60, 20]), ("b", [20, 60, 200])],
+        6,
+        16,
+    );
     let mut p = preset("digits-dcgan");
     p.dataset = DatasetSpec::Files {
         path: dir.path().join("data").display().to_string(),

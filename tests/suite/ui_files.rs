@@ -18,6 +18,19 @@ fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A file or folder dropped on the window.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
 #[test]
 fn a_dialog_that_cannot_open_falls_back_to_a_path_that_saves() {
     let dir = tempdir();
@@ -107,16 +120,6 @@ fn open_run_without_dialogs_lists_the_recorded_runs_and_drops_open_runs() {
 
     // A file dropped from inside another run folder opens that run; a stray file is refused.
     let other = recorded(&dir.path().join("other-run"), 10);
-    #[derive(Debug)]
-    struct Dropped(PathBuf);
-    impl egui::DroppedFile for Dropped {
-        fn path(&self) -> &Path {
-            &self.0
-        }
-        fn bytes(&self) -> Result<Vec<u8>, String> {
-            std::fs::read(&self.0).map_err(|e| e.to_string())
-        }
-    }
     let stray = dir.path().join("stray.txt");
     std::fs::write(&stray, "not a run").unwrap_or_else(|e| panic!("{e}"));
     harness.input_mut().dropped_files.extend(
@@ -291,16 +294,6 @@ fn a_dropped_image_folder_shows_what_it_holds_and_becomes_a_preset_that_loads() 
     harness
         .state_mut()
         .set_user_presets_dir(presets.path().to_path_buf());
-    #[derive(Debug)]
-    struct Dropped(PathBuf);
-    impl egui::DroppedFile for Dropped {
-        fn path(&self) -> &Path {
-            &self.0
-        }
-        fn bytes(&self) -> Result<Vec<u8>, String> {
-            Err("a folder".into())
-        }
-    }
     harness
         .input_mut()
         .dropped_files

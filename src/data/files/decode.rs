@@ -197,24 +197,9 @@ fn decode_folder(
         ));
     }
     let labelled = !listing.classes.is_empty();
-    let (train, held) = split_folder(pixels, labels, channels * side * side);
-    let held_out = held.map(|(pixels, labels)| {
-        Box::new(ImageSet {
-            count: pixels.len() / (channels * side * side).max(1),
-            channels,
-            side,
-            pixels,
-            labels: labelled.then_some(labels),
-            class_names: listing.classes.clone(),
-            sizes: Vec::new(),
-            skipped: Vec::new(),
-            held_out: None,
-            found: found.clone(),
-        })
-    });
-    let (pixels, labels) = train;
-    Ok(ImageSet {
-        count: pixels.len() / (channels * side * side).max(1),
+    let features = channels * side * side;
+    let set = |pixels: Vec<u8>, labels: Vec<u32>, sizes, skipped, held_out| ImageSet {
+        count: pixels.len() / features.max(1),
         channels,
         side,
         pixels,
@@ -223,8 +208,11 @@ fn decode_folder(
         sizes,
         skipped,
         held_out,
-        found,
-    })
+        found: found.clone(),
+    };
+    let ((pixels, labels), held) = split_folder(pixels, labels, features);
+    let held_out = held.map(|(p, l)| Box::new(set(p, l, Vec::new(), Vec::new(), None)));
+    Ok(set(pixels, labels, sizes, skipped, held_out))
 }
 
 /// The fewest usable images a folder needs before a tenth of it is held out.
