@@ -7,6 +7,7 @@ pub mod data;
 pub mod engine;
 pub mod files;
 pub mod imaging;
+pub mod kernels;
 pub mod latent;
 pub mod linalg;
 pub mod metrics;

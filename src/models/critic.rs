@@ -9,8 +9,8 @@
 //! stay attached, so the penalty's gradient reaches them. BatchNorm couples the samples of a
 //! batch and is not supported (presets refuse the combination, saying why).
 
+use crate::kernels::conv_transpose2d;
 use burn::prelude::*;
-use burn::tensor::module::conv_transpose2d;
 use burn::tensor::ops::ConvTransposeOptions;
 
 /// LeakyReLU's derivative at `pre`: 1 where positive, `slope` elsewhere (detached).

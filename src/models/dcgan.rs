@@ -14,13 +14,14 @@
 use super::activation::leaky_relu;
 use super::critic::{self, ConvStep};
 use super::{EmbeddingRole, LABEL_EMBEDDING, embedding, projection, spectral, with_label};
+use crate::kernels::{self, conv2d};
 use burn::module::RunningState;
 use burn::nn::Embedding;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
-use burn::tensor::module::{batch_norm_train, conv2d};
+use burn::tensor::module::batch_norm_train;
 use burn::tensor::ops::ConvOptions;
 
 const INIT: Initializer = Initializer::Normal {
@@ -149,7 +150,7 @@ impl DcganGenerator {
         let mut h = reference.reshape([batch, self.input, 1, 1]);
         for (conv, norm) in self.convs.iter().zip(copy.norms.iter_mut()) {
             let normalised = batch_norm_train(
-                conv.forward(h),
+                kernels::conv_transpose(conv, h),
                 norm.gamma.val(),
                 norm.beta.val(),
                 norm.epsilon,
@@ -168,7 +169,7 @@ impl DcganGenerator {
         let mut h = z.reshape([batch, self.input, 1, 1]); // [B, nz (+ label), 1, 1]
         let last = self.convs.len() - 1;
         for (i, conv) in self.convs.iter().enumerate() {
-            h = conv.forward(h); // spatial ×2 per layer after the first (4×4)
+            h = kernels::conv_transpose(conv, h); // spatial ×2 per layer after the first (4×4)
             if i < last {
                 let norm = &self.norms[i];
                 h = relu(if batch_statistics {

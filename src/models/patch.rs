@@ -120,7 +120,7 @@ impl PatchDiscriminator {
         let mut h = x.reshape([batch, self.channels, self.size, self.size]);
         let last = self.convs.len() - 1;
         for (i, conv) in self.convs.iter().enumerate() {
-            h = conv.forward(h);
+            h = crate::kernels::conv(conv, h);
             if i > 0 && i < last {
                 h = self.norms[i - 1].forward(h);
             }

@@ -15,6 +15,7 @@
 //! run's seeded streams like every other random number: see [`UnetGenerator::noise_width`].
 
 use super::activation::leaky_relu;
+use crate::kernels;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{Initializer, InstanceNorm, InstanceNormConfig, PaddingConfig2d};
 use burn::prelude::*;
@@ -220,7 +221,7 @@ impl UnetGenerator {
             if i > 0 {
                 h = leaky_relu(h, 0.2);
             }
-            h = conv.forward(h); // side ÷2
+            h = kernels::conv(conv, h); // side ÷2
             if i > 0 && i + 1 < n {
                 h = self.down_norms[i - 1].forward(h);
             }
@@ -235,7 +236,7 @@ impl UnetGenerator {
             } else {
                 Tensor::cat(vec![d, skips[j - 1].clone()], 1)
             };
-            d = conv.forward(relu(joined)); // side ×2
+            d = kernels::conv_transpose(conv, relu(joined)); // side ×2
             if let Some(norm) = self.up_norms.get(k) {
                 d = norm.forward(d);
             }

@@ -8,6 +8,7 @@ mod files;
 mod game;
 mod hostile;
 mod interpolate;
+mod kernels;
 mod kill;
 mod learning;
 mod mutated;

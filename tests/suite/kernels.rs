@@ -1,0 +1,192 @@
+//! ganscope's folded CPU convolutions against burn's own: forward, input and weight (and bias)
+//! gradients through `.backward()` on an autodiff `Flex` device, over strides, paddings,
+//! kernels, dilations, batch sizes and with or without bias.
+
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
+use ganscope::kernels::{self, Kernels};
+
+/// What one side of a comparison produced: output, dx, dw, db.
+struct Run {
+    out: Vec<f32>,
+    grads: Vec<Vec<f32>>,
+}
+
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().to_vec::<f32>().expect("f32 data")
+}
+
+fn assert_close(what: &str, a: &[f32], b: &[f32]) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    let scale = b.iter().fold(1e-3f32, |m, v| m.max(v.abs()));
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!(
+            (x - y).abs() <= 2e-5 * scale.max(1.0) + 1e-5,
+            "{what}: element {i}: folded {x} vs burn {y} (scale {scale})"
+        );
+    }
+}
+
+fn random<const D: usize>(shape: [usize; D], device: &Device) -> Tensor<D> {
+    Tensor::random(shape, Distribution::Normal(0.0, 1.0), device)
+}
+
+/// Runs `op` with each kernel set on the same tensors and compares everything.
+fn compare<F>(label: &str, x: [usize; 4], w: [usize; 4], bias: Option<usize>, op: F)
+where
+    F: Fn(Kernels, Tensor<4>, Tensor<4>, Option<Tensor<1>>) -> Tensor<4>,
+{
+    let device = Device::flex().autodiff();
+    let (xv, wv) = (random(x, &device), random(w, &device));
+    let bv = bias.map(|c| random([c], &device));
+    // A random weighting of the output, so every output element's gradient differs.
+    let shape = op(Kernels::Builtin, xv.clone(), wv.clone(), bv.clone()).dims();
+    let weighting = random(shape, &device);
+    let run = |kernels: Kernels| {
+        let x = Tensor::<4>::from_data(xv.to_data(), &device).require_grad();
+        let w = Tensor::<4>::from_data(wv.to_data(), &device).require_grad();
+        let b = bv
+            .as_ref()
+            .map(|b| Tensor::<1>::from_data(b.to_data(), &device).require_grad());
+        let out = op(kernels, x.clone(), w.clone(), b.clone());
+        let grads = (out.clone() * weighting.clone()).sum().backward();
+        let mut all = vec![
+            values(x.grad(&grads).expect("dx")),
+            values(w.grad(&grads).expect("dw")),
+        ];
+        if let Some(b) = b {
+            all.push(values(b.grad(&grads).expect("db")));
+        }
+        Run {
+            out: values(out),
+            grads: all,
+        }
+    };
+    let (folded, builtin) = (run(Kernels::Folded), run(Kernels::Builtin));
+    assert_close(&format!("{label} forward"), &folded.out, &builtin.out);
+    for (name, (a, b)) in ["dx", "dw", "db"]
+        .iter()
+        .zip(folded.grads.iter().zip(&builtin.grads))
+    {
+        assert_close(&format!("{label} {name}"), a, b);
+    }
+}
+
+#[test]
+fn folded_conv2d_matches_burn_forward_and_backward() {
+    for batch in [1, 3] {
+        for kernel in [1, 3, 4] {
+            for stride in [1, 2] {
+                for padding in [0, 1] {
+                    for bias in [false, true] {
+                        let label = format!("conv b{batch} k{kernel} s{stride} p{padding} {bias}");
+                        let (cin, cout) = (3, 5);
+                        let options =
+                            ConvOptions::new([stride, stride], [padding, padding], [1, 1], 1);
+                        compare(
+                            &label,
+                            [batch, cin, 9, 8],
+                            [cout, cin, kernel, kernel],
+                            bias.then_some(cout),
+                            |k, x, w, b| kernels::conv2d_with(k, x, w, b, options.clone()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn folded_conv2d_matches_burn_with_uneven_padding_and_dilation() {
+    let options = ConvOptions::new_with_padding([2, 1], [(2, 0), (1, 3)], [2, 1], 1);
+    compare(
+        "conv uneven",
+        [2, 4, 11, 7],
+        [6, 4, 3, 2],
+        Some(6),
+        |k, x, w, b| kernels::conv2d_with(k, x, w, b, options.clone()),
+    );
+}
+
+#[test]
+fn folded_conv_transpose2d_matches_burn_forward_and_backward() {
+    for batch in [1, 3] {
+        for kernel in [1, 3, 4] {
+            for stride in [1, 2] {
+                for padding in [0, 1] {
+                    for bias in [false, true] {
+                        let label = format!("convT b{batch} k{kernel} s{stride} p{padding} {bias}");
+                        let (cin, cout) = (4, 3);
+                        let options = ConvTransposeOptions::new(
+                            [stride, stride],
+                            [padding, padding],
+                            [0, 0],
+                            [1, 1],
+                            1,
+                        );
+                        compare(
+                            &label,
+                            [batch, cin, 5, 6],
+                            [cin, cout, kernel, kernel],
+                            bias.then_some(cout),
+                            |k, x, w, b| {
+                                kernels::conv_transpose2d_with(k, x, w, b, options.clone())
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn folded_conv_transpose2d_matches_burn_with_output_padding_and_dilation() {
+    let options = ConvTransposeOptions::new([2, 3], [1, 0], [1, 2], [1, 2], 1);
+    compare(
+        "convT out-pad",
+        [2, 3, 4, 5],
+        [3, 5, 4, 3],
+        Some(5),
+        |k, x, w, b| kernels::conv_transpose2d_with(k, x, w, b, options.clone()),
+    );
+}
+
+#[test]
+fn the_dcgan_layer_shapes_match_burn() {
+    // G's stride-2 ConvT and D's stride-2 Conv of the reference DCGAN, at batch 2.
+    let up = ConvTransposeOptions::new([2, 2], [1, 1], [0, 0], [1, 1], 1);
+    compare(
+        "dcgan up",
+        [2, 16, 4, 4],
+        [16, 8, 4, 4],
+        None,
+        |k, x, w, b| kernels::conv_transpose2d_with(k, x, w, b, up.clone()),
+    );
+    let first = ConvTransposeOptions::new([1, 1], [0, 0], [0, 0], [1, 1], 1);
+    compare(
+        "dcgan first",
+        [2, 10, 1, 1],
+        [10, 8, 4, 4],
+        None,
+        |k, x, w, b| kernels::conv_transpose2d_with(k, x, w, b, first.clone()),
+    );
+    let down = ConvOptions::new([2, 2], [1, 1], [1, 1], 1);
+    compare(
+        "dcgan down",
+        [2, 8, 8, 8],
+        [16, 8, 4, 4],
+        None,
+        |k, x, w, b| kernels::conv2d_with(k, x, w, b, down.clone()),
+    );
+    let last = ConvOptions::new([1, 1], [0, 0], [1, 1], 1);
+    compare(
+        "dcgan last",
+        [2, 16, 4, 4],
+        [1, 16, 4, 4],
+        None,
+        |k, x, w, b| kernels::conv2d_with(k, x, w, b, last.clone()),
+    );
+}
