@@ -78,10 +78,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             profile,
             ui_seconds,
             explore_seconds,
+            kernels,
+            compare_kernels,
         } => {
-            let preset = library::resolve(&preset)?;
-            let report =
-                cli::bench::run(&preset, device, steps, profile, ui_seconds, explore_seconds)?;
+            let preset = library::resolve(preset.as_deref().unwrap_or("dcgan32-ref"))?;
+            let report = if compare_kernels {
+                cli::bench::compare_kernels(&preset)?
+            } else {
+                ganscope::kernels::set_kernels(kernels.into());
+                cli::bench::run(&preset, device, steps, profile, ui_seconds, explore_seconds)?
+            };
             println!("{report}");
             Ok(())
         }

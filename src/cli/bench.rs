@@ -4,6 +4,8 @@
 
 use crate::engine::profile::Phase;
 use crate::engine::{self, Trainer, device};
+use crate::kernels::{Kernels, bench};
+use crate::preset::ModelSpec;
 use crate::preset::Preset;
 use crate::protocol::DeviceChoice;
 use crate::ui;
@@ -82,6 +84,60 @@ pub fn run(
         report["explorer"] = explore_report(preset, choice, seconds);
     }
     Ok(report)
+}
+
+/// Time each convolution of the preset's DCGAN with burn's kernels and with ganscope's, on
+/// the CPU, at the preset's batch size.
+pub fn compare_kernels(preset: &Preset) -> anyhow::Result<serde_json::Value> {
+    let Some(ModelSpec::Dcgan {
+        latent_dim,
+        ngf,
+        ndf,
+        ..
+    }) = &preset.model
+    else {
+        anyhow::bail!(
+            "--compare-kernels times the layers of a DCGAN preset; '{}' is not one",
+            preset.name
+        );
+    };
+    let size = preset
+        .dataset
+        .image_size()
+        .ok_or_else(|| anyhow::anyhow!("'{}' has no image size", preset.name))?;
+    let (channels, _) = preset.image_channels();
+    let batch = preset.train.batch_size;
+    let layers = bench::dcgan_layers(*latent_dim, channels, size, *ngf, *ndf, batch);
+    let mut rows = Vec::new();
+    let (mut builtin_total, mut folded_total) = (0.0, 0.0);
+    for layer in &layers {
+        let builtin = bench::time_layer(layer, Kernels::Builtin, 7);
+        let folded = bench::time_layer(layer, Kernels::Folded, 7);
+        builtin_total += builtin.forward_ms + builtin.backward_ms;
+        folded_total += folded.forward_ms + folded.backward_ms;
+        rows.push(json!({
+            "layer": layer.name,
+            "op": if layer.transposed { "conv_transpose2d" } else { "conv2d" },
+            "input": layer.input,
+            "weight": layer.weight,
+            "stride": layer.stride,
+            "padding": layer.padding,
+            "builtin_forward_ms": builtin.forward_ms,
+            "folded_forward_ms": folded.forward_ms,
+            "builtin_backward_ms": builtin.backward_ms,
+            "folded_backward_ms": folded.backward_ms,
+            "speedup": (builtin.forward_ms + builtin.backward_ms)
+                / (folded.forward_ms + folded.backward_ms).max(1e-9),
+        }));
+    }
+    Ok(json!({
+        "preset": preset.name,
+        "batch_size": batch,
+        "threads": rayon::current_num_threads(),
+        "layers": rows,
+        "builtin_total_ms": builtin_total,
+        "folded_total_ms": folded_total,
+    }))
 }
 
 /// Drag an explorer slider (or, for an image-to-image G, draw a stroke on the canvas) in the

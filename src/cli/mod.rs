@@ -74,8 +74,10 @@ pub enum CliCommand {
     Data { path: PathBuf },
     /// Measure training and generation throughput; prints one JSON line.
     Bench {
-        #[arg(long)]
-        preset: String,
+        /// Preset name or .toml path (with --compare-kernels: whose DCGAN layers to time,
+        /// default dcgan32-ref).
+        #[arg(long, required_unless_present = "compare_kernels")]
+        preset: Option<String>,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
         device: DeviceChoice,
         /// Timed training steps (default: 30 for images, 2000 for 2-D points).
@@ -94,6 +96,15 @@ pub enum CliCommand {
         /// each change to the upload of its image (p50/p99); more than 0, at most 3600.
         #[arg(long, value_parser = seconds)]
         explore_seconds: Option<f64>,
+        /// The CPU convolutions to train with: ganscope's batch-folded ones (the default) or
+        /// burn's built-in ones, for before/after comparisons.
+        #[arg(long, value_enum, default_value_t = KernelChoice::Folded)]
+        kernels: KernelChoice,
+        /// Instead of training: time each convolution layer of the preset's DCGAN on the CPU,
+        /// forward and backward, with burn's built-in kernels and with ganscope's folded ones
+        /// (median of several passes, milliseconds); prints one JSON line.
+        #[arg(long)]
+        compare_kernels: bool,
     },
     /// Walk between two latent seeds through a saved generator and write the frames as a
     /// strip PNG (and a looping GIF).
@@ -166,6 +177,22 @@ pub enum CliCommand {
     },
     /// List the presets and any that failed to load.
     Presets,
+}
+
+/// The CPU convolution kernels, as the command line names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum KernelChoice {
+    Folded,
+    Builtin,
+}
+
+impl From<KernelChoice> for crate::kernels::Kernels {
+    fn from(choice: KernelChoice) -> Self {
+        match choice {
+            KernelChoice::Folded => crate::kernels::Kernels::Folded,
+            KernelChoice::Builtin => crate::kernels::Kernels::Builtin,
+        }
+    }
 }
 
 /// A measuring time in seconds: a number in (0, 3600].

@@ -10,6 +10,8 @@
 //! [`set_kernels`] switches the whole process back to burn's convolutions, for side-by-side
 //! measurements (`ganscope bench --kernels builtin`, `--compare-kernels`).
 
+pub mod adam;
+pub mod bench;
 pub mod cpu;
 pub mod extension;
 

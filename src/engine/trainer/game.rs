@@ -3,10 +3,11 @@
 //! G, and the optimizers.
 
 use crate::engine::loss;
+use crate::kernels::adam::FusedAdam;
 use crate::models::{Discriminator, Generator};
 use crate::preset::{GameSpec, OptimizerKind, PenaltyKind, TrainSpec};
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
-use burn::optim::{AdamConfig, ModuleOptimizer, RmsPropConfig};
+use burn::optim::{ModuleOptimizer, RmsPropConfig};
 use burn::prelude::*;
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -16,10 +17,7 @@ use std::collections::VecDeque;
 /// The optimizer the game asks for, with the preset's betas for Adam.
 pub fn optimizer(game: &GameSpec, train: &TrainSpec) -> ModuleOptimizer {
     match game.optimizer {
-        OptimizerKind::Adam => AdamConfig::new()
-            .with_beta_1(train.beta1)
-            .with_beta_2(train.beta2)
-            .init(),
+        OptimizerKind::Adam => FusedAdam::new(train.beta1, train.beta2).init(),
         OptimizerKind::Rmsprop => RmsPropConfig::new().init(),
     }
 }

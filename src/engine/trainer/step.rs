@@ -144,7 +144,11 @@ impl Trainer {
                 game::with_noise(round.judged(fake.clone()), std, &mut extra),
                 game.pack,
             );
-            loss::generator(game.loss, self.d().forward(fake_in, round.labels.as_ref()))
+            // D's weights are constants of G's update: judging with an untracked copy skips
+            // their gradients (a third of D's backward pass) and leaves G's exactly as they
+            // were. The copy shares D's BatchNorm running statistics, as D itself would.
+            let judge = self.d().clone().no_grad();
+            loss::generator(game.loss, judge.forward(fake_in, round.labels.as_ref()))
         });
         let mut g_loss = adversarial;
         for term in &terms {

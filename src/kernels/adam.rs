@@ -1,0 +1,122 @@
+//! Adam in one pass over each parameter tensor on the CPU.
+//!
+//! burn's Adam builds each update from about a dozen whole-tensor operations (scale the
+//! moments, square the gradient, add, square root, divide, scale, subtract), each a pass
+//! over memory with its own allocation. [`FusedAdam`] reads the parameter, its gradient and
+//! both moments once and writes the three new tensors once, with the same arithmetic in the
+//! same order in `f32` as burn's, so the results are bit for bit burn's (a test holds it to
+//! that over several steps). Its state is burn's [`AdamState`], so checkpoints written with
+//! either optimizer load into the other. On any device but the CPU (or in another float
+//! type) each step is burn's own Adam.
+
+use super::folds_on;
+use burn::optim::{
+    Adam, AdamConfig, AdamState, AdaptiveMomentumState, LearningRate, ModuleOptimizer, Optimizer,
+};
+use burn::prelude::*;
+use burn::tensor::{DType, TensorData};
+
+/// burn's default ε for Adam, which ganscope's presets use.
+const EPSILON: f32 = 1e-5;
+
+/// Adam (no weight decay, no AMSGrad) with a fused CPU step.
+#[derive(Clone)]
+pub struct FusedAdam {
+    beta_1: f32,
+    beta_2: f32,
+    epsilon: f32,
+    /// burn's Adam with the same settings, for the devices the fused step does not serve.
+    builtin: Adam,
+}
+
+impl FusedAdam {
+    pub fn new(beta_1: f32, beta_2: f32) -> FusedAdam {
+        FusedAdam {
+            beta_1,
+            beta_2,
+            epsilon: EPSILON,
+            builtin: AdamConfig::new()
+                .with_beta_1(beta_1)
+                .with_beta_2(beta_2)
+                .with_epsilon(EPSILON)
+                .build(),
+        }
+    }
+
+    /// The optimizer for a whole module.
+    pub fn init(self) -> ModuleOptimizer {
+        ModuleOptimizer::from(self)
+    }
+}
+
+/// A tensor's values as an owned vector (no copy when the tensor held the only reference);
+/// `None` unless it is `f32`.
+fn owned<const D: usize>(t: Tensor<D>) -> Option<Vec<f32>> {
+    if t.dtype() != DType::F32 {
+        return None;
+    }
+    t.into_data().try_into_vec::<f32>().ok()
+}
+
+impl Optimizer for FusedAdam {
+    type State<const D: usize> = AdamState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let device = tensor.device();
+        let moments_f32 = state.as_ref().is_none_or(|s| {
+            s.momentum.moment_1.dtype() == DType::F32 && s.momentum.moment_2.dtype() == DType::F32
+        });
+        if !folds_on(&device, tensor.dtype()) || grad.dtype() != DType::F32 || !moments_f32 {
+            return self.builtin.step(lr, tensor, grad, state);
+        }
+        let shape = tensor.shape();
+        let time = state.as_ref().map_or(0, |s| s.momentum.time) + 1;
+        let fresh = state.is_none();
+        let (m, v) = match state {
+            Some(s) => (owned(s.momentum.moment_1), owned(s.momentum.moment_2)),
+            None => (Some(Vec::new()), Some(Vec::new())),
+        };
+        let (Some(mut param), Some(grad), Some(mut m), Some(mut v)) =
+            (owned(tensor), owned(grad), m, v)
+        else {
+            unreachable!("every tensor was checked to be f32 above")
+        };
+        if fresh {
+            m = vec![0.0; param.len()];
+            v = vec![0.0; param.len()];
+        }
+        let (b1, b2) = (self.beta_1, self.beta_2);
+        let (f1, f2) = (1.0 - b1, 1.0 - b2);
+        // As burn: the bias corrections folded into one factor and into ε.
+        let correction_2 = (1.0 - b2.powi(time as i32)).sqrt();
+        let factor = correction_2 / (1.0 - b1.powi(time as i32));
+        let epsilon = self.epsilon * correction_2;
+        let lr = lr as f32;
+        for (((p, g), m), v) in param.iter_mut().zip(&grad).zip(&mut m).zip(&mut v) {
+            if fresh {
+                *m = g * f1;
+                *v = (g * g) * f2;
+            } else {
+                *m = *m * b1 + g * f1;
+                *v = *v * b2 + (g * g) * f2;
+            }
+            let update = (*m * factor) / (v.sqrt() + epsilon);
+            *p -= update * lr;
+        }
+        let tensor = |values: Vec<f32>| {
+            Tensor::<D>::from_data(TensorData::new(values, shape.clone()), &device)
+        };
+        let momentum = AdaptiveMomentumState::new(time, tensor(m), tensor(v));
+        (tensor(param), Some(AdamState::new(momentum)))
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        <Adam as Optimizer>::to_device(state, device)
+    }
+}
