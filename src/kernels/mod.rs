@@ -5,15 +5,15 @@
 //!   product per pass, forward and backward ([`cpu`], [`extension`]); on every other device,
 //!   and for grouped convolutions, they are burn's own functions. Every convolutional model
 //!   calls these instead of burn's.
-//! - [`adam`]: one fused pass per parameter tensor for Adam and RMSProp on the CPU.
+//! - [`optim`]: one fused pass per parameter tensor for Adam and RMSProp on the CPU.
 //!
 //! [`set_kernels`] switches the whole process back to burn's convolutions, for side-by-side
 //! measurements (`ganscope bench --kernels builtin`, `--compare-kernels`).
 
-pub mod adam;
 pub mod bench;
 pub mod cpu;
 pub mod extension;
+pub mod optim;
 
 use burn::backend::{Dispatch, DispatchDevice};
 use burn::nn::PaddingConfig2d;

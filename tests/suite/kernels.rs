@@ -14,7 +14,7 @@ struct Run {
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().to_vec::<f32>().expect("f32 data")
+    t.into_data().try_to_vec::<f32>().expect("f32 data")
 }
 
 fn assert_close(what: &str, a: &[f32], b: &[f32]) {

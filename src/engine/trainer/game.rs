@@ -3,22 +3,23 @@
 //! G, and the optimizers.
 
 use crate::engine::loss;
-use crate::kernels::adam::FusedAdam;
+use crate::kernels::optim::{FusedAdam, FusedRmsProp};
 use crate::models::{Discriminator, Generator};
 use crate::preset::{GameSpec, OptimizerKind, PenaltyKind, TrainSpec};
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
-use burn::optim::{ModuleOptimizer, RmsPropConfig};
+use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand_distr::StandardNormal;
 use std::collections::VecDeque;
 
-/// The optimizer the game asks for, with the preset's betas for Adam.
+/// The optimizer the game asks for, with the preset's betas for Adam; RMSProp without
+/// momentum, as the weight-clipped WGAN paper trains (burn's default would add 0.9).
 pub fn optimizer(game: &GameSpec, train: &TrainSpec) -> ModuleOptimizer {
     match game.optimizer {
         OptimizerKind::Adam => FusedAdam::new(train.beta1, train.beta2).init(),
-        OptimizerKind::Rmsprop => RmsPropConfig::new().init(),
+        OptimizerKind::Rmsprop => FusedRmsProp::new().init(),
     }
 }
 

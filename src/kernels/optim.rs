@@ -1,4 +1,4 @@
-//! Adam in one pass over each parameter tensor on the CPU.
+//! Adam and RMSProp in one pass over each parameter tensor on the CPU.
 //!
 //! burn's Adam builds each update from about a dozen whole-tensor operations (scale the
 //! moments, square the gradient, add, square root, divide, scale, subtract), each a pass
@@ -7,16 +7,18 @@
 //! same order in `f32` as burn's, so the results are bit for bit burn's (a test holds it to
 //! that over several steps). Its state is burn's [`AdamState`], so checkpoints written with
 //! either optimizer load into the other. On any device but the CPU (or in another float
-//! type) each step is burn's own Adam.
+//! type) each step is burn's own Adam. [`FusedRmsProp`] does the same for RMSProp without
+//! momentum (as the weight-clipped WGAN trains its critic), keeping burn's `RmsPropState`.
 
 use super::folds_on;
 use burn::optim::{
-    Adam, AdamConfig, AdamState, AdaptiveMomentumState, LearningRate, ModuleOptimizer, Optimizer,
+    Adam, AdamConfig, AdamState, AdaptiveMomentumState, CenteredState, LearningRate,
+    ModuleOptimizer, Optimizer, RmsProp, RmsPropConfig, RmsPropState, SquareAvgState,
 };
 use burn::prelude::*;
 use burn::tensor::{DType, TensorData};
 
-/// burn's default ε for Adam, which ganscope's presets use.
+/// burn's default ε for Adam and RMSProp, which ganscope's presets use.
 const EPSILON: f32 = 1e-5;
 
 /// Adam (no weight decay, no AMSGrad) with a fused CPU step.
@@ -118,5 +120,93 @@ impl Optimizer for FusedAdam {
 
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
         <Adam as Optimizer>::to_device(state, device)
+    }
+}
+
+/// RMSProp's smoothing constant (burn's default, the WGAN paper's).
+const ALPHA: f32 = 0.99;
+
+/// RMSProp without momentum, not centred, no weight decay, with a fused CPU step.
+#[derive(Clone)]
+pub struct FusedRmsProp {
+    builtin: RmsProp,
+}
+
+impl FusedRmsProp {
+    pub fn new() -> FusedRmsProp {
+        FusedRmsProp {
+            builtin: RmsPropConfig::new()
+                .with_alpha(ALPHA)
+                .with_momentum(0.0)
+                .with_epsilon(EPSILON)
+                .build(),
+        }
+    }
+
+    /// The optimizer for a whole module.
+    pub fn init(self) -> ModuleOptimizer {
+        ModuleOptimizer::from(self)
+    }
+}
+
+impl Default for FusedRmsProp {
+    fn default() -> Self {
+        FusedRmsProp::new()
+    }
+}
+
+impl Optimizer for FusedRmsProp {
+    type State<const D: usize> = RmsPropState<D>;
+
+    fn step<const D: usize>(
+        &self,
+        lr: LearningRate,
+        tensor: Tensor<D>,
+        grad: Tensor<D>,
+        state: Option<Self::State<D>>,
+    ) -> (Tensor<D>, Option<Self::State<D>>) {
+        let device = tensor.device();
+        let average_f32 = state
+            .as_ref()
+            .is_none_or(|s| s.square_avg.square_avg.dtype() == DType::F32);
+        if !folds_on(&device, tensor.dtype()) || grad.dtype() != DType::F32 || !average_f32 {
+            return self.builtin.step(lr, tensor, grad, state);
+        }
+        let shape = tensor.shape();
+        let fresh = state.is_none();
+        let average = match state {
+            Some(s) => owned(s.square_avg.square_avg),
+            None => Some(Vec::new()),
+        };
+        let (Some(mut param), Some(grad), Some(mut average)) =
+            (owned(tensor), owned(grad), average)
+        else {
+            unreachable!("every tensor was checked to be f32 above")
+        };
+        if fresh {
+            average = vec![0.0; param.len()];
+        }
+        let (alpha, rest, lr) = (ALPHA, 1.0 - ALPHA, lr as f32);
+        for ((p, g), a) in param.iter_mut().zip(&grad).zip(&mut average) {
+            // As burn: the running average of g², then g / (√avg + ε), then the step.
+            *a = if fresh {
+                (g * g) * rest
+            } else {
+                *a * alpha + (g * g) * rest
+            };
+            let update = g / (a.sqrt() + EPSILON);
+            *p -= update * lr;
+        }
+        let tensor = |values: Vec<f32>| {
+            Tensor::<D>::from_data(TensorData::new(values, shape.clone()), &device)
+        };
+        let average = tensor(average);
+        let centred = CenteredState::new(None, average.clone());
+        let state = RmsPropState::new(SquareAvgState::new(average), centred, None);
+        (tensor(param), Some(state))
+    }
+
+    fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        <RmsProp as Optimizer>::to_device(state, device)
     }
 }
