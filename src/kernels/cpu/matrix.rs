@@ -91,9 +91,8 @@ const PARALLEL_WORK: usize = 64 * 64 * 64;
 pub fn matmul(a: Matrix, b: Matrix) -> Vec<f32> {
     assert_eq!(a.cols, b.rows, "matmul: inner sizes");
     let (m, n, k) = (a.rows, b.cols, a.cols);
-    let mut dst = vec![0.0f32; m * n];
     if m == 0 || n == 0 || k == 0 {
-        return dst;
+        return vec![0.0; m * n];
     }
     let parallelism = if m * n * k >= PARALLEL_WORK {
         gemm::Parallelism::Rayon(0)
@@ -105,8 +104,12 @@ pub fn matmul(a: Matrix, b: Matrix) -> Vec<f32> {
     for v in [&a, &b] {
         assert!((v.rows - 1) * v.row_stride + (v.cols - 1) * v.col_stride < v.data.len());
     }
-    // SAFETY: `dst` is m × n row-major and exclusively borrowed; `a` and `b` are in bounds
-    // (asserted above) and do not alias `dst`.
+    // Not zeroed: `gemm` with `read_dst = false` writes every element of `dst`.
+    let mut dst: Vec<f32> = Vec::with_capacity(m * n);
+    // SAFETY: `dst` has room for m × n elements, laid out row-major, and is exclusively
+    // owned; `a` and `b` are in bounds (asserted above) and do not alias it. With
+    // `read_dst = false` gemm overwrites all m × n elements without reading them, so they
+    // are all initialised when the length is set.
     unsafe {
         gemm::gemm(
             m,
@@ -129,6 +132,7 @@ pub fn matmul(a: Matrix, b: Matrix) -> Vec<f32> {
             false,
             parallelism,
         );
+        dst.set_len(m * n);
     }
     dst
 }

@@ -74,10 +74,9 @@ fn split(plane: &[f32], g: &Conv, out: &mut [f32]) {
         .zip(out.chunks_exact_mut(s * pw))
     {
         for (phase, dst) in dst.chunks_exact_mut(pw).enumerate() {
-            let mut src = line.iter().skip(phase).step_by(s);
-            for d in dst.iter_mut() {
-                *d = src.next().copied().unwrap_or(0.0);
-            }
+            let pairs = line.iter().skip(phase).step_by(s).zip(dst.iter_mut());
+            let filled = pairs.map(|(v, d)| *d = *v).count();
+            dst[filled..].fill(0.0);
         }
     }
 }
@@ -89,8 +88,10 @@ fn merge(phased: &[f32], g: &Conv, plane: &mut [f32]) {
         .chunks_exact_mut(g.width)
         .zip(phased.chunks_exact(s * pw))
     {
-        for (x, d) in line.iter_mut().enumerate() {
-            *d = src[(x % s) * pw + x / s];
+        for (phase, src) in src.chunks_exact(pw).enumerate() {
+            for (d, v) in line.iter_mut().skip(phase).step_by(s).zip(src) {
+                *d = *v;
+            }
         }
     }
 }
