@@ -190,3 +190,34 @@ fn the_dcgan_layer_shapes_match_burn() {
         |k, x, w, b| kernels::conv2d_with(k, x, w, b, last.clone()),
     );
 }
+
+#[test]
+fn compare_kernels_lists_the_reference_dcgan_layers_and_times_them() {
+    use ganscope::kernels::bench::{dcgan_layers, time_layer};
+    let layers = dcgan_layers(100, 1, 32, 64, 64, 64);
+    let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["G.1", "G.2", "G.3", "G.4", "D.1", "D.2", "D.3", "D.4"]
+    );
+    // G: z → 4×4×256 → 8×8×128 → 16×16×64 → 32×32×1; D mirrors it down to one logit.
+    assert_eq!(layers[0].input, [64, 100, 1, 1]);
+    assert_eq!(layers[0].weight, [100, 256, 4, 4]);
+    assert_eq!(layers[3].input, [64, 64, 16, 16]);
+    assert_eq!(layers[3].weight, [64, 1, 4, 4]);
+    assert_eq!(layers[4].input, [64, 1, 32, 32]);
+    assert_eq!(layers[6].weight, [256, 128, 4, 4]);
+    assert_eq!((layers[7].input, layers[7].stride), ([64, 256, 4, 4], 1));
+    // Timing a small layer both ways gives finite, non-negative times.
+    let small = dcgan_layers(8, 1, 8, 4, 4, 2);
+    for layer in &small {
+        for kernels in [Kernels::Builtin, Kernels::Folded] {
+            let t = time_layer(layer, kernels, 1);
+            assert!(t.forward_ms.is_finite() && t.forward_ms >= 0.0, "{layer:?}");
+            assert!(
+                t.backward_ms.is_finite() && t.backward_ms >= 0.0,
+                "{layer:?}"
+            );
+        }
+    }
+}
