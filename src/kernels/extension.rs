@@ -216,6 +216,33 @@ impl Backward<Flex, 2> for TransposedBackward {
     }
 }
 
+/// The autodiff side of either op: when a gradient is wanted, record `node` with the
+/// inputs and the shape for the backward pass; run `pass` either way.
+fn record<C, N>(
+    node: N,
+    x: FloatTensor<Autodiff<Flex, C>>,
+    weight: FloatTensor<Autodiff<Flex, C>>,
+    g: Conv,
+    pass: fn(&FlexTensor, &FlexTensor, &Conv) -> FlexTensor,
+) -> FloatTensor<Autodiff<Flex, C>>
+where
+    C: CheckpointStrategy,
+    N: Backward<Flex, 2, State = (FlexTensor, FlexTensor, Conv)> + 'static,
+{
+    match node
+        .prepare::<C>([x.node(), weight.node()])
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(prep) => {
+            let (x, weight) = (x.into_primitive(), weight.into_primitive());
+            let out = pass(&x, &weight, &g);
+            prep.finish((x, weight, g), out)
+        }
+        OpsKind::UnTracked(prep) => prep.finish(pass(x.primitive(), weight.primitive(), &g)),
+    }
+}
+
 impl<C: CheckpointStrategy> FoldedConv for Autodiff<Flex, C> {
     fn folded_conv2d(
         x: FloatTensor<Self>,
@@ -223,20 +250,7 @@ impl<C: CheckpointStrategy> FoldedConv for Autodiff<Flex, C> {
         geometry: Geometry,
     ) -> FloatTensor<Self> {
         let g = conv_shape(dims4(x.primitive()), dims4(weight.primitive()), &geometry);
-        match ConvBackward
-            .prepare::<C>([x.node(), weight.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => {
-                let (x, weight) = (x.into_primitive(), weight.into_primitive());
-                let out = conv_forward(&x, &weight, &g);
-                prep.finish((x, weight, g), out)
-            }
-            OpsKind::UnTracked(prep) => {
-                prep.finish(conv_forward(x.primitive(), weight.primitive(), &g))
-            }
-        }
+        record::<C, _>(ConvBackward, x, weight, g, conv_forward)
     }
 
     fn folded_conv_transpose2d(
@@ -245,19 +259,6 @@ impl<C: CheckpointStrategy> FoldedConv for Autodiff<Flex, C> {
         geometry: Geometry,
     ) -> FloatTensor<Self> {
         let g = transposed_shape(dims4(x.primitive()), dims4(weight.primitive()), &geometry);
-        match TransposedBackward
-            .prepare::<C>([x.node(), weight.node()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => {
-                let (x, weight) = (x.into_primitive(), weight.into_primitive());
-                let out = conv_transposed(&x, &weight, &g);
-                prep.finish((x, weight, g), out)
-            }
-            OpsKind::UnTracked(prep) => {
-                prep.finish(conv_transposed(x.primitive(), weight.primitive(), &g))
-            }
-        }
+        record::<C, _>(TransposedBackward, x, weight, g, conv_transposed)
     }
 }

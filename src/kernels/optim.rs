@@ -60,6 +60,17 @@ fn owned<const D: usize>(t: Tensor<D>) -> Option<Vec<f32>> {
     t.into_data().try_into_vec::<f32>().ok()
 }
 
+/// Whether a step can be fused: the parameter on the CPU, it, its gradient and the state's
+/// tensors (`state_f32`) in `f32`.
+fn fusable<const D: usize>(tensor: &Tensor<D>, grad: &Tensor<D>, state_f32: bool) -> bool {
+    folds_on(&tensor.device(), tensor.dtype()) && grad.dtype() == DType::F32 && state_f32
+}
+
+/// `values` as a tensor of `shape` on `device` (no copy).
+fn rebuild<const D: usize>(values: Vec<f32>, shape: &Shape, device: &Device) -> Tensor<D> {
+    Tensor::from_data(TensorData::new(values, shape.clone()), device)
+}
+
 impl Optimizer for FusedAdam {
     type State<const D: usize> = AdamState<D>;
 
@@ -70,14 +81,13 @@ impl Optimizer for FusedAdam {
         grad: Tensor<D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let device = tensor.device();
         let moments_f32 = state.as_ref().is_none_or(|s| {
             s.momentum.moment_1.dtype() == DType::F32 && s.momentum.moment_2.dtype() == DType::F32
         });
-        if !folds_on(&device, tensor.dtype()) || grad.dtype() != DType::F32 || !moments_f32 {
+        if !fusable(&tensor, &grad, moments_f32) {
             return self.builtin.step(lr, tensor, grad, state);
         }
-        let shape = tensor.shape();
+        let (device, shape) = (tensor.device(), tensor.shape());
         let time = state.as_ref().map_or(0, |s| s.momentum.time) + 1;
         let fresh = state.is_none();
         let (m, v) = match state {
@@ -111,9 +121,7 @@ impl Optimizer for FusedAdam {
             let update = (*m * factor) / (v.sqrt() + epsilon);
             *p -= update * lr;
         }
-        let tensor = |values: Vec<f32>| {
-            Tensor::<D>::from_data(TensorData::new(values, shape.clone()), &device)
-        };
+        let tensor = |values: Vec<f32>| rebuild::<D>(values, &shape, &device);
         let momentum = AdaptiveMomentumState::new(time, tensor(m), tensor(v));
         (tensor(param), Some(AdamState::new(momentum)))
     }
@@ -165,14 +173,13 @@ impl Optimizer for FusedRmsProp {
         grad: Tensor<D>,
         state: Option<Self::State<D>>,
     ) -> (Tensor<D>, Option<Self::State<D>>) {
-        let device = tensor.device();
         let average_f32 = state
             .as_ref()
             .is_none_or(|s| s.square_avg.square_avg.dtype() == DType::F32);
-        if !folds_on(&device, tensor.dtype()) || grad.dtype() != DType::F32 || !average_f32 {
+        if !fusable(&tensor, &grad, average_f32) {
             return self.builtin.step(lr, tensor, grad, state);
         }
-        let shape = tensor.shape();
+        let (device, shape) = (tensor.device(), tensor.shape());
         let fresh = state.is_none();
         let average = match state {
             Some(s) => owned(s.square_avg.square_avg),
@@ -197,9 +204,7 @@ impl Optimizer for FusedRmsProp {
             let update = g / (a.sqrt() + EPSILON);
             *p -= update * lr;
         }
-        let tensor = |values: Vec<f32>| {
-            Tensor::<D>::from_data(TensorData::new(values, shape.clone()), &device)
-        };
+        let tensor = |values: Vec<f32>| rebuild::<D>(values, &shape, &device);
         let average = tensor(average);
         let centred = CenteredState::new(None, average.clone());
         let state = RmsPropState::new(SquareAvgState::new(average), centred, None);
