@@ -110,7 +110,7 @@ pub fn transposed_shape(x: [usize; 4], weight: [usize; 4], geometry: &Geometry) 
 }
 
 /// The tensor's elements in row-major order, borrowed when it is already laid out so.
-fn values(t: &FlexTensor) -> Cow<'_, [f32]> {
+pub(super) fn values(t: &FlexTensor) -> Cow<'_, [f32]> {
     match t.as_slice::<f32>() {
         Some(slice) => Cow::Borrowed(slice),
         None => Cow::Owned(t.to_contiguous().as_slice::<f32>().unwrap_or(&[]).to_vec()),

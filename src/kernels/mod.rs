@@ -10,6 +10,7 @@
 //! [`set_kernels`] switches the whole process back to burn's convolutions, for side-by-side
 //! measurements (`ganscope bench --kernels builtin`, `--compare-kernels`).
 
+pub mod activation;
 pub mod bench;
 pub mod cpu;
 pub mod extension;
