@@ -104,12 +104,15 @@ impl<C: CheckpointStrategy> FusedActivation for Autodiff<Flex, C> {
     }
 }
 
-/// LeakyReLU with ganscope's fused kernel, for tensors the folded kernels serve (see
-/// [`super::folds_on`]); `None` for the others, which compose it from burn's operations.
-pub fn leaky_relu<const D: usize>(x: Tensor<D>, slope: f64) -> Result<Tensor<D>, Tensor<D>> {
-    if super::kernels() == super::Kernels::Builtin || !super::folds_on(&x.device(), x.dtype()) {
-        return Err(x);
-    }
+/// Whether LeakyReLU on `x` runs fused (the tensors the folded kernels serve, see
+/// [`super::folds_on`]); the others compose it from burn's operations
+/// (`models::activation::leaky_relu`).
+pub fn fuses<const D: usize>(x: &Tensor<D>) -> bool {
+    super::kernels() == super::Kernels::Folded && super::folds_on(&x.device(), x.dtype())
+}
+
+/// LeakyReLU with ganscope's fused kernel; only for tensors [`fuses`] admits.
+pub fn leaky_relu<const D: usize>(x: Tensor<D>, slope: f64) -> Tensor<D> {
     let out = <Dispatch as FusedActivation>::fused_leaky_relu(x.into_dispatch(), slope as f32);
-    Ok(Tensor::from_dispatch(out))
+    Tensor::from_dispatch(out)
 }
