@@ -168,49 +168,39 @@ impl FoldedConv for Flex {
     }
 }
 
-/// Backward of a convolution: state is its input, its weight and its shape.
+/// Backward of either op; the state is its input, its weight and its (convolution) shape.
+/// For a convolution the gradients are its input and weight gradients. For a transposed
+/// convolution (the adjoint of the convolution `g`) the input gradient is `g`'s forward pass
+/// of the output gradient, and the weight gradient is `g`'s weight gradient with the output
+/// gradient as the image and `x` as the output gradient.
 #[derive(Debug)]
-struct ConvBackward;
-
-impl Backward<Flex, 2> for ConvBackward {
-    type State = (FlexTensor, FlexTensor, Conv);
-
-    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let [node_x, node_weight] = ops.parents;
-        let grad = grads.consume::<Flex>(&ops.node);
-        let (x, weight, g) = ops.state;
-        let grad = values(&grad);
-        if let Some(node) = node_x {
-            let dx = cpu::input_grad(&grad, &values(&weight), &g);
-            grads.register::<Flex>(node.id, tensor(dx, image_dims(&g)));
-        }
-        if let Some(node) = node_weight {
-            let dw = cpu::weight_grad(&values(&x), &grad, &g);
-            grads.register::<Flex>(node.id, tensor(dw, dims4(&weight)));
-        }
-    }
+struct FoldedBackward {
+    transposed: bool,
 }
 
-/// Backward of a transposed convolution (the adjoint `g` of a convolution): the input
-/// gradient is `g`'s forward pass of the output gradient, the weight gradient is `g`'s weight
-/// gradient with the output gradient as the image and `x` as the output gradient.
-#[derive(Debug)]
-struct TransposedBackward;
-
-impl Backward<Flex, 2> for TransposedBackward {
+impl Backward<Flex, 2> for FoldedBackward {
     type State = (FlexTensor, FlexTensor, Conv);
 
     fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
         let [node_x, node_weight] = ops.parents;
         let grad = grads.consume::<Flex>(&ops.node);
         let (x, weight, g) = ops.state;
-        let grad = values(&grad);
+        let (grad, x_values) = (values(&grad), values(&x));
         if let Some(node) = node_x {
-            let dx = cpu::forward(&grad, &values(&weight), &g);
-            grads.register::<Flex>(node.id, tensor(dx, output_dims(&g)));
+            let w = values(&weight);
+            let dx = if self.transposed {
+                tensor(cpu::forward(&grad, &w, &g), output_dims(&g))
+            } else {
+                tensor(cpu::input_grad(&grad, &w, &g), image_dims(&g))
+            };
+            grads.register::<Flex>(node.id, dx);
         }
         if let Some(node) = node_weight {
-            let dw = cpu::weight_grad(&grad, &values(&x), &g);
+            let dw = if self.transposed {
+                cpu::weight_grad(&grad, &x_values, &g)
+            } else {
+                cpu::weight_grad(&x_values, &grad, &g)
+            };
             grads.register::<Flex>(node.id, tensor(dw, dims4(&weight)));
         }
     }
@@ -218,17 +208,13 @@ impl Backward<Flex, 2> for TransposedBackward {
 
 /// The autodiff side of either op: when a gradient is wanted, record `node` with the
 /// inputs and the shape for the backward pass; run `pass` either way.
-fn record<C, N>(
-    node: N,
+fn record<C: CheckpointStrategy>(
+    node: FoldedBackward,
     x: FloatTensor<Autodiff<Flex, C>>,
     weight: FloatTensor<Autodiff<Flex, C>>,
     g: Conv,
     pass: fn(&FlexTensor, &FlexTensor, &Conv) -> FlexTensor,
-) -> FloatTensor<Autodiff<Flex, C>>
-where
-    C: CheckpointStrategy,
-    N: Backward<Flex, 2, State = (FlexTensor, FlexTensor, Conv)> + 'static,
-{
+) -> FloatTensor<Autodiff<Flex, C>> {
     match node
         .prepare::<C>([x.node(), weight.node()])
         .compute_bound()
@@ -250,7 +236,13 @@ impl<C: CheckpointStrategy> FoldedConv for Autodiff<Flex, C> {
         geometry: Geometry,
     ) -> FloatTensor<Self> {
         let g = conv_shape(dims4(x.primitive()), dims4(weight.primitive()), &geometry);
-        record::<C, _>(ConvBackward, x, weight, g, conv_forward)
+        record::<C>(
+            FoldedBackward { transposed: false },
+            x,
+            weight,
+            g,
+            conv_forward,
+        )
     }
 
     fn folded_conv_transpose2d(
@@ -259,6 +251,12 @@ impl<C: CheckpointStrategy> FoldedConv for Autodiff<Flex, C> {
         geometry: Geometry,
     ) -> FloatTensor<Self> {
         let g = transposed_shape(dims4(x.primitive()), dims4(weight.primitive()), &geometry);
-        record::<C, _>(TransposedBackward, x, weight, g, conv_transposed)
+        record::<C>(
+            FoldedBackward { transposed: true },
+            x,
+            weight,
+            g,
+            conv_transposed,
+        )
     }
 }
