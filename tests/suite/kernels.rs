@@ -221,3 +221,14 @@ fn compare_kernels_lists_the_reference_dcgan_layers_and_times_them() {
         }
     }
 }
+
+#[test]
+fn compare_kernels_refuses_a_preset_without_a_dcgan_naming_it() {
+    let err = ganscope::cli::bench::compare_kernels(&crate::common::preset("ring8-mlp"))
+        .expect_err("an MLP preset has no convolutions to time");
+    let message = err.to_string();
+    assert!(
+        message.contains("ring8-mlp") && message.contains("DCGAN"),
+        "{message}"
+    );
+}
