@@ -139,9 +139,7 @@ fn im2col_row(source: &[f32], g: &Conv, taps: &[Tap], row: usize, out: &mut [f32
         let src = &source[(b * g.channels + channel) * size..][..size];
         for oy in tap.y.0..tap.y.1 {
             let run = &src[tap.start(g, oy, line)..][..x_hi - x_lo];
-            for (d, s) in block[oy * ow + x_lo..oy * ow + x_hi].iter_mut().zip(run) {
-                *d = *s;
-            }
+            copy_run(&mut block[oy * ow + x_lo..oy * ow + x_hi], run);
         }
     }
 }
@@ -188,9 +186,35 @@ fn col2im_plane(col: &[f32], g: &Conv, taps: &[Tap], index: usize, dst: &mut [f3
         for oy in tap.y.0..tap.y.1 {
             let src = &block[oy * g.out_width + x_lo..][..x_hi - x_lo];
             let line = &mut dst[tap.start(g, oy, line)..][..src.len()];
-            for (d, s) in line.iter_mut().zip(src) {
-                *d += *s;
-            }
+            add_run(line, src);
         }
+    }
+}
+
+/// `dst = src` for a short run, eight lanes at a time: runs are one output line (8–32
+/// pixels), too short for a `memcpy` call to pay for itself.
+#[inline(always)]
+fn copy_run(dst: &mut [f32], src: &[f32]) {
+    let (mut d, mut s) = (dst.chunks_exact_mut(8), src.chunks_exact(8));
+    for (d, s) in (&mut d).zip(&mut s) {
+        let lanes: [f32; 8] = [s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]];
+        d.copy_from_slice(&lanes);
+    }
+    for (d, s) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *d = *s;
+    }
+}
+
+/// `dst += src` for a short run, eight lanes at a time.
+#[inline(always)]
+fn add_run(dst: &mut [f32], src: &[f32]) {
+    let (mut d, mut s) = (dst.chunks_exact_mut(8), src.chunks_exact(8));
+    for (d, s) in (&mut d).zip(&mut s) {
+        for i in 0..8 {
+            d[i] += s[i];
+        }
+    }
+    for (d, s) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *d += *s;
     }
 }
