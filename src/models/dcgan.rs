@@ -384,7 +384,6 @@ mod tests {
     use crate::models::critic::testing::{
         input_gradient_vs_differences, relative_error, weight_gradient_vs_difference,
     };
-    use burn::tensor::Distribution;
 
     /// A small 16×16 critic without BatchNorm.
     fn shape(spectral: bool, pack: usize, classes: Option<usize>) -> DcganShape {
@@ -408,24 +407,29 @@ mod tests {
         pack: usize,
         classes: Option<usize>,
     ) -> Discriminator {
-        Discriminator::Dcgan(DcganDiscriminator::new(
-            shape(spectral, pack, classes),
-            device,
-        ))
+        // Seeded under the models' lock: tests running in parallel share the backend's
+        // generator, and a draw taken in between would change these weights.
+        crate::models::seeded(device, 21, || {
+            Discriminator::Dcgan(DcganDiscriminator::new(
+                shape(spectral, pack, classes),
+                device,
+            ))
+        })
     }
 
-    fn images(n: usize, features: usize, device: &Device) -> Vec<f32> {
-        Tensor::<2>::random([n, features], Distribution::Uniform(-1.0, 1.0), device)
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap_or_default()
+    /// Uniform(−1, 1) images from a generator of their own (not the backend's shared one).
+    fn images(n: usize, features: usize, _device: &Device) -> Vec<f32> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64((n * features) as u64);
+        (0..n * features)
+            .map(|_| rng.random_range(-1.0f32..1.0))
+            .collect()
     }
 
     #[test]
     fn the_critic_input_gradient_matches_finite_differences() {
         for (spectral, pack, classes) in [(false, 1, None), (true, 2, None), (false, 1, Some(4))] {
             let device = Device::flex();
-            device.seed(21);
             let d = critic(&device, spectral, pack, classes);
             let labels = classes.map(|_| crate::models::label_tensor(&[3, 0, 1], &device));
             let features = 16 * 16 * pack;
@@ -444,7 +448,6 @@ mod tests {
     #[test]
     fn r1_trains_the_critic_weights_exactly_and_batch_norm_is_refused() {
         let device = Device::flex().autodiff();
-        device.seed(22);
         let Discriminator::Dcgan(d) = critic(&device, false, 1, None) else {
             unreachable!("a DCGAN critic")
         };

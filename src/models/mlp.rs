@@ -215,21 +215,24 @@ mod tests {
     use crate::models::critic::testing::{
         input_gradient_vs_differences, relative_error, weight_gradient_vs_difference,
     };
-    use burn::tensor::Distribution;
 
-    fn sample(n: usize, features: usize, device: &Device) -> Vec<f32> {
-        Tensor::<2>::random([n, features], Distribution::Normal(0.0, 1.0), device)
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap_or_default()
+    /// Standard normal samples from a generator of their own (tests running in parallel share
+    /// the backend's).
+    fn sample(n: usize, features: usize, _device: &Device) -> Vec<f32> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64((n * features) as u64);
+        (0..n * features)
+            .map(|_| rng.sample::<f32, _>(rand_distr::StandardNormal))
+            .collect()
     }
 
     #[test]
     fn the_input_gradient_matches_finite_differences_with_spectral_norm_and_projection() {
         for (spectral, classes) in [(false, None), (true, None), (false, Some(3))] {
             let device = Device::flex();
-            device.seed(11);
-            let d = Discriminator::Mlp(MlpDiscriminator::new(6, 32, 3, spectral, classes, &device));
+            let d = crate::models::seeded(&device, 11, || {
+                Discriminator::Mlp(MlpDiscriminator::new(6, 32, 3, spectral, classes, &device))
+            });
             let x = sample(4, 6, &device);
             let labels = classes.map(|_| crate::models::label_tensor(&[0, 2, 1, 2], &device));
             let (analytic, numeric) = input_gradient_vs_differences(
@@ -248,8 +251,9 @@ mod tests {
     #[test]
     fn the_gradient_penalty_trains_the_weights_exactly() {
         let device = Device::flex().autodiff();
-        device.seed(12);
-        let d = MlpDiscriminator::new(2, 16, 2, false, None, &device);
+        let d = crate::models::seeded(&device, 12, || {
+            MlpDiscriminator::new(2, 16, 2, false, None, &device)
+        });
         let x = Tensor::<2>::from_data(TensorData::new(sample(8, 2, &device), [8, 2]), &device);
         let penalty =
             |d: &MlpDiscriminator| loss::gradient_penalty(d.input_gradient(x.clone(), None), 10.0);
