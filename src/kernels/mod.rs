@@ -5,10 +5,13 @@
 //!   product per pass, forward and backward ([`cpu`], [`extension`]); on every other device,
 //!   and for grouped convolutions, they are burn's own functions. Every convolutional model
 //!   calls these instead of burn's.
-//! - [`optim`]: one fused pass per parameter tensor for Adam and RMSProp on the CPU.
+//! - [`activation`]: LeakyReLU as one operation (one autodiff node) on the CPU.
+//! - [`optim`]: one fused pass per parameter tensor for Adam and RMSProp on the CPU (used on
+//!   every device: off the CPU each step is burn's).
+//! - [`bench`]: per-layer timings for `ganscope bench --compare-kernels`.
 //!
-//! [`set_kernels`] switches the whole process back to burn's convolutions, for side-by-side
-//! measurements (`ganscope bench --kernels builtin`, `--compare-kernels`).
+//! [`set_kernels`] switches the whole process back to burn's convolutions and LeakyReLU, for
+//! side-by-side measurements (`ganscope bench --kernels builtin`, `--compare-kernels`).
 
 pub mod activation;
 pub mod bench;
