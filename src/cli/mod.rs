@@ -96,8 +96,8 @@ pub enum CliCommand {
         /// each change to the upload of its image (p50/p99); more than 0, at most 3600.
         #[arg(long, value_parser = seconds)]
         explore_seconds: Option<f64>,
-        /// The CPU convolutions to train with: ganscope's batch-folded ones (the default) or
-        /// burn's built-in ones, for before/after comparisons.
+        /// The CPU kernels to train with: ganscope's batch-folded convolutions and fused
+        /// LeakyReLU (the default) or burn's built-in ones, for before/after comparisons.
         #[arg(long, value_enum, default_value_t = KernelChoice::Folded)]
         kernels: KernelChoice,
         /// Instead of training: time each convolution layer of the preset's DCGAN on the CPU,
