@@ -29,23 +29,24 @@ use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use extension::{FoldedConv, Geometry};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Which convolutions run on the CPU.
+/// Which convolutions and LeakyReLU run on the CPU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernels {
-    /// burn's own `conv2d` / `conv_transpose2d`.
+    /// burn's own `conv2d` / `conv_transpose2d`, LeakyReLU composed from burn's operations.
     Builtin,
-    /// ganscope's batch-folded ones (CPU only; other devices use burn's regardless).
+    /// ganscope's batch-folded convolutions and fused LeakyReLU (CPU only; other devices use
+    /// burn's regardless).
     Folded,
 }
 
 static BUILTIN: AtomicBool = AtomicBool::new(false);
 
-/// Choose the convolutions for the whole process (the default is [`Kernels::Folded`]).
+/// Choose the kernels for the whole process (the default is [`Kernels::Folded`]).
 pub fn set_kernels(kernels: Kernels) {
     BUILTIN.store(kernels == Kernels::Builtin, Ordering::Relaxed);
 }
 
-/// The convolutions in use.
+/// The kernels in use.
 pub fn kernels() -> Kernels {
     if BUILTIN.load(Ordering::Relaxed) {
         Kernels::Builtin
