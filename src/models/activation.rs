@@ -25,10 +25,13 @@ mod tests {
     #[test]
     fn matches_burns_leaky_relu_in_value_and_gradient() {
         let device = Device::flex().autodiff();
-        device.seed(1);
-        let x =
-            Tensor::<2>::random([16, 16], Distribution::Normal(0.0, 1.0), &device).require_grad();
-        let probe = Tensor::<2>::random([16, 16], Distribution::Default, &device);
+        let (x, probe) = crate::models::seeded_draws(&device, 1, || {
+            (
+                Tensor::<2>::random([16, 16], Distribution::Normal(0.0, 1.0), &device),
+                Tensor::<2>::random([16, 16], Distribution::Default, &device),
+            )
+        });
+        let x = x.require_grad();
         assert!(activation::fuses(&x), "the CPU takes the fused LeakyReLU");
         let ours = leaky_relu(x.clone(), 0.2);
         let theirs = burn::tensor::activation::leaky_relu(x.clone(), 0.2);

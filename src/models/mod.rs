@@ -58,6 +58,17 @@ pub fn try_seeded<T: Module, E>(
     Ok(built)
 }
 
+/// Draws from the backend's generator under `seed` while holding the same lock as
+/// [`seeded`], so no other thread's draws (another test's) land in the middle.
+#[cfg(test)]
+pub(crate) fn seeded_draws<T>(device: &Device, seed: u64, draw: impl FnOnce() -> T) -> T {
+    let _guard = INITIALISING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    device.seed(seed);
+    draw()
+}
+
 /// Visits every parameter, which draws a lazily initialised one's values.
 struct Materialise;
 

@@ -63,16 +63,17 @@ mod tests {
     #[test]
     fn power_iteration_finds_the_top_singular_value_and_normalises_it_to_one() {
         let device = Device::flex();
-        device.seed(3);
         let (rows, cols) = (24, 40);
-        let w = Tensor::<2>::random([rows, cols], Distribution::Normal(0.0, 1.0), &device);
+        let (w, mut u) = crate::models::seeded_draws(&device, 3, || {
+            let w = Tensor::<2>::random([rows, cols], Distribution::Normal(0.0, 1.0), &device);
+            (w, initial_u(rows, &device))
+        });
         let values = w
             .clone()
             .into_data()
             .try_to_vec::<f32>()
             .unwrap_or_default();
         let expected = reference_sigma(&values, rows, cols);
-        let mut u = initial_u(rows, &device);
         let mut estimate = 0.0;
         for _ in 0..200 {
             let (s, next) = sigma(w.clone(), &u);

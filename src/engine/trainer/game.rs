@@ -159,8 +159,9 @@ mod tests {
     #[test]
     fn clipping_keeps_every_weight_inside_c() {
         let device = Device::flex();
-        device.seed(5);
-        let d = Discriminator::Mlp(MlpDiscriminator::new(2, 16, 2, false, None, &device));
+        let d = crate::models::seeded(&device, 5, || {
+            Discriminator::Mlp(MlpDiscriminator::new(2, 16, 2, false, None, &device))
+        });
         assert!(
             values(&d).iter().any(|v| v.abs() > 0.01),
             "some start outside"
@@ -172,9 +173,9 @@ mod tests {
     #[test]
     fn the_moving_average_moves_a_fraction_toward_g() {
         let device = Device::flex();
-        device.seed(6);
-        let a = Generator::Mlp(MlpGenerator::new(2, 8, 1, 2, false, None, &device));
-        let b = Generator::Mlp(MlpGenerator::new(2, 8, 1, 2, false, None, &device));
+        let build = || Generator::Mlp(MlpGenerator::new(2, 8, 1, 2, false, None, &device));
+        let a = crate::models::seeded(&device, 6, build);
+        let b = crate::models::seeded(&device, 7, build);
         let blended = values(&blend(a.clone(), &b, 0.9));
         for ((x, y), z) in values(&a).iter().zip(values(&b)).zip(blended) {
             assert!((z - (0.9 * x + 0.1 * y)).abs() < 1e-6);
