@@ -51,13 +51,21 @@ impl FusedAdam {
     }
 }
 
-/// A tensor's values as an owned vector (no copy when the tensor held the only reference);
-/// `None` unless it is `f32`.
-fn owned<const D: usize>(t: Tensor<D>) -> Option<Vec<f32>> {
-    if t.dtype() != DType::F32 {
-        return None;
+/// A tensor's values as an owned `f32` vector: its own buffer when the tensor held the only
+/// reference to suitably aligned `f32` storage, a copy otherwise (converted, for another
+/// float type). Never fails.
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    let data = t.into_data();
+    if data.dtype() != DType::F32 {
+        return data.iter::<f32>().collect();
     }
-    t.into_data().try_into_vec::<f32>().ok()
+    match data.into_bytes().try_into_vec::<f32>() {
+        Ok(values) => values,
+        Err(bytes) => bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+            .collect(),
+    }
 }
 
 /// Whether a step can be fused: the parameter on the CPU, it, its gradient and the state's
@@ -90,19 +98,11 @@ impl Optimizer for FusedAdam {
         let (device, shape) = (tensor.device(), tensor.shape());
         let time = state.as_ref().map_or(0, |s| s.momentum.time) + 1;
         let fresh = state.is_none();
-        let (m, v) = match state {
-            Some(s) => (owned(s.momentum.moment_1), owned(s.momentum.moment_2)),
-            None => (Some(Vec::new()), Some(Vec::new())),
+        let (mut param, grad) = (values(tensor), values(grad));
+        let (mut m, mut v) = match state {
+            Some(s) => (values(s.momentum.moment_1), values(s.momentum.moment_2)),
+            None => (vec![0.0; param.len()], vec![0.0; param.len()]),
         };
-        let (Some(mut param), Some(grad), Some(mut m), Some(mut v)) =
-            (owned(tensor), owned(grad), m, v)
-        else {
-            unreachable!("every tensor was checked to be f32 above")
-        };
-        if fresh {
-            m = vec![0.0; param.len()];
-            v = vec![0.0; param.len()];
-        }
         let (b1, b2) = (self.beta_1, self.beta_2);
         let (f1, f2) = (1.0 - b1, 1.0 - b2);
         // As burn: the bias corrections folded into one factor and into ε.
@@ -181,18 +181,11 @@ impl Optimizer for FusedRmsProp {
         }
         let (device, shape) = (tensor.device(), tensor.shape());
         let fresh = state.is_none();
-        let average = match state {
-            Some(s) => owned(s.square_avg.square_avg),
-            None => Some(Vec::new()),
+        let (mut param, grad) = (values(tensor), values(grad));
+        let mut average = match state {
+            Some(s) => values(s.square_avg.square_avg),
+            None => vec![0.0; param.len()],
         };
-        let (Some(mut param), Some(grad), Some(mut average)) =
-            (owned(tensor), owned(grad), average)
-        else {
-            unreachable!("every tensor was checked to be f32 above")
-        };
-        if fresh {
-            average = vec![0.0; param.len()];
-        }
         let (alpha, rest, lr) = (ALPHA, 1.0 - ALPHA, lr as f32);
         for ((p, g), a) in param.iter_mut().zip(&grad).zip(&mut average) {
             // As burn: the running average of g², then g / (√avg + ε), then the step.
