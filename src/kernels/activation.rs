@@ -3,9 +3,14 @@
 //! Composed from burn's primitives, LeakyReLU is four autodiff nodes (two scalings, a ReLU,
 //! an addition), each a pass over memory and a node's bookkeeping; for the small 2-D MLPs that
 //! bookkeeping is most of a step. Here it is one pass forward (`x` where positive, `s·x`
-//! elsewhere) and one backward (the gradient times 1 or `s`, by the sign of the saved input),
+//! elsewhere) and one backward (the gradient times 1 or `s`, by the sign of the saved output),
 //! on `Flex` and autodiff-over-`Flex`; other devices keep the composition
 //! (`models::activation`).
+//!
+//! Both passes write into the buffer they read when no one else holds it (the forward into
+//! its input, the backward into the incoming gradient), so a pass allocates nothing; the
+//! backward keeps the *output*, whose sign is the input's for any slope ≥ 0, so the input
+//! need not survive the forward. Negative slopes take burn's composition ([`fuses`]).
 
 use super::extension::values;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -21,50 +26,69 @@ use rayon::prelude::*;
 
 #[backend_extension(Flex, Autodiff)]
 pub trait FusedActivation: Backend {
-    /// `x` where positive, `slope · x` elsewhere.
+    /// `x` where positive, `slope · x` elsewhere (`slope` ≥ 0).
     fn fused_leaky_relu(x: FloatTensor<Self>, slope: f32) -> FloatTensor<Self>;
 }
 
 /// Elements per parallel piece: below this a pass is cheaper on one thread.
 const PIECE: usize = 16 * 1024;
 
-/// `f` applied to every element of `x` (and the matching element of `other`), in parallel
-/// pieces for large tensors.
-fn map2(x: &[f32], other: &[f32], f: impl Fn(f32, f32) -> f32 + Sync) -> Vec<f32> {
-    let mut out = vec![0.0f32; x.len()];
-    let piece = |(dst, (a, b)): (&mut [f32], (&[f32], &[f32]))| {
-        for ((d, a), b) in dst.iter_mut().zip(a).zip(b) {
-            *d = f(*a, *b);
-        }
-    };
-    if x.len() < 2 * PIECE {
-        piece((&mut out, (x, other)));
-    } else {
-        out.par_chunks_mut(PIECE)
-            .zip(x.par_chunks(PIECE).zip(other.par_chunks(PIECE)))
-            .for_each(piece);
-    }
-    out
-}
-
-fn leaky(x: &FlexTensor, slope: f32) -> FlexTensor {
+/// `f(t, other)` for every element of `t` and the matching one of `other` (`t` itself when
+/// `other` is `None`): in `t`'s own buffer when `t` is its only holder, else into a new one.
+fn map_owned(
+    mut t: FlexTensor,
+    other: Option<&FlexTensor>,
+    f: impl Fn(f32, f32) -> f32 + Sync,
+) -> FlexTensor {
     assert_eq!(
-        x.dtype(),
+        t.dtype(),
         DType::F32,
         "the fused LeakyReLU takes f32 tensors"
     );
-    let v = values(x);
-    let out = map2(&v, &v, |a, _| if a > 0.0 { a } else { a * slope });
-    FlexTensor::from_data(TensorData::new(out, x.shape()))
+    let other = other.map(values);
+    let piece = |dst: &mut [f32], b: Option<&[f32]>| match b {
+        Some(b) => dst.iter_mut().zip(b).for_each(|(d, b)| *d = f(*d, *b)),
+        None => dst.iter_mut().for_each(|d| *d = f(*d, *d)),
+    };
+    let run = |dst: &mut [f32]| {
+        let b = other.as_deref();
+        if dst.len() < 2 * PIECE {
+            piece(dst, b);
+        } else {
+            dst.par_chunks_mut(PIECE)
+                .enumerate()
+                .for_each(|(i, chunk)| {
+                    let start = i * PIECE;
+                    piece(chunk, b.map(|b| &b[start..start + chunk.len()]));
+                });
+        }
+    };
+    if let Some((start, end)) = t.layout().contiguous_offsets()
+        && let Some(storage) = t.try_storage_mut::<f32>()
+    {
+        run(&mut storage[start..end]);
+        return t;
+    }
+    let mut fresh = values(&t).into_owned();
+    run(&mut fresh);
+    FlexTensor::from_data(TensorData::new(fresh, t.shape()))
+}
+
+fn leaky(x: FlexTensor, slope: f32) -> FlexTensor {
+    // Both arms computed, then a select: the loop vectorises (a branch per element does not).
+    map_owned(x, None, move |a, _| {
+        let scaled = a * slope;
+        if a > 0.0 { a } else { scaled }
+    })
 }
 
 impl FusedActivation for Flex {
     fn fused_leaky_relu(x: FlexTensor, slope: f32) -> FlexTensor {
-        leaky(&x, slope)
+        leaky(x, slope)
     }
 }
 
-/// Backward of LeakyReLU: the saved input and the slope.
+/// Backward of LeakyReLU: the saved output and the slope.
 #[derive(Debug)]
 struct LeakyBackward;
 
@@ -74,15 +98,13 @@ impl Backward<Flex, 1> for LeakyBackward {
     fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
         let [node_x] = ops.parents;
         let grad = grads.consume::<Flex>(&ops.node);
-        let (x, slope) = ops.state;
+        let (out, slope) = ops.state;
         if let Some(node) = node_x {
-            let dx = map2(&values(&grad), &values(&x), |g, a| {
-                if a > 0.0 { g } else { g * slope }
+            let dx = map_owned(grad, Some(&out), move |g, y| {
+                let scaled = g * slope;
+                if y > 0.0 { g } else { scaled }
             });
-            grads.register::<Flex>(
-                node.id,
-                FlexTensor::from_data(TensorData::new(dx, x.shape())),
-            );
+            grads.register::<Flex>(node.id, dx);
         }
     }
 }
@@ -95,23 +117,24 @@ impl<C: CheckpointStrategy> FusedActivation for Autodiff<Flex, C> {
             .stateful()
         {
             OpsKind::Tracked(prep) => {
-                let x = x.into_primitive();
-                let out = leaky(&x, slope);
-                prep.finish((x, slope), out)
+                let out = leaky(x.into_primitive(), slope);
+                prep.finish((out.clone(), slope), out)
             }
-            OpsKind::UnTracked(prep) => prep.finish(leaky(x.primitive(), slope)),
+            OpsKind::UnTracked(prep) => prep.finish(leaky(x.into_primitive(), slope)),
         }
     }
 }
 
-/// Whether LeakyReLU on `x` runs fused (the tensors the folded kernels serve, see
-/// [`super::folds_on`]); the others compose it from burn's operations
+/// Whether LeakyReLU with `slope` on `x` runs fused: tensors the folded kernels serve (see
+/// [`super::folds_on`]) and slopes ≥ 0; the others compose it from burn's operations
 /// (`models::activation::leaky_relu`).
-pub fn fuses<const D: usize>(x: &Tensor<D>) -> bool {
-    super::kernels() == super::Kernels::Folded && super::folds_on(&x.device(), x.dtype())
+pub fn fuses<const D: usize>(x: &Tensor<D>, slope: f64) -> bool {
+    slope >= 0.0
+        && super::kernels() == super::Kernels::Folded
+        && super::folds_on(&x.device(), x.dtype())
 }
 
-/// LeakyReLU with ganscope's fused kernel; only for tensors [`fuses`] admits.
+/// LeakyReLU with ganscope's fused kernel; only for what [`fuses`] admits.
 pub fn leaky_relu<const D: usize>(x: Tensor<D>, slope: f64) -> Tensor<D> {
     let out = <Dispatch as FusedActivation>::fused_leaky_relu(x.into_dispatch(), slope as f32);
     Tensor::from_dispatch(out)

@@ -17,6 +17,7 @@ pub mod activation;
 pub mod bench;
 pub mod cpu;
 pub mod extension;
+pub mod norm;
 pub mod optim;
 
 use burn::backend::{Dispatch, DispatchDevice};

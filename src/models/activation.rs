@@ -10,7 +10,7 @@ use burn::tensor::activation::relu;
 /// training step; scaling, adding and ReLU all have fast dedicated kernels and backward passes.
 /// On the CPU it is one fused operation instead (`kernels::activation`).
 pub fn leaky_relu<const D: usize>(x: Tensor<D>, slope: f64) -> Tensor<D> {
-    if activation::fuses(&x) {
+    if activation::fuses(&x, slope) {
         activation::leaky_relu(x, slope)
     } else {
         x.clone().mul_scalar(slope) + relu(x).mul_scalar(1.0 - slope)
@@ -32,7 +32,10 @@ mod tests {
             )
         });
         let x = x.require_grad();
-        assert!(activation::fuses(&x), "the CPU takes the fused LeakyReLU");
+        assert!(
+            activation::fuses(&x, 0.2),
+            "the CPU takes the fused LeakyReLU"
+        );
         let ours = leaky_relu(x.clone(), 0.2);
         let theirs = burn::tensor::activation::leaky_relu(x.clone(), 0.2);
         let diff = (ours.clone() - theirs.clone())

@@ -14,6 +14,7 @@
 use super::activation::leaky_relu;
 use super::critic::{self, ConvStep};
 use super::{EmbeddingRole, LABEL_EMBEDDING, embedding, projection, spectral, with_label};
+use crate::kernels::norm::{batch_norm, batch_norm_train};
 use crate::kernels::{self, conv2d};
 use burn::module::RunningState;
 use burn::nn::Embedding;
@@ -21,7 +22,6 @@ use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfi
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
-use burn::tensor::module::batch_norm_train;
 use burn::tensor::ops::ConvOptions;
 
 const INIT: Initializer = Initializer::Normal {
@@ -175,7 +175,7 @@ impl DcganGenerator {
                 h = relu(if batch_statistics {
                     batch_norm_train(h, norm.gamma.val(), norm.beta.val(), norm.epsilon).output
                 } else {
-                    norm.forward(h)
+                    batch_norm(norm, h)
                 });
             }
         }
@@ -286,7 +286,7 @@ impl DcganDiscriminator {
                 h = if batch_statistics {
                     batch_norm_train(h, norm.gamma.val(), norm.beta.val(), norm.epsilon).output
                 } else {
-                    norm.forward(h)
+                    batch_norm(norm, h)
                 };
             }
             pre.push(h.clone());

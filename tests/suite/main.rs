@@ -12,6 +12,7 @@ mod kernels;
 mod kill;
 mod learning;
 mod mutated;
+mod norm;
 mod optimizer;
 mod presets;
 mod runs;

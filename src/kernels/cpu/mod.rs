@@ -14,6 +14,7 @@
 //! [`super::extension`]).
 
 mod matrix;
+pub mod norm;
 mod patches;
 
 pub use matrix::{Matrix, fold_batch, matmul, transpose, unfold_batch};
