@@ -6,6 +6,9 @@ use ganscope::preset::library::{self, PresetLibrary};
 use ganscope::{engine, ui};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // burn puts loaded optimizer state on its default device, which is wgpu when compiled in:
     // resuming a CPU run would start a GPU runtime (and a wgpu thread that has crashed at

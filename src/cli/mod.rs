@@ -97,7 +97,8 @@ pub enum CliCommand {
         #[arg(long, value_parser = seconds)]
         explore_seconds: Option<f64>,
         /// The CPU kernels to train with: ganscope's batch-folded convolutions and fused
-        /// LeakyReLU (the default) or burn's built-in ones, for before/after comparisons.
+        /// LeakyReLU, batch norm and linear layers (the default) or burn's built-in ones, for
+        /// before/after comparisons.
         #[arg(long, value_enum, default_value_t = KernelChoice::Folded)]
         kernels: KernelChoice,
         /// Instead of training: time each convolution layer of the preset's DCGAN on the CPU,
@@ -179,7 +180,8 @@ pub enum CliCommand {
     Presets,
 }
 
-/// The CPU convolution kernels, as the command line names them.
+/// The CPU kernels (convolutions, LeakyReLU, batch norm, linear), as the command line names
+/// them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum KernelChoice {
     Folded,

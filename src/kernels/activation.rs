@@ -69,8 +69,14 @@ fn map_owned(
         run(&mut storage[start..end]);
         return t;
     }
-    let mut fresh = values(&t).into_owned();
-    run(&mut fresh);
+    // Shared: one pass from the source into a new buffer.
+    let src = values(&t);
+    let fresh: Vec<f32> = match (other.as_deref(), src.len() < 2 * PIECE) {
+        (Some(b), true) => src.iter().zip(b).map(|(a, b)| f(*a, *b)).collect(),
+        (Some(b), false) => src.par_iter().zip(b).map(|(a, b)| f(*a, *b)).collect(),
+        (None, true) => src.iter().map(|a| f(*a, *a)).collect(),
+        (None, false) => src.par_iter().map(|a| f(*a, *a)).collect(),
+    };
     FlexTensor::from_data(TensorData::new(fresh, t.shape()))
 }
 

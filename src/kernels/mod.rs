@@ -5,18 +5,24 @@
 //!   product per pass, forward and backward ([`cpu`], [`extension`]); on every other device,
 //!   and for grouped convolutions, they are burn's own functions. Every convolutional model
 //!   calls these instead of burn's.
-//! - [`activation`]: LeakyReLU as one operation (one autodiff node) on the CPU.
+//! - [`activation`]: LeakyReLU as one operation (one autodiff node) on the CPU, in place
+//!   when its input is not shared.
+//! - [`norm`]: batch normalisation with batch statistics as one operation (two passes each
+//!   way instead of burn's composition), and `BatchNorm::forward` with it.
+//! - [`linear`]: a fully connected layer (`x · W + b`) as one `gemm` call and one autodiff node.
 //! - [`optim`]: one fused pass per parameter tensor for Adam and RMSProp on the CPU (used on
 //!   every device: off the CPU each step is burn's).
 //! - [`bench`]: per-layer timings for `ganscope bench --compare-kernels`.
 //!
-//! [`set_kernels`] switches the whole process back to burn's convolutions and LeakyReLU, for
-//! side-by-side measurements (`ganscope bench --kernels builtin`, `--compare-kernels`).
+//! [`set_kernels`] switches the whole process back to burn's convolutions, LeakyReLU, batch
+//! norm and linear layers, for side-by-side measurements (`ganscope bench --kernels builtin`,
+//! `--compare-kernels`).
 
 pub mod activation;
 pub mod bench;
 pub mod cpu;
 pub mod extension;
+pub mod linear;
 pub mod norm;
 pub mod optim;
 
@@ -30,13 +36,14 @@ use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use extension::{FoldedConv, Geometry};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Which convolutions and LeakyReLU run on the CPU.
+/// Which convolutions, LeakyReLU, batch norm and linear layers run on the CPU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernels {
-    /// burn's own `conv2d` / `conv_transpose2d`, LeakyReLU composed from burn's operations.
+    /// burn's own `conv2d` / `conv_transpose2d`, `batch_norm_train` and `linear`, LeakyReLU
+    /// composed from burn's operations.
     Builtin,
-    /// ganscope's batch-folded convolutions and fused LeakyReLU (CPU only; other devices use
-    /// burn's regardless).
+    /// ganscope's batch-folded convolutions and fused LeakyReLU, batch norm and linear layer
+    /// (CPU only; other devices use burn's regardless).
     Folded,
 }
 

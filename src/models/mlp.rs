@@ -6,6 +6,7 @@
 
 use super::activation::leaky_relu;
 use super::{EmbeddingRole, LABEL_EMBEDDING, critic, embedding, projection, spectral, with_label};
+use crate::kernels;
 use burn::nn::{Embedding, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{relu, tanh};
@@ -66,9 +67,9 @@ impl MlpGenerator {
             .hidden
             .iter()
             .fold(with_label(z, &self.label, labels), |h, layer| {
-                relu(layer.forward(h))
+                relu(kernels::linear::layer(layer, h))
             });
-        let x = self.out.forward(h);
+        let x = kernels::linear::layer(&self.out, h);
         if self.tanh_output { tanh(x) } else { x }
     }
 }
@@ -145,12 +146,14 @@ impl MlpDiscriminator {
             .collect()
     }
 
-    /// Pre-activations of every hidden layer, the last hidden activation, and the logits
-    /// (with the projection term of a conditional D).
+    /// Pre-activations of every hidden layer (when `keep_pre`: holding them makes each
+    /// LeakyReLU copy its input instead of working in place), the last hidden activation, and
+    /// the logits (with the projection term of a conditional D).
     fn run(
         &self,
         x: Tensor<2>,
         labels: Option<&Tensor<1, Int>>,
+        keep_pre: bool,
     ) -> (Vec<Tensor<2>>, Tensor<2>, Tensor<2>) {
         let mut weights = self.weights();
         let out = weights
@@ -160,12 +163,14 @@ impl MlpDiscriminator {
         let mut h = x;
         for (layer, w) in self.hidden.iter().zip(weights) {
             let bias = layer.bias.as_ref().map(|b| b.val());
-            let z = burn::tensor::module::linear(h, w, bias);
-            h = leaky_relu(z.clone(), SLOPE);
-            pre.push(z);
+            let z = kernels::linear::linear(h, w, bias);
+            if keep_pre {
+                pre.push(z.clone());
+            }
+            h = leaky_relu(z, SLOPE);
         }
         let bias = self.out.bias.as_ref().map(|b| b.val());
-        let mut logits = burn::tensor::module::linear(h.clone(), out, bias);
+        let mut logits = kernels::linear::linear(h.clone(), out, bias);
         let [batch, _] = h.dims();
         if let Some(e) = projection(&self.projection, labels, batch, &h.device()) {
             logits = logits + (e * h.clone()).sum_dim(1);
@@ -175,7 +180,7 @@ impl MlpDiscriminator {
 
     /// `x`: [batch, features] (and labels, if conditional) → logits [batch, 1].
     pub fn forward(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
-        self.run(x, labels).2
+        self.run(x, labels, false).2
     }
 
     /// ∂D(x)/∂x per sample, [batch, features], as differentiable operations on the weights
@@ -183,7 +188,7 @@ impl MlpDiscriminator {
     pub fn input_gradient(&self, x: Tensor<2>, labels: Option<&Tensor<1, Int>>) -> Tensor<2> {
         let [batch, _] = x.dims();
         let device = x.device();
-        let (pre, _, _) = self.run(x, labels);
+        let (pre, _, _) = self.run(x, labels, true);
         let mut weights = self.weights();
         let out = weights
             .pop()

@@ -89,10 +89,42 @@ const PARALLEL_WORK: usize = 64 * 64 * 64;
 
 /// `a · b` into a new row-major `[a.rows, b.cols]` matrix.
 pub fn matmul(a: Matrix, b: Matrix) -> Vec<f32> {
+    let len = a.rows * b.cols;
+    let mut dst: Vec<f32> = Vec::with_capacity(len);
+    // SAFETY: `dst` has room for `len` elements; with `accumulate = false` `product` writes
+    // all of them without reading any, so they are initialised when the length is set.
+    unsafe {
+        product(a, b, dst.as_mut_ptr(), false);
+        dst.set_len(len);
+    }
+    dst
+}
+
+/// `dst + a · b`, in `dst`'s buffer (row-major `[a.rows, b.cols]`).
+pub fn matmul_onto(a: Matrix, b: Matrix, mut dst: Vec<f32>) -> Vec<f32> {
+    assert_eq!(dst.len(), a.rows * b.cols, "matmul_onto: destination size");
+    // SAFETY: `dst` holds the a.rows × b.cols initialised elements `product` reads and writes.
+    unsafe { product(a, b, dst.as_mut_ptr(), true) };
+    dst
+}
+
+/// `dst (+)= a · b` through `gemm`, `dst` row-major `[a.rows, b.cols]`.
+///
+/// # Safety
+/// `dst` must be valid for writes of `a.rows · b.cols` elements (and for reads, initialised,
+/// when `accumulate`), exclusively owned and not overlapping `a` or `b`.
+unsafe fn product(a: Matrix, b: Matrix, dst: *mut f32, accumulate: bool) {
     assert_eq!(a.cols, b.rows, "matmul: inner sizes");
     let (m, n, k) = (a.rows, b.cols, a.cols);
-    if m == 0 || n == 0 || k == 0 {
-        return vec![0.0; m * n];
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            // SAFETY: the caller's contract: `dst` is valid for m × n writes.
+            unsafe { std::ptr::write_bytes(dst, 0, m * n) };
+        }
+        return;
     }
     let parallelism = if m * n * k >= PARALLEL_WORK {
         gemm::Parallelism::Rayon(0)
@@ -104,35 +136,29 @@ pub fn matmul(a: Matrix, b: Matrix) -> Vec<f32> {
     for v in [&a, &b] {
         assert!((v.rows - 1) * v.row_stride + (v.cols - 1) * v.col_stride < v.data.len());
     }
-    // Not zeroed: `gemm` with `read_dst = false` writes every element of `dst`.
-    let mut dst: Vec<f32> = Vec::with_capacity(m * n);
-    // SAFETY: `dst` has room for m × n elements, laid out row-major, and is exclusively
-    // owned; `a` and `b` are in bounds (asserted above) and do not alias it. With
-    // `read_dst = false` gemm overwrites all m × n elements without reading them, so they
-    // are all initialised when the length is set.
+    // SAFETY: `a` and `b` are in bounds (asserted above); `dst` as the caller guarantees.
+    // gemm computes dst = alpha·dst + beta·a·b, reading dst only when `accumulate`.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr(),
+            dst,
             1,
             n as isize,
-            false,
+            accumulate,
             a.data.as_ptr(),
             a.col_stride as isize,
             a.row_stride as isize,
             b.data.as_ptr(),
             b.col_stride as isize,
             b.row_stride as isize,
-            0.0,
+            1.0,
             1.0,
             false,
             false,
             false,
             parallelism,
         );
-        dst.set_len(m * n);
     }
-    dst
 }

@@ -17,7 +17,7 @@ mod matrix;
 pub mod norm;
 mod patches;
 
-pub use matrix::{Matrix, fold_batch, matmul, transpose, unfold_batch};
+pub use matrix::{Matrix, fold_batch, matmul, matmul_onto, transpose, unfold_batch};
 pub use patches::{col2im, im2col};
 
 /// The shape of one convolution: an image of `channels × height × width` per sample, a

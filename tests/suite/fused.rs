@@ -1,11 +1,13 @@
-//! ganscope's fused batch norm against burn's `batch_norm_train`: output, batch statistics and
-//! the gradients of the input, γ and β through `.backward()` on an autodiff `Flex` device; and
-//! `kernels::norm::batch_norm` against burn's `BatchNorm::forward`, running statistics included.
+//! ganscope's fused CPU operations other than convolutions against burn's own, through
+//! `.backward()` on an autodiff `Flex` device: the batch norm against `batch_norm_train`
+//! (output, batch statistics, gradients of the input, γ and β) and `kernels::norm::batch_norm`
+//! against `BatchNorm::forward` (running statistics included); the linear layer against
+//! burn's `linear` (output and the gradients of the input, weight and bias).
 
 use burn::nn::BatchNormConfig;
 use burn::prelude::*;
 use burn::tensor::Distribution;
-use ganscope::kernels::norm;
+use ganscope::kernels::{linear, norm};
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().expect("f32 data")
@@ -115,4 +117,40 @@ fn batch_norm_layer_trains_and_keeps_running_statistics_like_burns() {
         &values(norm::batch_norm(&ours, x.clone())),
         &values(burns.forward(x)),
     );
+}
+
+#[test]
+fn fused_linear_matches_burns_in_values_and_gradients() {
+    let device = Device::flex().autodiff();
+    // One row, a few, and a batch; widths from 1 to 64 (odd ones for gemm's edges).
+    for (n, inputs, outputs) in [(1, 3, 5), (7, 2, 64), (128, 64, 64), (33, 64, 1)] {
+        let x = random([n, inputs], 0.0, &device);
+        let w = random([inputs, outputs], 0.0, &device);
+        let b = random([outputs], 0.5, &device);
+        let weighting = random([n, outputs], 0.0, &device);
+        let run = |fused: bool| {
+            let x = Tensor::<2>::from_data(x.to_data(), &device).require_grad();
+            let w = Tensor::<2>::from_data(w.to_data(), &device).require_grad();
+            let b = Tensor::<1>::from_data(b.to_data(), &device).require_grad();
+            let out = if fused {
+                linear::linear(x.clone(), w.clone(), Some(b.clone()))
+            } else {
+                burn::tensor::module::linear(x.clone(), w.clone(), Some(b.clone()))
+            };
+            let grads = (out.clone() * weighting.clone()).sum().backward();
+            [
+                values(out),
+                values(x.grad(&grads).expect("dx")),
+                values(w.grad(&grads).expect("dw")),
+                values(b.grad(&grads).expect("db")),
+            ]
+        };
+        let (ours, burns) = (run(true), run(false));
+        for (what, (a, b)) in ["output", "dx", "dw", "db"]
+            .iter()
+            .zip(ours.iter().zip(&burns))
+        {
+            assert_close(&format!("{n}×{inputs}→{outputs} {what}"), a, b);
+        }
+    }
 }
