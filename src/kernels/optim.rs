@@ -127,6 +127,10 @@ impl Optimizer for FusedAdam {
     }
 
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        // burn moves the state before every step; a move to the device it is on would copy.
+        if state.momentum.moment_1.device() == *device {
+            return state;
+        }
         <Adam as Optimizer>::to_device(state, device)
     }
 }
@@ -205,6 +209,10 @@ impl Optimizer for FusedRmsProp {
     }
 
     fn to_device<const D: usize>(state: Self::State<D>, device: &Device) -> Self::State<D> {
+        // As for Adam: no copy when the state is already there.
+        if state.square_avg.square_avg.device() == *device {
+            return state;
+        }
         <RmsProp as Optimizer>::to_device(state, device)
     }
 }

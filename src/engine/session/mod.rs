@@ -32,6 +32,13 @@ const OUTBOX_RETRY: Duration = Duration::from_millis(5);
 const SHUTDOWN_PATIENCE: Duration = Duration::from_secs(2);
 /// How often the recorded run's size on disk is reported, at most.
 const DISK_EVERY: Duration = Duration::from_secs(1);
+/// The least time between two sample views while training runs flat out: a view is due every
+/// `sample_every` steps, but one costs a pass of G (and, for 2-D runs, D's heat map and G's
+/// arrows), and a fast 2-D preset reaches `sample_every` ~100 times a second, more than a
+/// 60 Hz display shows (the outbox would drop most of them: the latest view wins). Slow
+/// motion still shows every step, a pause always its own step; the run folder's grids have
+/// their own (longer) gap, see `Recording::samples`.
+const VIEW_GAP: Duration = Duration::from_millis(30);
 
 /// Start the engine: the training thread and the explorer thread. `wake` is called after
 /// events are sent (the GUI passes its repaint request; headless callers pass a no-op).
@@ -52,6 +59,7 @@ pub fn spawn(wake: impl Fn() + Send + Sync + 'static) -> Link {
         pending: Vec::new(),
         last_flush: Instant::now(),
         last_sampled: None,
+        sampled_at: None,
         published: None,
         pace: Duration::ZERO,
         next_step_at: Instant::now(),
@@ -101,6 +109,8 @@ struct Engine {
     last_flush: Instant,
     /// Step of the last sample view sent.
     last_sampled: Option<u64>,
+    /// When the last sample view was made (see [`VIEW_GAP`]).
+    sampled_at: Option<Instant>,
     /// Step and time of the last snapshot handed to the explorer.
     published: Option<(u64, Instant)>,
     /// Slow motion: the least time between two steps (zero = full speed).
@@ -265,7 +275,9 @@ impl Engine {
                     self.flush();
                     self.emit(Event::Diagnostics(Box::new(diagnostics)));
                 }
-                if metrics.step % sample_every == 0 || !self.pace.is_zero() {
+                let view_due = metrics.step % sample_every == 0
+                    && self.sampled_at.is_none_or(|at| at.elapsed() >= VIEW_GAP);
+                if view_due || !self.pace.is_zero() {
                     self.flush();
                     self.send_samples(false);
                 } else if self.last_flush.elapsed() >= FLUSH_EVERY {
@@ -327,6 +339,7 @@ impl Engine {
             return;
         }
         let view = trainer.samples();
+        self.sampled_at = Some(Instant::now());
         let saved = self.recording.samples(step, &view, keep);
         // Shown once; shown again only to say that a pause kept it after all.
         if !shown || saved {
