@@ -6,6 +6,7 @@ pub mod digits;
 pub mod files;
 pub mod pairs;
 pub mod raster;
+pub mod resample;
 pub mod shapes;
 pub mod toy2d;
 

@@ -16,6 +16,7 @@ pub mod dcgan;
 pub mod mlp;
 pub mod patch;
 pub mod spectral;
+pub mod srresnet;
 pub mod unet;
 
 use crate::data::SampleShape;
