@@ -186,6 +186,9 @@ pub enum Tiles {
     SeedsByClass,
     /// Held-out pairs, three tiles each (source | G(source) | target), pair `i` at tile 3i.
     HeldOutPairs,
+    /// Held-out crops of an upscaling run, four tiles each (low resolution | bicubic | SR |
+    /// original), crop `i` at tile 4i.
+    Upscaled,
 }
 
 /// D's probability "real" over an `n`×`n` grid covering `bounds`; `values[row·n + col]`,
@@ -220,6 +223,10 @@ pub struct Diagnostics {
     /// fields sit beside the others (`l1`, `psnr`, `ssim`, `task_score`).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub translation: Option<crate::metrics::similarity::Translation>,
+    /// SR and bicubic against the originals on held-out crops (upscale tasks); in
+    /// `metrics.jsonl` as `psnr`, `ssim`, `bicubic_psnr`, `bicubic_ssim`, `sharpness`.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub super_resolution: Option<crate::metrics::upscaling::SuperResolution>,
 }
 
 /// Bins of the D-output histograms.
@@ -462,4 +469,7 @@ pub enum EventKind {
     Change,
     /// The run continued from a checkpoint: in place, or as a fork of another run.
     Resume,
+    /// The task's schedule began a new phase (SRGAN's adversarial phase after the MSE
+    /// warm-up); drawn as a marker on the plots.
+    Phase,
 }

@@ -156,6 +156,10 @@ pub fn run_with(
             recorder.event(alarm.step, EventKind::Alarm, text);
         }
         recorder.step(&m, diagnostics.as_ref(), &alarms);
+        if let Some(text) = trainer.phase_change() {
+            bar.println(format!("step {}: {text}", m.step));
+            recorder.event(m.step, EventKind::Phase, text);
+        }
         bar.set_message(format!(
             "D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2}",
             m.d_loss, m.g_loss, m.d_real, m.d_fake

@@ -31,7 +31,7 @@ impl Translator {
                 seed,
                 device: device.clone(),
             }),
-            Generator::Mlp(_) | Generator::Dcgan(_) => None,
+            Generator::Mlp(_) | Generator::Dcgan(_) | Generator::Srresnet(_) => None,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Measuring mode collapse and the G/D balance: the toy-mixture metrics of the mode-collapse
 //! literature, class coverage of image samples, the published reference numbers, the rules
-//! of thumb that raise alarms, and image similarity for translation tasks. Plain numbers in and out; no burn and no egui.
+//! of thumb that raise alarms, and image similarity for translation and super-resolution tasks. Plain numbers in and out; no burn and no egui.
 
 pub mod alarms;
 pub mod coverage;
@@ -8,6 +8,7 @@ pub mod frechet;
 pub mod modes;
 pub mod references;
 pub mod similarity;
+pub mod upscaling;
 
 /// Equal-width histogram of `values` in [lo, hi] (values outside are clamped to the ends).
 pub fn histogram(values: &[f32], bins: usize, lo: f32, hi: f32) -> Vec<u32> {

@@ -176,11 +176,15 @@ pub fn projection(
     embedding.as_ref().map(|e| embed(e, labels, batch, device))
 }
 
+// A run holds one G (and a snapshot or two), never a collection: the variants' sizes do not
+// matter, and burn's `Module` has no implementation for a boxed variant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Generator {
     Mlp(mlp::MlpGenerator),
     Dcgan(dcgan::DcganGenerator),
     Unet(unet::UnetGenerator),
+    Srresnet(srresnet::SrResNet),
 }
 
 #[derive(Module, Debug)]
@@ -196,7 +200,7 @@ impl Generator {
     pub fn noise_width(&self) -> usize {
         match self {
             Generator::Unet(g) => g.noise_width(),
-            Generator::Mlp(_) | Generator::Dcgan(_) => 0,
+            Generator::Mlp(_) | Generator::Dcgan(_) | Generator::Srresnet(_) => 0,
         }
     }
 
@@ -207,6 +211,7 @@ impl Generator {
             Generator::Mlp(g) => g.forward(z, labels),
             Generator::Dcgan(g) => g.forward(z, labels),
             Generator::Unet(g) => g.forward(z),
+            Generator::Srresnet(g) => g.forward(z),
         }
     }
 
@@ -217,6 +222,7 @@ impl Generator {
             Generator::Mlp(g) => g.forward(z, labels),
             Generator::Dcgan(g) => g.sample(z, labels),
             Generator::Unet(g) => g.forward(z),
+            Generator::Srresnet(g) => g.forward(z),
         }
     }
 
@@ -227,8 +233,9 @@ impl Generator {
         match self {
             Generator::Mlp(g) => Generator::Mlp(g.clone()),
             Generator::Dcgan(g) => Generator::Dcgan(g.calibrated(reference, labels)),
-            // Instance normalisation needs no reference.
+            // Instance normalisation needs no reference; SRResNet has no normalisation.
             Generator::Unet(g) => Generator::Unet(g.clone()),
+            Generator::Srresnet(g) => Generator::Srresnet(g.clone()),
         }
     }
 }
@@ -304,33 +311,53 @@ pub fn build(
     let (Some(g), Some(d)) = (&preset.generator, &preset.discriminator) else {
         return Err("the preset names no networks".into());
     };
-    let (
-        SampleShape::Image {
-            channels, height, ..
-        },
-        Some(SampleShape::Image {
-            channels: source_channels,
-            ..
-        }),
-    ) = (shape, source)
+    let SampleShape::Image {
+        channels, height, ..
+    } = shape
     else {
         return Err(format!(
-            "the {} and the {} translate images, and this data set has no source images",
+            "the {} and the {} work on images, and this data set holds points",
             g.family_name(),
             d.family_name()
         ));
     };
-    let generator = match *g {
-        GeneratorSpec::Unet { base, dropout } => Generator::Unet(unet::UnetGenerator::new(
-            unet::UnetShape {
-                source_channels,
-                target_channels: channels,
-                size: height,
-                base,
-                dropout,
-            },
-            device,
-        )),
+    let source_channels = match source {
+        Some(SampleShape::Image { channels, .. }) => Some(channels),
+        _ => None,
+    };
+    let generator = match (g, &preset.task) {
+        (&GeneratorSpec::Unet { base, dropout }, _) => {
+            let Some(source_channels) = source_channels else {
+                return Err(
+                    "the U-Net translates images, and this data set has no source \
+                            images"
+                        .into(),
+                );
+            };
+            Generator::Unet(unet::UnetGenerator::new(
+                unet::UnetShape {
+                    source_channels,
+                    target_channels: channels,
+                    size: height,
+                    base,
+                    dropout,
+                },
+                device,
+            ))
+        }
+        (&GeneratorSpec::Srresnet { width, blocks }, TaskSpec::Upscale { scale, .. }) => {
+            Generator::Srresnet(srresnet::SrResNet::new(
+                channels,
+                height / scale,
+                *scale,
+                width,
+                blocks,
+                device,
+            ))
+        }
+        (GeneratorSpec::Srresnet { .. }, _) => {
+            return Err("SRResNet is the upscale task's generator".into());
+        }
     };
     let sees_source = matches!(
         preset.task,
@@ -339,7 +366,12 @@ pub fn build(
             ..
         }
     );
-    let judged = channels + if sees_source { source_channels } else { 0 };
+    let judged = channels
+        + if sees_source {
+            source_channels.unwrap_or(0)
+        } else {
+            0
+        };
     let discriminator = match *d {
         DiscriminatorSpec::PatchGan {
             base,

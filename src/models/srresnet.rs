@@ -19,6 +19,7 @@
 //! - Width and depth come from the preset (the paper: 64 maps, 16 blocks).
 
 use crate::kernels;
+use burn::module::Parameter;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{PRelu, PReluConfig, PaddingConfig2d, PixelShuffle, PixelShuffleConfig};
 use burn::prelude::*;
@@ -64,6 +65,8 @@ fn icnr(width: usize, device: &Device) -> Conv2d {
         .unsqueeze_dim::<5>(1)
         .repeat_dim(1, 4)
         .reshape([4 * width, width, 3, 3]);
+    // A parameter is a leaf (detached), trained like any other (no-op off autodiff).
+    let repeated = Parameter::set_require_grad(repeated.detach(), true);
     let mut up = conv(width, 4 * width, 3, device);
     up.weight = up.weight.map(|_| repeated.clone());
     if let (Some(bias), Some(source)) = (up.bias.as_mut(), layer.bias.take()) {
@@ -72,6 +75,7 @@ fn icnr(width: usize, device: &Device) -> Conv2d {
             .unsqueeze_dim::<2>(1)
             .repeat_dim(1, 4)
             .reshape([4 * width]);
+        let repeated = Parameter::set_require_grad(repeated.detach(), true);
         *bias = bias.clone().map(|_| repeated);
     }
     up

@@ -244,7 +244,7 @@ impl Preset {
     pub fn architecture(&self) -> String {
         let conditional_d = match self.task {
             TaskSpec::Translate { conditional_d, .. } => conditional_d,
-            TaskSpec::Generate => false,
+            TaskSpec::Generate | TaskSpec::Upscale { .. } => false,
         };
         match &self.model {
             Some(model) => format!("{model:?}"),
@@ -294,7 +294,7 @@ impl Preset {
                 source_channels,
                 target_channels,
             },
-            TaskSpec::Generate => DatasetSpec::Files {
+            TaskSpec::Generate | TaskSpec::Upscale { .. } => DatasetSpec::Files {
                 path,
                 size,
                 channels: target_channels,

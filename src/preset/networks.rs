@@ -21,6 +21,16 @@ pub enum GeneratorSpec {
         #[serde(default = "default_dropout")]
         dropout: f32,
     },
+    /// SRGAN's generator (SRResNet) for the upscale task: residual blocks at the low
+    /// resolution, then PixelShuffle stages (see `models::srresnet`).
+    Srresnet {
+        /// Feature maps of every layer (the paper: 64).
+        #[serde(default = "default_base")]
+        width: usize,
+        /// Residual blocks (the paper: 16).
+        #[serde(default = "default_blocks")]
+        blocks: usize,
+    },
 }
 
 /// How much of the image each of a PatchGAN's verdicts sees.
@@ -67,6 +77,9 @@ fn default_base() -> usize {
 fn default_dropout() -> f32 {
     0.5
 }
+fn default_blocks() -> usize {
+    4
+}
 
 impl GeneratorSpec {
     pub fn problem(&self) -> Option<String> {
@@ -80,12 +93,22 @@ impl GeneratorSpec {
                 }
                 None
             }
+            GeneratorSpec::Srresnet { width, blocks } => {
+                if width == 0 || width > 256 {
+                    return Some(format!("srresnet width {width} is not in 1..=256"));
+                }
+                if blocks > 32 {
+                    return Some(format!("srresnet blocks {blocks} is not in 0..=32"));
+                }
+                None
+            }
         }
     }
 
     pub fn family_name(&self) -> &'static str {
         match self {
             GeneratorSpec::Unet { .. } => "U-Net",
+            GeneratorSpec::Srresnet { .. } => "SRResNet",
         }
     }
 }

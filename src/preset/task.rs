@@ -5,6 +5,7 @@
 //! judges samples. `translate` is pix2pix's game (Isola et al. 2017): G maps a source image A
 //! to a target B, D judges pairs (A, B) patch by patch, and G's loss adds λ·‖G(A) − B‖₁. Each
 //! part of its objective can be switched off, so the paper's ablation can be run as presets.
+//! `upscale` is SRGAN's game: a low-resolution image to its full-resolution original.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,26 @@ pub enum TaskSpec {
         #[serde(default = "default_true")]
         conditional_d: bool,
     },
+    /// Super-resolution (SRGAN, Ledig et al. 2017): G maps a low-resolution image, made from
+    /// the data set's image by bicubic shrinking (`data::resample`), back to the full size;
+    /// D judges full-size images. G's loss is the pixel MSE (the content loss) plus
+    /// `adversarial_weight` × the adversarial loss once `warmup_steps` have passed: the first
+    /// phase trains SRResNet, the second SRGAN from it.
+    Upscale {
+        /// The factor between the low- and the full-resolution image: 2 or 4.
+        #[serde(default = "default_scale")]
+        scale: usize,
+        /// Steps of the MSE-only phase (SRResNet) before the adversarial term joins.
+        #[serde(default = "default_warmup")]
+        warmup_steps: u64,
+        /// Weight of the adversarial term in phase two (the paper: 10⁻³).
+        #[serde(default = "default_adversarial_weight")]
+        adversarial_weight: f32,
+        /// false = SRResNet alone: the adversarial term never joins (D still trains and is
+        /// plotted), the baseline SRGAN is compared with.
+        #[serde(default = "default_true")]
+        adversarial: bool,
+    },
 }
 
 fn default_l1_weight() -> f32 {
@@ -35,6 +56,15 @@ fn default_l1_weight() -> f32 {
 }
 fn default_true() -> bool {
     true
+}
+fn default_scale() -> usize {
+    4
+}
+fn default_warmup() -> u64 {
+    1000
+}
+fn default_adversarial_weight() -> f32 {
+    1e-3
 }
 
 impl TaskSpec {
@@ -57,6 +87,47 @@ impl TaskSpec {
                 }
                 None
             }
+            TaskSpec::Upscale {
+                scale,
+                warmup_steps,
+                adversarial_weight,
+                ..
+            } => {
+                if scale != 2 && scale != 4 {
+                    return Some(format!("upscale scale {scale} is not 2 or 4"));
+                }
+                if warmup_steps > 10_000_000 {
+                    return Some(format!("warmup_steps {warmup_steps} is over 10 000 000"));
+                }
+                if !(adversarial_weight.is_finite() && adversarial_weight > 0.0)
+                    || adversarial_weight > 1.0
+                {
+                    return Some(format!(
+                        "adversarial_weight {adversarial_weight} is not in (0, 1]"
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    /// The weight of G's adversarial term at `step` (0: G does not listen to D).
+    pub fn adversarial_weight(&self, step: u64) -> f32 {
+        match *self {
+            TaskSpec::Generate => 1.0,
+            TaskSpec::Translate { adversarial, .. } => f32::from(u8::from(adversarial)),
+            TaskSpec::Upscale {
+                warmup_steps,
+                adversarial_weight,
+                adversarial,
+                ..
+            } => {
+                if adversarial && step >= warmup_steps {
+                    adversarial_weight
+                } else {
+                    0.0
+                }
+            }
         }
     }
 
@@ -65,6 +136,7 @@ impl TaskSpec {
         match self {
             TaskSpec::Generate => "generate",
             TaskSpec::Translate { .. } => "translate",
+            TaskSpec::Upscale { .. } => "upscale",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Checking a preset: the combinations and ranges a TOML schema cannot express, each refused
 //! with the reason and the preset's name.
 
-use super::{DatasetSpec, ModelSpec, PenaltyKind, Preset, PresetError, TaskSpec};
+use super::{DatasetSpec, GeneratorSpec, ModelSpec, PenaltyKind, Preset, PresetError, TaskSpec};
 
 /// The longest description kept: it is copied into every run folder and checkpoint.
 const MAX_DESCRIPTION: usize = 4000;
@@ -181,6 +181,10 @@ impl Preset {
                     .into(),
             ),
             (TaskSpec::Translate { .. }, None, Some(g), Some(d)) => {
+                if !matches!(g, GeneratorSpec::Unet { .. }) {
+                    return self
+                        .fail("the translate task needs [generator] family = \"unet\"".into());
+                }
                 if !self.dataset.is_paired() {
                     return self.fail(
                         "the translate task needs a paired data set (shapes_outline, \
@@ -206,6 +210,42 @@ impl Preset {
             }
             (TaskSpec::Translate { .. }, ..) => self.fail(
                 "the translate task names its networks in [generator] (family unet) and \
+                 [discriminator] (family patch_gan), without [model]"
+                    .into(),
+            ),
+            (TaskSpec::Upscale { scale, .. }, None, Some(g), Some(d)) => {
+                if self.dataset.is_points() || self.dataset.is_paired() {
+                    return self.fail(
+                        "the upscale task makes its low-resolution inputs from an image set \
+                         (digits, shapes or files), not from points or pairs"
+                            .into(),
+                    );
+                }
+                if !matches!(g, GeneratorSpec::Srresnet { .. }) {
+                    return self
+                        .fail("the upscale task needs [generator] family = \"srresnet\"".into());
+                }
+                if let Some(problem) = g.problem().or_else(|| d.problem()) {
+                    return self.fail(problem);
+                }
+                let side = self.dataset.image_size().unwrap_or(0);
+                if !side.is_multiple_of(*scale) || side / scale < 4 {
+                    return self.fail(format!(
+                        "images of {side} px cannot be shrunk {scale}× to a whole side of at \
+                         least 4 px"
+                    ));
+                }
+                if self.game.pack != 1 || self.game.mode_seeking > 0.0 {
+                    return self.fail(
+                        "packing and mode seeking are for the generate task: set pack = 1 and \
+                         mode_seeking = 0"
+                            .into(),
+                    );
+                }
+                Ok(())
+            }
+            (TaskSpec::Upscale { .. }, ..) => self.fail(
+                "the upscale task names its networks in [generator] (family srresnet) and \
                  [discriminator] (family patch_gan), without [model]"
                     .into(),
             ),

@@ -1,9 +1,11 @@
 //! The "Modes & balance" tab: mode coverage over training with the literature's numbers as
-//! reference lines (toy mixtures), class coverage and diversity (images), D's output
-//! histograms, gradient norms, and the alarms raised so far.
+//! reference lines (toy mixtures), class coverage and diversity (images), the quality scores
+//! of translation and upscaling runs ([`super::quality`]), D's output histograms, gradient
+//! norms, and the alarms raised so far.
 
 use super::plot_frame::{self, XAxis};
 use super::plots::{self, D_COLOR, G_COLOR};
+use super::quality;
 use super::run_state::RunState;
 use crate::metrics::references::{self, Mixture};
 use crate::protocol::{DIAGNOSTIC_BINS, Diagnostics};
@@ -17,7 +19,10 @@ pub struct HealthView {
 }
 
 /// One curve of a diagnostics field over steps.
-fn over_steps(all: &[Diagnostics], value: impl Fn(&Diagnostics) -> Option<f64>) -> Vec<[f64; 2]> {
+pub(super) fn over_steps(
+    all: &[Diagnostics],
+    value: impl Fn(&Diagnostics) -> Option<f64>,
+) -> Vec<[f64; 2]> {
     all.iter()
         .filter_map(|d| value(d).map(|v| [d.step as f64, v]))
         .collect()
@@ -35,7 +40,10 @@ impl HealthView {
                     ui.label("Coverage is measured every `metrics_every` steps; train to see it.");
                 }
                 Some(d) if d.modes.is_some() => self.modes(ui, run, d, height),
-                Some(d) if d.translation.is_some() => translation(ui, run, d, height),
+                Some(d) if d.translation.is_some() => quality::translation(ui, run, d, height),
+                Some(d) if d.super_resolution.is_some() => {
+                    quality::super_resolution(ui, run, d, height);
+                }
                 Some(d) => {
                     self.images(ui, run, d, height);
                     check = self.memorisation(ui, run);
@@ -292,55 +300,6 @@ impl HealthView {
             ui.small(format!("What usually helps: {}", alarm.helps));
         }
     }
-}
-
-/// A translation task's scores on its held-out pairs over steps: L1 and SSIM together (both
-/// in [0, 1]-ish units), PSNR on its own axis.
-fn translation(ui: &mut egui::Ui, run: &RunState, latest: &Diagnostics, height: f32) {
-    let Some(t) = &latest.translation else {
-        return;
-    };
-    ui.strong(format!(
-        "Step {}: on 256 held-out pairs, L1 {:.3}, PSNR {:.2} dB, SSIM {:.3}",
-        latest.step, t.l1, t.psnr, t.ssim
-    ))
-    .on_hover_text(
-        "How close G(A) is to the target B on pairs training never sees: L1 (lower is \
-         better), PSNR and SSIM (higher is better; SSIM with an 11×11 Gaussian window)",
-    );
-    if let Some(score) = t.task_score {
-        ui.label(format!(
-            "Task score: the reference classifier reads {:.1} % of the translations as the \
-             input's digit",
-            score * 100.0
-        ));
-    }
-    let all = &run.diagnostics;
-    let value = |f: fn(&crate::metrics::similarity::Translation) -> f32| {
-        over_steps(all, move |d| {
-            d.translation.as_ref().map(|t| f64::from(f(t)))
-        })
-    };
-    let plot = Plot::new("l1-ssim")
-        .height(height)
-        .legend(Legend::default())
-        .include_y(0.0)
-        .y_axis_label("L1, SSIM");
-    plot_frame::show(ui, "l1-ssim", plot, XAxis::Step, false, |plot| {
-        plot.line(Line::new("L1", PlotPoints::new(value(|t| t.l1))).color(G_COLOR));
-        plot.line(Line::new("SSIM", PlotPoints::new(value(|t| t.ssim))).color(D_COLOR));
-        let scores = value(|t| t.task_score.unwrap_or(f32::NAN));
-        if scores.iter().any(|p| p[1].is_finite()) {
-            plot.line(Line::new("task score", PlotPoints::new(scores)).color(Color32::LIGHT_GREEN));
-        }
-    });
-    let plot = Plot::new("psnr")
-        .height(height * 0.7)
-        .legend(Legend::default())
-        .y_axis_label("PSNR (dB)");
-    plot_frame::show(ui, "psnr", plot, XAxis::Step, false, |plot| {
-        plot.line(Line::new("PSNR", PlotPoints::new(value(|t| t.psnr))).color(G_COLOR));
-    });
 }
 
 fn bars(ui: &mut egui::Ui, id: &str, counts: &[u32], height: f32, color: Color32) {

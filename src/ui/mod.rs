@@ -15,6 +15,7 @@ pub mod health;
 pub mod jobs;
 pub mod plot_frame;
 pub mod plots;
+pub mod quality;
 pub mod run_state;
 pub mod runs;
 pub mod samples;

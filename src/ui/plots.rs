@@ -257,15 +257,21 @@ fn raw_series(c: &Curves) -> [&Series; 4] {
 /// A vertical line across the plots: a legend name, its step and colour.
 pub(super) type Marker = (String, f64, Color32);
 
-/// The markers of the runs' changed settings and resumes, and the scrubber's cursor.
+/// The markers of the runs' changed settings, resumes and phases, and the scrubber's cursor.
 fn markers(runs: &[PlottedRun<'_>], cursor: Option<u64>) -> Vec<Marker> {
     let mut markers: Vec<Marker> = runs
         .iter()
         .flat_map(|run| run.events.iter())
-        .filter(|e| matches!(e.kind, EventKind::Change | EventKind::Resume))
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Change | EventKind::Resume | EventKind::Phase
+            )
+        })
         .map(|e| {
             let name = match e.kind {
                 EventKind::Change => "settings changed",
+                EventKind::Phase => "phase began",
                 _ => "resumed",
             };
             (name.to_string(), e.step as f64, MARKER_COLOR)

@@ -22,3 +22,4 @@ mod translate;
 mod ui;
 mod ui_files;
 mod ui_runs;
+mod upscale;

@@ -287,6 +287,10 @@ impl Engine {
                     self.emit(Event::Alarm(alarm));
                 }
                 self.emit_all(recorded);
+                if let Some(text) = self.trainer.as_ref().and_then(Trainer::phase_change) {
+                    let event = self.recording.log(metrics.step, EventKind::Phase, text);
+                    self.emit(event);
+                }
                 if self
                     .published
                     .is_none_or(|(_, at)| at.elapsed() >= SNAPSHOT_EVERY)

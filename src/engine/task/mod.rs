@@ -8,10 +8,12 @@
 //!
 //! - [`generate::Generate`]: noise (and a class, for a conditional pair) → sample.
 //! - [`translate::Translate`]: source image → target image (pix2pix), D judging pairs.
+//! - [`upscale::Upscale`]: low-resolution image → its original (SRResNet, then SRGAN).
 
 pub mod generate;
 mod reference;
 pub mod translate;
+pub mod upscale;
 
 use crate::data::{DataSource, HostBatch, SampleShape};
 use crate::models::{Discriminator, Generator};
@@ -125,9 +127,16 @@ pub trait Task: Send {
         device: &Device,
     ) -> Round;
 
-    /// Whether G's loss has the adversarial term.
-    fn adversarial(&self) -> bool {
-        true
+    /// The weight of the adversarial term in G's loss at (0-based) step `step`; 0 leaves it
+    /// out (D still trains).
+    fn adversarial_weight(&self, _step: u64) -> f32 {
+        1.0
+    }
+
+    /// When the steps done reach `steps_done`, the task's schedule starts a new phase: its
+    /// description, logged as a run event and marked on the plots.
+    fn phase_change(&self, _steps_done: u64) -> Option<String> {
+        None
     }
 
     /// G's other terms for its samples `fake` of `round`.
@@ -182,6 +191,7 @@ pub fn open(
     Ok(match preset.task {
         TaskSpec::Generate => Box::new(generate::Generate::new(preset, data.shape(), plain)),
         TaskSpec::Translate { .. } => Box::new(translate::Translate::new(preset, data, g)?),
+        TaskSpec::Upscale { .. } => Box::new(upscale::Upscale::new(preset, data)?),
     })
 }
 

@@ -175,6 +175,12 @@ impl Trainer {
         self.step
     }
 
+    /// The description of the phase the task's schedule starts now, if one does (see
+    /// [`crate::engine::task::Task::phase_change`]).
+    pub fn phase_change(&self) -> Option<String> {
+        self.task.phase_change(self.step)
+    }
+
     pub fn info(&self) -> RunInfo {
         RunInfo {
             preset: self.preset.name.clone(),

@@ -139,7 +139,8 @@ impl Trainer {
             return Err(TrainError::Unsupported("d_steps must be at least 1".into()));
         };
         let terms = self.task.g_terms(self.g(), &fake, &round, &mut noise);
-        let adversarial = self.task.adversarial().then(|| {
+        let weight = self.task.adversarial_weight(self.step);
+        let adversarial = (weight > 0.0).then(|| {
             let fake_in = game::pack(
                 game::with_noise(round.judged(fake.clone()), std, &mut extra),
                 game.pack,
@@ -148,7 +149,12 @@ impl Trainer {
             // their gradients (a third of D's backward pass) and leaves G's exactly as they
             // were. The copy shares D's BatchNorm running statistics, as D itself would.
             let judge = self.d().clone().no_grad();
-            loss::generator(game.loss, judge.forward(fake_in, round.labels.as_ref()))
+            let term = loss::generator(game.loss, judge.forward(fake_in, round.labels.as_ref()));
+            if weight == 1.0 {
+                term
+            } else {
+                term.mul_scalar(f64::from(weight))
+            }
         });
         let mut g_loss = adversarial;
         for term in &terms {

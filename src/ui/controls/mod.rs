@@ -394,6 +394,24 @@ fn task_summary(task: &crate::preset::TaskSpec) -> Option<String> {
             };
             Some(format!("translate A to B: {objective}, {d}"))
         }
+        crate::preset::TaskSpec::Upscale {
+            scale,
+            warmup_steps,
+            adversarial_weight,
+            adversarial,
+        } => {
+            let objective = if adversarial {
+                format!(
+                    "MSE for {warmup_steps} steps (SRResNet), then MSE + {adversarial_weight}·GAN \
+                     (SRGAN)"
+                )
+            } else {
+                "MSE only (SRResNet)".into()
+            };
+            Some(format!(
+                "upscale {scale}× from bicubic-shrunk inputs: {objective}"
+            ))
+        }
     }
 }
 

@@ -74,6 +74,7 @@ impl Generate {
             d_real_hist: histogram(real_p),
             d_fake_hist: histogram(fake_p),
             translation: None,
+            super_resolution: None,
         }
     }
 

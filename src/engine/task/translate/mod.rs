@@ -86,7 +86,7 @@ impl Translate {
                 adversarial,
                 conditional_d,
             } => (l1_weight, adversarial, conditional_d),
-            TaskSpec::Generate => (0.0, true, false),
+            TaskSpec::Generate | TaskSpec::Upscale { .. } => (0.0, true, false),
         };
         let target_shape = data.shape();
         let source_shape = data.source_shape().unwrap_or(target_shape);
@@ -148,8 +148,8 @@ impl Task for Translate {
         }
     }
 
-    fn adversarial(&self) -> bool {
-        self.adversarial
+    fn adversarial_weight(&self, _step: u64) -> f32 {
+        if self.adversarial { 1.0 } else { 0.0 }
     }
 
     fn g_terms(

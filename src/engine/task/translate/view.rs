@@ -120,6 +120,7 @@ impl Translate {
                 ssim: similarity::ssim(&outputs, target, side),
                 task_score,
             }),
+            super_resolution: None,
         }
     }
 

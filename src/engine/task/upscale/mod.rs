@@ -1,0 +1,165 @@
+//! SRGAN's game (Ledig et al. 2017): G upscales a low-resolution image to its original size,
+//! D judges full-size images (originals against G's), and G's loss is the pixel MSE (content
+//! loss) plus, after a warm-up, 10⁻³ × the adversarial loss.
+//!
+//! The low-resolution inputs are made here from any image set, by bicubic shrinking
+//! (`data::resample`: Keys a = −0.5, antialiased, as MATLAB's `imresize` made the SR
+//! benchmarks), so every image set is an SR set. The warm-up trains SRResNet (MSE only); the
+//! step it ends is a run event and a marker on the plots, and from it the adversarial term
+//! joins (SRGAN starts from the MSE-trained network, as in the paper). With
+//! `adversarial = false` the run stays SRResNet: the baseline.
+//!
+//! Held-out crops, drawn once from their own seed (or the file set's own held-out split),
+//! feed the sample view (LR | bicubic | SR | original rows) and the measurements.
+
+mod view;
+
+use super::{Round, Scene, Task, Term};
+use crate::data::{self, DataSource, SampleShape, resample};
+use crate::models::Generator;
+use crate::preset::{Preset, TaskSpec};
+use crate::protocol::{Diagnostics, SampleView};
+use burn::prelude::*;
+use rand::rngs::StdRng;
+
+/// Keys the held-out crops apart from the training stream.
+const HELD_OUT_KEY: u64 = 0x5245_0000_0000_0000;
+/// Held-out crops measured every `metrics_every` steps.
+pub const HELD_OUT_CROPS: usize = 64;
+
+/// Fixed crops training never sees: originals, their low-resolution versions, and the
+/// bicubic upscaling of those (the baseline, computed once).
+pub struct HeldOutCrops {
+    pub n: usize,
+    pub original: Vec<f32>,
+    pub low: Vec<f32>,
+    pub bicubic: Vec<f32>,
+}
+
+pub struct Upscale {
+    scale: usize,
+    warmup_steps: u64,
+    adversarial: bool,
+    weight: f32,
+    channels: usize,
+    /// Side of the originals.
+    side: usize,
+    held_out: HeldOutCrops,
+}
+
+impl Upscale {
+    pub fn new(preset: &Preset, data: &dyn DataSource) -> Result<Upscale, String> {
+        let TaskSpec::Upscale {
+            scale,
+            warmup_steps,
+            adversarial_weight,
+            adversarial,
+        } = preset.task
+        else {
+            return Err("not an upscale preset".into());
+        };
+        let SampleShape::Image {
+            channels, height, ..
+        } = data.shape()
+        else {
+            return Err("the upscale task needs an image data set".into());
+        };
+        let seed = preset.train.seed ^ HELD_OUT_KEY;
+        let batch = match data.held_out(HELD_OUT_CROPS) {
+            Some(batch) => batch,
+            None => data::open(&preset.dataset, seed)
+                .map_err(|e| e.to_string())?
+                .batch(HELD_OUT_CROPS),
+        };
+        let low = resample::downscale(&batch.x, channels, height, scale);
+        let bicubic = resample::upscale(&low, channels, height / scale, scale);
+        Ok(Upscale {
+            scale,
+            warmup_steps,
+            adversarial,
+            weight: adversarial_weight,
+            channels,
+            side: height,
+            held_out: HeldOutCrops {
+                n: batch.n,
+                original: batch.x,
+                low,
+                bicubic,
+            },
+        })
+    }
+
+    /// Side of the low-resolution images.
+    fn low_side(&self) -> usize {
+        self.side / self.scale
+    }
+}
+
+impl Task for Upscale {
+    fn round(
+        &self,
+        data: &mut dyn DataSource,
+        n: usize,
+        _noise: &mut StdRng,
+        device: &Device,
+    ) -> Round {
+        let batch = data.batch(n);
+        let low = resample::downscale(&batch.x, self.channels, self.side, self.scale);
+        let (hr, lr) = (
+            self.channels * self.side * self.side,
+            self.channels * self.low_side() * self.low_side(),
+        );
+        Round {
+            g_input: Tensor::from_data(TensorData::new(low, [n, lr]), device),
+            labels: None,
+            real: Tensor::from_data(TensorData::new(batch.x, [n, hr]), device),
+            beside: None,
+        }
+    }
+
+    fn adversarial_weight(&self, step: u64) -> f32 {
+        if self.adversarial && step >= self.warmup_steps {
+            self.weight
+        } else {
+            0.0
+        }
+    }
+
+    fn phase_change(&self, steps_done: u64) -> Option<String> {
+        (self.adversarial && self.warmup_steps > 0 && steps_done == self.warmup_steps).then(|| {
+            format!(
+                "phase two: the adversarial term joins G's loss ({} × GAN loss + MSE); \
+                 SRResNet until here",
+                self.weight
+            )
+        })
+    }
+
+    fn g_terms(
+        &self,
+        _g: &Generator,
+        fake: &Tensor<2>,
+        round: &Round,
+        _noise: &mut StdRng,
+    ) -> Vec<Term> {
+        let error = fake.clone() - round.real.clone();
+        vec![Term {
+            name: "mse",
+            value: (error.clone() * error).mean(),
+            weight: 1.0,
+        }]
+    }
+
+    fn samples(&self, scene: &Scene) -> SampleView {
+        self.view(scene)
+    }
+
+    /// G's upscalings of the first `n` held-out crops.
+    fn generate(&self, scene: &Scene, n: usize) -> Vec<f32> {
+        self.upscale_held_out(scene, 0..n.min(self.held_out.n))
+    }
+
+    fn diagnostics(&mut self, scene: &Scene, _data: &mut dyn DataSource) -> Diagnostics {
+        self.measure(scene)
+    }
+}

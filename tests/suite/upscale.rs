@@ -1,0 +1,162 @@
+//! The upscale task (SRGAN): the preset builds an SRResNet G and an image-level PatchGAN D;
+//! the view is LR | bicubic | SR | original rows; the adversarial term joins exactly at the
+//! end of the warm-up, which the task announces; a small seeded run's SR passes bicubic on
+//! the held-out crops; a resumed run continues exactly; mismatched presets are refused.
+
+use super::common::preset;
+use ganscope::engine::trainer::checkpoint;
+use ganscope::engine::{Trainer, device};
+use ganscope::preset::{DatasetSpec, GeneratorSpec, Preset, TaskSpec};
+use ganscope::protocol::{SampleView, Tiles};
+
+/// digits-sr4, smaller: 16-px digits (4-px inputs), a narrow G, a short warm-up.
+fn small(warmup_steps: u64) -> Preset {
+    let mut p = preset("digits-sr4");
+    p.dataset = DatasetSpec::Digits { size: 16 };
+    p.generator = Some(GeneratorSpec::Srresnet {
+        width: 16,
+        blocks: 2,
+    });
+    if let TaskSpec::Upscale {
+        warmup_steps: w, ..
+    } = &mut p.task
+    {
+        *w = warmup_steps;
+    }
+    p.train.batch_size = 8;
+    p.validate().unwrap_or_else(|e| panic!("{e}"));
+    p
+}
+
+#[test]
+fn the_view_shows_four_tiles_per_crop_and_the_second_phase_is_announced_once() {
+    let mut p = small(3);
+    p.train.samples = 2;
+    let mut trainer = Trainer::new(&p, &device::cpu());
+    let mut announced = Vec::new();
+    for _ in 0..5 {
+        let m = trainer.step().unwrap_or_else(|e| panic!("{e}"));
+        assert!(m.terms.contains_key("mse"), "{:?}", m.terms);
+        if let Some(text) = trainer.phase_change() {
+            announced.push((m.step, text));
+        }
+    }
+    assert_eq!(announced.len(), 1, "{announced:?}");
+    assert_eq!(announced[0].0, 3);
+    assert!(announced[0].1.contains("adversarial"), "{}", announced[0].1);
+    match trainer.samples() {
+        SampleView::Grid {
+            columns,
+            tiles,
+            meaning,
+            captions,
+            image,
+        } => {
+            assert_eq!((columns, tiles, meaning), (4, 8, Tiles::Upscaled));
+            assert_eq!(captions[2], "SR (G)");
+            assert!(image.width > 4 * 16 && image.height > 2 * 16);
+        }
+        other => panic!("not a grid: {other:?}"),
+    }
+    let d = trainer.diagnostics();
+    let s = d.super_resolution.unwrap_or_else(|| panic!("no SR scores"));
+    for v in [s.psnr, s.ssim, s.bicubic_psnr, s.bicubic_ssim, s.sharpness] {
+        assert!(v.is_finite(), "{s:?}");
+    }
+}
+
+#[test]
+fn the_adversarial_term_is_weighted_from_the_warm_up_on_and_never_for_srresnet() {
+    let p = small(10);
+    assert_eq!(p.task.adversarial_weight(9), 0.0);
+    assert_eq!(p.task.adversarial_weight(10), 1e-3);
+    let mut baseline = p.clone();
+    if let TaskSpec::Upscale { adversarial, .. } = &mut baseline.task {
+        *adversarial = false;
+    }
+    assert_eq!(baseline.task.adversarial_weight(1_000_000), 0.0);
+    // In the warm-up G's loss is its MSE alone.
+    let mut trainer = Trainer::new(&p, &device::cpu());
+    let m = trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.g_loss, m.terms["mse"]);
+}
+
+#[test]
+fn a_small_run_upscales_better_than_bicubic_on_held_out_crops() {
+    let mut p = small(100_000);
+    p.train.lr_g = 1e-3;
+    let mut trainer = Trainer::new(&p, &device::cpu());
+    let before = trainer.diagnostics().super_resolution;
+    for _ in 0..250 {
+        trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    }
+    let after = trainer.diagnostics().super_resolution;
+    let (Some(before), Some(after)) = (before, after) else {
+        panic!("no SR scores");
+    };
+    assert!(
+        after.psnr > after.bicubic_psnr && after.psnr > before.psnr + 1.0,
+        "SR {} -> {} dB against bicubic {} dB",
+        before.psnr,
+        after.psnr,
+        after.bicubic_psnr
+    );
+}
+
+#[test]
+fn a_resumed_upscale_run_continues_exactly_across_the_phase_change() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let p = small(3);
+    let cpu = device::cpu();
+    let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
+        (0..n)
+            .map(|_| {
+                let m = t.step().unwrap_or_else(|e| panic!("{e}"));
+                format!("{} {} {}", m.g_loss, m.d_loss, m.terms["mse"])
+            })
+            .collect()
+    };
+    let mut straight = Trainer::new(&p, &cpu);
+    steps(&mut straight, 2);
+    straight
+        .save_checkpoint(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let continued = steps(&mut straight, 3);
+    let mut resumed = Trainer::new(&p, &cpu);
+    resumed
+        .load_checkpoint(&checkpoint::resolve(dir.path()).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(steps(&mut resumed, 3), continued);
+}
+
+/// Why `p` is refused ("" when it is not).
+fn refusal(p: &Preset) -> String {
+    p.validate()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn presets_that_mix_the_tasks_networks_are_refused_with_the_reason() {
+    let mut p = small(10);
+    p.generator = Some(GeneratorSpec::Unet {
+        base: 16,
+        dropout: 0.5,
+    });
+    let e = refusal(&p);
+    assert!(e.contains("srresnet"), "{e}");
+    let mut p = small(10);
+    if let TaskSpec::Upscale { scale, .. } = &mut p.task {
+        *scale = 3;
+    }
+    let e = refusal(&p);
+    assert!(e.contains("not 2 or 4"), "{e}");
+    let mut p = preset("digits-pix2pix");
+    p.generator = Some(GeneratorSpec::Srresnet {
+        width: 16,
+        blocks: 2,
+    });
+    let e = refusal(&p);
+    assert!(e.contains("unet"), "{e}");
+}
