@@ -33,7 +33,12 @@ pub fn tile_grid(
 /// One image of `channels`×`side`×`side` values in [-1, 1] (channel-major) as RGBA; one
 /// channel is shown as gray.
 pub fn to_rgba(image: &[f32], channels: usize, side: usize) -> RgbaImage {
-    let plane = side * side;
+    to_rgba_rect(image, channels, (side, side))
+}
+
+/// [`to_rgba`] for a `height`×`width` image.
+pub fn to_rgba_rect(image: &[f32], channels: usize, (height, width): (usize, usize)) -> RgbaImage {
+    let plane = height * width;
     let to_byte = |v: f32| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8;
     let mut pixels = Vec::with_capacity(plane * 4);
     for at in 0..plane {
@@ -45,8 +50,8 @@ pub fn to_rgba(image: &[f32], channels: usize, side: usize) -> RgbaImage {
         pixels.extend_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
     }
     RgbaImage {
-        width: side,
-        height: side,
+        width,
+        height,
         pixels,
     }
 }

@@ -150,6 +150,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             device,
         } => cli::apply::run(&checkpoint, &input, &out, device),
+        CliCommand::Upscale {
+            checkpoint,
+            input,
+            out,
+            reference,
+            device,
+        } => cli::upscale::run(&checkpoint, &input, &out, reference.as_deref(), device),
         CliCommand::Presets => {
             let dir = library::default_dir();
             let library = PresetLibrary::load_dir(&dir);

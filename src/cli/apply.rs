@@ -118,6 +118,17 @@ fn translate_file(translator: &Translator, from: &Path, to: &Path) -> anyhow::Re
 /// A PNG as a square image of `channels` (1: luminance; 3: RGB; alpha composited over
 /// black), channel-major in [-1, 1], with its side.
 pub fn decode(bytes: &[u8], channels: usize) -> anyhow::Result<(Vec<f32>, usize)> {
+    let (values, height, width) = decode_any(bytes, channels)?;
+    if width != height {
+        anyhow::bail!("the image is {width}×{height}; the U-Net takes square images");
+    }
+    Ok((values, width))
+}
+
+/// An image file (any format this build decodes, at most [`MAX_SIDE`] px a side) as
+/// `channels` planes (1: luminance; 3: RGB; alpha composited over black), channel-major in
+/// [-1, 1], with its height and width.
+pub fn decode_any(bytes: &[u8], channels: usize) -> anyhow::Result<(Vec<f32>, usize, usize)> {
     let mut reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .context("not a readable image")?;
@@ -126,12 +137,11 @@ pub fn decode(bytes: &[u8], channels: usize) -> anyhow::Result<(Vec<f32>, usize)
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(256 << 20);
     reader.limits(limits);
-    let decoded = reader.decode().context("not a PNG this build can decode")?;
+    let decoded = reader
+        .decode()
+        .context("not an image this build can decode (PNG, JPEG, GIF, BMP, WebP)")?;
     let rgba = decoded.to_rgba8();
     let (width, height) = (rgba.width() as usize, rgba.height() as usize);
-    if width != height {
-        anyhow::bail!("the image is {width}×{height}; the U-Net takes square images");
-    }
     let plane = width * height;
     let mut values = vec![0.0f32; channels * plane];
     for (i, pixel) in rgba.pixels().enumerate() {
@@ -146,5 +156,5 @@ pub fn decode(bytes: &[u8], channels: usize) -> anyhow::Result<(Vec<f32>, usize)
             }
         }
     }
-    Ok((values, width))
+    Ok((values, height, width))
 }

@@ -7,6 +7,7 @@ pub mod data;
 pub mod interpolate;
 pub mod sample;
 pub mod train;
+pub mod upscale;
 
 use crate::latent::InterpMode;
 use crate::protocol::DeviceChoice;
@@ -173,6 +174,26 @@ pub enum CliCommand {
         /// The output PNG (for one input) or folder (for a folder).
         #[arg(long)]
         out: PathBuf,
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
+    },
+    /// Upscale images with the generator of a trained super-resolution run (upscale task):
+    /// any size, in overlapping tiles; with --reference, print PSNR/SSIM of the result and of
+    /// bicubic against it as one JSON line.
+    Upscale {
+        /// A run folder (its newest complete checkpoint is used) or one of its checkpoints.
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// An image file (PNG, JPEG, GIF, BMP, WebP) or a folder of them.
+        #[arg(long)]
+        input: PathBuf,
+        /// The output PNG (for one input) or folder (for a folder).
+        #[arg(long)]
+        out: PathBuf,
+        /// The original high-resolution image (one input only; its size must be the
+        /// output's) to score the result and bicubic against.
+        #[arg(long)]
+        reference: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,
     },

@@ -16,6 +16,7 @@ pub mod snapshot;
 pub mod task;
 pub mod trainer;
 pub mod translator;
+pub mod upscaler;
 
 pub use session::spawn;
 pub use trainer::{TrainError, Trainer};

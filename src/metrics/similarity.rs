@@ -61,12 +61,20 @@ pub fn psnr(a: &[f32], b: &[f32], features: usize) -> f32 {
 
 /// Mean SSIM over every `size`² plane (each channel of each image).
 pub fn ssim(a: &[f32], b: &[f32], size: usize) -> f32 {
-    let plane = size * size;
-    let window = gaussian(WINDOW.min(size));
+    ssim_rect(a, b, (size, size))
+}
+
+/// Mean SSIM over every `height`×`width` plane.
+pub fn ssim_rect(a: &[f32], b: &[f32], (height, width): (usize, usize)) -> f32 {
+    let plane = height * width;
+    if plane == 0 {
+        return 0.0;
+    }
+    let window = gaussian(WINDOW.min(height).min(width));
     let scores: Vec<f32> = a
         .chunks_exact(plane)
         .zip(b.chunks_exact(plane))
-        .map(|(x, y)| plane_ssim(x, y, size, &window))
+        .map(|(x, y)| plane_ssim(x, y, (height, width), &window))
         .collect();
     mean(&scores)
 }
@@ -88,26 +96,26 @@ fn gaussian(taps: usize) -> Vec<f32> {
     w.into_iter().map(|v| v / total).collect()
 }
 
-/// `image` (side `size`) filtered by the separable `window`, valid positions only.
-fn filter(image: &[f32], size: usize, window: &[f32]) -> Vec<f32> {
-    let out = size + 1 - window.len();
-    let mut rows = vec![0.0f32; size * out];
-    for y in 0..size {
-        for x in 0..out {
-            rows[y * out + x] = window
+/// `image` (`height`×`width`) filtered by the separable `window`, valid positions only.
+fn filter(image: &[f32], (height, width): (usize, usize), window: &[f32]) -> Vec<f32> {
+    let (out_h, out_w) = (height + 1 - window.len(), width + 1 - window.len());
+    let mut rows = vec![0.0f32; height * out_w];
+    for y in 0..height {
+        for x in 0..out_w {
+            rows[y * out_w + x] = window
                 .iter()
                 .enumerate()
-                .map(|(k, w)| w * image[y * size + x + k])
+                .map(|(k, w)| w * image[y * width + x + k])
                 .sum();
         }
     }
-    let mut both = vec![0.0f32; out * out];
-    for y in 0..out {
-        for x in 0..out {
-            both[y * out + x] = window
+    let mut both = vec![0.0f32; out_h * out_w];
+    for y in 0..out_h {
+        for x in 0..out_w {
+            both[y * out_w + x] = window
                 .iter()
                 .enumerate()
-                .map(|(k, w)| w * rows[(y + k) * out + x])
+                .map(|(k, w)| w * rows[(y + k) * out_w + x])
                 .sum();
         }
     }
@@ -115,7 +123,7 @@ fn filter(image: &[f32], size: usize, window: &[f32]) -> Vec<f32> {
 }
 
 /// SSIM of one plane pair (values in [-1, 1], mapped to [0, 1]).
-fn plane_ssim(x: &[f32], y: &[f32], size: usize, window: &[f32]) -> f32 {
+fn plane_ssim(x: &[f32], y: &[f32], size: (usize, usize), window: &[f32]) -> f32 {
     let x: Vec<f32> = x.iter().map(|v| (v + 1.0) * 0.5).collect();
     let y: Vec<f32> = y.iter().map(|v| (v + 1.0) * 0.5).collect();
     let product =

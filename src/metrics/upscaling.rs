@@ -23,25 +23,28 @@ pub struct SuperResolution {
     pub sharpness: f32,
 }
 
-/// Every `side`² plane of `images` without its outer `border` pixels.
-pub fn crop_border(images: &[f32], side: usize, border: usize) -> Vec<f32> {
-    let inner = side.saturating_sub(2 * border);
+/// Every `height`×`width` plane of `images` without its outer `border` pixels.
+pub fn crop_border(images: &[f32], (height, width): (usize, usize), border: usize) -> Vec<f32> {
+    let (inner_h, inner_w) = (
+        height.saturating_sub(2 * border),
+        width.saturating_sub(2 * border),
+    );
     images
-        .chunks_exact(side * side)
+        .chunks_exact((height * width).max(1))
         .flat_map(|plane| {
-            (border..border + inner)
-                .flat_map(move |y| plane[y * side + border..][..inner].iter().copied())
+            (border..border + inner_h)
+                .flat_map(move |y| plane[y * width + border..][..inner_w].iter().copied())
         })
         .collect()
 }
 
-/// Σ (4-neighbour Laplacian)² over the interior of every `side`² plane.
-pub fn detail_energy(images: &[f32], side: usize) -> f64 {
+/// Σ (4-neighbour Laplacian)² over the interior of every `height`×`width` plane.
+pub fn detail_energy(images: &[f32], (height, width): (usize, usize)) -> f64 {
     let mut total = 0.0f64;
-    for plane in images.chunks_exact(side * side) {
-        for y in 1..side.saturating_sub(1) {
-            for x in 1..side - 1 {
-                let at = |dy: usize, dx: usize| f64::from(plane[(y + dy - 1) * side + x + dx - 1]);
+    for plane in images.chunks_exact((height * width).max(1)) {
+        for y in 1..height.saturating_sub(1) {
+            for x in 1..width.saturating_sub(1) {
+                let at = |dy: usize, dx: usize| f64::from(plane[(y + dy - 1) * width + x + dx - 1]);
                 let laplacian = at(0, 1) + at(2, 1) + at(1, 0) + at(1, 2) - 4.0 * at(1, 1);
                 total += laplacian * laplacian;
             }
@@ -51,24 +54,28 @@ pub fn detail_energy(images: &[f32], side: usize) -> f64 {
 }
 
 /// The scores of `sr` and `bicubic` against `hr` (each images of `channels` planes of
-/// `side`², the same count), cropping `border` pixels.
+/// `height`×`width`, the same count), cropping `border` pixels.
 pub fn score(
     sr: &[f32],
     bicubic: &[f32],
     hr: &[f32],
     channels: usize,
-    side: usize,
+    (height, width): (usize, usize),
     border: usize,
 ) -> SuperResolution {
-    let inner = side.saturating_sub(2 * border);
-    let [sr, bicubic, hr] = [sr, bicubic, hr].map(|images| crop_border(images, side, border));
-    let features = channels * inner * inner;
+    let inner = (
+        height.saturating_sub(2 * border),
+        width.saturating_sub(2 * border),
+    );
+    let [sr, bicubic, hr] =
+        [sr, bicubic, hr].map(|images| crop_border(images, (height, width), border));
+    let features = (channels * inner.0 * inner.1).max(1);
     let reference = detail_energy(&hr, inner);
     SuperResolution {
         psnr: similarity::psnr(&sr, &hr, features),
-        ssim: similarity::ssim(&sr, &hr, inner),
+        ssim: similarity::ssim_rect(&sr, &hr, inner),
         bicubic_psnr: similarity::psnr(&bicubic, &hr, features),
-        bicubic_ssim: similarity::ssim(&bicubic, &hr, inner),
+        bicubic_ssim: similarity::ssim_rect(&bicubic, &hr, inner),
         sharpness: if reference > 0.0 {
             (detail_energy(&sr, inner) / reference) as f32
         } else {
@@ -85,7 +92,7 @@ mod tests {
     fn cropping_keeps_the_inner_square_of_every_plane() {
         let images: Vec<f32> = (0..2 * 16).map(|v| v as f32).collect();
         assert_eq!(
-            crop_border(&images, 4, 1),
+            crop_border(&images, (4, 4), 1),
             vec![5.0, 6.0, 9.0, 10.0, 21.0, 22.0, 25.0, 26.0]
         );
     }
@@ -103,14 +110,14 @@ mod tests {
             })
             .collect();
         let flat = vec![0.0f32; side * side];
-        let s = score(&hr, &flat, &hr, 1, side, 2);
+        let s = score(&hr, &flat, &hr, 1, (side, side), 2);
         assert_eq!(s.psnr, 100.0, "an exact match is capped at 100 dB");
         assert!((s.ssim - 1.0).abs() < 1e-5);
         assert!((s.sharpness - 1.0).abs() < 1e-6);
         // The flat image misses ±0.5 everywhere: 0.25 on [0, 1], MSE 1/16, PSNR 12.04 dB.
         assert!((s.bicubic_psnr - 12.041).abs() < 1e-2, "{}", s.bicubic_psnr);
         assert!(s.bicubic_ssim < 0.1);
-        let blurry = score(&flat, &flat, &hr, 1, side, 2);
+        let blurry = score(&flat, &flat, &hr, 1, (side, side), 2);
         assert_eq!(blurry.sharpness, 0.0);
     }
 
@@ -121,6 +128,6 @@ mod tests {
         let board: Vec<f32> = (0..16)
             .map(|i| if (i / 4 + i % 4) % 2 == 0 { 1.0 } else { -1.0 })
             .collect();
-        assert_eq!(detail_energy(&board, 4), 4.0 * 64.0);
+        assert_eq!(detail_energy(&board, (4, 4)), 4.0 * 64.0);
     }
 }

@@ -124,6 +124,19 @@ impl SrResNet {
         self.scale
     }
 
+    /// The image channels.
+    pub fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// How far (in low-resolution pixels) an output pixel's inputs reach from it, at most:
+    /// 4 for the 9×9 head, 1 per 3×3 convolution at the low resolution (two per block, and
+    /// the body's), under 1 for all the upsampling stages' together, 4/scale for the 9×9
+    /// tail; rounded up.
+    pub fn reach(&self) -> usize {
+        4 + 2 * self.blocks.len() + 1 + 1 + 4_usize.div_ceil(self.scale)
+    }
+
     /// Images [batch, channels, h, w] of any size → [batch, channels, h·scale, w·scale].
     pub fn upscale(&self, x: Tensor<4>) -> Tensor<4> {
         let lifted = self.head_act.forward(kernels::conv(&self.head, x));

@@ -160,3 +160,76 @@ fn presets_that_mix_the_tasks_networks_are_refused_with_the_reason() {
     let e = refusal(&p);
     assert!(e.contains("unet"), "{e}");
 }
+
+#[test]
+fn upscale_enlarges_any_size_scores_against_a_reference_and_refuses_bad_inputs() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = dir.path().join("run");
+    let mut trainer = Trainer::new(&small(10), &device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    trainer
+        .save_checkpoint(&run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap_or_else(|e| panic!("{e}"));
+    let png = |path: &std::path::Path, (width, height): (usize, usize)| {
+        let image = ganscope::imaging::RgbaImage {
+            width,
+            height,
+            pixels: (0..width * height * 4)
+                .map(|i| (i * 37 % 256) as u8)
+                .collect(),
+        };
+        ganscope::imaging::save_png(&image, path).unwrap_or_else(|e| panic!("{e}"));
+    };
+    png(&inputs.join("wide.png"), (23, 9));
+    png(&inputs.join("square.png"), (8, 8));
+    std::fs::write(inputs.join("broken.png"), b"\x89PNG\r\n\x1a\nnot an image")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("out");
+    let outcome = ganscope::cli::upscale::run(&run, &inputs, &out, None, Default::default());
+    let message = outcome.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(message.contains("1 of 3"), "{message}");
+    for (name, size) in [("wide.png", (36, 92)), ("square.png", (32, 32))] {
+        let bytes = std::fs::read(out.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (_, h, w) =
+            ganscope::cli::apply::decode_any(&bytes, 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((h, w), size, "{name}");
+    }
+    // Scored against a reference of the output's size; refused against another size.
+    let reference = dir.path().join("hr.png");
+    png(&reference, (32, 32));
+    let one = inputs.join("square.png");
+    let scored = ganscope::cli::upscale::run(
+        &run,
+        &one,
+        &dir.path().join("sr.png"),
+        Some(&reference),
+        Default::default(),
+    );
+    assert!(scored.is_ok(), "{scored:?}");
+    let wrong = ganscope::cli::upscale::run(
+        &run,
+        &inputs.join("wide.png"),
+        &dir.path().join("sr2.png"),
+        Some(&reference),
+        Default::default(),
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(wrong.contains("1 of 1"), "{wrong}");
+    // A generator that is not an upscaler is refused, naming the kind of preset needed.
+    let other = dir.path().join("other");
+    Trainer::new(&preset("ring8-mlp"), &device::cpu())
+        .save_checkpoint(&other)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refused = ganscope::cli::upscale::run(&other, &one, &out, None, Default::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        refused.contains("not a super-resolution generator"),
+        "{refused}"
+    );
+}

@@ -8,6 +8,7 @@ use crate::data::DataSource;
 use crate::engine::snapshot::Snapshot;
 use crate::engine::task::{Scene, Task};
 use crate::engine::translator::{DRAWS_SEED, Translator};
+use crate::engine::upscaler::Upscaler;
 use crate::models::Generator;
 use crate::protocol::{Diagnostics, RgbaImage, SampleView};
 use burn::module::Module;
@@ -118,5 +119,10 @@ impl Trainer {
     /// G as it is now, for translating images outside training; `None` for a latent G.
     pub fn translator(&self) -> Option<Translator> {
         Translator::new(&self.generator_for_export(), DRAWS_SEED, &self.plain)
+    }
+
+    /// G as a super-resolution upscaler, when it is one (see [`Upscaler`]).
+    pub fn upscaler(&self) -> Option<Upscaler> {
+        Upscaler::new(&self.generator_for_export(), &self.plain)
     }
 }

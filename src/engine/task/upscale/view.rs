@@ -73,7 +73,7 @@ impl Upscale {
             &held.bicubic,
             &held.original,
             self.channels,
-            self.side,
+            (self.side, self.side),
             self.scale,
         );
         let histogram = |p: Vec<f32>| metrics::histogram(&p, DIAGNOSTIC_BINS, 0.0, 1.0);
