@@ -64,6 +64,24 @@ impl SamplesView {
                 return self.grid(ui, *step, image, (*columns, *tiles), marks, captions);
             }
             SampleView::Grid {
+                meaning: Tiles::Upscaled,
+                image,
+                columns,
+                tiles,
+                captions,
+            } => {
+                self.label_rows = false;
+                ui.label(format!("Upscalings after step {step} (held-out crops)"));
+                ui.small(
+                    "Each row: the low-resolution input (its pixels drawn large), bicubic \
+                     upscaling, what G makes of it, and the original. The crops were never \
+                     trained on.",
+                );
+                // Nothing to explore from a crop: clicks pick nothing.
+                let _ = self.grid(ui, *step, image, (*columns, *tiles), marks, captions);
+                return None;
+            }
+            SampleView::Grid {
                 image,
                 columns,
                 tiles,

@@ -1,7 +1,9 @@
 //! The upscale task (SRGAN): the preset builds an SRResNet G and an image-level PatchGAN D;
 //! the view is LR | bicubic | SR | original rows; the adversarial term joins exactly at the
 //! end of the warm-up, which the task announces; a small seeded run's SR passes bicubic on
-//! the held-out crops; a resumed run continues exactly; mismatched presets are refused.
+//! the held-out crops; a resumed run continues exactly; mismatched presets are refused;
+//! `ganscope upscale` enlarges any size and scores against a reference; the app shows the
+//! upscalings and says why the explorer has no latent.
 
 use super::common::preset;
 use ganscope::engine::trainer::checkpoint;
@@ -232,4 +234,33 @@ fn upscale_enlarges_any_size_scores_against_a_reference_and_refuses_bad_inputs()
         refused.contains("not a super-resolution generator"),
         "{refused}"
     );
+}
+
+#[test]
+fn the_app_shows_upscalings_and_says_why_the_explorer_has_no_latent() {
+    use egui_kittest::kittest::Queryable;
+    let mut harness = super::ui::harness("digits-sr4");
+    super::ui::step_until(&mut harness, |app| app.run_state().info.is_some());
+    harness.get_by_label("Step once").click();
+    super::ui::step_until(&mut harness, |app| app.run_state().curves.len() == 1);
+    super::ui::step_until(&mut harness, |app| app.run_state().samples.is_some());
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("Upscalings after step")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("bicubic upscaling")
+            .is_some()
+    );
+    harness.get_by_label("Explorer").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("This generator upscales images")
+            .is_some()
+    );
+    assert!(!harness.state().explorer().has_latent_controls());
 }

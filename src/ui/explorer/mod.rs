@@ -81,9 +81,9 @@ impl ExplorerView {
             latent_dim: info.latent_dim,
             classes: info.classes,
             class_names: info.class_names.clone(),
-            controls: info
-                .source
-                .is_none()
+            // A G with neither a latent nor a source image (SRGAN's upscaler) has nothing
+            // for the sliders to move.
+            controls: (info.source.is_none() && info.latent_dim > 0)
                 .then(|| LatentControls::new(info.latent_dim)),
             canvas: info.source.map(canvas::Canvas::new),
             walk: Walk::across(info.latent_dim),
@@ -279,7 +279,15 @@ impl ExplorerView {
             return output;
         }
         let (Some(controls), Some(_)) = (self.controls.as_mut(), &run.info) else {
-            ui.centered_and_justified(|ui| ui.label("Load a preset to explore its generator."));
+            let text = match &run.info {
+                Some(_) => {
+                    "This generator upscales images: it has no latent to explore. See its \
+                     upscalings in the Training tab and the scores in Modes & balance; \
+                     `ganscope upscale` applies it to images of any size."
+                }
+                None => "Load a preset to explore its generator.",
+            };
+            ui.centered_and_justified(|ui| ui.label(text));
             return output;
         };
         let mut changed = false;

@@ -1,6 +1,6 @@
 //! SRGAN's game (Ledig et al. 2017): G upscales a low-resolution image to its original size,
 //! D judges full-size images (originals against G's), and G's loss is the pixel MSE (content
-//! loss) plus, after a warm-up, 10⁻³ × the adversarial loss.
+//! loss) plus, after a warm-up, 0.001 × the adversarial loss (the paper's 10^-3).
 //!
 //! The low-resolution inputs are made here from any image set, by bicubic shrinking
 //! (`data::resample`: Keys a = −0.5, antialiased, as MATLAB's `imresize` made the SR
