@@ -21,7 +21,7 @@ const MAX_SIDE: u32 = 4096;
 /// or one of its checkpoints) into `out` (a file for one input, a folder for a folder).
 pub fn run(run: &Path, input: &Path, out: &Path, choice: DeviceChoice) -> anyhow::Result<()> {
     let translator = load(run, choice)?;
-    let jobs = jobs(input, out)?;
+    let jobs = jobs(input, out, &["png"])?;
     let mut failed = 0;
     for (from, to) in &jobs {
         match translate_file(&translator, from, to) {
@@ -67,8 +67,13 @@ fn load(run: &Path, choice: DeviceChoice) -> anyhow::Result<Translator> {
         .with_context(|| format!("preset '{}' has no image-to-image generator", preset.name))
 }
 
-/// (input, output) pairs: one file, or every PNG of a folder into a folder.
-fn jobs(input: &Path, out: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+/// (input, output) pairs: one file, or every file of a folder whose extension is one of
+/// `extensions` into a folder; outputs are PNGs named after their inputs.
+pub fn jobs(
+    input: &Path,
+    out: &Path,
+    extensions: &[&str],
+) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
     let meta =
         std::fs::metadata(input).with_context(|| format!("cannot read {}", input.display()))?;
     if !meta.is_dir() {
@@ -83,11 +88,19 @@ fn jobs(input: &Path, out: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(input)
         .with_context(|| format!("cannot list {}", input.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")))
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e.to_ascii_lowercase().as_str()))
+        })
         .collect();
     files.sort();
     if files.is_empty() {
-        anyhow::bail!("{} holds no .png files", input.display());
+        anyhow::bail!(
+            "{} holds no image files ({})",
+            input.display(),
+            extensions.join(", ")
+        );
     }
     Ok(files
         .into_iter()

@@ -6,7 +6,7 @@
 //! printed: `psnr`, `ssim`, `bicubic_psnr`, `bicubic_ssim` (and `sharpness`), with the
 //! conventions of `metrics::upscaling` (all channels, `scale` pixels cropped at each border).
 
-use super::apply::decode_any;
+use super::apply::{decode_any, jobs};
 use crate::data::resample;
 use crate::engine::trainer::checkpoint;
 use crate::engine::upscaler::Upscaler;
@@ -15,7 +15,7 @@ use crate::imaging;
 use crate::metrics::upscaling;
 use crate::protocol::DeviceChoice;
 use anyhow::Context;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The largest input file read.
 const MAX_INPUT_BYTES: u64 = 64 << 20;
@@ -32,7 +32,7 @@ pub fn run(
     choice: DeviceChoice,
 ) -> anyhow::Result<()> {
     let upscaler = load(run, choice)?;
-    let jobs = jobs(input, out)?;
+    let jobs = jobs(input, out, &EXTENSIONS)?;
     if reference.is_some() && jobs.len() != 1 {
         anyhow::bail!(
             "--reference scores one image; {} is a folder",
@@ -78,48 +78,6 @@ fn load(run: &Path, choice: DeviceChoice) -> anyhow::Result<Upscaler> {
         at.display()
     );
     Ok(upscaler)
-}
-
-/// (input, output) pairs: one file, or every image of a folder into a folder.
-fn jobs(input: &Path, out: &Path) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
-    let meta =
-        std::fs::metadata(input).with_context(|| format!("cannot read {}", input.display()))?;
-    let name = |p: &Path| {
-        let stem = p
-            .file_stem()
-            .map_or_else(|| "image".into(), |s| s.to_string_lossy().into_owned());
-        PathBuf::from(format!("{stem}.png"))
-    };
-    if !meta.is_dir() {
-        let to = if out.is_dir() {
-            out.join(name(input))
-        } else {
-            out.to_path_buf()
-        };
-        return Ok(vec![(input.to_path_buf(), to)]);
-    }
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(input)
-        .with_context(|| format!("cannot list {}", input.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        })
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        anyhow::bail!(
-            "{} holds no image files ({})",
-            input.display(),
-            EXTENSIONS.join(", ")
-        );
-    }
-    Ok(files
-        .into_iter()
-        .map(|f| (f.clone(), out.join(name(&f))))
-        .collect())
 }
 
 fn upscale_file(

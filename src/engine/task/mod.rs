@@ -181,6 +181,65 @@ pub trait Task: Send {
     }
 }
 
+/// `n` held-out samples for a task's view and measurements: the data set's own held-out
+/// split when it keeps one (file sets), else a fresh draw from a generated set opened under
+/// the run's seed mixed with `key` (so they never coincide with training batches' draws).
+pub fn held_out_batch(
+    preset: &Preset,
+    data: &dyn DataSource,
+    n: usize,
+    key: u64,
+) -> Result<HostBatch, String> {
+    match data.held_out(n) {
+        Some(batch) => Ok(batch),
+        None => Ok(crate::data::open(&preset.dataset, preset.train.seed ^ key)
+            .map_err(|e| e.to_string())?
+            .batch(n)),
+    }
+}
+
+/// D's mean probability "real" for each of the images `rows` (`features` floats each), with
+/// the matching `beside` rows (`width` floats each) stacked before them when D sees a source;
+/// with the step's instance noise from the judge stream, in batches of the training size (a
+/// patch discriminator's verdicts averaged).
+pub fn verdicts(
+    scene: &Scene,
+    rows: &[f32],
+    features: usize,
+    beside: Option<(&[f32], usize)>,
+) -> Vec<f32> {
+    use crate::engine::HostValues;
+    let d = scene.d.valid();
+    let mut rng = scene.rng(Stream::Judge);
+    let std = scene.preset.game.noise_at(scene.step);
+    let batch = scene.preset.train.batch_size.max(1);
+    let n = rows.len() / features.max(1);
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    while start < n {
+        let end = (start + batch).min(n);
+        let slice = |values: &[f32], width: usize| {
+            Tensor::<2>::from_data(
+                TensorData::new(
+                    values[start * width..end * width].to_vec(),
+                    [end - start, width],
+                ),
+                scene.plain,
+            )
+        };
+        let image = slice(rows, features);
+        let input = match beside {
+            Some((source, width)) => Tensor::cat(vec![slice(source, width), image], 1),
+            None => image,
+        };
+        let input = crate::engine::trainer::game::with_noise(input, std, &mut rng);
+        let p = burn::tensor::activation::sigmoid(d.judge(input, None)).mean_dim(1);
+        out.extend(p.into_data().to_f32s());
+        start = end;
+    }
+    out
+}
+
 /// The task a preset names, for data of `data`'s shapes; `plain` holds its fixed inputs.
 pub fn open(
     preset: &Preset,

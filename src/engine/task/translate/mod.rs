@@ -10,7 +10,7 @@ mod view;
 
 use super::reference::ReferenceClassifier;
 use super::{Round, Scene, Task, Term};
-use crate::data::{self, DataSource, SampleShape};
+use crate::data::{DataSource, SampleShape};
 use crate::models::Generator;
 use crate::preset::{Preset, TaskSpec};
 use crate::protocol::{Diagnostics, SampleView};
@@ -91,15 +91,8 @@ impl Translate {
         let target_shape = data.shape();
         let source_shape = data.source_shape().unwrap_or(target_shape);
         let noise_width = g.noise_width();
-        let seed = preset.train.seed ^ HELD_OUT_KEY;
-        // A file set keeps its own held-out split; a generated one draws from its own seed.
-        let batch = match data.held_out(HELD_OUT_PAIRS) {
-            Some(batch) => batch,
-            None => data::open(&preset.dataset, seed)
-                .map_err(|e| e.to_string())?
-                .batch(HELD_OUT_PAIRS),
-        };
-        let mut rng = StdRng::seed_from_u64(seed);
+        let batch = super::held_out_batch(preset, data, HELD_OUT_PAIRS, HELD_OUT_KEY)?;
+        let mut rng = StdRng::seed_from_u64(preset.train.seed ^ HELD_OUT_KEY);
         let held_out = HeldOut {
             n: batch.n,
             source: batch.source.unwrap_or_default(),

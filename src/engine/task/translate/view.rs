@@ -4,13 +4,11 @@
 use super::Translate;
 use crate::data::SampleShape;
 use crate::engine::HostValues;
-use crate::engine::task::{Scene, Stream};
-use crate::engine::trainer::game;
+use crate::engine::task::{self, Scene};
 use crate::imaging;
 use crate::metrics::{self, coverage, similarity};
 use crate::protocol::{DIAGNOSTIC_BINS, Diagnostics, SampleView, Tiles};
 use burn::prelude::*;
-use burn::tensor::activation::sigmoid;
 
 /// Pairs G translates at once.
 const CHUNK: usize = 64;
@@ -124,42 +122,13 @@ impl Translate {
         }
     }
 
-    /// D's mean probability "real" for each held-out pair with `judged` as its image (a
-    /// patch discriminator's verdicts averaged), in batches of the training size.
+    /// D's mean probability "real" for each held-out pair with `judged` as its image (the
+    /// pair's source beside it when D sees one).
     fn pair_probabilities(&self, scene: &Scene, judged: &[f32]) -> Vec<f32> {
         let held = &self.held_out;
-        let (a, b) = (held.source_shape.numel(), scene.shape.numel());
-        let d = scene.d.valid();
-        let mut rng = scene.rng(Stream::Judge);
-        let std = scene.preset.game.noise_at(scene.step);
-        let batch = scene.preset.train.batch_size.max(1);
-        let rows = judged.len() / b;
-        let mut verdicts = Vec::with_capacity(rows);
-        let mut start = 0;
-        while start < rows {
-            let end = (start + batch).min(rows);
-            let n = end - start;
-            let image = Tensor::<2>::from_data(
-                TensorData::new(judged[start * b..end * b].to_vec(), [n, b]),
-                scene.plain,
-            );
-            let input = if self.conditional_d {
-                let source = Tensor::from_data(
-                    TensorData::new(held.source[start * a..end * a].to_vec(), [n, a]),
-                    scene.plain,
-                );
-                Tensor::cat(vec![source, image], 1)
-            } else {
-                image
-            };
-            let input = game::with_noise(input, std, &mut rng);
-            let p = sigmoid(d.judge(input, None))
-                .mean_dim(1)
-                .into_data()
-                .to_f32s();
-            verdicts.extend(p);
-            start = end;
-        }
-        verdicts
+        let beside = self
+            .conditional_d
+            .then(|| (held.source.as_slice(), held.source_shape.numel()));
+        task::verdicts(scene, judged, scene.shape.numel(), beside)
     }
 }

@@ -15,7 +15,7 @@
 mod view;
 
 use super::{Round, Scene, Task, Term};
-use crate::data::{self, DataSource, SampleShape, resample};
+use crate::data::{DataSource, SampleShape, resample};
 use crate::models::Generator;
 use crate::preset::{Preset, TaskSpec};
 use crate::protocol::{Diagnostics, SampleView};
@@ -64,13 +64,7 @@ impl Upscale {
         else {
             return Err("the upscale task needs an image data set".into());
         };
-        let seed = preset.train.seed ^ HELD_OUT_KEY;
-        let batch = match data.held_out(HELD_OUT_CROPS) {
-            Some(batch) => batch,
-            None => data::open(&preset.dataset, seed)
-                .map_err(|e| e.to_string())?
-                .batch(HELD_OUT_CROPS),
-        };
+        let batch = super::held_out_batch(preset, data, HELD_OUT_CROPS, HELD_OUT_KEY)?;
         let low = resample::downscale(&batch.x, channels, height, scale);
         let bicubic = resample::upscale(&low, channels, height / scale, scale);
         Ok(Upscale {

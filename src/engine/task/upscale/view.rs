@@ -6,13 +6,11 @@
 use super::Upscale;
 use crate::data::resample;
 use crate::engine::HostValues;
-use crate::engine::task::{Scene, Stream};
-use crate::engine::trainer::game;
+use crate::engine::task::{self, Scene};
 use crate::imaging;
 use crate::metrics::{self, upscaling};
 use crate::protocol::{DIAGNOSTIC_BINS, Diagnostics, SampleView, Tiles};
 use burn::prelude::*;
-use burn::tensor::activation::sigmoid;
 
 /// Crops G upscales at once.
 const CHUNK: usize = 32;
@@ -90,35 +88,8 @@ impl Upscale {
         }
     }
 
-    /// D's mean probability "real" for each image of `judged`, in batches of the training
-    /// size.
+    /// D's mean probability "real" for each image of `judged`.
     fn probabilities(&self, scene: &Scene, judged: &[f32]) -> Vec<f32> {
-        let features = scene.shape.numel();
-        let d = scene.d.valid();
-        let mut rng = scene.rng(Stream::Judge);
-        let std = scene.preset.game.noise_at(scene.step);
-        let batch = scene.preset.train.batch_size.max(1);
-        let rows = judged.len() / features.max(1);
-        let mut verdicts = Vec::with_capacity(rows);
-        let mut start = 0;
-        while start < rows {
-            let end = (start + batch).min(rows);
-            let image = Tensor::<2>::from_data(
-                TensorData::new(
-                    judged[start * features..end * features].to_vec(),
-                    [end - start, features],
-                ),
-                scene.plain,
-            );
-            let input = game::with_noise(image, std, &mut rng);
-            verdicts.extend(
-                sigmoid(d.judge(input, None))
-                    .mean_dim(1)
-                    .into_data()
-                    .to_f32s(),
-            );
-            start = end;
-        }
-        verdicts
+        task::verdicts(scene, judged, scene.shape.numel(), None)
     }
 }
