@@ -8,8 +8,9 @@ use super::plots::{D_COLOR, G_COLOR};
 use super::run_state::RunState;
 use crate::metrics::upscaling::SuperResolution;
 use crate::protocol::Diagnostics;
+use crate::protocol::EventKind;
 use egui::Color32;
-use egui_plot::{Legend, Line, Plot, PlotPoints};
+use egui_plot::{Legend, Line, LineStyle, Plot, PlotPoints, VLine};
 
 /// The bicubic baseline's colour.
 const BASELINE_COLOR: Color32 = Color32::from_rgb(150, 150, 150);
@@ -86,6 +87,22 @@ pub(super) fn super_resolution(
          Sharpness: the fine detail (Laplacian energy) of SR over the originals': an \
          MSE-trained G stays well below 1 (blurry); the adversarial phase pushes it up",
     );
+    // Where the adversarial phase began, on both plots.
+    let phases: Vec<f64> = run
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Phase)
+        .map(|e| e.step as f64)
+        .collect();
+    let mark = |plot: &mut egui_plot::PlotUi<'_>| {
+        for &step in &phases {
+            plot.vline(
+                VLine::new("phase began", step)
+                    .color(BASELINE_COLOR)
+                    .style(LineStyle::dashed_dense()),
+            );
+        }
+    };
     let all = &run.diagnostics;
     let value = |f: fn(&SuperResolution) -> f32| {
         over_steps(all, move |d| {
@@ -102,6 +119,7 @@ pub(super) fn super_resolution(
             Line::new("bicubic PSNR", PlotPoints::new(value(|s| s.bicubic_psnr)))
                 .color(BASELINE_COLOR),
         );
+        mark(plot);
     });
     let plot = Plot::new("sr-ssim")
         .height(height * 0.8)
