@@ -5,6 +5,7 @@ use super::super::profile::{Laps, Phase};
 use super::super::{grad_norm, loss};
 use super::{DATA_KEY, Stream, TrainError, Trainer, game, mix};
 use crate::engine::HostValues;
+use crate::engine::task::Term;
 use crate::metrics::alarms::{Alarm, Observation};
 use crate::protocol::StepMetrics;
 use burn::optim::GradientsParams;
@@ -149,12 +150,12 @@ impl Trainer {
             // their gradients (a third of D's backward pass) and leaves G's exactly as they
             // were. The copy shares D's BatchNorm running statistics, as D itself would.
             let judge = self.d().clone().no_grad();
-            let term = loss::generator(game.loss, judge.forward(fake_in, round.labels.as_ref()));
-            if weight == 1.0 {
-                term
-            } else {
-                term.mul_scalar(f64::from(weight))
+            Term {
+                name: "adversarial",
+                value: loss::generator(game.loss, judge.forward(fake_in, round.labels.as_ref())),
+                weight,
             }
+            .loss()
         });
         let mut g_loss = adversarial;
         for term in &terms {

@@ -50,8 +50,9 @@ impl HeldOut {
 }
 
 pub struct Translate {
+    /// The preset's task settings (the adversarial term's weight comes from them).
+    spec: TaskSpec,
     l1_weight: f32,
-    adversarial: bool,
     conditional_d: bool,
     source_features: usize,
     noise_width: usize,
@@ -80,13 +81,13 @@ pub fn uniforms(n: usize, rng: &mut StdRng) -> Vec<f32> {
 
 impl Translate {
     pub fn new(preset: &Preset, data: &dyn DataSource, g: &Generator) -> Result<Translate, String> {
-        let (l1_weight, adversarial, conditional_d) = match preset.task {
+        let (l1_weight, conditional_d) = match preset.task {
             TaskSpec::Translate {
                 l1_weight,
-                adversarial,
                 conditional_d,
-            } => (l1_weight, adversarial, conditional_d),
-            TaskSpec::Generate | TaskSpec::Upscale { .. } => (0.0, true, false),
+                ..
+            } => (l1_weight, conditional_d),
+            TaskSpec::Generate | TaskSpec::Upscale { .. } => (0.0, false),
         };
         let target_shape = data.shape();
         let source_shape = data.source_shape().unwrap_or(target_shape);
@@ -104,8 +105,8 @@ impl Translate {
             noise_width,
         };
         Ok(Translate {
+            spec: preset.task.clone(),
             l1_weight,
-            adversarial,
             conditional_d,
             source_features: source_shape.numel(),
             noise_width,
@@ -141,8 +142,8 @@ impl Task for Translate {
         }
     }
 
-    fn adversarial_weight(&self, _step: u64) -> f32 {
-        if self.adversarial { 1.0 } else { 0.0 }
+    fn adversarial_weight(&self, step: u64) -> f32 {
+        self.spec.adversarial_weight(step)
     }
 
     fn g_terms(

@@ -37,10 +37,10 @@ pub struct HeldOutCrops {
 }
 
 pub struct Upscale {
+    /// The preset's task settings: the scale and the adversarial term's schedule
+    /// ([`TaskSpec::adversarial_weight`]).
+    spec: TaskSpec,
     scale: usize,
-    warmup_steps: u64,
-    adversarial: bool,
-    weight: f32,
     channels: usize,
     /// Side of the originals.
     side: usize,
@@ -49,13 +49,7 @@ pub struct Upscale {
 
 impl Upscale {
     pub fn new(preset: &Preset, data: &dyn DataSource) -> Result<Upscale, String> {
-        let TaskSpec::Upscale {
-            scale,
-            warmup_steps,
-            adversarial_weight,
-            adversarial,
-        } = preset.task
-        else {
+        let TaskSpec::Upscale { scale, .. } = preset.task else {
             return Err("not an upscale preset".into());
         };
         let SampleShape::Image {
@@ -68,10 +62,8 @@ impl Upscale {
         let low = resample::downscale(&batch.x, channels, height, scale);
         let bicubic = resample::upscale(&low, channels, height / scale, scale);
         Ok(Upscale {
+            spec: preset.task.clone(),
             scale,
-            warmup_steps,
-            adversarial,
-            weight: adversarial_weight,
             channels,
             side: height,
             held_out: HeldOutCrops {
@@ -112,19 +104,19 @@ impl Task for Upscale {
     }
 
     fn adversarial_weight(&self, step: u64) -> f32 {
-        if self.adversarial && step >= self.warmup_steps {
-            self.weight
-        } else {
-            0.0
-        }
+        self.spec.adversarial_weight(step)
     }
 
+    /// Phase two begins at the first step whose adversarial weight is above zero, after one
+    /// at zero (never when there is no warm-up, or with `adversarial = false`).
     fn phase_change(&self, steps_done: u64) -> Option<String> {
-        (self.adversarial && self.warmup_steps > 0 && steps_done == self.warmup_steps).then(|| {
+        let weight = self.spec.adversarial_weight(steps_done);
+        let began =
+            steps_done > 0 && weight > 0.0 && self.spec.adversarial_weight(steps_done - 1) == 0.0;
+        began.then(|| {
             format!(
-                "phase two: the adversarial term joins G's loss ({} × GAN loss + MSE); \
-                 SRResNet until here",
-                self.weight
+                "phase two: the adversarial term joins G's loss ({weight} × GAN loss + MSE); \
+                 SRResNet until here"
             )
         })
     }
