@@ -27,3 +27,35 @@ pub const VARIANT_PRESETS: [&str; 6] = [
     "digits-cgan",
     "shapes-cgan",
 ];
+
+/// Train `p` for `before` steps, checkpoint, train `after` more; then resume a fresh trainer
+/// from the checkpoint and train `after` steps: the two continuations must be identical,
+/// step by step (step, losses, D(x), G's terms).
+pub fn assert_resumes_exactly(p: &Preset, before: usize, after: usize) {
+    use ganscope::engine::trainer::checkpoint;
+    use ganscope::engine::{Trainer, device};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cpu = device::cpu();
+    let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
+        (0..n)
+            .map(|_| {
+                let m = t.step().unwrap_or_else(|e| panic!("{e}"));
+                format!(
+                    "{} {:?} {:?} {:?} {:?}",
+                    m.step, m.g_loss, m.d_loss, m.d_real, m.terms
+                )
+            })
+            .collect()
+    };
+    let mut straight = Trainer::new(p, &cpu);
+    steps(&mut straight, before);
+    straight
+        .save_checkpoint(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let continued = steps(&mut straight, after);
+    let mut resumed = Trainer::new(p, &cpu);
+    resumed
+        .load_checkpoint(&checkpoint::resolve(dir.path()).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(steps(&mut resumed, after), continued);
+}

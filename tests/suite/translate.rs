@@ -3,11 +3,10 @@
 //! through a checkpoint; PatchGAN maps have their size; an unconditional D cannot see A; a
 //! small pix2pix run learns (held-out L1 below both trivial baselines) and resumes exactly.
 
-use super::common::preset;
+use super::common::{assert_resumes_exactly, preset};
 use burn::module::Module;
 use burn::prelude::*;
 use ganscope::data::{self, SampleShape};
-use ganscope::engine::trainer::checkpoint;
 use ganscope::engine::{Trainer, device, task};
 use ganscope::metrics::similarity;
 use ganscope::models::{self, patch};
@@ -229,31 +228,8 @@ fn a_small_pix2pix_run_beats_both_trivial_baselines_on_held_out_pairs() {
 
 #[test]
 fn a_resumed_pix2pix_run_continues_exactly() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let p = small("shapes-pix2pix");
-    let cpu = device::cpu();
-    let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
-        (0..n)
-            .map(|_| {
-                let m = t.step().unwrap_or_else(|e| panic!("{e}"));
-                format!(
-                    "{} {:?} {:?} {:?} {:?}",
-                    m.step, m.g_loss, m.d_loss, m.d_real, m.terms
-                )
-            })
-            .collect()
-    };
-    let mut straight = Trainer::new(&p, &cpu);
-    steps(&mut straight, 4);
-    straight
-        .save_checkpoint(dir.path())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let continued = steps(&mut straight, 4);
-    let mut resumed = Trainer::new(&p, &cpu);
-    resumed
-        .load_checkpoint(&checkpoint::resolve(dir.path()).unwrap_or_else(|e| panic!("{e}")))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(steps(&mut resumed, 4), continued);
+    assert_resumes_exactly(&p, 4, 4);
 }
 
 #[test]

@@ -5,8 +5,7 @@
 //! `ganscope upscale` enlarges any size and scores against a reference; the app shows the
 //! upscalings and says why the explorer has no latent.
 
-use super::common::preset;
-use ganscope::engine::trainer::checkpoint;
+use super::common::{assert_resumes_exactly, preset};
 use ganscope::engine::{Trainer, device};
 use ganscope::preset::{DatasetSpec, GeneratorSpec, Preset, TaskSpec};
 use ganscope::protocol::{SampleView, Tiles};
@@ -107,28 +106,8 @@ fn a_small_run_upscales_better_than_bicubic_on_held_out_crops() {
 
 #[test]
 fn a_resumed_upscale_run_continues_exactly_across_the_phase_change() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let p = small(3);
-    let cpu = device::cpu();
-    let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
-        (0..n)
-            .map(|_| {
-                let m = t.step().unwrap_or_else(|e| panic!("{e}"));
-                format!("{} {} {}", m.g_loss, m.d_loss, m.terms["mse"])
-            })
-            .collect()
-    };
-    let mut straight = Trainer::new(&p, &cpu);
-    steps(&mut straight, 2);
-    straight
-        .save_checkpoint(dir.path())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let continued = steps(&mut straight, 3);
-    let mut resumed = Trainer::new(&p, &cpu);
-    resumed
-        .load_checkpoint(&checkpoint::resolve(dir.path()).unwrap_or_else(|e| panic!("{e}")))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(steps(&mut resumed, 3), continued);
+    assert_resumes_exactly(&p, 2, 3);
 }
 
 /// Why `p` is refused ("" when it is not).
