@@ -72,6 +72,8 @@ pub fn on_data(preset: Preset, path: &Path) -> anyhow::Result<Preset> {
     let classes = if preset.dataset.is_paired() {
         files::paired::detect(path)?;
         None
+    } else if matches!(preset.dataset, crate::preset::DatasetSpec::Photos { .. }) {
+        None
     } else {
         let set = files::load(path, size, channels.1)?;
         (!set.class_names.is_empty()).then_some(set.class_names.len())

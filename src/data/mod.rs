@@ -152,6 +152,7 @@ pub fn class_names(spec: &DatasetSpec) -> Vec<String> {
         | DatasetSpec::Grid25 { .. }
         | DatasetSpec::Spiral { .. }
         | DatasetSpec::Files { .. }
+        | DatasetSpec::Photos { .. }
         | DatasetSpec::PairedFiles { .. } => Vec::new(),
     }
 }
@@ -208,6 +209,15 @@ pub fn open(spec: &DatasetSpec, seed: u64) -> Result<Box<dyn DataSource>, files:
             let path = std::path::Path::new(path);
             let set = files::load_pairs(path, *size, *source_channels, *target_channels)?;
             Box::new(files::paired::PairedFileData::new(set, seed))
+        }
+        DatasetSpec::Photos {
+            path,
+            size,
+            channels,
+            held_out,
+        } => {
+            let set = files::photos::load(std::path::Path::new(path), *channels)?;
+            Box::new(files::photos::PhotoCrops::new(set, *size, held_out, seed)?)
         }
     })
 }

@@ -94,6 +94,19 @@ pub fn bicubic(
     out
 }
 
+/// [`bicubic`] along one axis, from `input` to `output` samples, as a dense row-major
+/// `output` × `input` matrix (row `u` holds output `u`'s weights), for resampling as a
+/// matrix product on a device.
+pub fn matrix(input: usize, output: usize) -> Vec<f32> {
+    let mut m = vec![0.0f32; output * input];
+    for (u, taps) in taps(input, output).iter().enumerate() {
+        for &(i, w) in taps {
+            m[u * input + i] += w;
+        }
+    }
+    m
+}
+
 /// `images` shrunk by the integer `factor` on both sides (SR's low-resolution inputs).
 pub fn downscale(images: &[f32], channels: usize, side: usize, factor: usize) -> Vec<f32> {
     let small = side / factor;

@@ -108,7 +108,19 @@ mod tests {
     #[test]
     fn tiles_of_any_size_give_the_one_pass_result() {
         let device = Device::flex();
-        let g = seeded(&device, 5, || SrResNet::new(3, 8, 2, 8, 1, &device));
+        let g = seeded(&device, 5, || {
+            SrResNet::new(
+                crate::models::srresnet::SrShape {
+                    channels: 3,
+                    side: 8,
+                    scale: 2,
+                    width: 8,
+                    blocks: 1,
+                    bicubic_skip: true,
+                },
+                &device,
+            )
+        });
         let upscaler = Upscaler {
             g,
             device: device.clone(),

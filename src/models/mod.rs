@@ -261,6 +261,16 @@ impl Discriminator {
         }
     }
 
+    /// The features the upscale task's feature loss compares (see
+    /// [`PatchDiscriminator::features`](patch::PatchDiscriminator::features)); `None` for the
+    /// families that have no such layer named.
+    pub fn features(&self, x: Tensor<2>) -> Option<Tensor<2>> {
+        match self {
+            Discriminator::Patch(d) => Some(d.features(x)),
+            Discriminator::Mlp(_) | Discriminator::Dcgan(_) => None,
+        }
+    }
+
     /// ∂D(x)/∂x per sample, shaped like `x`, as differentiable operations on D's weights
     /// (see [`critic`]); an error naming the layer that prevents it.
     pub fn input_gradient(
@@ -345,16 +355,24 @@ pub fn build(
                 device,
             ))
         }
-        (&GeneratorSpec::Srresnet { width, blocks }, TaskSpec::Upscale { scale, .. }) => {
-            Generator::Srresnet(srresnet::SrResNet::new(
-                channels,
-                height / scale,
-                *scale,
+        (
+            &GeneratorSpec::Srresnet {
                 width,
                 blocks,
-                device,
-            ))
-        }
+                bicubic_skip,
+            },
+            TaskSpec::Upscale { scale, .. },
+        ) => Generator::Srresnet(srresnet::SrResNet::new(
+            srresnet::SrShape {
+                channels,
+                side: height / scale,
+                scale: *scale,
+                width,
+                blocks,
+                bicubic_skip,
+            },
+            device,
+        )),
         (GeneratorSpec::Srresnet { .. }, _) => {
             return Err("SRResNet is the upscale task's generator".into());
         }

@@ -130,6 +130,16 @@ impl PatchDiscriminator {
         }
         h.reshape([batch, self.side * self.side])
     }
+
+    /// `x`: [batch, channels·size·size] → the output of D's second convolution, before its
+    /// normalisation, flattened [batch, features]: what the upscale task's feature loss
+    /// compares (see `preset::Content`).
+    pub fn features(&self, x: Tensor<2>) -> Tensor<2> {
+        let [batch, _] = x.dims();
+        let h = x.reshape([batch, self.channels, self.size, self.size]);
+        let h = leaky_relu(crate::kernels::conv(&self.convs[0], h), 0.2);
+        crate::kernels::conv(&self.convs[1], h).reshape([batch as i32, -1])
+    }
 }
 
 #[cfg(test)]

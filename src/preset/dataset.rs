@@ -79,6 +79,19 @@ pub enum DatasetSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         classes: Option<usize>,
     },
+    /// Photographs in the folder at `path`, at their own size, sampled as random `size`²
+    /// crops (for super-resolution; see `data::files::photos`). The photos named in
+    /// `held_out` (file names without extension) are never trained on; when it is empty,
+    /// every fifth photo in name order is held out.
+    Photos {
+        path: String,
+        #[serde(default = "default_digit_size")]
+        size: usize,
+        #[serde(default = "default_colour")]
+        channels: usize,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        held_out: Vec<String>,
+    },
 }
 
 fn default_ring_radius() -> f32 {
@@ -121,6 +134,7 @@ impl DatasetSpec {
             | DatasetSpec::DigitSkeletons { size }
             | DatasetSpec::ShapesGrey { size }
             | DatasetSpec::Files { size, .. }
+            | DatasetSpec::Photos { size, .. }
             | DatasetSpec::PairedFiles { size, .. } => Some(*size),
             DatasetSpec::Ring8 { .. } | DatasetSpec::Grid25 { .. } | DatasetSpec::Spiral { .. } => {
                 None
@@ -131,9 +145,9 @@ impl DatasetSpec {
     /// Where a file data set is read from (`None` for generated data).
     pub fn file_path(&self) -> Option<std::path::PathBuf> {
         match self {
-            DatasetSpec::Files { path, .. } | DatasetSpec::PairedFiles { path, .. } => {
-                Some(std::path::PathBuf::from(path))
-            }
+            DatasetSpec::Files { path, .. }
+            | DatasetSpec::Photos { path, .. }
+            | DatasetSpec::PairedFiles { path, .. } => Some(std::path::PathBuf::from(path)),
             _ => None,
         }
     }
@@ -141,8 +155,9 @@ impl DatasetSpec {
     /// This data set read from `path` instead (generated data sets are unchanged).
     pub fn at(&self, path: &std::path::Path) -> DatasetSpec {
         let mut moved = self.clone();
-        if let DatasetSpec::Files { path: p, .. } | DatasetSpec::PairedFiles { path: p, .. } =
-            &mut moved
+        if let DatasetSpec::Files { path: p, .. }
+        | DatasetSpec::Photos { path: p, .. }
+        | DatasetSpec::PairedFiles { path: p, .. } = &mut moved
         {
             *p = path.display().to_string();
         }

@@ -13,7 +13,7 @@ pub mod task;
 pub use dataset::DatasetSpec;
 pub use game::{Balance, GameSpec, LossKind, OptimizerKind, PenaltyKind};
 pub use networks::{DiscriminatorSpec, GeneratorSpec, ReceptiveField};
-pub use task::TaskSpec;
+pub use task::{Content, TaskSpec};
 
 mod validate;
 
@@ -262,7 +262,9 @@ impl Preset {
             DatasetSpec::Shapes { .. } | DatasetSpec::ShapesOutline { .. } => (3, 3),
             DatasetSpec::ShapesGrey { .. } => (1, 3),
             DatasetSpec::Digits { .. } | DatasetSpec::DigitSkeletons { .. } => (1, 1),
-            DatasetSpec::Files { channels, .. } => (*channels, *channels),
+            DatasetSpec::Files { channels, .. } | DatasetSpec::Photos { channels, .. } => {
+                (*channels, *channels)
+            }
             DatasetSpec::PairedFiles {
                 source_channels,
                 target_channels,
@@ -287,14 +289,22 @@ impl Preset {
     ) -> Result<Preset, PresetError> {
         let mut preset = self.clone();
         let path = path.display().to_string();
-        preset.dataset = match self.task {
-            TaskSpec::Translate { .. } => DatasetSpec::PairedFiles {
+        preset.dataset = match (&self.task, &self.dataset) {
+            (TaskSpec::Translate { .. }, _) => DatasetSpec::PairedFiles {
                 path,
                 size,
                 source_channels,
                 target_channels,
             },
-            TaskSpec::Generate | TaskSpec::Upscale { .. } => DatasetSpec::Files {
+            // Crops of photos at their own size; the template's held-out names were its
+            // folder's, so the new folder holds out every fifth photo.
+            (TaskSpec::Upscale { .. }, DatasetSpec::Photos { .. }) => DatasetSpec::Photos {
+                path,
+                size,
+                channels: target_channels,
+                held_out: Vec::new(),
+            },
+            (TaskSpec::Generate | TaskSpec::Upscale { .. }, _) => DatasetSpec::Files {
                 path,
                 size,
                 channels: target_channels,

@@ -30,6 +30,10 @@ pub enum GeneratorSpec {
         /// Residual blocks (the paper: 16).
         #[serde(default = "default_blocks")]
         blocks: usize,
+        /// G adds its output to the bicubic upscaling of its input, so it learns only what
+        /// bicubic lacks (VDSR's global residual; not in the paper's SRResNet).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        bicubic_skip: bool,
     },
 }
 
@@ -93,7 +97,7 @@ impl GeneratorSpec {
                 }
                 None
             }
-            GeneratorSpec::Srresnet { width, blocks } => {
+            GeneratorSpec::Srresnet { width, blocks, .. } => {
                 if width == 0 || width > 256 {
                     return Some(format!("srresnet width {width} is not in 1..=256"));
                 }

@@ -48,7 +48,43 @@ pub enum TaskSpec {
         /// plotted), the baseline SRGAN is compared with.
         #[serde(default = "default_true")]
         adversarial: bool,
+        /// G's content loss: the pixel MSE, or the MSE of D's features (see [`Content`]).
+        #[serde(default)]
+        content: Content,
     },
+}
+
+/// The content loss of the upscale task. SRGAN's is the distance of VGG features; no VGG
+/// weights exist offline, so the feature loss here goes through the one network every run
+/// trains itself: D (a learned similarity, as in Larsen et al. 2016's VAE/GAN). Its
+/// features are the output of D's second convolution, before that layer's normalisation
+/// (2·base channels at a quarter of the image's side); D is a constant of G's update.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Content {
+    /// Pixel MSE (the paper's SRGAN-MSE and SRResNet-MSE).
+    #[default]
+    Mse,
+    /// MSE of D's features: D's second convolution.
+    Features,
+}
+
+impl Content {
+    /// The name of G's loss term, as `metrics.jsonl` and the plots show it.
+    pub fn term(self) -> &'static str {
+        match self {
+            Content::Mse => "mse",
+            Content::Features => "features",
+        }
+    }
+
+    /// What the term is, for captions and summaries.
+    pub fn label(self) -> &'static str {
+        match self {
+            Content::Mse => "pixel MSE",
+            Content::Features => "D-feature MSE (D's conv 2)",
+        }
+    }
 }
 
 fn default_l1_weight() -> f32 {

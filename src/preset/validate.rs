@@ -145,6 +145,13 @@ impl Preset {
                     "a files data set needs a path and 1 or 3 channels (got '{path}', {channels})"
                 ))
             }
+            DatasetSpec::Photos { path, channels, .. }
+                if path.trim().is_empty() || ![1, 3].contains(channels) =>
+            {
+                self.fail(format!(
+                    "a photos data set needs a path and 1 or 3 channels (got '{path}', {channels})"
+                ))
+            }
             _ => match self.dataset.image_size() {
                 Some(size) if ![16, 32, 64].contains(&size) => {
                     self.fail(format!("image size {size} is not one of 16, 32, 64"))

@@ -70,13 +70,13 @@ pub fn examine(path: &Path) -> Result<Examined, String> {
     })
 }
 
-/// Presets that can take a file data set: the generate task on images (conditional ones
-/// only for a labelled set).
+/// Presets that can take a file data set: the generate and upscale tasks on images
+/// (conditional ones only for a labelled set).
 pub fn templates(presets: &[Preset], labelled: bool) -> Vec<&Preset> {
     presets
         .iter()
         .filter(|p| {
-            p.task == TaskSpec::Generate
+            matches!(p.task, TaskSpec::Generate | TaskSpec::Upscale { .. })
                 && !p.dataset.is_points()
                 && !p.dataset.is_paired()
                 && (labelled || !p.conditional())

@@ -14,6 +14,7 @@ mod kill;
 mod learning;
 mod mutated;
 mod optimizer;
+mod photos;
 mod presets;
 mod runs;
 mod seeded;

@@ -7,7 +7,7 @@
 
 use super::common::{assert_resumes_exactly, preset};
 use ganscope::engine::{Trainer, device};
-use ganscope::preset::{DatasetSpec, GeneratorSpec, Preset, TaskSpec};
+use ganscope::preset::{Content, DatasetSpec, GeneratorSpec, Preset, TaskSpec};
 use ganscope::protocol::{SampleView, Tiles};
 
 /// digits-sr4, smaller: 16-px digits (4-px inputs), a narrow G, a short warm-up.
@@ -17,6 +17,7 @@ fn small(warmup_steps: u64) -> Preset {
     p.generator = Some(GeneratorSpec::Srresnet {
         width: 16,
         blocks: 2,
+        bicubic_skip: false,
     });
     if let TaskSpec::Upscale {
         warmup_steps: w, ..
@@ -105,6 +106,33 @@ fn a_small_run_upscales_better_than_bicubic_on_held_out_crops() {
 }
 
 #[test]
+fn the_feature_content_loss_goes_through_d_and_is_named_in_the_run() {
+    let mut p = small(100_000);
+    p.train.lr_g = 1e-3;
+    if let TaskSpec::Upscale { content, .. } = &mut p.task {
+        *content = Content::Features;
+    }
+    let mut trainer = Trainer::new(&p, &device::cpu());
+    let before = trainer.diagnostics().super_resolution;
+    for _ in 0..150 {
+        let m = trainer.step().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!m.terms.contains_key("mse"), "{:?}", m.terms);
+        assert!(m.terms["features"].is_finite() && m.g_loss == m.terms["features"]);
+    }
+    let after = trainer.diagnostics().super_resolution;
+    let (Some(before), Some(after)) = (before, after) else {
+        panic!("no SR scores");
+    };
+    // Matching D's features alone pulls G's images towards the originals.
+    assert!(
+        after.psnr > before.psnr + 1.0,
+        "SR {} -> {} dB",
+        before.psnr,
+        after.psnr
+    );
+}
+
+#[test]
 fn a_resumed_upscale_run_continues_exactly_across_the_phase_change() {
     let p = small(3);
     assert_resumes_exactly(&p, 2, 3);
@@ -137,6 +165,7 @@ fn presets_that_mix_the_tasks_networks_are_refused_with_the_reason() {
     p.generator = Some(GeneratorSpec::Srresnet {
         width: 16,
         blocks: 2,
+        bicubic_skip: false,
     });
     let e = refusal(&p);
     assert!(e.contains("unet"), "{e}");

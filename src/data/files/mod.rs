@@ -17,6 +17,7 @@ pub use decode::memory_limit;
 pub mod folder;
 pub mod idx;
 pub mod paired;
+pub mod photos;
 mod resize;
 mod source;
 
@@ -370,7 +371,7 @@ pub fn load_pairs_with(
     })
 }
 
-/// A decoded set of either kind, held to keep it in the cache.
+/// A decoded set of any kind, held to keep it in the cache.
 pub type Held = Arc<dyn std::any::Any + Send + Sync>;
 
 /// Read the data set `spec` names when it comes from files (into the cache, reporting to
@@ -395,6 +396,9 @@ pub fn read_for(
         } => {
             let channels = (*source_channels, *target_channels);
             Some(load_pairs_with(Path::new(path), *size, channels, progress)? as Held)
+        }
+        DatasetSpec::Photos { path, channels, .. } => {
+            Some(photos::load_with(Path::new(path), *channels, progress)? as Held)
         }
         _ => None,
     })

@@ -6,7 +6,7 @@
 use super::Engine;
 use crate::data::files::{self, Progress};
 use crate::engine::{device, trainer::Trainer};
-use crate::preset::{DatasetSpec, Preset};
+use crate::preset::Preset;
 use crate::protocol::{DeviceChoice, Event};
 use crossbeam_channel::Receiver;
 use std::sync::Arc;
@@ -27,12 +27,7 @@ pub(super) struct Loading {
 impl Loading {
     /// Start reading `preset`'s data when it comes from files (`None` otherwise).
     pub(super) fn start(preset: Box<Preset>, device: DeviceChoice) -> Option<Loading> {
-        if !matches!(
-            preset.dataset,
-            DatasetSpec::Files { .. } | DatasetSpec::PairedFiles { .. }
-        ) {
-            return None;
-        }
+        preset.dataset.file_path()?;
         let progress = Arc::new(Progress::default());
         let (tx, done) = crossbeam_channel::bounded(1);
         let (shared, dataset) = (progress.clone(), preset.dataset.clone());

@@ -139,10 +139,12 @@ pub trait Task: Send {
         None
     }
 
-    /// G's other terms for its samples `fake` of `round`.
+    /// G's other terms for its samples `fake` of `round`; `judge` is D as a constant of G's
+    /// update (no gradients of its own), for terms measured through it.
     fn g_terms(
         &self,
         g: &Generator,
+        judge: &Discriminator,
         fake: &Tensor<2>,
         round: &Round,
         noise: &mut StdRng,

@@ -139,17 +139,19 @@ impl Trainer {
         let Some((fake, round)) = last else {
             return Err(TrainError::Unsupported("d_steps must be at least 1".into()));
         };
-        let terms = self.task.g_terms(self.g(), &fake, &round, &mut noise);
+        // D's weights are constants of G's update: judging with an untracked copy skips
+        // their gradients (a third of D's backward pass) and leaves G's exactly as they
+        // were. The copy shares D's BatchNorm running statistics, as D itself would.
+        let judge = self.d().clone().no_grad();
+        let terms = self
+            .task
+            .g_terms(self.g(), &judge, &fake, &round, &mut noise);
         let weight = self.task.adversarial_weight(self.step);
         let adversarial = (weight > 0.0).then(|| {
             let fake_in = game::pack(
                 game::with_noise(round.judged(fake.clone()), std, &mut extra),
                 game.pack,
             );
-            // D's weights are constants of G's update: judging with an untracked copy skips
-            // their gradients (a third of D's backward pass) and leaves G's exactly as they
-            // were. The copy shares D's BatchNorm running statistics, as D itself would.
-            let judge = self.d().clone().no_grad();
             Term {
                 name: "adversarial",
                 value: loss::generator(game.loss, judge.forward(fake_in, round.labels.as_ref())),

@@ -399,14 +399,16 @@ fn task_summary(task: &crate::preset::TaskSpec) -> Option<String> {
             warmup_steps,
             adversarial_weight,
             adversarial,
+            content,
         } => {
+            let c = content.label();
             let objective = if adversarial {
                 format!(
-                    "MSE for {warmup_steps} steps (SRResNet), then MSE + {adversarial_weight}·GAN \
+                    "{c} for {warmup_steps} steps (SRResNet), then {c} + {adversarial_weight}·GAN \
                      (SRGAN)"
                 )
             } else {
-                "MSE only (SRResNet)".into()
+                format!("{c} only (SRResNet)")
             };
             Some(format!(
                 "upscale {scale}× from bicubic-shrunk inputs: {objective}"

@@ -12,7 +12,7 @@ use super::reference::ReferenceClassifier;
 use super::{Round, Scene, Task, Term, labels};
 use crate::data::{self, DataSource, SampleShape};
 use crate::engine::loss;
-use crate::models::Generator;
+use crate::models::{Discriminator, Generator};
 use crate::preset::Preset;
 use crate::protocol::{Diagnostics, RgbaImage, SampleView};
 use burn::prelude::*;
@@ -89,6 +89,7 @@ impl Task for Generate {
     fn g_terms(
         &self,
         g: &Generator,
+        _judge: &Discriminator,
         fake: &Tensor<2>,
         round: &Round,
         noise: &mut StdRng,

@@ -11,7 +11,7 @@ mod view;
 use super::reference::ReferenceClassifier;
 use super::{Round, Scene, Task, Term};
 use crate::data::{DataSource, SampleShape};
-use crate::models::Generator;
+use crate::models::{Discriminator, Generator};
 use crate::preset::{Preset, TaskSpec};
 use crate::protocol::{Diagnostics, SampleView};
 use burn::prelude::*;
@@ -149,6 +149,7 @@ impl Task for Translate {
     fn g_terms(
         &self,
         _g: &Generator,
+        _judge: &Discriminator,
         fake: &Tensor<2>,
         round: &Round,
         _noise: &mut StdRng,

@@ -16,8 +16,8 @@ mod view;
 
 use super::{Round, Scene, Task, Term};
 use crate::data::{DataSource, SampleShape, resample};
-use crate::models::Generator;
-use crate::preset::{Preset, TaskSpec};
+use crate::models::{Discriminator, Generator};
+use crate::preset::{Content, Preset, TaskSpec};
 use crate::protocol::{Diagnostics, SampleView};
 use burn::prelude::*;
 use rand::rngs::StdRng;
@@ -124,13 +124,28 @@ impl Task for Upscale {
     fn g_terms(
         &self,
         _g: &Generator,
+        judge: &Discriminator,
         fake: &Tensor<2>,
         round: &Round,
         _noise: &mut StdRng,
     ) -> Vec<Term> {
-        let error = fake.clone() - round.real.clone();
+        let content = match self.spec {
+            TaskSpec::Upscale { content, .. } => content,
+            _ => Content::Mse,
+        };
+        // The real images' features are targets: no gradient flows into them.
+        let features = match content {
+            Content::Mse => None,
+            Content::Features => judge
+                .features(fake.clone())
+                .zip(judge.features(round.real.clone().detach())),
+        };
+        let error = match features {
+            Some((fake, real)) => fake - real,
+            None => fake.clone() - round.real.clone(),
+        };
         vec![Term {
-            name: "mse",
+            name: content.term(),
             value: (error.clone() * error).mean(),
             weight: 1.0,
         }]
