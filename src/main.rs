@@ -155,8 +155,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             input,
             out,
             reference,
+            evaluate,
             device,
-        } => cli::upscale::run(&checkpoint, &input, &out, reference.as_deref(), device),
+        } => {
+            let scoring = match (&reference, evaluate) {
+                (Some(reference), _) => cli::upscale::Scoring::Against(reference),
+                (None, true) => cli::upscale::Scoring::Itself,
+                (None, false) => cli::upscale::Scoring::None,
+            };
+            cli::upscale::run(&checkpoint, &input, &out, scoring, device).map(drop)
+        }
         CliCommand::Presets => {
             let dir = library::default_dir();
             let library = PresetLibrary::load_dir(&dir);

@@ -179,7 +179,7 @@ pub enum CliCommand {
     },
     /// Upscale images with the generator of a trained super-resolution run (upscale task):
     /// any size, in overlapping tiles; with --reference, print PSNR/SSIM of the result and of
-    /// bicubic against it as one JSON line.
+    /// bicubic against it as one JSON line (with --evaluate, against each input itself).
     Upscale {
         /// A run folder (its newest complete checkpoint is used) or one of its checkpoints.
         #[arg(long)]
@@ -194,6 +194,11 @@ pub enum CliCommand {
         /// output's) to score the result and bicubic against.
         #[arg(long)]
         reference: Option<PathBuf>,
+        /// Take each input as the original instead: shrink it by the run's scale (bicubic,
+        /// as training does, after cutting it to a multiple of the scale), upscale that, and
+        /// print one JSON line per image with `file` and the scores against the original.
+        #[arg(long, conflicts_with = "reference")]
+        evaluate: bool,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,
     },

@@ -3,8 +3,11 @@
 //! them, of any size; each output is a PNG `scale` times larger, named after its input,
 //! computed in overlapping tiles (`engine::upscaler`). With `--reference` (one input) the
 //! result and the bicubic upscaling are scored against that original and one JSON line is
-//! printed: `psnr`, `ssim`, `bicubic_psnr`, `bicubic_ssim` (and `sharpness`), with the
-//! conventions of `metrics::upscaling` (all channels, `scale` pixels cropped at each border).
+//! printed: `psnr`, `ssim`, `bicubic_psnr`, `bicubic_ssim` (and `sharpness`,
+//! `bicubic_sharpness`), with the conventions of `metrics::upscaling` (all channels, `scale`
+//! pixels cropped at each border). With `--evaluate` each input is the original: it is shrunk
+//! as training shrinks its crops, the shrunk image is upscaled, and the line (with `file`)
+//! scores that against the input: the per-photo table of held-out photos.
 
 use super::apply::{decode_any, jobs};
 use crate::data::resample;
@@ -22,27 +25,44 @@ const MAX_INPUT_BYTES: u64 = 64 << 20;
 /// Image files a folder is searched for.
 const EXTENSIONS: [&str; 6] = ["png", "jpg", "jpeg", "gif", "bmp", "webp"];
 
+/// What an upscaling is scored against.
+#[derive(Clone, Copy, Debug)]
+pub enum Scoring<'a> {
+    None,
+    /// The original of the (single) input.
+    Against(&'a Path),
+    /// Each input itself, shrunk before it is upscaled.
+    Itself,
+}
+
 /// Upscale `input` (a file or a folder) with the generator of `run` into `out` (a file for
-/// one input, a folder for a folder); score against `reference` when given.
+/// one input, a folder for a folder), scored as `scoring` says; the score lines printed are
+/// also returned.
 pub fn run(
     run: &Path,
     input: &Path,
     out: &Path,
-    reference: Option<&Path>,
+    scoring: Scoring,
     choice: DeviceChoice,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<serde_json::Value>> {
     let upscaler = load(run, choice)?;
     let jobs = jobs(input, out, &EXTENSIONS)?;
-    if reference.is_some() && jobs.len() != 1 {
+    if matches!(scoring, Scoring::Against(_)) && jobs.len() != 1 {
         anyhow::bail!(
             "--reference scores one image; {} is a folder",
             input.display()
         );
     }
-    let mut failed = 0;
+    let (mut failed, mut lines) = (0, Vec::new());
     for (from, to) in &jobs {
-        match upscale_file(&upscaler, from, to, reference) {
-            Ok(()) => eprintln!("{} -> {}", from.display(), to.display()),
+        match upscale_file(&upscaler, from, to, scoring) {
+            Ok(line) => {
+                eprintln!("{} -> {}", from.display(), to.display());
+                if let Some(line) = line {
+                    println!("{line}");
+                    lines.push(line);
+                }
+            }
             Err(e) => {
                 failed += 1;
                 eprintln!("{}: {e:#}", from.display());
@@ -52,7 +72,7 @@ pub fn run(
     if failed > 0 {
         anyhow::bail!("{failed} of {} image(s) could not be upscaled", jobs.len());
     }
-    Ok(())
+    Ok(lines)
 }
 
 /// The generator of the newest complete checkpoint of `run` (or of the checkpoint itself).
@@ -84,20 +104,31 @@ fn upscale_file(
     upscaler: &Upscaler,
     from: &Path,
     to: &Path,
-    reference: Option<&Path>,
-) -> anyhow::Result<()> {
+    scoring: Scoring,
+) -> anyhow::Result<Option<serde_json::Value>> {
     let (c, s) = (upscaler.channels(), upscaler.scale());
     let bytes = crate::files::read_limited(from, MAX_INPUT_BYTES)?;
-    let (values, height, width) = decode_any(&bytes, c)?;
+    let (mut values, mut height, mut width) = decode_any(&bytes, c)?;
+    let mut original = None;
+    if let Scoring::Itself = scoring {
+        let (h, w) = (height / s * s, width / s * s);
+        if h == 0 || w == 0 {
+            anyhow::bail!("is {width}×{height} px, smaller than the scale {s}");
+        }
+        let cut = cut(&values, c, (height, width), (h, w));
+        values = resample::bicubic(&cut, c, (h, w), (h / s, w / s));
+        (height, width) = (h / s, w / s);
+        original = Some(cut);
+    }
     let output = upscaler
         .upscale(&values, (height, width))
         .map_err(|e| anyhow::anyhow!(e))?;
     let size = (height * s, width * s);
     let image = imaging::to_rgba_rect(&output, c, size);
     imaging::save_png(&image, to).with_context(|| format!("cannot write {}", to.display()))?;
-    if let Some(reference) = reference {
+    if let Scoring::Against(reference) = scoring {
         let bytes = crate::files::read_limited(reference, MAX_INPUT_BYTES)?;
-        let (original, rh, rw) = decode_any(&bytes, c)
+        let (read, rh, rw) = decode_any(&bytes, c)
             .with_context(|| format!("cannot read the reference {}", reference.display()))?;
         if (rh, rw) != size {
             anyhow::bail!(
@@ -107,9 +138,28 @@ fn upscale_file(
                 size.0
             );
         }
-        let bicubic = resample::bicubic(&values, c, (height, width), size);
-        let scores = upscaling::score(&output, &bicubic, &original, c, size, s);
-        println!("{}", serde_json::to_string(&scores)?);
+        original = Some(read);
     }
-    Ok(())
+    let Some(original) = original else {
+        return Ok(None);
+    };
+    let bicubic = resample::bicubic(&values, c, (height, width), size);
+    let scores = upscaling::score(&output, &bicubic, &original, c, size, s);
+    let mut line = serde_json::to_value(&scores)?;
+    if let Scoring::Itself = scoring {
+        line["file"] = serde_json::Value::from(from.display().to_string());
+    }
+    Ok(Some(line))
+}
+
+/// The top-left `to` (rows, columns) of every plane of `images` (`channels` planes of
+/// `from`).
+fn cut(images: &[f32], channels: usize, from: (usize, usize), to: (usize, usize)) -> Vec<f32> {
+    let mut out = Vec::with_capacity(channels * to.0 * to.1);
+    for plane in images.chunks_exact(from.0 * from.1).take(channels) {
+        for row in plane.chunks_exact(from.1).take(to.0) {
+            out.extend_from_slice(&row[..to.1]);
+        }
+    }
+    out
 }

@@ -21,6 +21,9 @@ pub struct SuperResolution {
     pub bicubic_psnr: f32,
     pub bicubic_ssim: f32,
     pub sharpness: f32,
+    /// The same ratio for bicubic (absent from runs recorded before it was).
+    #[serde(default)]
+    pub bicubic_sharpness: f32,
 }
 
 /// Every `height`×`width` plane of `images` without its outer `border` pixels.
@@ -71,16 +74,20 @@ pub fn score(
         [sr, bicubic, hr].map(|images| crop_border(images, (height, width), border));
     let features = (channels * inner.0 * inner.1).max(1);
     let reference = detail_energy(&hr, inner);
+    let ratio = |images: &[f32]| {
+        if reference > 0.0 {
+            (detail_energy(images, inner) / reference) as f32
+        } else {
+            1.0
+        }
+    };
     SuperResolution {
         psnr: similarity::psnr(&sr, &hr, features),
         ssim: similarity::ssim_rect(&sr, &hr, inner),
         bicubic_psnr: similarity::psnr(&bicubic, &hr, features),
         bicubic_ssim: similarity::ssim_rect(&bicubic, &hr, inner),
-        sharpness: if reference > 0.0 {
-            (detail_energy(&sr, inner) / reference) as f32
-        } else {
-            1.0
-        },
+        sharpness: ratio(&sr),
+        bicubic_sharpness: ratio(&bicubic),
     }
 }
 

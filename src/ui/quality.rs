@@ -78,8 +78,14 @@ pub(super) fn super_resolution(
     };
     ui.strong(format!(
         "Step {}: on the held-out crops, SR {:.2} dB / SSIM {:.3}, bicubic {:.2} dB / SSIM \
-         {:.3}, sharpness {:.2}",
-        latest.step, s.psnr, s.ssim, s.bicubic_psnr, s.bicubic_ssim, s.sharpness
+         {:.3}, sharpness {:.2} (bicubic {:.2})",
+        latest.step,
+        s.psnr,
+        s.ssim,
+        s.bicubic_psnr,
+        s.bicubic_ssim,
+        s.sharpness,
+        s.bicubic_sharpness
     ))
     .on_hover_text(
         "PSNR and SSIM of G's upscalings and of bicubic upscaling against the originals, on \
@@ -133,5 +139,13 @@ pub(super) fn super_resolution(
                 .color(BASELINE_COLOR),
         );
         plot.line(Line::new("sharpness", PlotPoints::new(value(|s| s.sharpness))).color(D_COLOR));
+        plot.line(
+            Line::new(
+                "bicubic sharpness",
+                PlotPoints::new(value(|s| s.bicubic_sharpness)),
+            )
+            .color(BASELINE_COLOR)
+            .style(egui_plot::LineStyle::dashed_loose()),
+        );
     });
 }

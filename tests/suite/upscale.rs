@@ -173,6 +173,8 @@ fn presets_that_mix_the_tasks_networks_are_refused_with_the_reason() {
 
 #[test]
 fn upscale_enlarges_any_size_scores_against_a_reference_and_refuses_bad_inputs() {
+    use ganscope::cli::upscale::Scoring;
+    let cpu = ganscope::protocol::DeviceChoice::Cpu;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let run = dir.path().join("run");
     let mut trainer = Trainer::new(&small(10), &device::cpu());
@@ -197,7 +199,7 @@ fn upscale_enlarges_any_size_scores_against_a_reference_and_refuses_bad_inputs()
     std::fs::write(inputs.join("broken.png"), b"\x89PNG\r\n\x1a\nnot an image")
         .unwrap_or_else(|e| panic!("{e}"));
     let out = dir.path().join("out");
-    let outcome = ganscope::cli::upscale::run(&run, &inputs, &out, None, Default::default());
+    let outcome = ganscope::cli::upscale::run(&run, &inputs, &out, Scoring::None, cpu);
     let message = outcome.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("1 of 3"), "{message}");
     for (name, size) in [("wide.png", (36, 92)), ("square.png", (32, 32))] {
@@ -214,16 +216,20 @@ fn upscale_enlarges_any_size_scores_against_a_reference_and_refuses_bad_inputs()
         &run,
         &one,
         &dir.path().join("sr.png"),
-        Some(&reference),
-        Default::default(),
-    );
-    assert!(scored.is_ok(), "{scored:?}");
+        Scoring::Against(&reference),
+        cpu,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(scored.len(), 1);
+    for key in ["psnr", "ssim", "bicubic_psnr", "bicubic_ssim"] {
+        assert!(scored[0][key].is_number(), "{key}: {scored:?}");
+    }
     let wrong = ganscope::cli::upscale::run(
         &run,
         &inputs.join("wide.png"),
         &dir.path().join("sr2.png"),
-        Some(&reference),
-        Default::default(),
+        Scoring::Against(&reference),
+        cpu,
     )
     .err()
     .map(|e| e.to_string())
@@ -234,7 +240,24 @@ fn upscale_enlarges_any_size_scores_against_a_reference_and_refuses_bad_inputs()
     Trainer::new(&preset("ring8-mlp"), &device::cpu())
         .save_checkpoint(&other)
         .unwrap_or_else(|e| panic!("{e}"));
-    let refused = ganscope::cli::upscale::run(&other, &one, &out, None, Default::default())
+    // --evaluate scores each input against itself, shrunk first (to 20x8, then 5x2).
+    let evaluated = ganscope::cli::upscale::run(
+        &run,
+        &inputs.join("wide.png"),
+        &dir.path().join("e.png"),
+        Scoring::Itself,
+        cpu,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        evaluated[0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("wide.png"))
+    );
+    let bytes = std::fs::read(dir.path().join("e.png")).unwrap_or_else(|e| panic!("{e}"));
+    let (_, h, w) = ganscope::cli::apply::decode_any(&bytes, 1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((h, w), (8, 20));
+    let refused = ganscope::cli::upscale::run(&other, &one, &out, Scoring::None, cpu)
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
