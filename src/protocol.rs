@@ -262,10 +262,19 @@ pub struct RunInfo {
     /// The source image G translates, for image-to-image tasks (G then has no latent:
     /// `latent_dim` is 0).
     pub source: Option<SourceInfo>,
+    /// What a super-resolution G does, for upscale tasks (G has no latent either).
+    pub upscale: Option<UpscaleInfo>,
     /// The networks in words ("DCGAN", "U-Net G, PatchGAN D").
     pub networks: String,
     /// The settings that may change while it trains, as they are now.
     pub balance: Balance,
+}
+
+/// A super-resolution G: images of `channels` enlarged `scale` times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpscaleInfo {
+    pub scale: usize,
+    pub channels: usize,
 }
 
 /// The source images of an image-to-image task.
@@ -329,6 +338,18 @@ pub enum ExploreRequest {
         source: Vec<f32>,
         side: usize,
     },
+    /// Upscale one image (channel-major, values in [-1, 1], `height`×`width`) with the latest
+    /// snapshot of a super-resolution G, in tiles; with `shrink` the image is the original,
+    /// shrunk by the scale first. Answered as a [`RenderTarget::Main`] render of the images
+    /// [G's input, bicubic, SR] and, when shrunk, the original (see
+    /// `engine::upscaler::Comparison`).
+    Upscale {
+        id: u64,
+        image: Vec<f32>,
+        height: usize,
+        width: usize,
+        shrink: bool,
+    },
 }
 
 /// What G made of a render request's latents, in request order.
@@ -336,6 +357,8 @@ pub enum ExploreRequest {
 pub enum Rendered {
     Images(Vec<RgbaImage>),
     Points(Vec<[f32; 2]>),
+    /// The request could not be done (an image G cannot take): why.
+    Failed(String),
 }
 
 impl Rendered {
@@ -347,6 +370,7 @@ impl Rendered {
             match part {
                 Rendered::Images(i) => images.extend(i),
                 Rendered::Points(p) => points.extend(p),
+                Rendered::Failed(why) => return Rendered::Failed(why),
             }
         }
         if points.is_empty() {

@@ -91,6 +91,7 @@ pub fn run(
             )
             .with_context(|| format!("cannot write {}", out.display()))?;
         }
+        Rendered::Failed(why) => anyhow::bail!(why),
     }
     eprintln!(
         "{} walk from seed {} to seed {} in {} frames ({}) through {} -> {}",

@@ -10,7 +10,6 @@
 //! scores that against the input: the per-photo table of held-out photos.
 
 use super::apply::{decode_any, jobs};
-use crate::data::resample;
 use crate::engine::trainer::checkpoint;
 use crate::engine::upscaler::Upscaler;
 use crate::engine::{Trainer, device};
@@ -108,24 +107,15 @@ fn upscale_file(
 ) -> anyhow::Result<Option<serde_json::Value>> {
     let (c, s) = (upscaler.channels(), upscaler.scale());
     let bytes = crate::files::read_limited(from, MAX_INPUT_BYTES)?;
-    let (mut values, mut height, mut width) = decode_any(&bytes, c)?;
-    let mut original = None;
-    if let Scoring::Itself = scoring {
-        let (h, w) = (height / s * s, width / s * s);
-        if h == 0 || w == 0 {
-            anyhow::bail!("is {width}×{height} px, smaller than the scale {s}");
-        }
-        let cut = cut(&values, c, (height, width), (h, w));
-        values = resample::bicubic(&cut, c, (h, w), (h / s, w / s));
-        (height, width) = (h / s, w / s);
-        original = Some(cut);
-    }
-    let output = upscaler
-        .upscale(&values, (height, width))
+    let (values, height, width) = decode_any(&bytes, c)?;
+    let shrink = matches!(scoring, Scoring::Itself);
+    let compared = upscaler
+        .compare(&values, (height, width), shrink)
         .map_err(|e| anyhow::anyhow!(e))?;
-    let size = (height * s, width * s);
-    let image = imaging::to_rgba_rect(&output, c, size);
+    let size = compared.size(s);
+    let image = imaging::to_rgba_rect(&compared.sr, c, size);
     imaging::save_png(&image, to).with_context(|| format!("cannot write {}", to.display()))?;
+    let mut original = compared.original;
     if let Scoring::Against(reference) = scoring {
         let bytes = crate::files::read_limited(reference, MAX_INPUT_BYTES)?;
         let (read, rh, rw) = decode_any(&bytes, c)
@@ -143,23 +133,10 @@ fn upscale_file(
     let Some(original) = original else {
         return Ok(None);
     };
-    let bicubic = resample::bicubic(&values, c, (height, width), size);
-    let scores = upscaling::score(&output, &bicubic, &original, c, size, s);
+    let scores = upscaling::score(&compared.sr, &compared.bicubic, &original, c, size, s);
     let mut line = serde_json::to_value(&scores)?;
     if let Scoring::Itself = scoring {
         line["file"] = serde_json::Value::from(from.display().to_string());
     }
     Ok(Some(line))
-}
-
-/// The top-left `to` (rows, columns) of every plane of `images` (`channels` planes of
-/// `from`).
-fn cut(images: &[f32], channels: usize, from: (usize, usize), to: (usize, usize)) -> Vec<f32> {
-    let mut out = Vec::with_capacity(channels * to.0 * to.1);
-    for plane in images.chunks_exact(from.0 * from.1).take(channels) {
-        for row in plane.chunks_exact(from.1).take(to.0) {
-            out.extend_from_slice(&row[..to.1]);
-        }
-    }
-    out
 }

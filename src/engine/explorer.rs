@@ -73,7 +73,7 @@ impl Pending {
                 self.renders.insert(target, request);
             }
             // A translation is what the main view shows for an image-to-image G.
-            ExploreRequest::Translate { .. } => {
+            ExploreRequest::Translate { .. } | ExploreRequest::Upscale { .. } => {
                 self.renders.insert(RenderTarget::Main, request);
             }
             ExploreRequest::Directions { .. } => {
@@ -191,6 +191,22 @@ impl Explorer {
                     target: RenderTarget::Main,
                     step: snapshot.step,
                     output,
+                }),
+            ExploreRequest::Upscale {
+                id,
+                image,
+                height,
+                width,
+                shrink,
+            } => snapshot
+                .upscale(&image, (height, width), shrink)
+                .map(|outcome| Event::Rendered {
+                    id,
+                    target: RenderTarget::Main,
+                    step: snapshot.step,
+                    output: outcome.unwrap_or_else(|why| {
+                        Rendered::Failed(format!("cannot upscale the image: {why}"))
+                    }),
                 }),
             ExploreRequest::CancelDirections => None,
         }));

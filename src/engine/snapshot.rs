@@ -7,6 +7,7 @@ use super::device::{self, OpenedDevice};
 use crate::data::{self, SampleShape};
 use crate::engine::HostValues;
 use crate::engine::translator::Translator;
+use crate::engine::upscaler::Upscaler;
 use crate::imaging;
 use crate::latent::{self, Directions};
 use crate::models::{self, Generator};
@@ -41,6 +42,8 @@ pub struct Snapshot {
     device: Device,
     /// An image-to-image G, for the draw-and-translate canvas (it has no latent).
     translator: Option<Translator>,
+    /// A super-resolution G, for the explorer's before/after comparison.
+    upscaler: Option<Upscaler>,
 }
 
 /// Labels cycling through `classes` for `n` samples (a conditional G's reference and PCA
@@ -61,6 +64,7 @@ impl Snapshot {
         device: &Device,
     ) -> Snapshot {
         let translator = Translator::new(generator, TRANSLATION_SEED, device);
+        let upscaler = Upscaler::new(generator, device);
         let generator = if latent_dim == 0 {
             generator.clone()
         } else {
@@ -80,7 +84,35 @@ impl Snapshot {
             classes,
             device: device.clone(),
             translator,
+            upscaler,
         }
+    }
+
+    /// A super-resolution G's comparison for one image (see [`Upscaler::compare`]) as
+    /// pictures: [G's input, bicubic, SR] and the original when `shrink`; `None` for another
+    /// G, an error naming the cause for an image it cannot take.
+    pub fn upscale(
+        &self,
+        image: &[f32],
+        size: (usize, usize),
+        shrink: bool,
+    ) -> Option<Result<Rendered, String>> {
+        let upscaler = self.upscaler.as_ref()?;
+        let c = upscaler.channels();
+        Some(upscaler.compare(image, size, shrink).map(|compared| {
+            let large = compared.size(upscaler.scale());
+            let mut images = vec![
+                imaging::to_rgba_rect(&compared.low, c, compared.low_size),
+                imaging::to_rgba_rect(&compared.bicubic, c, large),
+                imaging::to_rgba_rect(&compared.sr, c, large),
+            ];
+            images.extend(
+                compared
+                    .original
+                    .map(|original| imaging::to_rgba_rect(&original, c, large)),
+            );
+            Rendered::Images(images)
+        }))
     }
 
     /// What an image-to-image G makes of one source image (channel-major, values in

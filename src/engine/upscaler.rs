@@ -6,6 +6,7 @@
 //! pixel sees exactly the inputs it would see in one pass (zero padding only at the image's
 //! own borders): tiling changes no value beyond float rounding (tested).
 
+use crate::data::resample;
 use crate::engine::HostValues;
 use crate::models::Generator;
 use crate::models::srresnet::SrResNet;
@@ -97,6 +98,84 @@ impl Upscaler {
             }
         }
         Ok(out)
+    }
+}
+
+/// An image upscaled by G and by bicubic, for comparing them (the explorer's slider,
+/// `ganscope upscale --evaluate`).
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// G's input (channel-major): the image itself, or the original shrunk.
+    pub low: Vec<f32>,
+    /// The input's (height, width).
+    pub low_size: (usize, usize),
+    /// G's and bicubic's upscalings, `scale` times the input's size.
+    pub sr: Vec<f32>,
+    pub bicubic: Vec<f32>,
+    /// What the input was shrunk from (its top-left part whose sides are multiples of the
+    /// scale), when it was.
+    pub original: Option<Vec<f32>>,
+}
+
+impl Comparison {
+    /// The upscalings' (height, width).
+    pub fn size(&self, scale: usize) -> (usize, usize) {
+        (self.low_size.0 * scale, self.low_size.1 * scale)
+    }
+}
+
+/// The top-left `to` (rows, columns) of every plane of `images` (`channels` planes of
+/// `from`).
+fn cut(images: &[f32], channels: usize, from: (usize, usize), to: (usize, usize)) -> Vec<f32> {
+    let mut out = Vec::with_capacity(channels * to.0 * to.1);
+    for plane in images.chunks_exact((from.0 * from.1).max(1)).take(channels) {
+        for row in plane.chunks_exact(from.1.max(1)).take(to.0) {
+            out.extend_from_slice(&row[..to.1]);
+        }
+    }
+    out
+}
+
+impl Upscaler {
+    /// `image` (`height`×`width`) upscaled by G and by bicubic; with `shrink`, `image` is
+    /// taken as the original: cut to sides that are multiples of the scale and shrunk by it
+    /// (bicubic, as training makes its inputs) before both upscale it.
+    pub fn compare(
+        &self,
+        image: &[f32],
+        (height, width): (usize, usize),
+        shrink: bool,
+    ) -> Result<Comparison, String> {
+        let (c, s) = (self.channels(), self.scale());
+        if image.len() != c * height * width {
+            return Err(format!(
+                "expected a {c}-channel image of {height}×{width}, got {} values",
+                image.len()
+            ));
+        }
+        let (low, low_size, original) = if shrink {
+            let (h, w) = (height / s * s, width / s * s);
+            if h == 0 || w == 0 {
+                return Err(format!(
+                    "a {width}×{height} px image is smaller than the scale {s}: nothing to shrink"
+                ));
+            }
+            let original = cut(image, c, (height, width), (h, w));
+            let low = resample::bicubic(&original, c, (h, w), (h / s, w / s));
+            (low, (h / s, w / s), Some(original))
+        } else {
+            (image.to_vec(), (height, width), None)
+        };
+        let sr = self.upscale(&low, low_size)?;
+        let size = (low_size.0 * s, low_size.1 * s);
+        let bicubic = resample::bicubic(&low, c, low_size, size);
+        Ok(Comparison {
+            low,
+            low_size,
+            sr,
+            bicubic,
+            original,
+        })
     }
 }
 

@@ -79,6 +79,8 @@ pub enum FolderPurpose {
     OpenData,
     /// Where the data of a run being continued is now (it moved since it was recorded).
     LocateData,
+    /// An image file for a super-resolution G to upscale (a file, not a folder).
+    ImageToUpscale,
 }
 
 /// A file or folder the user is asked for.
@@ -261,6 +263,9 @@ fn rfd_dialog(request: &FileRequest) -> Option<PathBuf> {
                 .add_filter(extension.to_uppercase(), &[extension.as_str()])
                 .save_file()
         }
+        FileRequest::Folder(FolderPurpose::ImageToUpscale) => rfd::FileDialog::new()
+            .add_filter("images", &["png", "jpg", "jpeg", "bmp", "webp", "gif"])
+            .pick_file(),
         FileRequest::Folder(_) => rfd::FileDialog::new().pick_folder(),
     }
 }

@@ -44,7 +44,9 @@ impl FilePrompt {
             FileRequest::Folder(FolderPurpose::OpenRun) => {
                 (runs_folder.to_path_buf(), recorded_runs(runs_folder))
             }
-            FileRequest::Folder(FolderPurpose::OpenData | FolderPurpose::LocateData) => (
+            FileRequest::Folder(
+                FolderPurpose::OpenData | FolderPurpose::LocateData | FolderPurpose::ImageToUpscale,
+            ) => (
                 std::env::home_dir().unwrap_or_else(|| exports.to_path_buf()),
                 Vec::new(),
             ),
@@ -66,13 +68,16 @@ impl FilePrompt {
             FileRequest::Folder(FolderPurpose::Generator) => "Export the generator to",
             FileRequest::Folder(FolderPurpose::OpenData) => "Open data",
             FileRequest::Folder(FolderPurpose::LocateData) => "Where is the run's data now?",
+            FileRequest::Folder(FolderPurpose::ImageToUpscale) => "Image to upscale",
         }
     }
 
     fn confirm_label(&self) -> &'static str {
         match &self.request {
             FileRequest::Save(_) => "Save",
-            FileRequest::Folder(FolderPurpose::OpenRun | FolderPurpose::OpenData) => "Open",
+            FileRequest::Folder(
+                FolderPurpose::OpenRun | FolderPurpose::OpenData | FolderPurpose::ImageToUpscale,
+            ) => "Open",
             FileRequest::Folder(FolderPurpose::LocateData) => "Use",
             FileRequest::Folder(_) => "Choose",
         }
@@ -167,6 +172,10 @@ impl FilePrompt {
                     Some(format!("{} does not exist", path.display()))
                 }
                 FileRequest::Folder(FolderPurpose::OpenData | FolderPurpose::LocateData) => None,
+                FileRequest::Folder(FolderPurpose::ImageToUpscale) if !path.is_file() => {
+                    Some(format!("{} is not a file", path.display()))
+                }
+                FileRequest::Folder(FolderPurpose::ImageToUpscale) => None,
                 FileRequest::Folder(_) if path.is_file() => {
                     Some(format!("{} is a file, not a folder", path.display()))
                 }

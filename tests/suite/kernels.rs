@@ -232,3 +232,42 @@ fn compare_kernels_refuses_a_preset_without_a_dcgan_naming_it() {
         "{message}"
     );
 }
+
+#[test]
+fn a_convolution_too_large_for_one_column_matrix_is_computed_in_parts_with_the_same_result() {
+    use ganscope::kernels::cpu::{Conv, forward_within};
+    // (batch, channels, side, out channels, kernel, stride, padding): SRResNet's 9×9 head
+    // and tail, a 3×3 body layer, D's strided 4×4, an odd side.
+    let shapes = [
+        (1, 3, 23, 5, 9, 1, 4),
+        (1, 6, 17, 3, 9, 1, 4),
+        (3, 4, 12, 4, 3, 1, 1),
+        (1, 3, 16, 4, 4, 2, 1),
+        (2, 2, 15, 3, 4, 2, 1),
+    ];
+    for (batch, channels, side, out_channels, k, s, p) in shapes {
+        let out = (side + 2 * p - k) / s + 1;
+        let g = Conv {
+            batch,
+            channels,
+            height: side,
+            width: side,
+            out_channels,
+            kernel: [k, k],
+            stride: [s, s],
+            dilation: [1, 1],
+            pad_begin: [p, p],
+            out_height: out,
+            out_width: out,
+        };
+        let wave = |n: usize, f: f32| (0..n).map(|i| ((i as f32) * f).sin()).collect::<Vec<_>>();
+        let image = wave(g.image_len(), 0.37);
+        let weight = wave(g.weight_len(), 0.91);
+        let whole = forward_within(&image, &weight, &g, usize::MAX);
+        // Budgets down to a single output row of a single sample.
+        for budget in [g.taps() * g.out_pixels(), g.taps() * out * 2, 1] {
+            let parts = forward_within(&image, &weight, &g, budget);
+            assert_close(&format!("{g:?} within {budget}"), &parts, &whole);
+        }
+    }
+}

@@ -164,6 +164,7 @@ fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request(
         classes: Some(10),
         class_names: (0..10).map(|d| d.to_string()).collect(),
         source: None,
+        upscale: None,
         networks: "DCGAN".into(),
         balance: Default::default(),
     };

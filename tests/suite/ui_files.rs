@@ -20,7 +20,7 @@ fn tempdir() -> tempfile::TempDir {
 
 /// A file or folder dropped on the window.
 #[derive(Debug)]
-struct Dropped(PathBuf);
+pub struct Dropped(pub PathBuf);
 
 impl egui::DroppedFile for Dropped {
     fn path(&self) -> &Path {

@@ -268,7 +268,7 @@ fn upscale_enlarges_any_size_scores_against_a_reference_and_refuses_bad_inputs()
 }
 
 #[test]
-fn the_app_shows_upscalings_and_says_why_the_explorer_has_no_latent() {
+fn the_app_shows_upscalings_and_compares_sr_with_bicubic_and_the_original_in_the_explorer() {
     use egui_kittest::kittest::Queryable;
     let mut harness = super::ui::harness("digits-sr4");
     super::ui::step_until(&mut harness, |app| app.run_state().info.is_some());
@@ -299,10 +299,64 @@ fn the_app_shows_upscalings_and_says_why_the_explorer_has_no_latent() {
     );
     harness.get_by_label("Explorer").click();
     harness.run_steps(2);
+    assert!(harness.query_by_label_contains("Open an image").is_some());
+    assert!(!harness.state().explorer().has_latent_controls());
+    // A held-out crop, shrunk and upscaled by the explorer thread: SR beside its original.
+    harness.get_by_label("Load held-out crop").click();
+    let shown = |app: &ganscope::ui::GanscopeApp| {
+        app.explorer()
+            .compare()
+            .and_then(|c| c.shown())
+            .map(|(_, size, original)| (size, original))
+    };
+    super::ui::step_until(&mut harness, |app| shown(app).is_some());
+    assert_eq!(shown(harness.state()), Some(((32, 32), true)));
+    harness.run_steps(2);
     assert!(
         harness
-            .query_by_label_contains("This generator upscales images")
+            .query_by_label_contains(
+                "held-out crop 0 (step 1): 32x32 px, shrunk to 8x8 px -> SR 32x32 px (4x)"
+            )
             .is_some()
     );
-    assert!(!harness.state().explorer().has_latent_controls());
+    assert!(harness.query_by_label("original").is_some());
+    // A photo of any size dropped on the window is upscaled as it is; a broken one is refused
+    // naming the cause.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let photo = dir.path().join("wide.png");
+    image::GrayImage::from_fn(23, 9, |x, y| image::Luma([(x * 11 + y * 7) as u8]))
+        .save(&photo)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let drop = |harness: &mut egui_kittest::Harness<'static, ganscope::ui::GanscopeApp>,
+                path: &std::path::Path| {
+        let file = super::ui_files::Dropped(path.to_path_buf());
+        harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(file));
+        harness.run_steps(1);
+    };
+    drop(&mut harness, &photo);
+    super::ui::step_until(&mut harness, |app| shown(app) == Some(((36, 92), false)));
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("wide.png: 23x9 px -> SR 92x36 px")
+            .is_some()
+    );
+    let broken = dir.path().join("broken.png");
+    std::fs::write(&broken, b"\x89PNG\r\n\x1a\nnot an image").unwrap_or_else(|e| panic!("{e}"));
+    drop(&mut harness, &broken);
+    super::ui::step_until(&mut harness, |app| {
+        app.explorer()
+            .compare()
+            .and_then(|c| c.error.clone())
+            .is_some()
+    });
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("broken.png: cannot be decoded")
+            .is_some()
+    );
 }

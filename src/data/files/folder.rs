@@ -30,7 +30,8 @@ pub struct Listing {
     pub classes: Vec<String>,
 }
 
-fn is_image(path: &Path) -> bool {
+/// Whether `path`'s extension is one of an image file ganscope reads.
+pub fn is_image(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
@@ -102,6 +103,20 @@ pub fn decode_file(path: &Path, side: usize, channels: usize) -> Decoded {
 /// An image file's bytes (regular files only, size-limited).
 pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     crate::files::read_limited(path, MAX_IMAGE_BYTES).map_err(|e| e.to_string())
+}
+
+/// The image file at `path` at its own size as `channels` planes (channel-major) of values
+/// in [-1, 1], with its height and width; errors name the file.
+pub fn read_values(path: &Path, channels: usize) -> Result<(Vec<f32>, usize, usize), String> {
+    let named = |e: String| format!("{}: {e}", path.display());
+    let bytes = read(path).map_err(named)?;
+    let (planes, height, width) = planes(&bytes, channels).map_err(named)?;
+    let values = planes
+        .iter()
+        .flatten()
+        .map(|&v| f32::from(v) / 127.5 - 1.0)
+        .collect();
+    Ok((values, height, width))
 }
 
 /// [`decode_file`] on bytes already read.

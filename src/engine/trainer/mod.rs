@@ -24,7 +24,7 @@ use crate::data::{self, DataSource, SampleShape};
 use crate::metrics::alarms::{Alarm, Alarms};
 use crate::models::{self, Discriminator, Generator};
 use crate::preset::Preset;
-use crate::protocol::{DeviceInfo, RunInfo, SourceInfo};
+use crate::protocol::{DeviceInfo, RunInfo, SourceInfo, UpscaleInfo};
 use burn::optim::ModuleOptimizer;
 use burn::prelude::*;
 use rand::rngs::StdRng;
@@ -199,6 +199,13 @@ impl Trainer {
                 }
             },
             source: self.task.held_out().map(|h| SourceInfo::of(h.source_shape)),
+            upscale: match self.preset.task {
+                crate::preset::TaskSpec::Upscale { scale, .. } => Some(UpscaleInfo {
+                    scale,
+                    channels: self.preset.image_channels().1,
+                }),
+                _ => None,
+            },
             networks: self.preset.networks_label(),
             balance: self.balance(),
         }

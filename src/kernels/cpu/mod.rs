@@ -104,9 +104,20 @@ impl Conv {
     }
 }
 
+/// The most elements an im2col matrix of [`forward`] may have (256 MB of `f32`); a larger
+/// one is built and multiplied in parts: groups of samples, or bands of output rows of one
+/// sample. (A 9×9 convolution of 32 maps on a 512² image would otherwise need 2.7 GB.)
+pub const MAX_COLUMN_ELEMENTS: usize = 1 << 26;
+
 /// The convolution of `image` by `weight` (`[out_channels, channels, kh, kw]`):
 /// `[batch, out_channels, out_height, out_width]`.
 pub fn forward(image: &[f32], weight: &[f32], g: &Conv) -> Vec<f32> {
+    forward_within(image, weight, g, MAX_COLUMN_ELEMENTS)
+}
+
+/// [`forward`] with im2col matrices of at most `budget` elements where the shape allows
+/// (one output row of one sample is the least it splits into).
+pub fn forward_within(image: &[f32], weight: &[f32], g: &Conv, budget: usize) -> Vec<f32> {
     assert_eq!(weight.len(), g.weight_len(), "conv: weight size");
     assert_eq!(image.len(), g.image_len(), "conv: image size");
     if g.is_dense() {
@@ -115,12 +126,73 @@ pub fn forward(image: &[f32], weight: &[f32], g: &Conv) -> Vec<f32> {
             Matrix::rows(weight, g.out_channels, g.taps()).t(),
         );
     }
+    let per_sample = g.taps() * g.out_pixels();
+    if g.batch > 1 && g.batch * per_sample > budget {
+        return in_groups(image, weight, g, budget);
+    }
+    if g.batch == 1 && per_sample > budget && g.out_height > 1 {
+        return in_bands(image, weight, g, budget);
+    }
     let col = im2col(image, g);
     let folded = matmul(
         Matrix::rows(weight, g.out_channels, g.taps()),
         Matrix::rows(&col, g.taps(), g.columns()),
     );
     unfold_batch(&folded, g.batch, g.out_channels, g.out_pixels())
+}
+
+/// [`forward`] on groups of as many samples as `budget` allows.
+fn in_groups(image: &[f32], weight: &[f32], g: &Conv, budget: usize) -> Vec<f32> {
+    let size = (budget / (g.taps() * g.out_pixels()).max(1)).max(1);
+    let mut out = Vec::with_capacity(g.output_len());
+    let per_image = g.image_len() / g.batch;
+    for group in image.chunks(size * per_image) {
+        let part = Conv {
+            batch: group.len() / per_image,
+            ..*g
+        };
+        out.extend(forward_within(group, weight, &part, budget));
+    }
+    out
+}
+
+/// [`forward`] of one sample in bands of as many output rows as `budget` allows: each band
+/// reads the input rows its outputs need (with the padding that falls inside it), so the
+/// result is the same.
+fn in_bands(image: &[f32], weight: &[f32], g: &Conv, budget: usize) -> Vec<f32> {
+    let rows = (budget / (g.taps() * g.out_width).max(1)).max(1);
+    let (s, d, pad) = (g.stride[0], g.dilation[0], g.pad_begin[0]);
+    let reach = (g.kernel[0] - 1) * d;
+    let mut out = vec![0.0f32; g.output_len()];
+    let plane = g.height * g.width;
+    let out_plane = g.out_pixels();
+    for r0 in (0..g.out_height).step_by(rows) {
+        let r1 = (r0 + rows).min(g.out_height);
+        // Input rows [i0, i1) hold every valid tap of output rows [r0, r1).
+        let i0 = (r0 * s).saturating_sub(pad).min(g.height);
+        let i1 = ((r1 - 1) * s + reach + 1).saturating_sub(pad).min(g.height);
+        let band_height = i1.saturating_sub(i0);
+        // A band wholly in the padding below the image reads nothing: its outputs stay 0.
+        let Some(pad_top) = (pad + i0).checked_sub(r0 * s) else {
+            continue;
+        };
+        let mut band = Vec::with_capacity(g.channels * band_height * g.width);
+        for c in 0..g.channels {
+            band.extend_from_slice(&image[c * plane + i0 * g.width..][..band_height * g.width]);
+        }
+        let part = Conv {
+            height: band_height,
+            out_height: r1 - r0,
+            pad_begin: [pad_top, g.pad_begin[1]],
+            ..*g
+        };
+        let result = forward_within(&band, weight, &part, budget);
+        let band_out = (r1 - r0) * g.out_width;
+        for (co, values) in result.chunks_exact(band_out).enumerate() {
+            out[co * out_plane + r0 * g.out_width..][..band_out].copy_from_slice(values);
+        }
+    }
+    out
 }
 
 /// The gradient with respect to the image, given the output's gradient `grad`.

@@ -147,6 +147,26 @@ impl GanscopeApp {
                     self.tab = Tab::Explorer;
                 }
             }
+            Action::Pick(pick)
+                if matches!(
+                    &self.run.samples,
+                    Some((
+                        _,
+                        SampleView::Grid {
+                            meaning: Tiles::Upscaled,
+                            ..
+                        }
+                    ))
+                ) =>
+            {
+                // A held-out crop goes to the before/after comparison.
+                if self
+                    .explorer
+                    .pick_crop(self.run.samples.as_ref(), pick.tile / 4)
+                {
+                    self.tab = Tab::Explorer;
+                }
+            }
             Action::Pick(pick) => {
                 // A conditional grid has one row per class, the same seed down each column.
                 let columns = match (&self.run.info, &self.run.samples) {

@@ -116,6 +116,11 @@ impl GanscopeApp {
                 self.link.send(Command::ExportGenerator(folder));
             }
             FolderPurpose::OpenData => self.import = Some(DataImport::start(folder)),
+            FolderPurpose::ImageToUpscale => {
+                if self.explorer.open_image(folder) {
+                    self.tab = crate::ui::settings::Tab::Explorer;
+                }
+            }
             FolderPurpose::LocateData => {
                 if let Some(request) = self.locating.take() {
                     self.resume_with_data(request, &folder);
@@ -201,6 +206,14 @@ impl GanscopeApp {
             );
         }
         for path in dropped {
+            // An image dropped while a super-resolution G is loaded is upscaled.
+            if path.is_file()
+                && crate::data::files::folder::is_image(&path)
+                && self.explorer.open_image(path.clone())
+            {
+                self.tab = crate::ui::settings::Tab::Explorer;
+                continue;
+            }
             match crate::runs::run_folder_of(&path) {
                 Some(run) => self.to_open.push(run),
                 None => match crate::data::files::detect(&path) {

@@ -437,6 +437,12 @@ impl GanscopeApp {
                 if output.refresh_snapshot {
                     self.link.send(Command::PublishSnapshot);
                 }
+                if output.open_image {
+                    self.exporter
+                        .request(crate::ui::export::FileRequest::Folder(
+                            crate::ui::export::FolderPurpose::ImageToUpscale,
+                        ));
+                }
                 for export in output.exports {
                     self.exporter.start(export);
                 }

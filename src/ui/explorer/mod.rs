@@ -1,13 +1,17 @@
 //! The explorer: for a latent G, one large sample from the z the user shapes (seed,
 //! per-dimension sliders, principal directions, truncation, class), a walk between two seeds,
 //! and for 2-D models the warped latent grid; for an image-to-image G, which has no latent,
-//! the draw-and-translate canvas instead (see [`canvas`]). Everything is rendered by the
+//! the draw-and-translate canvas instead (see [`canvas`]); for a super-resolution G, the
+//! before/after comparison of an image and its upscaling (see [`compare`]). Everything is
+//! rendered by the
 //! engine's explorer thread from a snapshot of G, so exploring never pauses training.
 //!
 //! Latency is measured from the first unrendered change of z to the upload of an image that
 //! reflects it (requests are numbered; the explorer drops stale ones).
 
 pub mod canvas;
+pub mod compare;
+mod compare_view;
 mod latent_controls;
 mod views;
 mod walk;
@@ -34,6 +38,8 @@ pub struct ExplorerOutput {
     pub exports: Vec<Export>,
     /// Requests for the explorer thread, which the app sends (this view holds no link).
     pub requests: Vec<ExploreRequest>,
+    /// Ask the user for an image file to upscale.
+    pub open_image: bool,
 }
 
 #[derive(Default)]
@@ -47,6 +53,8 @@ pub struct ExplorerView {
     controls: Option<LatentControls>,
     /// The draw-and-translate canvas, for an image-to-image G (then `controls` is `None`).
     canvas: Option<canvas::Canvas>,
+    /// The before/after comparison, for a super-resolution G.
+    compare: Option<compare::Compare>,
     walk: Walk,
     warp: Warp,
     main_image: Option<RgbaImage>,
@@ -86,6 +94,7 @@ impl ExplorerView {
             controls: (info.source.is_none() && info.latent_dim > 0)
                 .then(|| LatentControls::new(info.latent_dim)),
             canvas: info.source.map(canvas::Canvas::new),
+            compare: info.upscale.map(compare::Compare::new),
             walk: Walk::across(info.latent_dim),
             latency_log: latencies,
             ..ExplorerView::default()
@@ -100,6 +109,27 @@ impl ExplorerView {
                 self.dirty = [true; 3];
                 if let Some(canvas) = &mut self.canvas {
                     canvas.snapshot_changed();
+                }
+                if let Some(compare) = &mut self.compare {
+                    compare.snapshot_changed(step);
+                }
+            }
+            Event::Rendered {
+                id,
+                target: RenderTarget::Main,
+                step,
+                output: Rendered::Images(images),
+            } if self.compare.is_some() => {
+                if let Some(compare) = &mut self.compare {
+                    compare.receive(id, step, images);
+                }
+            }
+            Event::Rendered {
+                output: Rendered::Failed(why),
+                ..
+            } => {
+                if let Some(compare) = &mut self.compare {
+                    compare.failed(why);
                 }
             }
             Event::Rendered {
@@ -128,7 +158,8 @@ impl ExplorerView {
                 }
                 (RenderTarget::Strip, output) => self.walk.receive(output),
                 (RenderTarget::Warp, Rendered::Points(points)) => self.warp.receive(points),
-                (RenderTarget::Warp, Rendered::Images(_)) => {}
+                (RenderTarget::Warp, Rendered::Images(_))
+                | (RenderTarget::Main | RenderTarget::Warp, Rendered::Failed(_)) => {}
             },
             Event::DirectionsProgress { done, total } => {
                 if let Some(c) = &mut self.controls {
@@ -278,16 +309,20 @@ impl ExplorerView {
             self.canvas_ui(ui, run, &mut output);
             return output;
         }
+        if let (Some(compare), Some(_)) = (&mut self.compare, &run.info) {
+            egui::CentralPanel::default().show(ui, |ui| {
+                compare.ui(
+                    ui,
+                    run.samples.as_ref(),
+                    &mut output.exports,
+                    &mut output.open_image,
+                );
+            });
+            output.requests.extend(compare.request());
+            return output;
+        }
         let (Some(controls), Some(_)) = (self.controls.as_mut(), &run.info) else {
-            let text = match &run.info {
-                Some(_) => {
-                    "This generator upscales images: it has no latent to explore. See its \
-                     upscalings in the Training tab and the scores in Modes & balance; \
-                     `ganscope upscale` applies it to images of any size."
-                }
-                None => "Load a preset to explore its generator.",
-            };
-            ui.centered_and_justified(|ui| ui.label(text));
+            ui.centered_and_justified(|ui| ui.label("Load a preset to explore its generator."));
             return output;
         };
         let mut changed = false;

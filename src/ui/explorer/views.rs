@@ -1,8 +1,9 @@
 //! The explorer's central views: the large sample from the current z with the requests
 //! that keep it and the walk up to date, and the draw-and-translate canvas of an
-//! image-to-image G.
+//! image-to-image G; how the app reaches the before/after comparison of a super-resolution
+//! G.
 
-use super::{ExplorerOutput, ExplorerView};
+use super::{ExplorerOutput, ExplorerView, compare};
 use crate::protocol::{ExploreRequest, RenderTarget, SampleView};
 use crate::ui::run_state::RunState;
 use egui::TextureOptions;
@@ -114,4 +115,29 @@ impl ExplorerView {
 
 pub(super) fn points_model(run: &RunState) -> bool {
     matches!(run.samples, Some((_, SampleView::Points { .. })))
+}
+
+/// The before/after comparison of a super-resolution G, as the app reaches it.
+impl ExplorerView {
+    /// The before/after comparison (a super-resolution G).
+    pub fn compare(&self) -> Option<&compare::Compare> {
+        self.compare.as_ref()
+    }
+
+    /// The comparison, to drive it as its controls do (tests).
+    pub fn compare_mut(&mut self) -> Option<&mut compare::Compare> {
+        self.compare.as_mut()
+    }
+
+    /// Upscale the image file at `path`, for a super-resolution G; false for another G.
+    pub fn open_image(&mut self, path: std::path::PathBuf) -> bool {
+        self.compare.as_mut().map(|c| c.open(path)).is_some()
+    }
+
+    /// A held-out crop of the sample view was clicked: compare its upscaling.
+    pub fn pick_crop(&mut self, samples: Option<&(u64, SampleView)>, crop: usize) -> bool {
+        self.compare
+            .as_mut()
+            .is_some_and(|compare| compare.pick_crop(samples, crop))
+    }
 }

@@ -89,6 +89,8 @@ impl Walk {
         match output {
             Rendered::Images(images) => self.images = images,
             Rendered::Points(points) => self.points = points,
+            // Latent renders do not fail; nothing to show.
+            Rendered::Failed(_) => return,
         }
         self.fresh = true;
     }
