@@ -61,6 +61,9 @@ pub fn run(
         "train_img_per_s": (steps as usize * batch) as f64 / train_s,
         "gen_img_per_s": (gen_rounds * batch) as f64 / gen_s,
     });
+    if let Some(upscaler) = trainer.upscaler() {
+        report["upscale"] = upscale_report(&upscaler)?;
+    }
     if profile {
         trainer.start_profiling();
         for _ in 0..steps {
@@ -84,6 +87,40 @@ pub fn run(
         report["explorer"] = explore_report(preset, choice, seconds);
     }
     Ok(report)
+}
+
+/// The side of the photo a super-resolution G upscales in the bench.
+const UPSCALE_SIDE: usize = 512;
+
+/// How fast a super-resolution G upscales a [`UPSCALE_SIDE`]² photo (tiled, as `ganscope
+/// upscale` and the explorer do), after one warm-up: seconds for one photo, and megapixels
+/// of output (and of input) per second.
+fn upscale_report(
+    upscaler: &crate::engine::upscaler::Upscaler,
+) -> anyhow::Result<serde_json::Value> {
+    let (c, side) = (upscaler.channels(), UPSCALE_SIDE);
+    // A photo-like image: smooth gradients with some texture (speed does not depend on it).
+    let photo: Vec<f32> = (0..c * side * side)
+        .map(|i| {
+            let (y, x) = ((i / side) % side, i % side);
+            ((x as f32 * 0.05).sin() * (y as f32 * 0.031).cos() * 0.8).clamp(-1.0, 1.0)
+        })
+        .collect();
+    let warm = upscaler.upscale(&photo[..c * 64 * 64], (64, 64));
+    warm.map_err(|e| anyhow::anyhow!(e))?;
+    let started = Instant::now();
+    upscaler
+        .upscale(&photo, (side, side))
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let out_side = side * upscaler.scale();
+    Ok(json!({
+        "input": format!("{side}x{side}"),
+        "output": format!("{out_side}x{out_side}"),
+        "seconds": seconds,
+        "output_mp_per_s": (out_side * out_side) as f64 / 1e6 / seconds,
+        "input_mp_per_s": (side * side) as f64 / 1e6 / seconds,
+    }))
 }
 
 /// Time each convolution of the preset's DCGAN with burn's kernels and with ganscope's, on

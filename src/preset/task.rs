@@ -48,17 +48,20 @@ pub enum TaskSpec {
         /// plotted), the baseline SRGAN is compared with.
         #[serde(default = "default_true")]
         adversarial: bool,
-        /// G's content loss: the pixel MSE, or the MSE of D's features (see [`Content`]).
+        /// G's content loss in phase two: the pixel MSE, or D's features (see [`Content`]).
         #[serde(default)]
         content: Content,
     },
 }
 
-/// The content loss of the upscale task. SRGAN's is the distance of VGG features; no VGG
-/// weights exist offline, so the feature loss here goes through the one network every run
-/// trains itself: D (a learned similarity, as in Larsen et al. 2016's VAE/GAN). Its
-/// features are the output of D's second convolution, before that layer's normalisation
-/// (2·base channels at a quarter of the image's side); D is a constant of G's update.
+/// The content loss of the upscale task's second phase (the first is always SRResNet's
+/// pixel MSE: SRGAN starts from the MSE-trained network, as in the paper). SRGAN's is the
+/// distance of VGG features; no VGG weights exist offline, so the feature loss here goes
+/// through the one network every run trains itself: D (a learned similarity, as in Larsen et
+/// al. 2016's VAE/GAN). Its features are the output of D's second convolution, before that
+/// layer's normalisation (2·base channels at a quarter of the image's side); D is a constant
+/// of G's update, and the squared difference is taken relative to the originals' features'
+/// mean square (D's features change scale as it trains).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Content {
@@ -127,13 +130,21 @@ impl TaskSpec {
                 scale,
                 warmup_steps,
                 adversarial_weight,
-                ..
+                adversarial,
+                content,
             } => {
                 if scale != 2 && scale != 4 {
                     return Some(format!("upscale scale {scale} is not 2 or 4"));
                 }
                 if warmup_steps > 10_000_000 {
                     return Some(format!("warmup_steps {warmup_steps} is over 10 000 000"));
+                }
+                if content == Content::Features && !adversarial {
+                    return Some(
+                        "content = \"features\" is the content loss of phase two, and with \
+                         adversarial = false there is none: use content = \"mse\""
+                            .into(),
+                    );
                 }
                 if !(adversarial_weight.is_finite() && adversarial_weight > 0.0)
                     || adversarial_weight > 1.0

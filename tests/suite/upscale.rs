@@ -106,30 +106,40 @@ fn a_small_run_upscales_better_than_bicubic_on_held_out_crops() {
 }
 
 #[test]
-fn the_feature_content_loss_goes_through_d_and_is_named_in_the_run() {
-    let mut p = small(100_000);
+fn the_feature_content_loss_replaces_mse_in_phase_two_and_is_named_in_the_run() {
+    let mut p = small(3);
     p.train.lr_g = 1e-3;
     if let TaskSpec::Upscale { content, .. } = &mut p.task {
         *content = Content::Features;
     }
     let mut trainer = Trainer::new(&p, &device::cpu());
     let before = trainer.diagnostics().super_resolution;
-    for _ in 0..150 {
+    for step in 0..150 {
         let m = trainer.step().unwrap_or_else(|e| panic!("{e}"));
-        assert!(!m.terms.contains_key("mse"), "{:?}", m.terms);
-        assert!(m.terms["features"].is_finite() && m.g_loss == m.terms["features"]);
+        let (content, other) = if step < 3 {
+            ("mse", "features")
+        } else {
+            ("features", "mse")
+        };
+        assert!(m.terms[content].is_finite(), "{step}: {:?}", m.terms);
+        assert!(!m.terms.contains_key(other), "{step}: {:?}", m.terms);
     }
     let after = trainer.diagnostics().super_resolution;
     let (Some(before), Some(after)) = (before, after) else {
         panic!("no SR scores");
     };
-    // Matching D's features alone pulls G's images towards the originals.
+    // Matching D's features pulls G's images towards the originals.
     assert!(
         after.psnr > before.psnr + 1.0,
         "SR {} -> {} dB",
         before.psnr,
         after.psnr
     );
+    // Without a phase two the feature loss has no place.
+    if let TaskSpec::Upscale { adversarial, .. } = &mut p.task {
+        *adversarial = false;
+    }
+    assert!(refusal(&p).contains("phase two"), "{}", refusal(&p));
 }
 
 #[test]
@@ -359,4 +369,33 @@ fn the_app_shows_upscalings_and_compares_sr_with_bicubic_and_the_original_in_the
             .query_by_label_contains("broken.png: cannot be decoded")
             .is_some()
     );
+}
+
+#[test]
+fn the_bench_reports_upscaling_throughput_on_a_512_px_photo() {
+    let report = ganscope::cli::bench::run(
+        &small(10),
+        ganscope::protocol::DeviceChoice::Cpu,
+        Some(2),
+        false,
+        None,
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let upscale = &report["upscale"];
+    assert_eq!(upscale["input"], "512x512");
+    assert_eq!(upscale["output"], "2048x2048");
+    let rate = upscale["output_mp_per_s"].as_f64().unwrap_or(0.0);
+    assert!(rate.is_finite() && rate > 0.0, "{upscale}");
+    // Presets that do not upscale have no such field.
+    let other = ganscope::cli::bench::run(
+        &preset("ring8-mlp"),
+        ganscope::protocol::DeviceChoice::Cpu,
+        Some(2),
+        false,
+        None,
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(other.get("upscale").is_none());
 }

@@ -139,10 +139,12 @@ pub trait Task: Send {
         None
     }
 
-    /// G's other terms for its samples `fake` of `round`; `judge` is D as a constant of G's
-    /// update (no gradients of its own), for terms measured through it.
+    /// G's other terms at (0-based) step `step` for its samples `fake` of `round`; `judge`
+    /// is D as a constant of G's update (no gradients of its own), for terms measured
+    /// through it.
     fn g_terms(
         &self,
+        step: u64,
         g: &Generator,
         judge: &Discriminator,
         fake: &Tensor<2>,

@@ -145,7 +145,7 @@ impl Trainer {
         let judge = self.d().clone().no_grad();
         let terms = self
             .task
-            .g_terms(self.g(), &judge, &fake, &round, &mut noise);
+            .g_terms(self.step, self.g(), &judge, &fake, &round, &mut noise);
         let weight = self.task.adversarial_weight(self.step);
         let adversarial = (weight > 0.0).then(|| {
             let fake_in = game::pack(

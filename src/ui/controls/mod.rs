@@ -401,14 +401,14 @@ fn task_summary(task: &crate::preset::TaskSpec) -> Option<String> {
             adversarial,
             content,
         } => {
-            let c = content.label();
             let objective = if adversarial {
                 format!(
-                    "{c} for {warmup_steps} steps (SRResNet), then {c} + {adversarial_weight}·GAN \
-                     (SRGAN)"
+                    "pixel MSE for {warmup_steps} steps (SRResNet), then {} + \
+                     {adversarial_weight}·GAN (SRGAN)",
+                    content.label()
                 )
             } else {
-                format!("{c} only (SRResNet)")
+                "pixel MSE only (SRResNet)".into()
             };
             Some(format!(
                 "upscale {scale}× from bicubic-shrunk inputs: {objective}"

@@ -182,14 +182,18 @@ impl Compare {
     /// A new snapshot of G arrived.
     pub fn snapshot_changed(&mut self, step: u64) {
         self.snapshot = Some(step);
-        if self.source.is_none() {
-            return;
-        }
-        let quick = self.answer.as_ref().is_none_or(|a| a.ms < AUTO_REFRESH_MS);
-        if quick {
-            self.dirty = true;
-        } else {
+        if self.source.is_some() {
             self.stale = true;
+            self.refresh_if_quick();
+        }
+    }
+
+    /// Upscale again with a newer G when the last upscaling was quick and none is under way
+    /// (one that is sent picks up the newest G anyway).
+    fn refresh_if_quick(&mut self) {
+        let quick = self.answer.as_ref().is_some_and(|a| a.ms < AUTO_REFRESH_MS);
+        if self.stale && quick && !self.busy() {
+            self.dirty = true;
         }
     }
 
@@ -274,6 +278,10 @@ impl Compare {
             ms,
         });
         self.error = None;
+        if self.snapshot.is_some_and(|s| s > step) {
+            self.stale = true;
+        }
+        self.refresh_if_quick();
     }
 
     /// The toolbar, the sizes and the comparison view; asks the app for a file through

@@ -207,7 +207,7 @@ fn handle_input(ui: &egui::Ui, response: &egui::Response, rect: Rect, view: &mut
         let scroll = ui.input(|i| i.smooth_scroll_delta.y);
         if scroll != 0.0 {
             let before = view.centre + (pointer - rect.center()) / view.zoom;
-            view.zoom = (view.zoom * (scroll / 200.0).exp()).clamp(0.02, MAX_ZOOM);
+            view.zoom = (view.zoom * (scroll / 600.0).exp()).clamp(0.02, MAX_ZOOM);
             // Keep the pixel under the pointer where it is.
             view.centre = before - (pointer - rect.center()) / view.zoom;
         }

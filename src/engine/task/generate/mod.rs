@@ -88,6 +88,7 @@ impl Task for Generate {
 
     fn g_terms(
         &self,
+        _step: u64,
         g: &Generator,
         _judge: &Discriminator,
         fake: &Tensor<2>,

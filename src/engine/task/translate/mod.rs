@@ -148,6 +148,7 @@ impl Task for Translate {
 
     fn g_terms(
         &self,
+        _step: u64,
         _g: &Generator,
         _judge: &Discriminator,
         fake: &Tensor<2>,

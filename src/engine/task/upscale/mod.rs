@@ -81,6 +81,17 @@ impl Upscale {
     }
 }
 
+/// The mean squared difference of G's features `fake` and the originals' `real`, over the
+/// originals' mean square (a constant of the step): D's features change scale as D trains
+/// and start tiny (its weights are initialised with std 0.02), so the plain difference would
+/// leave G's update all but nothing; relative to the features' own size it weighs like the
+/// pixel MSE it replaces.
+fn relative_error(fake: Tensor<2>, real: Tensor<2>) -> Tensor<1> {
+    let size = (real.clone() * real.clone()).mean().add_scalar(1e-12);
+    let error = fake - real;
+    (error.clone() * error).mean() / size
+}
+
 impl Task for Upscale {
     fn round(
         &self,
@@ -123,30 +134,38 @@ impl Task for Upscale {
 
     fn g_terms(
         &self,
+        step: u64,
         _g: &Generator,
         judge: &Discriminator,
         fake: &Tensor<2>,
         round: &Round,
         _noise: &mut StdRng,
     ) -> Vec<Term> {
+        // Phase one is SRResNet's, on pixel MSE whatever the content loss (SRGAN starts from
+        // the MSE-trained network); the feature loss replaces MSE when the adversarial term
+        // joins.
         let content = match self.spec {
-            TaskSpec::Upscale { content, .. } => content,
+            TaskSpec::Upscale { content, .. } if self.spec.adversarial_weight(step) > 0.0 => {
+                content
+            }
             _ => Content::Mse,
         };
-        // The real images' features are targets: no gradient flows into them.
-        let features = match content {
+        let value = match content {
             Content::Mse => None,
             Content::Features => judge
                 .features(fake.clone())
                 .zip(judge.features(round.real.clone().detach())),
-        };
-        let error = match features {
-            Some((fake, real)) => fake - real,
-            None => fake.clone() - round.real.clone(),
-        };
+        }
+        .map_or_else(
+            || {
+                let error = fake.clone() - round.real.clone();
+                (error.clone() * error).mean()
+            },
+            |(fake, real)| relative_error(fake, real),
+        );
         vec![Term {
             name: content.term(),
-            value: (error.clone() * error).mean(),
+            value,
             weight: 1.0,
         }]
     }
