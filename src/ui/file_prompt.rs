@@ -112,7 +112,8 @@ impl FilePrompt {
                     FileRequest::Folder(
                         FolderPurpose::OpenRun
                         | FolderPurpose::OpenData
-                        | FolderPurpose::LocateData,
+                        | FolderPurpose::LocateData
+                        | FolderPurpose::ImageToUpscale,
                     ) => "~/ is your home folder.",
                     _ => "~/ is your home folder; missing folders are created.",
                 });

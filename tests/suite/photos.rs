@@ -203,3 +203,35 @@ fn srresnet_passes_bicubic_on_held_out_real_photos() {
         s.bicubic_ssim
     );
 }
+
+#[test]
+fn a_photo_preset_on_another_folder_reads_photos_holding_out_every_fifth() {
+    let dir = folder(&[("a.png", 40, 40, 1), ("b.png", 40, 40, 2)]);
+    let moved = preset("photos-srgan")
+        .on_files(dir.path(), 32, (3, 3), None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    match &moved.dataset {
+        DatasetSpec::Photos {
+            path,
+            size,
+            channels,
+            held_out,
+        } => {
+            assert_eq!(path, &dir.path().display().to_string());
+            assert_eq!((*size, *channels), (32, 3));
+            assert!(
+                held_out.is_empty(),
+                "the template's names were its own folder's"
+            );
+        }
+        other => panic!("not photos: {other:?}"),
+    }
+    // The app's "Your data" window offers the photo presets for a folder of images.
+    let library = ganscope::preset::library::PresetLibrary::load_dir(&super::common::presets_dir());
+    let templates = ganscope::ui::data_import::templates(&library.presets, false);
+    assert!(templates.iter().any(|p| p.name == "photos-srgan"));
+    let mut trainer = Trainer::new(&moved, &device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    let notice = trainer.data_notice().unwrap_or_default();
+    assert!(notice.contains("held out for measuring: b"), "{notice}");
+}

@@ -200,7 +200,11 @@ impl GanscopeApp {
             painter.text(
                 screen.center(),
                 egui::Align2::CENTER_CENTER,
-                "Drop a run folder to open it, or a data set to train on",
+                if self.explorer.compare().is_some() {
+                    "Drop a run folder to open it, a data set to train on, or an image to upscale"
+                } else {
+                    "Drop a run folder to open it, or a data set to train on"
+                },
                 egui::FontId::proportional(24.0),
                 egui::Color32::WHITE,
             );
