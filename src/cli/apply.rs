@@ -3,9 +3,9 @@
 //! target's channels, named after its input. Images must be square with a side the U-Net
 //! accepts; others are refused one by one, with the sizes it takes, and the rest go on.
 
+use crate::engine::device;
 use crate::engine::trainer::checkpoint;
-use crate::engine::translator::Translator;
-use crate::engine::{Trainer, device};
+use crate::engine::translator::{DRAWS_SEED, Translator};
 use crate::imaging;
 use crate::protocol::DeviceChoice;
 use anyhow::Context;
@@ -53,17 +53,15 @@ fn load(run: &Path, choice: DeviceChoice) -> anyhow::Result<Translator> {
             preset.networks_label()
         );
     }
+    // G alone, from the checkpoint's preset: the run's training data need not be there.
     let opened = device::open(choice, false);
-    let mut trainer = Trainer::try_new(&preset, &opened)?;
-    trainer.load_checkpoint(&at)?;
+    let (generator, preset, step) = checkpoint::generator_of(&at, &opened.device)?;
     eprintln!(
-        "translating with '{}' as of step {} ({})",
+        "translating with '{}' as of step {step} ({})",
         preset.name,
-        trainer.steps_done(),
         at.display()
     );
-    trainer
-        .translator()
+    Translator::new(&generator, DRAWS_SEED, &opened.device)
         .with_context(|| format!("preset '{}' has no image-to-image generator", preset.name))
 }
 

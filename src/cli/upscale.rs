@@ -10,9 +10,9 @@
 //! scores that against the input: the per-photo table of held-out photos.
 
 use super::apply::{decode_any, jobs};
+use crate::engine::device;
 use crate::engine::trainer::checkpoint;
 use crate::engine::upscaler::Upscaler;
-use crate::engine::{Trainer, device};
 use crate::imaging;
 use crate::metrics::upscaling;
 use crate::protocol::DeviceChoice;
@@ -74,14 +74,13 @@ pub fn run(
     Ok(lines)
 }
 
-/// The generator of the newest complete checkpoint of `run` (or of the checkpoint itself).
+/// The generator of the newest complete checkpoint of `run` (or of the checkpoint itself),
+/// built from its preset alone: the run's training data need not be there.
 fn load(run: &Path, choice: DeviceChoice) -> anyhow::Result<Upscaler> {
     let at = checkpoint::resolve(run)?;
-    let preset = checkpoint::preset_of(&at)?;
     let opened = device::open(choice, false);
-    let mut trainer = Trainer::try_new(&preset, &opened)?;
-    trainer.load_checkpoint(&at)?;
-    let upscaler = trainer.upscaler().with_context(|| {
+    let (generator, preset, step) = checkpoint::generator_of(&at, &opened.device)?;
+    let upscaler = Upscaler::new(&generator, &opened.device).with_context(|| {
         format!(
             "preset '{}' has a {}, not a super-resolution generator (train an upscale \
              preset, e.g. digits-sr4)",
@@ -90,10 +89,9 @@ fn load(run: &Path, choice: DeviceChoice) -> anyhow::Result<Upscaler> {
         )
     })?;
     eprintln!(
-        "upscaling {}× with '{}' as of step {} ({})",
+        "upscaling {}× with '{}' as of step {step} ({})",
         upscaler.scale(),
         preset.name,
-        trainer.steps_done(),
         at.display()
     );
     Ok(upscaler)

@@ -235,3 +235,32 @@ fn a_photo_preset_on_another_folder_reads_photos_holding_out_every_fifth() {
     let notice = trainer.data_notice().unwrap_or_default();
     assert!(notice.contains("held out for measuring: b"), "{notice}");
 }
+
+#[test]
+fn a_photo_run_upscales_after_its_photos_are_gone() {
+    let dir = folder(&[("a.png", 70, 60, 10), ("b.png", 40, 48, 20)]);
+    let mut p = on_folder(dir.path(), &["b"]);
+    p.train.batch_size = 4;
+    let mut trainer = Trainer::new(&p, &device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    let runs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = runs.path().join("run");
+    trainer
+        .save_checkpoint(&run)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let photo = runs.path().join("photo.png");
+    std::fs::copy(dir.path().join("a.png"), &photo).unwrap_or_else(|e| panic!("{e}"));
+    drop(dir);
+    let lines = ganscope::cli::upscale::run(
+        &run,
+        &photo,
+        &runs.path().join("sr.png"),
+        ganscope::cli::upscale::Scoring::Itself,
+        ganscope::protocol::DeviceChoice::Cpu,
+    )
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(
+        lines[0]["psnr"].as_f64().is_some_and(f64::is_finite),
+        "{lines:?}"
+    );
+}

@@ -8,6 +8,7 @@
 //! checks the architecture first and reports any unreadable file by name.
 
 use super::Trainer;
+use crate::data::SampleShape;
 use crate::files;
 use crate::preset::Preset;
 use crate::runs::{checkpoint_complete, checkpoint_path, checkpoint_step, checkpoints};
@@ -169,39 +170,7 @@ impl Trainer {
     /// trainer must have been built for the same architecture (its preset may differ in
     /// hyper-parameters: that is a fork).
     pub fn load_checkpoint(&mut self, checkpoint: &Path) -> anyhow::Result<()> {
-        if !checkpoint.join(STATE).exists() {
-            anyhow::bail!(
-                "{} is not a checkpoint (it has no {STATE})",
-                checkpoint.display()
-            );
-        }
-        let text = files::read_text(&checkpoint.join(STATE), MAX_STATE_BYTES)?;
-        let state: State = serde_json::from_str(&text)
-            .with_context(|| format!("{} is damaged", checkpoint.join(STATE).display()))?;
-        if let Some(named) = checkpoint_step(checkpoint)
-            && named != state.step
-        {
-            anyhow::bail!(
-                "{} says step {} but its folder is named for step {named}: the checkpoint is \
-                 inconsistent and is not used (nothing was changed)",
-                checkpoint.join(STATE).display(),
-                state.step
-            );
-        }
-        if state.step > MAX_STEP || !state.trained_s.is_finite() || state.trained_s < 0.0 {
-            anyhow::bail!(
-                "{} is damaged: step {} and training time {} s are out of range",
-                checkpoint.join(STATE).display(),
-                state.step,
-                state.trained_s
-            );
-        }
-        if state.format != FORMAT {
-            anyhow::bail!(
-                "checkpoint format {} is not supported (this build reads {FORMAT})",
-                state.format
-            );
-        }
+        let state = read_state(checkpoint)?;
         if state.architecture != self.architecture() {
             anyhow::bail!(
                 "the checkpoint is for a different architecture:\n  checkpoint: {}\n  this run:   {}",
@@ -219,23 +188,7 @@ impl Trainer {
             );
         }
         let file = |name: &str| checkpoint.join(name);
-        // Every file is read whole into memory and checked before any is used: nothing is
-        // read lazily from disk later (a checkpoint removed or rewritten after loading cannot
-        // pull the weights away), a FIFO is refused, and flipped bits or swapped files do
-        // not load.
-        let read = |name: &str| -> anyhow::Result<Bytes> {
-            let bytes = files::read_limited(&file(name), MAX_WEIGHT_BYTES)?;
-            if let Some(expected) = state.checksums.get(name)
-                && files::checksum_bytes(&bytes) != *expected
-            {
-                anyhow::bail!(
-                    "{} is damaged or not the one saved with this checkpoint (its checksum \
-                     does not match {STATE}); nothing was loaded",
-                    file(name).display()
-                );
-            }
-            Ok(Bytes::from_bytes_vec(bytes))
-        };
+        let read = |name: &str| read_checked(checkpoint, &state, name);
         let [g_file, d_file, opt_g_file, opt_d_file] = WEIGHTS;
         let (g_bytes, d_bytes) = (read(g_file)?, read(d_file)?);
         let (opt_g_bytes, opt_d_bytes) = (read(opt_g_file)?, read(opt_d_file)?);
@@ -283,4 +236,113 @@ impl Trainer {
         };
         Ok(())
     }
+}
+
+/// The checked `state.json` of `checkpoint`.
+fn read_state(checkpoint: &Path) -> anyhow::Result<State> {
+    if !checkpoint.join(STATE).exists() {
+        anyhow::bail!(
+            "{} is not a checkpoint (it has no {STATE})",
+            checkpoint.display()
+        );
+    }
+    let text = files::read_text(&checkpoint.join(STATE), MAX_STATE_BYTES)?;
+    let state: State = serde_json::from_str(&text)
+        .with_context(|| format!("{} is damaged", checkpoint.join(STATE).display()))?;
+    if let Some(named) = checkpoint_step(checkpoint)
+        && named != state.step
+    {
+        anyhow::bail!(
+            "{} says step {} but its folder is named for step {named}: the checkpoint is \
+             inconsistent and is not used (nothing was changed)",
+            checkpoint.join(STATE).display(),
+            state.step
+        );
+    }
+    if state.step > MAX_STEP || !state.trained_s.is_finite() || state.trained_s < 0.0 {
+        anyhow::bail!(
+            "{} is damaged: step {} and training time {} s are out of range",
+            checkpoint.join(STATE).display(),
+            state.step,
+            state.trained_s
+        );
+    }
+    if state.format != FORMAT {
+        anyhow::bail!(
+            "checkpoint format {} is not supported (this build reads {FORMAT})",
+            state.format
+        );
+    }
+    Ok(state)
+}
+
+/// Weight file `name` of `checkpoint`, read whole into memory and checked against `state`'s
+/// checksum before any is used: nothing is read lazily from disk later (a checkpoint removed
+/// or rewritten after loading cannot pull the weights away), a FIFO is refused, and flipped
+/// bits or swapped files do not load.
+fn read_checked(checkpoint: &Path, state: &State, name: &str) -> anyhow::Result<Bytes> {
+    let file = checkpoint.join(name);
+    let bytes = files::read_limited(&file, MAX_WEIGHT_BYTES)?;
+    if let Some(expected) = state.checksums.get(name)
+        && files::checksum_bytes(&bytes) != *expected
+    {
+        anyhow::bail!(
+            "{} is damaged or not the one saved with this checkpoint (its checksum does not \
+             match {STATE}); nothing was loaded",
+            file.display()
+        );
+    }
+    Ok(Bytes::from_bytes_vec(bytes))
+}
+
+/// The generator of `checkpoint` alone, built from its preset without its data (a run
+/// moved to another machine still upscales or translates), with the checkpoint's step.
+pub fn generator_of(
+    checkpoint: &Path,
+    device: &burn::prelude::Device,
+) -> anyhow::Result<(crate::models::Generator, Preset, u64)> {
+    let state = read_state(checkpoint)?;
+    let preset = preset_of(checkpoint)?;
+    let (shape, source) = shapes(&preset);
+    let architecture = format!("{} on {shape:?}", preset.architecture());
+    if state.architecture != architecture {
+        anyhow::bail!(
+            "{} does not match its own preset.toml (architecture {} against {architecture}): \
+             nothing was loaded",
+            checkpoint.join(STATE).display(),
+            state.architecture,
+        );
+    }
+    let (generator, _) = crate::models::try_seeded(device, preset.train.seed, || {
+        crate::models::build(&preset, shape, source, device)
+    })
+    .map_err(|e| anyhow::anyhow!("preset '{}': {e}", preset.name))?;
+    let [g_file, ..] = WEIGHTS;
+    let record = ModuleRecord::from_bytes(read_checked(checkpoint, &state, g_file)?)
+        .and_then(|record| generator.try_load_record(record))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{} is damaged or not from this model: {e}",
+                checkpoint.join(g_file).display()
+            )
+        })?;
+    Ok((record, preset, state.step))
+}
+
+/// The shape of `preset`'s samples and, for a paired set, of its source images, as its data
+/// set would report them (every data set gives images of the preset's size).
+fn shapes(preset: &Preset) -> (SampleShape, Option<SampleShape>) {
+    let (source, target) = preset.image_channels();
+    let Some(side) = preset.dataset.image_size() else {
+        return (SampleShape::Points2, None);
+    };
+    let image = |channels| SampleShape::Image {
+        channels,
+        height: side,
+        width: side,
+    };
+    (
+        image(target),
+        preset.dataset.is_paired().then(|| image(source)),
+    )
 }
