@@ -271,6 +271,11 @@ impl Compare {
         if images.len() < 4 && self.view.left == Left::Original {
             self.view.left = Left::Bicubic;
         }
+        // A picture of another size (another image, or shrunk now) is framed anew.
+        let size = |images: &[RgbaImage]| images.get(2).map(|sr| (sr.width, sr.height));
+        if self.answer.as_ref().map(|a| size(&a.images)) != Some(size(&images)) {
+            self.view.fit = true;
+        }
         self.answer = Some(Answer {
             step,
             images,

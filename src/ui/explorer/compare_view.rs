@@ -87,10 +87,10 @@ pub fn show(ui: &mut egui::Ui, compare: &mut Compare) {
             view.zoom = 1.0 / ui.ctx().pixels_per_point();
         }
         let screen_px = view.zoom * ui.ctx().pixels_per_point();
-        ui.label(format!(
-            "zoom {:.0} % (1 px = {screen_px:.2} screen px)",
-            100.0 * screen_px
-        ));
+        ui.label(format!("zoom {:.0} %", 100.0 * screen_px))
+            .on_hover_text(format!(
+                "One pixel of the result is {screen_px:.2} screen pixels"
+            ));
     });
     let size = ui.available_size().max(vec2(64.0, 64.0));
     let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
@@ -186,8 +186,9 @@ fn align_rect(pos: Pos2, align: egui::Align2, size: Vec2) -> Rect {
 /// Scroll zooms about the pointer; a drag near the divider moves it, elsewhere it pans.
 fn handle_input(ui: &egui::Ui, response: &egui::Response, rect: Rect, view: &mut ViewState) {
     let divider = rect.left() + view.split * rect.width();
+    // Where the press began decides: the divider, or the picture (panned).
     if response.drag_started()
-        && let Some(pos) = response.interact_pointer_pos()
+        && let Some(pos) = ui.input(|i| i.pointer.press_origin())
     {
         view.dragging_divider = (pos.x - divider).abs() <= GRAB;
     }
