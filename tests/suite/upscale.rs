@@ -373,29 +373,24 @@ fn the_app_shows_upscalings_and_compares_sr_with_bicubic_and_the_original_in_the
 
 #[test]
 fn the_bench_reports_upscaling_throughput_on_a_512_px_photo() {
-    let report = ganscope::cli::bench::run(
-        &small(10),
-        ganscope::protocol::DeviceChoice::Cpu,
-        Some(2),
-        false,
-        None,
-        None,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let bench = |p: &Preset| {
+        ganscope::cli::bench::run(
+            p,
+            ganscope::protocol::DeviceChoice::Cpu,
+            Some(2),
+            false,
+            None,
+            None,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let report = bench(&small(10));
     let upscale = &report["upscale"];
     assert_eq!(upscale["input"], "512x512");
     assert_eq!(upscale["output"], "2048x2048");
     let rate = upscale["output_mp_per_s"].as_f64().unwrap_or(0.0);
     assert!(rate.is_finite() && rate > 0.0, "{upscale}");
     // Presets that do not upscale have no such field.
-    let other = ganscope::cli::bench::run(
-        &preset("ring8-mlp"),
-        ganscope::protocol::DeviceChoice::Cpu,
-        Some(2),
-        false,
-        None,
-        None,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let other = bench(&preset("ring8-mlp"));
     assert!(other.get("upscale").is_none());
 }

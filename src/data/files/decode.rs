@@ -150,6 +150,14 @@ fn decode_cifar(
     })
 }
 
+/// The first file skipped and why, as a clause to end an error with ("" when none was).
+pub(super) fn first_skipped(skipped: &[(PathBuf, String)]) -> String {
+    skipped
+        .first()
+        .map(|(f, why)| format!(" ({}: {why})", f.display()))
+        .unwrap_or_default()
+}
+
 /// The most different source sizes kept for the report.
 const SIZES_SHOWN: usize = 8;
 
@@ -184,10 +192,7 @@ fn decode_folder(
     }
     let count = pixels.len() / (channels * side * side).max(1);
     if count == 0 {
-        let first = skipped
-            .first()
-            .map(|(f, why)| format!(" ({}: {why})", f.display()))
-            .unwrap_or_default();
+        let first = first_skipped(&skipped);
         return Err(fail(
             path,
             format!(

@@ -127,10 +127,7 @@ pub fn decode(path: &Path, channels: usize, progress: &Progress) -> Result<Photo
         ));
     }
     if photos.is_empty() {
-        let first = skipped
-            .first()
-            .map(|(f, why)| format!(" ({}: {why})", f.display()))
-            .unwrap_or_default();
+        let first = super::decode::first_skipped(&skipped);
         return Err(fail(
             path,
             format!("none of its photos could be used{first}"),
