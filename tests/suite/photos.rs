@@ -140,6 +140,15 @@ fn the_default_split_holds_out_every_fifth_photo_and_bad_splits_are_refused() {
     let why = why.map(|e| e.to_string()).unwrap_or_default();
     assert!(why.contains("training photos is at least 16"), "{why}");
 
+    // Decoding stops once the photos kept pass the memory limit, saying so.
+    let progress = ganscope::data::files::Progress::default();
+    let why = photos::decode_within(dir.path(), 3, &progress, 2 * 20 * 20 * 3)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(why.contains("more than the limit"), "{why}");
+    assert!(photos::decode_within(dir.path(), 3, &progress, 6 * 20 * 20 * 3).is_ok());
+
     let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let why = photos::load(empty.path(), 3).err().map(|e| e.to_string());
     assert!(why.is_some_and(|w| w.contains("no image files")));

@@ -15,6 +15,7 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The longest side a photo keeps; longer photos are reduced by the smallest integer factor
 /// that brings them within it.
@@ -85,18 +86,35 @@ fn decode_photo(path: &Path, channels: usize) -> Result<Photo, String> {
 /// Decode the photos of the folder `path` (its own image files, or those of its subfolders)
 /// with `channels` (1 grey, 3 RGB), refusing a set over the data memory limit.
 pub fn decode(path: &Path, channels: usize, progress: &Progress) -> Result<PhotoSet, DataError> {
+    decode_within(path, channels, progress, super::memory_limit())
+}
+
+/// [`decode`] with a limit of `limit` decoded bytes.
+pub fn decode_within(
+    path: &Path,
+    channels: usize,
+    progress: &Progress,
+    limit: u64,
+) -> Result<PhotoSet, DataError> {
     let listing = folder::list(path)
         .map_err(|e| fail(path, format!("cannot be read: {e}")))?
         .ok_or_else(|| fail(path, "holds no image files (PNG, JPEG, BMP, WebP, GIF)"))?;
     progress.set_total(listing.files.len());
+    // Decoded bytes kept so far: decoding stops as soon as they pass the limit, before the
+    // rest of the folder is read into memory.
+    let kept = AtomicU64::new(0);
+    let over = || kept.load(Ordering::Relaxed) > limit;
     let decoded: Vec<Result<Photo, String>> = listing
         .files
         .par_iter()
         .map(|(file, _)| {
-            if progress.cancelled() {
-                return Err("cancelled".into());
+            if progress.cancelled() || over() {
+                return Err("not read".into());
             }
             let photo = decode_photo(file, channels);
+            if let Ok(photo) = &photo {
+                kept.fetch_add(photo.pixels.len() as u64, Ordering::Relaxed);
+            }
             progress.advance(1);
             photo
         })
@@ -104,27 +122,22 @@ pub fn decode(path: &Path, channels: usize, progress: &Progress) -> Result<Photo
     if progress.cancelled() {
         return Err(fail(path, "reading was cancelled"));
     }
-    let (mut photos, mut skipped, mut bytes) = (Vec::new(), Vec::new(), 0u64);
-    for ((file, _), outcome) in listing.files.iter().zip(decoded) {
-        match outcome {
-            Ok(photo) => {
-                bytes += photo.pixels.len() as u64;
-                photos.push(photo);
-            }
-            Err(why) => skipped.push((file.clone(), why)),
-        }
-    }
-    let limit = super::memory_limit();
-    if bytes > limit {
+    if over() {
         return Err(fail(
             path,
             format!(
-                "its photos take {} MB decoded, more than the limit of {} MB (set \
+                "its photos take more than the limit of {} MB decoded (set \
                  GANSCOPE_DATA_LIMIT_MB to change it)",
-                bytes >> 20,
                 limit >> 20
             ),
         ));
+    }
+    let (mut photos, mut skipped) = (Vec::new(), Vec::new());
+    for ((file, _), outcome) in listing.files.iter().zip(decoded) {
+        match outcome {
+            Ok(photo) => photos.push(photo),
+            Err(why) => skipped.push((file.clone(), why)),
+        }
     }
     if photos.is_empty() {
         let first = super::decode::first_skipped(&skipped);
