@@ -15,6 +15,7 @@ pub mod critic;
 pub mod dcgan;
 pub mod mlp;
 pub mod patch;
+pub mod progressive;
 pub mod spectral;
 pub mod srresnet;
 pub mod unet;

@@ -16,6 +16,7 @@ mod mutated;
 mod optimizer;
 mod photos;
 mod presets;
+mod progressive;
 mod runs;
 mod seeded;
 mod session;
