@@ -11,6 +11,7 @@
 //! family-agnostic; class labels, when a pair is conditional, come alongside.
 
 pub mod activation;
+pub mod attention;
 pub mod critic;
 pub mod dcgan;
 pub mod mlp;

@@ -21,6 +21,32 @@ pub fn sigma(w: Tensor<2>, u: &Tensor<2>) -> (Tensor<1>, Tensor<2>) {
     (sigma, u_next)
 }
 
+/// σ of `w` ([rows, cols]) by `iterations` power-iteration steps from [`initial_u`], and
+/// the `u` reached (for [`improved`] to continue from).
+pub fn measured_sigma(w: Tensor<2>, iterations: usize) -> (f32, Tensor<2>) {
+    let mut u = initial_u(w.dims()[0], &w.device());
+    let mut sigma = 0.0;
+    for _ in 0..iterations.max(1) {
+        let (s, next) = self::sigma(w.clone().detach(), &u);
+        sigma = s.into_scalar::<f32>();
+        u = next;
+    }
+    (sigma, u)
+}
+
+/// Improved spectral normalisation (ViTGAN, Lee et al. 2022): the weight used is
+/// W · σ(W₀) / σ(W), where σ(W₀) = `initial` is the largest singular value of the layer's
+/// initial weight, so the layer keeps its initial scale instead of being pushed to σ = 1
+/// (which slows a transformer's learning) while its Lipschitz constant stays bounded. One
+/// power-iteration step from `u`; returns the weight and the next `u`.
+pub fn improved(w: Tensor<2>, u: &Tensor<2>, initial: f32) -> (Tensor<2>, Tensor<2>) {
+    let (sigma, next) = self::sigma(w.clone(), u);
+    (
+        w.mul_scalar(f64::from(initial)).div(sigma.unsqueeze()),
+        next,
+    )
+}
+
 /// A [1, n] row scaled to unit length.
 fn normalize(x: Tensor<2>) -> Tensor<2> {
     let norm = x.clone().powi_scalar(2).sum().sqrt().add_scalar(1e-12);

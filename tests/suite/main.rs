@@ -1,5 +1,6 @@
 //! ganscope's integration tests, one binary (linking burn once instead of once per file).
 
+mod attention;
 mod checkpoints;
 mod common;
 mod data;
