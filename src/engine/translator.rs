@@ -31,7 +31,10 @@ impl Translator {
                 seed,
                 device: device.clone(),
             }),
-            Generator::Mlp(_) | Generator::Dcgan(_) | Generator::Srresnet(_) => None,
+            Generator::Mlp(_)
+            | Generator::Dcgan(_)
+            | Generator::Srresnet(_)
+            | Generator::Transformer(_) => None,
         }
     }
 

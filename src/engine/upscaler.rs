@@ -30,7 +30,10 @@ impl Upscaler {
                 g: g.clone(),
                 device: device.clone(),
             }),
-            Generator::Mlp(_) | Generator::Dcgan(_) | Generator::Unet(_) => None,
+            Generator::Mlp(_)
+            | Generator::Dcgan(_)
+            | Generator::Unet(_)
+            | Generator::Transformer(_) => None,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod patch;
 pub mod progressive;
 pub mod spectral;
 pub mod srresnet;
+pub mod transgan;
 pub mod unet;
 
 use crate::data::SampleShape;
@@ -187,6 +188,7 @@ pub enum Generator {
     Dcgan(dcgan::DcganGenerator),
     Unet(unet::UnetGenerator),
     Srresnet(srresnet::SrResNet),
+    Transformer(transgan::TransformerGenerator),
 }
 
 #[derive(Module, Debug)]
@@ -202,7 +204,10 @@ impl Generator {
     pub fn noise_width(&self) -> usize {
         match self {
             Generator::Unet(g) => g.noise_width(),
-            Generator::Mlp(_) | Generator::Dcgan(_) | Generator::Srresnet(_) => 0,
+            Generator::Mlp(_)
+            | Generator::Dcgan(_)
+            | Generator::Srresnet(_)
+            | Generator::Transformer(_) => 0,
         }
     }
 
@@ -214,6 +219,7 @@ impl Generator {
             Generator::Dcgan(g) => g.forward(z, labels),
             Generator::Unet(g) => g.forward(z),
             Generator::Srresnet(g) => g.forward(z),
+            Generator::Transformer(g) => g.forward(z),
         }
     }
 
@@ -225,6 +231,7 @@ impl Generator {
             Generator::Dcgan(g) => g.sample(z, labels),
             Generator::Unet(g) => g.forward(z),
             Generator::Srresnet(g) => g.forward(z),
+            Generator::Transformer(g) => g.forward(z),
         }
     }
 
@@ -238,6 +245,8 @@ impl Generator {
             // Instance normalisation needs no reference; SRResNet has no normalisation.
             Generator::Unet(g) => Generator::Unet(g.clone()),
             Generator::Srresnet(g) => Generator::Srresnet(g.clone()),
+            // LayerNorm normalises each token alone: nothing to calibrate.
+            Generator::Transformer(g) => Generator::Transformer(g.clone()),
         }
     }
 }
@@ -468,6 +477,48 @@ fn pair(
             Ok((
                 Generator::Dcgan(dcgan::DcganGenerator::new(shape, device)),
                 Discriminator::Dcgan(dcgan::DcganDiscriminator::new(shape, device)),
+            ))
+        }
+        ModelSpec::Transformer {
+            latent_dim,
+            dim,
+            heads,
+            depth,
+            attention,
+            ndf,
+        } => {
+            let SampleShape::Image {
+                channels, height, ..
+            } = shape
+            else {
+                return Err(
+                    "the transformer family needs an image data set, not 2-D points".into(),
+                );
+            };
+            let d = dcgan::DcganShape {
+                latent: latent_dim,
+                channels,
+                size: height,
+                ngf: ndf,
+                ndf,
+                bias: true,
+                d_batch_norm: false,
+                spectral: game.spectral_norm,
+                pack: game.pack,
+                classes: None,
+            };
+            let g = transgan::TransformerShape {
+                latent: latent_dim,
+                channels,
+                size: height,
+                dim,
+                heads,
+                depth,
+                attention,
+            };
+            Ok((
+                Generator::Transformer(transgan::TransformerGenerator::new(g, device)),
+                Discriminator::Dcgan(dcgan::DcganDiscriminator::new(d, device)),
             ))
         }
     }

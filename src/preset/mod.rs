@@ -79,12 +79,30 @@ pub enum ModelSpec {
         #[serde(default)]
         conditional: bool,
     },
+    /// A transformer G (TransGAN's, see `models::transgan`) with the convolutional DCGAN
+    /// discriminator (without BatchNorm): the hybrid of Durall et al. 2021.
+    Transformer {
+        latent_dim: usize,
+        /// Token width at the first stage (a multiple of 16; quartered at each doubling).
+        dim: usize,
+        /// Attention heads (dividing `dim / 4`).
+        heads: usize,
+        /// Transformer blocks per attention stage.
+        depth: usize,
+        /// `dot` (the default) or `l2` (ViTGAN's, query and key weights tied).
+        #[serde(default)]
+        attention: crate::models::attention::AttentionKind,
+        /// D's base width (channels of its first layer).
+        ndf: usize,
+    },
 }
 
 impl ModelSpec {
     pub fn latent_dim(&self) -> usize {
         match self {
-            ModelSpec::Mlp { latent_dim, .. } | ModelSpec::Dcgan { latent_dim, .. } => *latent_dim,
+            ModelSpec::Mlp { latent_dim, .. }
+            | ModelSpec::Dcgan { latent_dim, .. }
+            | ModelSpec::Transformer { latent_dim, .. } => *latent_dim,
         }
     }
 
@@ -118,6 +136,7 @@ impl ModelSpec {
             ModelSpec::Mlp { conditional, .. } | ModelSpec::Dcgan { conditional, .. } => {
                 *conditional
             }
+            ModelSpec::Transformer { .. } => false,
         }
     }
 
@@ -125,6 +144,7 @@ impl ModelSpec {
         match self {
             ModelSpec::Mlp { .. } => "MLP",
             ModelSpec::Dcgan { .. } => "DCGAN",
+            ModelSpec::Transformer { .. } => "transformer G, conv D",
         }
     }
 }

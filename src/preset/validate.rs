@@ -282,6 +282,35 @@ impl Preset {
                 }
                 Ok(())
             }
+            (ModelSpec::Transformer { .. }, true) => {
+                self.fail("the transformer family needs an image data set, not 2-D points".into())
+            }
+            (
+                ModelSpec::Transformer {
+                    dim,
+                    heads,
+                    depth,
+                    ndf,
+                    ..
+                },
+                false,
+            ) => {
+                if *dim == 0 || !dim.is_multiple_of(16) || *dim > 512 {
+                    return self.fail(format!("dim {dim} is not a multiple of 16 in 16..=512"));
+                }
+                if *heads == 0 || !(dim / 4).is_multiple_of(*heads) {
+                    return self.fail(format!(
+                        "{heads} heads do not divide the second stage's width {}",
+                        dim / 4
+                    ));
+                }
+                if *depth == 0 || *depth > 8 || *ndf == 0 || *ndf > 512 {
+                    return self.fail(format!(
+                        "depth must be in 1..=8 and ndf in 1..=512 (got {depth}, {ndf})"
+                    ));
+                }
+                Ok(())
+            }
         }
     }
 }

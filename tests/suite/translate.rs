@@ -54,7 +54,12 @@ fn d_width(p: &Preset, shape: SampleShape, from: Option<SampleShape>) -> usize {
 #[test]
 fn every_family_builds_with_its_shapes_and_renders_one_input_as_in_a_batch() {
     let device = Device::flex();
-    for name in ["ring8-mlp", "digits-dcgan", "shapes-pix2pix"] {
+    for name in [
+        "ring8-mlp",
+        "digits-dcgan",
+        "shapes-pix2pix",
+        "digits-transgan-hybrid",
+    ] {
         let p = preset(name);
         let source = data::open(&p.dataset, 1).unwrap_or_else(|e| panic!("{e}"));
         let (shape, from) = (source.shape(), source.source_shape());

@@ -1,0 +1,155 @@
+//! A transformer generator after TransGAN (Jiang et al. 2021), sized for a CPU, paired with
+//! the convolutional DCGAN discriminator (the hybrid of Durall et al. 2021, the cheapest
+//! transformer GAN that trains well on a CPU).
+//!
+//! G: z → a linear map to a grid of `side/4`² tokens of `dim` features (plus learned
+//! position embeddings) → `depth` transformer blocks (pre-LayerNorm multi-head
+//! self-attention and a GELU MLP of 4× width, each added back) → PixelShuffle: the grid
+//! doubles and the width quarters → `depth` blocks at `dim/4` → PixelShuffle again, to one
+//! token per pixel of `dim/16` features → a linear map of each token to the pixel's channels
+//! and tanh. The last stage has no attention: 1 024 tokens would cost a million logits per
+//! head and sample (TransGAN uses local attention there). Attention is dot-product or L2
+//! (tied query and key, see [`super::attention`]), from the preset.
+
+use super::attention::{AttentionKind, SelfAttention};
+use burn::module::Param;
+use burn::nn::{
+    LayerNorm, LayerNormConfig, Linear, LinearConfig, PixelShuffle, PixelShuffleConfig,
+};
+use burn::prelude::*;
+use burn::tensor::activation::{gelu, tanh};
+
+/// What a [`TransformerGenerator`] is.
+#[derive(Clone, Copy, Debug)]
+pub struct TransformerShape {
+    pub latent: usize,
+    pub channels: usize,
+    /// The image side (a multiple of 4).
+    pub size: usize,
+    /// Token width at the first stage (a multiple of 16).
+    pub dim: usize,
+    /// Attention heads (dividing `dim / 4`).
+    pub heads: usize,
+    /// Transformer blocks per attention stage.
+    pub depth: usize,
+    pub attention: AttentionKind,
+}
+
+#[derive(Module, Debug)]
+struct Block {
+    norm1: LayerNorm,
+    attention: SelfAttention,
+    norm2: LayerNorm,
+    hidden: Linear,
+    out: Linear,
+}
+
+impl Block {
+    fn new(dim: usize, heads: usize, kind: AttentionKind, device: &Device) -> Block {
+        Block {
+            norm1: LayerNormConfig::new(dim).init(device),
+            attention: SelfAttention::new(dim, heads, kind, device),
+            norm2: LayerNormConfig::new(dim).init(device),
+            hidden: LinearConfig::new(dim, 4 * dim).init(device),
+            out: LinearConfig::new(4 * dim, dim).init(device),
+        }
+    }
+
+    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let (attended, _) = self.attention.forward(self.norm1.forward(x.clone()));
+        let x = x + attended;
+        let h = gelu(self.hidden.forward(self.norm2.forward(x.clone())));
+        x + self.out.forward(h)
+    }
+}
+
+/// One attention stage: position embeddings for its tokens, then its blocks.
+#[derive(Module, Debug)]
+struct Stage {
+    position: Param<Tensor<3>>,
+    blocks: Vec<Block>,
+}
+
+#[derive(Module, Debug)]
+pub struct TransformerGenerator {
+    input: Linear,
+    stages: Vec<Stage>,
+    shuffle: PixelShuffle,
+    to_pixels: Linear,
+    latent: usize,
+    channels: usize,
+    size: usize,
+    dim: usize,
+}
+
+impl TransformerGenerator {
+    pub fn new(shape: TransformerShape, device: &Device) -> TransformerGenerator {
+        let TransformerShape {
+            latent,
+            channels,
+            size,
+            dim,
+            heads,
+            depth,
+            attention,
+        } = shape;
+        let grid = size / 4;
+        let stage = |tokens: usize, width: usize, heads: usize| Stage {
+            position: Param::from_tensor(Tensor::random(
+                [1, tokens, width],
+                burn::tensor::Distribution::Normal(0.0, 0.02),
+                device,
+            )),
+            blocks: (0..depth)
+                .map(|_| Block::new(width, heads, attention, device))
+                .collect(),
+        };
+        TransformerGenerator {
+            input: LinearConfig::new(latent, grid * grid * dim).init(device),
+            stages: vec![
+                stage(grid * grid, dim, heads),
+                stage(4 * grid * grid, dim / 4, heads),
+            ],
+            shuffle: PixelShuffleConfig::new(2).init(),
+            to_pixels: LinearConfig::new(dim / 16, channels).init(device),
+            latent,
+            channels,
+            size,
+            dim,
+        }
+    }
+
+    pub fn latent_dim(&self) -> usize {
+        self.latent
+    }
+
+    /// Tokens [batch, g², width] of a g × g grid → [batch, 4g², width / 4]: PixelShuffle on
+    /// the grid seen as an image.
+    fn shuffle_up(&self, x: Tensor<3>) -> Tensor<3> {
+        let [b, t, w] = x.dims();
+        let g = (t as f64).sqrt().round() as usize;
+        let image = x.swap_dims(1, 2).reshape([b, w, g, g]);
+        self.shuffle
+            .forward(image)
+            .reshape([b, w / 4, 4 * t])
+            .swap_dims(1, 2)
+    }
+
+    /// `z` [batch, latent] → images [batch, channels·size²].
+    pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
+        let [b, _] = z.dims();
+        let grid = self.size / 4;
+        let mut x = self.input.forward(z).reshape([b, grid * grid, self.dim]);
+        for stage in &self.stages {
+            x = x + stage.position.val();
+            for block in &stage.blocks {
+                x = block.forward(x);
+            }
+            x = self.shuffle_up(x);
+        }
+        // [batch, size², dim/16] → pixels [batch, size², channels] → channel-major rows.
+        tanh(self.to_pixels.forward(x))
+            .swap_dims(1, 2)
+            .reshape([b, self.channels * self.size * self.size])
+    }
+}
