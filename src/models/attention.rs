@@ -12,9 +12,10 @@
 //! weights are returned too ([batch, heads, tokens, tokens], rows summing to 1) for the
 //! attention view.
 
-use burn::nn::{Linear, LinearConfig};
+use super::norm_linear::{NormLinear, Normalisation};
+use burn::nn::{LayerNorm, LayerNormConfig};
 use burn::prelude::*;
-use burn::tensor::activation::softmax;
+use burn::tensor::activation::{gelu, softmax};
 
 /// Which attention logits a layer computes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -29,11 +30,11 @@ pub enum AttentionKind {
 
 #[derive(Module, Debug)]
 pub struct SelfAttention {
-    query: Linear,
+    query: NormLinear,
     /// Separate key weights (dot-product attention); `None` when tied to the query's.
-    key: Option<Linear>,
-    value: Linear,
-    out: Linear,
+    key: Option<NormLinear>,
+    value: NormLinear,
+    out: NormLinear,
     heads: usize,
 }
 
@@ -55,13 +56,20 @@ pub fn logits(q: Tensor<4>, k: Tensor<4>, kind: AttentionKind) -> Tensor<4> {
 }
 
 impl SelfAttention {
-    /// A layer over tokens of `dim` features with `heads` heads (`heads` divides `dim`).
-    pub fn new(dim: usize, heads: usize, kind: AttentionKind, device: &Device) -> SelfAttention {
+    /// A layer over tokens of `dim` features with `heads` heads (`heads` divides `dim`),
+    /// its weights normalised as `norm` says.
+    pub fn new(
+        dim: usize,
+        heads: usize,
+        kind: AttentionKind,
+        norm: Normalisation,
+        device: &Device,
+    ) -> SelfAttention {
         assert!(
             heads > 0 && dim.is_multiple_of(heads),
             "{heads} heads of {dim}"
         );
-        let linear = || LinearConfig::new(dim, dim).with_bias(false).init(device);
+        let linear = || NormLinear::new(dim, dim, false, norm, device);
         SelfAttention {
             query: linear(),
             key: (kind == AttentionKind::Dot).then(linear),
@@ -79,11 +87,18 @@ impl SelfAttention {
         }
     }
 
-    /// The query, key, value and output weights ([dim in, dim out] each; the key's is the
-    /// query's own when tied).
+    /// The query, key, value and output weights as used ([dim in, dim out] each; the key's
+    /// is the query's own when tied).
     pub fn weights(&self) -> [Tensor<2>; 4] {
         let key = self.key.as_ref().unwrap_or(&self.query);
-        [&self.query, key, &self.value, &self.out].map(|l| l.weight.val())
+        [&self.query, key, &self.value, &self.out].map(NormLinear::weight)
+    }
+
+    /// Its normalised layers, to advance their power iterations.
+    fn layers_mut(&mut self) -> impl Iterator<Item = &mut NormLinear> {
+        [&mut self.query, &mut self.value, &mut self.out]
+            .into_iter()
+            .chain(self.key.as_mut())
     }
 
     /// [batch, tokens, dim] split into heads: [batch, heads, tokens, dim / heads].
@@ -106,5 +121,49 @@ impl SelfAttention {
         let weights = softmax(logits(q, k, self.kind()), 3);
         let mixed = weights.clone().matmul(v).swap_dims(1, 2).reshape([b, t, d]);
         (self.out.forward(mixed), weights)
+    }
+}
+
+/// A pre-LayerNorm transformer block: x + attention(LN(x)), then x + MLP(LN(x)) with a GELU
+/// hidden layer of 4× the width.
+#[derive(Module, Debug)]
+pub struct TransformerBlock {
+    norm1: LayerNorm,
+    attention: SelfAttention,
+    norm2: LayerNorm,
+    hidden: NormLinear,
+    out: NormLinear,
+}
+
+impl TransformerBlock {
+    pub fn new(
+        dim: usize,
+        heads: usize,
+        kind: AttentionKind,
+        norm: Normalisation,
+        device: &Device,
+    ) -> TransformerBlock {
+        TransformerBlock {
+            norm1: LayerNormConfig::new(dim).init(device),
+            attention: SelfAttention::new(dim, heads, kind, norm, device),
+            norm2: LayerNormConfig::new(dim).init(device),
+            hidden: NormLinear::new(dim, 4 * dim, true, norm, device),
+            out: NormLinear::new(4 * dim, dim, true, norm, device),
+        }
+    }
+
+    /// Tokens [batch, tokens, dim] → (the same, transformed; the attention weights).
+    pub fn forward(&self, x: Tensor<3>) -> (Tensor<3>, Tensor<4>) {
+        let (attended, weights) = self.attention.forward(self.norm1.forward(x.clone()));
+        let x = x + attended;
+        let h = gelu(self.hidden.forward(self.norm2.forward(x.clone())));
+        (x + self.out.forward(h), weights)
+    }
+
+    /// Advance every normalised layer's power iteration by one step.
+    pub fn advance_spectral(&mut self) {
+        self.hidden.advance();
+        self.out.advance();
+        self.attention.layers_mut().for_each(NormLinear::advance);
     }
 }

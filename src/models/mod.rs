@@ -1,6 +1,6 @@
 //! Model families. A matched pair (MLP, DCGAN) is one file with its generator and
-//! discriminator, built from a preset's [`ModelSpec`]; a family of one network (the U-Net G,
-//! the PatchGAN D) is one file, built from `[generator]` or `[discriminator]`. This module
+//! discriminator, built from a preset's [`ModelSpec`](crate::preset::ModelSpec); a family of one network (the U-Net G,
+//! the PatchGAN D) is one file, built from `[generator]` or `[discriminator]`. `build`
 //! turns a preset into G and D.
 //!
 //! Every network speaks in flattened rows: G maps its input [batch, inputs] to samples
@@ -12,18 +12,19 @@
 
 pub mod activation;
 pub mod attention;
+mod build;
 pub mod critic;
 pub mod dcgan;
 pub mod mlp;
+pub mod norm_linear;
 pub mod patch;
 pub mod progressive;
 pub mod spectral;
 pub mod srresnet;
 pub mod transgan;
 pub mod unet;
+pub mod vit;
 
-use crate::data::SampleShape;
-use crate::preset::{DiscriminatorSpec, GeneratorSpec, ModelSpec, Preset, TaskSpec};
 use burn::nn::{Embedding, EmbeddingConfig, Initializer};
 use burn::prelude::*;
 
@@ -181,6 +182,8 @@ pub fn projection(
 
 // A run holds one G (and a snapshot or two), never a collection: the variants' sizes do not
 // matter, and burn's `Module` has no implementation for a boxed variant.
+pub use build::build;
+
 #[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Generator {
@@ -191,11 +194,13 @@ pub enum Generator {
     Transformer(transgan::TransformerGenerator),
 }
 
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Discriminator {
     Mlp(mlp::MlpDiscriminator),
     Dcgan(dcgan::DcganDiscriminator),
     Patch(patch::PatchDiscriminator),
+    Vit(vit::VitDiscriminator),
 }
 
 impl Generator {
@@ -259,6 +264,7 @@ impl Discriminator {
             Discriminator::Mlp(d) => d.forward(x, labels),
             Discriminator::Dcgan(d) => d.forward(x, labels),
             Discriminator::Patch(d) => d.forward(x),
+            Discriminator::Vit(d) => d.forward(x),
         }
     }
 
@@ -269,6 +275,7 @@ impl Discriminator {
             Discriminator::Mlp(d) => d.forward(x, labels),
             Discriminator::Dcgan(d) => d.judge(x, labels),
             Discriminator::Patch(d) => d.forward(x),
+            Discriminator::Vit(d) => d.forward(x),
         }
     }
 
@@ -278,7 +285,7 @@ impl Discriminator {
     pub fn features(&self, x: Tensor<2>) -> Option<Tensor<2>> {
         match self {
             Discriminator::Patch(d) => Some(d.features(x)),
-            Discriminator::Mlp(_) | Discriminator::Dcgan(_) => None,
+            Discriminator::Mlp(_) | Discriminator::Dcgan(_) | Discriminator::Vit(_) => None,
         }
     }
 
@@ -302,6 +309,11 @@ impl Discriminator {
                  no gradient penalty for it"
                     .into(),
             ),
+            Discriminator::Vit(_) => Err(
+                "the ViT discriminator's attention and LayerNorm have no input-gradient adjoint \
+                 yet: no gradient penalty for it (spectral normalisation bounds it instead)"
+                    .into(),
+            ),
         }
     }
 
@@ -311,215 +323,7 @@ impl Discriminator {
             Discriminator::Mlp(d) => d.advance_spectral(),
             Discriminator::Dcgan(d) => d.advance_spectral(),
             Discriminator::Patch(_) => {}
-        }
-    }
-}
-
-/// Build G and D for `preset` (validated) on `device`, for samples of `shape` and, on a paired
-/// data set, sources of `source`: a matched pair from `[model]`, following the game's packing
-/// and spectral normalisation and conditioned on the data set's classes when the model is
-/// conditional; or the `[generator]` and `[discriminator]` families, D seeing the source
-/// beside the judged image when the task conditions it.
-pub fn build(
-    preset: &Preset,
-    shape: SampleShape,
-    source: Option<SampleShape>,
-    device: &Device,
-) -> Result<(Generator, Discriminator), String> {
-    if let Some(model) = &preset.model {
-        return pair(model, preset, shape, device);
-    }
-    let (Some(g), Some(d)) = (&preset.generator, &preset.discriminator) else {
-        return Err("the preset names no networks".into());
-    };
-    let SampleShape::Image {
-        channels, height, ..
-    } = shape
-    else {
-        return Err(format!(
-            "the {} and the {} work on images, and this data set holds points",
-            g.family_name(),
-            d.family_name()
-        ));
-    };
-    let source_channels = match source {
-        Some(SampleShape::Image { channels, .. }) => Some(channels),
-        _ => None,
-    };
-    let generator = match (g, &preset.task) {
-        (&GeneratorSpec::Unet { base, dropout }, _) => {
-            let Some(source_channels) = source_channels else {
-                return Err(
-                    "the U-Net translates images, and this data set has no source \
-                            images"
-                        .into(),
-                );
-            };
-            Generator::Unet(unet::UnetGenerator::new(
-                unet::UnetShape {
-                    source_channels,
-                    target_channels: channels,
-                    size: height,
-                    base,
-                    dropout,
-                },
-                device,
-            ))
-        }
-        (
-            &GeneratorSpec::Srresnet {
-                width,
-                blocks,
-                bicubic_skip,
-            },
-            TaskSpec::Upscale { scale, .. },
-        ) => Generator::Srresnet(srresnet::SrResNet::new(
-            srresnet::SrShape {
-                channels,
-                side: height / scale,
-                scale: *scale,
-                width,
-                blocks,
-                bicubic_skip,
-            },
-            device,
-        )),
-        (GeneratorSpec::Srresnet { .. }, _) => {
-            return Err("SRResNet is the upscale task's generator".into());
-        }
-    };
-    let sees_source = matches!(
-        preset.task,
-        TaskSpec::Translate {
-            conditional_d: true,
-            ..
-        }
-    );
-    let judged = channels
-        + if sees_source {
-            source_channels.unwrap_or(0)
-        } else {
-            0
-        };
-    let discriminator = match *d {
-        DiscriminatorSpec::PatchGan {
-            base,
-            receptive_field,
-        } => Discriminator::Patch(patch::PatchDiscriminator::new(
-            judged,
-            height,
-            base,
-            receptive_field,
-            device,
-        )),
-    };
-    Ok((generator, discriminator))
-}
-
-/// A matched pair from `[model]`.
-fn pair(
-    spec: &ModelSpec,
-    preset: &Preset,
-    shape: SampleShape,
-    device: &Device,
-) -> Result<(Generator, Discriminator), String> {
-    let game = &preset.game;
-    let classes = preset.dataset.classes().filter(|_| spec.conditional());
-    match *spec {
-        ModelSpec::Mlp {
-            latent_dim,
-            hidden,
-            layers,
-            ..
-        } => {
-            let features = shape.numel();
-            let images = matches!(shape, SampleShape::Image { .. });
-            Ok((
-                Generator::Mlp(mlp::MlpGenerator::new(
-                    latent_dim, hidden, layers, features, images, classes, device,
-                )),
-                Discriminator::Mlp(mlp::MlpDiscriminator::new(
-                    features * game.pack,
-                    hidden,
-                    layers,
-                    game.spectral_norm,
-                    classes,
-                    device,
-                )),
-            ))
-        }
-        ModelSpec::Dcgan {
-            latent_dim,
-            ngf,
-            ndf,
-            bias,
-            d_batch_norm,
-            ..
-        } => {
-            let SampleShape::Image {
-                channels, height, ..
-            } = shape
-            else {
-                return Err("the DCGAN family needs an image data set, not 2-D points".into());
-            };
-            let shape = dcgan::DcganShape {
-                latent: latent_dim,
-                channels,
-                size: height,
-                ngf,
-                ndf,
-                bias,
-                d_batch_norm,
-                spectral: game.spectral_norm,
-                pack: game.pack,
-                classes,
-            };
-            Ok((
-                Generator::Dcgan(dcgan::DcganGenerator::new(shape, device)),
-                Discriminator::Dcgan(dcgan::DcganDiscriminator::new(shape, device)),
-            ))
-        }
-        ModelSpec::Transformer {
-            latent_dim,
-            dim,
-            heads,
-            depth,
-            attention,
-            ndf,
-        } => {
-            let SampleShape::Image {
-                channels, height, ..
-            } = shape
-            else {
-                return Err(
-                    "the transformer family needs an image data set, not 2-D points".into(),
-                );
-            };
-            let d = dcgan::DcganShape {
-                latent: latent_dim,
-                channels,
-                size: height,
-                ngf: ndf,
-                ndf,
-                bias: true,
-                d_batch_norm: false,
-                spectral: game.spectral_norm,
-                pack: game.pack,
-                classes: None,
-            };
-            let g = transgan::TransformerShape {
-                latent: latent_dim,
-                channels,
-                size: height,
-                dim,
-                heads,
-                depth,
-                attention,
-            };
-            Ok((
-                Generator::Transformer(transgan::TransformerGenerator::new(g, device)),
-                Discriminator::Dcgan(dcgan::DcganDiscriminator::new(d, device)),
-            ))
+            Discriminator::Vit(d) => d.advance_spectral(),
         }
     }
 }

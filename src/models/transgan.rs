@@ -11,13 +11,12 @@
 //! head and sample (TransGAN uses local attention there). Attention is dot-product or L2
 //! (tied query and key, see [`super::attention`]), from the preset.
 
-use super::attention::{AttentionKind, SelfAttention};
+use super::attention::{AttentionKind, TransformerBlock};
+use super::norm_linear::Normalisation;
 use burn::module::Param;
-use burn::nn::{
-    LayerNorm, LayerNormConfig, Linear, LinearConfig, PixelShuffle, PixelShuffleConfig,
-};
+use burn::nn::{Linear, LinearConfig, PixelShuffle, PixelShuffleConfig};
 use burn::prelude::*;
-use burn::tensor::activation::{gelu, tanh};
+use burn::tensor::activation::tanh;
 
 /// What a [`TransformerGenerator`] is.
 #[derive(Clone, Copy, Debug)]
@@ -35,39 +34,11 @@ pub struct TransformerShape {
     pub attention: AttentionKind,
 }
 
-#[derive(Module, Debug)]
-struct Block {
-    norm1: LayerNorm,
-    attention: SelfAttention,
-    norm2: LayerNorm,
-    hidden: Linear,
-    out: Linear,
-}
-
-impl Block {
-    fn new(dim: usize, heads: usize, kind: AttentionKind, device: &Device) -> Block {
-        Block {
-            norm1: LayerNormConfig::new(dim).init(device),
-            attention: SelfAttention::new(dim, heads, kind, device),
-            norm2: LayerNormConfig::new(dim).init(device),
-            hidden: LinearConfig::new(dim, 4 * dim).init(device),
-            out: LinearConfig::new(4 * dim, dim).init(device),
-        }
-    }
-
-    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let (attended, _) = self.attention.forward(self.norm1.forward(x.clone()));
-        let x = x + attended;
-        let h = gelu(self.hidden.forward(self.norm2.forward(x.clone())));
-        x + self.out.forward(h)
-    }
-}
-
 /// One attention stage: position embeddings for its tokens, then its blocks.
 #[derive(Module, Debug)]
 struct Stage {
     position: Param<Tensor<3>>,
-    blocks: Vec<Block>,
+    blocks: Vec<TransformerBlock>,
 }
 
 #[derive(Module, Debug)]
@@ -101,7 +72,9 @@ impl TransformerGenerator {
                 device,
             )),
             blocks: (0..depth)
-                .map(|_| Block::new(width, heads, attention, device))
+                .map(|_| {
+                    TransformerBlock::new(width, heads, attention, Normalisation::None, device)
+                })
                 .collect(),
         };
         TransformerGenerator {
@@ -143,7 +116,7 @@ impl TransformerGenerator {
         for stage in &self.stages {
             x = x + stage.position.val();
             for block in &stage.blocks {
-                x = block.forward(x);
+                x = block.forward(x).0;
             }
             x = self.shuffle_up(x);
         }
@@ -152,4 +125,64 @@ impl TransformerGenerator {
             .swap_dims(1, 2)
             .reshape([b, self.channels * self.size * self.size])
     }
+}
+
+/// The discriminator of a transformer spec: the DCGAN's (`ndf`) or a ViT (`patch`, `isn`).
+#[derive(Clone, Copy, Debug)]
+pub struct DiscriminatorChoice {
+    pub kind: crate::preset::TransformerD,
+    pub ndf: usize,
+    pub patch: usize,
+    pub isn: bool,
+}
+
+/// G of shape `g` with the DCGAN discriminator (no BatchNorm) or the ViT of [`super::vit`]
+/// (its width, heads, depth and attention those of G's first stage), normalised as the
+/// game says.
+pub fn pair(
+    g: TransformerShape,
+    d: DiscriminatorChoice,
+    game: &crate::preset::GameSpec,
+    device: &Device,
+) -> (super::Generator, super::Discriminator) {
+    use super::{Discriminator, Generator, dcgan, norm_linear, vit};
+    let generator = Generator::Transformer(TransformerGenerator::new(g, device));
+    let discriminator = match d.kind {
+        crate::preset::TransformerD::Conv => Discriminator::Dcgan(dcgan::DcganDiscriminator::new(
+            dcgan::DcganShape {
+                latent: g.latent,
+                channels: g.channels,
+                size: g.size,
+                ngf: d.ndf,
+                ndf: d.ndf,
+                bias: true,
+                d_batch_norm: false,
+                spectral: game.spectral_norm,
+                pack: game.pack,
+                classes: None,
+            },
+            device,
+        )),
+        crate::preset::TransformerD::Vit => {
+            let norm = match (game.spectral_norm, d.isn) {
+                (false, _) => norm_linear::Normalisation::None,
+                (true, false) => norm_linear::Normalisation::Spectral,
+                (true, true) => norm_linear::Normalisation::Improved,
+            };
+            Discriminator::Vit(vit::VitDiscriminator::new(
+                vit::VitShape {
+                    channels: g.channels * game.pack,
+                    size: g.size,
+                    patch: d.patch,
+                    dim: g.dim,
+                    heads: g.heads,
+                    depth: g.depth,
+                    attention: g.attention,
+                    norm,
+                },
+                device,
+            ))
+        }
+    };
+    (generator, discriminator)
 }

@@ -92,9 +92,38 @@ pub enum ModelSpec {
         /// `dot` (the default) or `l2` (ViTGAN's, query and key weights tied).
         #[serde(default)]
         attention: crate::models::attention::AttentionKind,
-        /// D's base width (channels of its first layer).
+        /// The conv D's base width (channels of its first layer).
+        #[serde(default = "default_ndf")]
         ndf: usize,
+        /// D: `conv` (the DCGAN discriminator without BatchNorm: the hybrid) or `vit`.
+        #[serde(default)]
+        discriminator: TransformerD,
+        /// The ViT's patch side.
+        #[serde(default = "default_patch")]
+        patch: usize,
+        /// The ViT's spectral normalisation (`[game] spectral_norm`) in ViTGAN's improved
+        /// form, W·σ(W₀)/σ(W) (false: plain W/σ(W)).
+        #[serde(default = "default_true")]
+        isn: bool,
     },
+}
+
+/// The discriminator of the transformer family.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransformerD {
+    /// The DCGAN discriminator without BatchNorm (Durall et al.'s hybrid).
+    #[default]
+    Conv,
+    /// A ViT on patches with a class token (ViTGAN's).
+    Vit,
+}
+
+fn default_ndf() -> usize {
+    32
+}
+fn default_patch() -> usize {
+    4
 }
 
 impl ModelSpec {
@@ -124,6 +153,18 @@ impl ModelSpec {
                  d_batch_norm = false in [model]",
                 penalty.label()
             )),
+            (
+                ModelSpec::Transformer {
+                    discriminator: TransformerD::Vit,
+                    ..
+                },
+                _,
+            ) => Some(format!(
+                "the {} needs D's input gradient per sample, and the ViT discriminator has no \
+                 adjoint for it yet: use penalty = \"none\" (its spectral normalisation bounds \
+                 its gradient) or discriminator = \"conv\"",
+                penalty.label()
+            )),
             _ => None,
         }
     }
@@ -144,7 +185,11 @@ impl ModelSpec {
         match self {
             ModelSpec::Mlp { .. } => "MLP",
             ModelSpec::Dcgan { .. } => "DCGAN",
-            ModelSpec::Transformer { .. } => "transformer G, conv D",
+            ModelSpec::Transformer {
+                discriminator: TransformerD::Conv,
+                ..
+            } => "transformer G, conv D",
+            ModelSpec::Transformer { .. } => "transformer G, ViT D",
         }
     }
 }

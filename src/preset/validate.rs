@@ -1,7 +1,9 @@
 //! Checking a preset: the combinations and ranges a TOML schema cannot express, each refused
 //! with the reason and the preset's name.
 
-use super::{DatasetSpec, GeneratorSpec, ModelSpec, PenaltyKind, Preset, PresetError, TaskSpec};
+use super::{
+    DatasetSpec, GeneratorSpec, ModelSpec, PenaltyKind, Preset, PresetError, TaskSpec, TransformerD,
+};
 
 /// The longest description kept: it is copied into every run folder and checkpoint.
 const MAX_DESCRIPTION: usize = 4000;
@@ -291,6 +293,8 @@ impl Preset {
                     heads,
                     depth,
                     ndf,
+                    discriminator,
+                    patch,
                     ..
                 },
                 false,
@@ -307,6 +311,20 @@ impl Preset {
                 if *depth == 0 || *depth > 8 || *ndf == 0 || *ndf > 512 {
                     return self.fail(format!(
                         "depth must be in 1..=8 and ndf in 1..=512 (got {depth}, {ndf})"
+                    ));
+                }
+                let side = self.dataset.image_size().unwrap_or(0);
+                if !side.is_multiple_of(4) {
+                    return self.fail(format!(
+                        "the transformer G needs a side divisible by 4 (got {side})"
+                    ));
+                }
+                if *discriminator == TransformerD::Vit
+                    && (*patch == 0 || !side.is_multiple_of(*patch) || !dim.is_multiple_of(*heads))
+                {
+                    return self.fail(format!(
+                        "the ViT needs a patch side dividing the image side {side} and heads \
+                         dividing dim {dim} (got patch {patch}, {heads} heads)"
                     ));
                 }
                 Ok(())

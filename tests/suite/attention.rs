@@ -6,6 +6,7 @@
 
 use burn::prelude::*;
 use ganscope::models::attention::{AttentionKind, SelfAttention, logits};
+use ganscope::models::norm_linear::Normalisation;
 use ganscope::models::{seeded, spectral};
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -76,7 +77,9 @@ fn attention_of_both_kinds_matches_a_host_computation_from_its_weights() {
         .map(|i| ((i * 7 % 13) as f32 - 6.0) / 4.0)
         .collect();
     for kind in [AttentionKind::Dot, AttentionKind::L2] {
-        let layer = seeded(&device, 2, || SelfAttention::new(dim, heads, kind, &device));
+        let layer = seeded(&device, 2, || {
+            SelfAttention::new(dim, heads, kind, Normalisation::None, &device)
+        });
         assert_eq!(layer.kind(), kind);
         let [q, k, ..] = layer.weights();
         // L2 attention ties the key weights to the query's; dot-product keeps its own.
@@ -126,7 +129,7 @@ fn l2_logits_are_minus_squared_distances_and_a_token_attends_most_to_itself() {
     }
     // With tied weights, every row's largest weight is on the diagonal.
     let layer = seeded(&device, 5, || {
-        SelfAttention::new(8, 2, AttentionKind::L2, &device)
+        SelfAttention::new(8, 2, AttentionKind::L2, Normalisation::None, &device)
     });
     let x = seeded(&device, 6, || {
         Tensor::<3>::random(

@@ -59,8 +59,9 @@ fn every_family_builds_with_its_shapes_and_renders_one_input_as_in_a_batch() {
         "digits-dcgan",
         "shapes-pix2pix",
         "digits-transgan-hybrid",
+        "digits-transgan-vit",
     ] {
-        let p = preset(name);
+        let p = super::learning::family_preset(name);
         let source = data::open(&p.dataset, 1).unwrap_or_else(|e| panic!("{e}"));
         let (shape, from) = (source.shape(), source.source_shape());
         let (g, d) = models::seeded(&device, 3, || {
