@@ -51,17 +51,22 @@ fn digits_dcgan_discriminator_separates_and_samples_vary() {
         std > 0.02,
         "generated pixels are nearly constant (std {std})"
     );
-    let diff: f32 = samples[..side]
-        .iter()
-        .zip(&samples[side..2 * side])
-        .map(|(a, b)| (a - b).abs())
-        .sum::<f32>()
-        / side as f32;
+    let diff = first_two_apart(&samples, side);
     eprintln!("digits-dcgan after 25 steps: best gap {best_gap:.3}, std {std:.4}, diff {diff:.4}");
     assert!(
         diff > 0.01,
         "two samples from different z are identical (mean |diff| {diff})"
     );
+}
+
+/// Mean |difference| between the first two samples (`side` floats each).
+fn first_two_apart(samples: &[f32], side: usize) -> f32 {
+    samples[..side]
+        .iter()
+        .zip(&samples[side..2 * side])
+        .map(|(a, b)| (a - b).abs())
+        .sum::<f32>()
+        / side as f32
 }
 
 /// Mean of a histogram over [0, 1] from its bin centres.
@@ -207,19 +212,14 @@ fn transformer_learns(name: &str) {
     let best = metrics.iter().map(|m| m.d_loss).fold(f32::MAX, f32::min);
     assert!(
         best < first - 0.3,
-        "D's hinge loss {first} -> at best {best}"
+        "{name}: D's hinge loss {first} -> at best {best}"
     );
     let samples = trainer.generate(4);
     let side = 16 * 16;
-    let diff: f32 = samples[..side]
-        .iter()
-        .zip(&samples[side..2 * side])
-        .map(|(a, b)| (a - b).abs())
-        .sum::<f32>()
-        / side as f32;
+    let diff = first_two_apart(&samples, side);
     assert!(
         diff > 0.01,
-        "two samples from different z are identical ({diff})"
+        "{name}: two samples from different z are identical ({diff})"
     );
     assert!(samples.iter().all(|v| v.is_finite() && v.abs() <= 1.0));
 }
