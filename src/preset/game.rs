@@ -115,6 +115,9 @@ pub struct GameSpec {
     /// mean |z₁ − z₂|) over pairs of latents of the same class, so it cannot ignore z (the
     /// within-class collapse conditional GANs are prone to). 0 = off.
     pub mode_seeking: f32,
+    /// DiffAugment: translation and cutout on every image D sees, real and generated, in
+    /// both updates (see `engine::trainer::augment`).
+    pub diff_augment: bool,
 }
 
 impl Default for GameSpec {
@@ -132,6 +135,7 @@ impl Default for GameSpec {
             ema: 0.0,
             pack: 1,
             mode_seeking: 0.0,
+            diff_augment: false,
         }
     }
 }

@@ -89,3 +89,50 @@ fn a_live_change_the_model_cannot_play_is_refused_saying_which_layer() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(changes.len(), 1, "{changes:?}");
 }
+
+#[test]
+fn diff_augment_translates_and_cuts_out_each_sample_as_its_draws_say() {
+    use burn::prelude::*;
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    let (side, c, b) = (8usize, 2usize, 3usize);
+    let values: Vec<f32> = (0..b * c * side * side).map(|i| 1.0 + i as f32).collect();
+    let x = Tensor::<2>::from_data(
+        TensorData::new(values.clone(), [b, c * side * side]),
+        &Device::flex(),
+    );
+    let got =
+        ganscope::engine::trainer::augment::diff_augment(x, side, &mut StdRng::seed_from_u64(5))
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap_or_default();
+    // The same draws, applied by hand: shift by (dy, dx) with zero fill, then a 4×4 hole
+    // centred at (cy, cx).
+    let mut rng = StdRng::seed_from_u64(5);
+    let mut holes = 0;
+    for i in 0..b {
+        let (dy, dx) = (rng.random_range(-1i64..=1), rng.random_range(-1i64..=1));
+        let (cy, cx) = (rng.random_range(0..side), rng.random_range(0..side));
+        let (y0, x0) = (cy.saturating_sub(2), cx.saturating_sub(2));
+        for ch in 0..c {
+            for y in 0..side {
+                for x in 0..side {
+                    let (fy, fx) = (y as i64 - dy, x as i64 - dx);
+                    let inside = (0..side as i64).contains(&fy) && (0..side as i64).contains(&fx);
+                    let cut = (y0..y0 + 4).contains(&y) && (x0..x0 + 4).contains(&x);
+                    let want = if inside && !cut {
+                        values[((i * c + ch) * side + fy as usize) * side + fx as usize]
+                    } else {
+                        0.0
+                    };
+                    holes += usize::from(cut);
+                    assert_eq!(
+                        got[((i * c + ch) * side + y) * side + x],
+                        want,
+                        "{i} {ch} {y} {x}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(holes > 0);
+}

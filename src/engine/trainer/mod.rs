@@ -8,6 +8,7 @@
 //! back before its update is applied, so a NaN or infinity is refused and the weights stay at
 //! their last good values.
 
+pub mod augment;
 mod balance;
 pub mod checkpoint;
 pub(crate) mod game;

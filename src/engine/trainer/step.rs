@@ -87,13 +87,21 @@ impl Trainer {
                 .g()
                 .forward(round.g_input.clone(), round.labels.as_ref()); // [B, F]
             laps.mark(Phase::GForward);
-            // What D sees: noisy, packed [B / m, m·F].
+            // What D sees: augmented, noisy, packed [B / m, m·F].
             let real_in = game::pack(
-                game::with_noise(round.judged(round.real.clone()), std, &mut extra),
+                game::with_noise(
+                    self.augmented(round.judged(round.real.clone()), &mut extra),
+                    std,
+                    &mut extra,
+                ),
                 game.pack,
             );
             let fake_in = game::pack(
-                game::with_noise(round.judged(generated.clone().detach()), std, &mut extra),
+                game::with_noise(
+                    self.augmented(round.judged(generated.clone().detach()), &mut extra),
+                    std,
+                    &mut extra,
+                ),
                 game.pack,
             );
             let real_out = self.d().forward(real_in.clone(), round.labels.as_ref());
@@ -149,7 +157,11 @@ impl Trainer {
         let weight = self.task.adversarial_weight(self.step);
         let adversarial = (weight > 0.0).then(|| {
             let fake_in = game::pack(
-                game::with_noise(round.judged(fake.clone()), std, &mut extra),
+                game::with_noise(
+                    self.augmented(round.judged(fake.clone()), &mut extra),
+                    std,
+                    &mut extra,
+                ),
                 game.pack,
             );
             Term {
@@ -206,6 +218,16 @@ impl Trainer {
                 what,
                 value,
             })
+        }
+    }
+
+    /// What D judges, under DiffAugment when the game has it (images only).
+    fn augmented(&self, x: Tensor<2>, rng: &mut rand::rngs::StdRng) -> Tensor<2> {
+        match self.shape {
+            crate::data::SampleShape::Image { height, .. } if self.preset.game.diff_augment => {
+                super::augment::diff_augment(x, height, rng)
+            }
+            _ => x,
         }
     }
 }
