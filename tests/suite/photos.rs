@@ -152,6 +152,9 @@ fn the_default_split_holds_out_every_fifth_photo_and_bad_splits_are_refused() {
     let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let why = photos::load(empty.path(), 3).err().map(|e| e.to_string());
     assert!(why.is_some_and(|w| w.contains("no image files")));
+    let missing = empty.path().join("nowhere");
+    let why = photos::load(&missing, 3).err().map(|e| e.to_string());
+    assert!(why.is_some_and(|w| w.contains("Open data")));
 }
 
 /// photos-srresnet on the folder `path`, holding out `held`, checked.

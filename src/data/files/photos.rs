@@ -166,6 +166,13 @@ pub fn load_with(
     channels: usize,
     progress: &Progress,
 ) -> Result<Arc<PhotoSet>, DataError> {
+    if !path.is_dir() {
+        return Err(fail(
+            path,
+            "is not a folder of photos: choose one with Open data... (or train --data PATH); \
+             the README shows how to make the sample folder from scikit-image's photos",
+        ));
+    }
     let listing = folder::list(path)
         .map_err(|e| fail(path, format!("cannot be read: {e}")))?
         .unwrap_or(folder::Listing {
