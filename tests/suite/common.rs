@@ -30,19 +30,30 @@ pub const VARIANT_PRESETS: [&str; 6] = [
 
 /// Train `p` for `before` steps, checkpoint, train `after` more; then resume a fresh trainer
 /// from the checkpoint and train `after` steps: the two continuations must be identical,
-/// step by step (step, losses, D(x), G's terms).
+/// step by step (step, losses, D(x), D(G(z)), G's terms).
 pub fn assert_resumes_exactly(p: &Preset, before: usize, after: usize) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    resumed_exactly(p, dir.path(), before, after);
+}
+
+/// [`assert_resumes_exactly`] with the checkpoint written into the run folder `run`; returns
+/// the resumed trainer.
+pub fn resumed_exactly(
+    p: &Preset,
+    run: &std::path::Path,
+    before: usize,
+    after: usize,
+) -> ganscope::engine::Trainer {
     use ganscope::engine::trainer::checkpoint;
     use ganscope::engine::{Trainer, device};
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let cpu = device::cpu();
     let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
         (0..n)
             .map(|_| {
                 let m = t.step().unwrap_or_else(|e| panic!("{e}"));
                 format!(
-                    "{} {:?} {:?} {:?} {:?}",
-                    m.step, m.g_loss, m.d_loss, m.d_real, m.terms
+                    "{} {:?} {:?} {:?} {:?} {:?}",
+                    m.step, m.g_loss, m.d_loss, m.d_real, m.d_fake, m.terms
                 )
             })
             .collect()
@@ -50,12 +61,13 @@ pub fn assert_resumes_exactly(p: &Preset, before: usize, after: usize) {
     let mut straight = Trainer::new(p, &cpu);
     steps(&mut straight, before);
     straight
-        .save_checkpoint(dir.path())
+        .save_checkpoint(run)
         .unwrap_or_else(|e| panic!("{e}"));
     let continued = steps(&mut straight, after);
     let mut resumed = Trainer::new(p, &cpu);
     resumed
-        .load_checkpoint(&checkpoint::resolve(dir.path()).unwrap_or_else(|e| panic!("{e}")))
+        .load_checkpoint(&checkpoint::resolve(run).unwrap_or_else(|e| panic!("{e}")))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(steps(&mut resumed, after), continued);
+    assert_eq!(steps(&mut resumed, after), continued, "bit for bit");
+    resumed
 }

@@ -195,30 +195,7 @@ fn idx_parsers_answer_random_and_mutated_bytes_without_panicking() {
 /// Train `p` 3 steps, checkpoint into `run`, train 3 more; a run resumed from the
 /// checkpoint must repeat those 3 bit for bit. Returns the resumed run.
 fn resumes_exactly(p: &ganscope::preset::Preset, run: &Path) -> Trainer {
-    let cpu = device::cpu();
-    let steps = |t: &mut Trainer, n: usize| -> Vec<String> {
-        (0..n)
-            .map(|_| {
-                let m = t.step().unwrap_or_else(|e| panic!("{e}"));
-                format!(
-                    "{:?} {:?} {:?} {:?}",
-                    m.g_loss, m.d_loss, m.d_real, m.d_fake
-                )
-            })
-            .collect()
-    };
-    let mut straight = Trainer::new(p, &cpu);
-    steps(&mut straight, 3);
-    straight
-        .save_checkpoint(run)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let continued = steps(&mut straight, 3);
-    let mut resumed = Trainer::new(p, &cpu);
-    resumed
-        .load_checkpoint(&checkpoint::resolve(run).unwrap_or_else(|e| panic!("{e}")))
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(steps(&mut resumed, 3), continued, "bit for bit");
-    resumed
+    super::common::resumed_exactly(p, run, 3, 3)
 }
 
 #[test]
