@@ -148,6 +148,15 @@ pub struct StepMetrics {
     /// recorded (the L1 term unweighted; G's loss adds it times λ).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub terms: BTreeMap<String, f32>,
+    /// A growing model's level at this step (0 at the starting resolution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
+    /// How far that level had faded in (1 once it has).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f32>,
+    /// The side G drew and D judged at, in px.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<usize>,
 }
 
 pub use crate::imaging::RgbaImage;

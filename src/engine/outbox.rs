@@ -113,6 +113,9 @@ mod tests {
             d_grad_norm: 0.0,
             wall_s: 0.0,
             terms: Default::default(),
+            level: None,
+            alpha: None,
+            resolution: None,
         }
     }
 

@@ -157,13 +157,15 @@ impl Snapshot {
         .map_err(|e| anyhow::anyhow!("preset '{}': {e}", preset.name))?;
         // A FIFO would block the load for good.
         crate::files::regular(&weights)?;
-        let generator = generator.try_load_file(&weights).map_err(|e| {
+        let mut generator = generator.try_load_file(&weights).map_err(|e| {
             anyhow::anyhow!(
                 "{} is not a generator for preset '{}': {e}",
                 weights.display(),
                 preset.name
             )
         })?;
+        // A growing G draws at the stage saved with it.
+        generator.restage();
         let classes = preset.dataset.classes().filter(|_| preset.conditional());
         let latent_dim = preset.latent_dim();
         let snapshot = Snapshot::new(&generator, 0, shape, latent_dim, classes, &device);

@@ -34,7 +34,8 @@ impl Translator {
             Generator::Mlp(_)
             | Generator::Dcgan(_)
             | Generator::Srresnet(_)
-            | Generator::Transformer(_) => None,
+            | Generator::Transformer(_)
+            | Generator::Progressive(_) => None,
         }
     }
 

@@ -33,7 +33,8 @@ impl Upscaler {
             Generator::Mlp(_)
             | Generator::Dcgan(_)
             | Generator::Unet(_)
-            | Generator::Transformer(_) => None,
+            | Generator::Transformer(_)
+            | Generator::Progressive(_) => None,
         }
     }
 

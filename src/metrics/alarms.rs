@@ -64,6 +64,12 @@ pub struct Alarms {
 }
 
 impl Alarms {
+    /// Forget every streak, average and best coverage: the game changed under them (a
+    /// growing model's new level), and what held before says nothing of what comes.
+    pub fn restart(&mut self) {
+        *self = Alarms::default();
+    }
+
     /// Feed one step; returns the alarms that start at it.
     pub fn observe(&mut self, o: &Observation) -> Vec<Alarm> {
         let mut raised = Vec::new();

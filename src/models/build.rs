@@ -1,7 +1,7 @@
 //! Turning a preset into G and D: a matched pair from `[model]`, or the `[generator]` and
 //! `[discriminator]` families.
 
-use super::{Discriminator, Generator, dcgan, mlp, patch, srresnet, transgan, unet};
+use super::{Discriminator, Generator, dcgan, mlp, patch, progan, srresnet, transgan, unet};
 use crate::data::SampleShape;
 use crate::preset::{DiscriminatorSpec, GeneratorSpec, ModelSpec, Preset, TaskSpec};
 use burn::prelude::*;
@@ -205,6 +205,37 @@ fn pair(
                 isn,
             };
             Ok(transgan::pair(g, d, game, device))
+        }
+        ModelSpec::Progressive {
+            latent_dim,
+            width,
+            start,
+            pixel_norm,
+            equalized_lr,
+            minibatch_stddev,
+        } => {
+            let SampleShape::Image {
+                channels, height, ..
+            } = shape
+            else {
+                return Err(
+                    "the progressive family needs an image data set, not 2-D points".into(),
+                );
+            };
+            let shape = progan::ProShape {
+                latent: latent_dim,
+                channels,
+                end: height,
+                start,
+                width,
+                pixel_norm,
+                equalized: equalized_lr,
+                minibatch_stddev,
+            };
+            Ok((
+                Generator::Progressive(progan::ProGenerator::new(shape, device)),
+                Discriminator::Progressive(progan::ProDiscriminator::new(shape, device)),
+            ))
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod dcgan;
 pub mod mlp;
 pub mod norm_linear;
 pub mod patch;
+pub mod progan;
 pub mod progressive;
 pub mod spectral;
 pub mod srresnet;
@@ -192,6 +193,7 @@ pub enum Generator {
     Unet(unet::UnetGenerator),
     Srresnet(srresnet::SrResNet),
     Transformer(transgan::TransformerGenerator),
+    Progressive(progan::ProGenerator),
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -201,6 +203,7 @@ pub enum Discriminator {
     Dcgan(dcgan::DcganDiscriminator),
     Patch(patch::PatchDiscriminator),
     Vit(vit::VitDiscriminator),
+    Progressive(progan::ProDiscriminator),
 }
 
 impl Generator {
@@ -212,7 +215,8 @@ impl Generator {
             Generator::Mlp(_)
             | Generator::Dcgan(_)
             | Generator::Srresnet(_)
-            | Generator::Transformer(_) => 0,
+            | Generator::Transformer(_)
+            | Generator::Progressive(_) => 0,
         }
     }
 
@@ -225,6 +229,7 @@ impl Generator {
             Generator::Unet(g) => g.forward(z),
             Generator::Srresnet(g) => g.forward(z),
             Generator::Transformer(g) => g.forward(z),
+            Generator::Progressive(g) => g.forward(z),
         }
     }
 
@@ -237,6 +242,7 @@ impl Generator {
             Generator::Unet(g) => g.forward(z),
             Generator::Srresnet(g) => g.forward(z),
             Generator::Transformer(g) => g.forward(z),
+            Generator::Progressive(g) => g.forward(z),
         }
     }
 
@@ -252,6 +258,31 @@ impl Generator {
             Generator::Srresnet(g) => Generator::Srresnet(g.clone()),
             // LayerNorm normalises each token alone: nothing to calibrate.
             Generator::Transformer(g) => Generator::Transformer(g.clone()),
+            // PixelNorm normalises each pixel of each sample alone.
+            Generator::Progressive(g) => Generator::Progressive(g.clone()),
+        }
+    }
+
+    /// The stage a growing G draws at (`None` for the families that do not grow).
+    pub fn stage(&self) -> Option<progressive::Stage> {
+        match self {
+            Generator::Progressive(g) => Some(g.stage()),
+            _ => None,
+        }
+    }
+
+    /// Draw at `stage` from now on (a growing G; no-op for the others).
+    pub fn set_stage(&mut self, stage: progressive::Stage) {
+        if let Generator::Progressive(g) = self {
+            g.set_stage(stage);
+        }
+    }
+
+    /// Take the stage saved with the weights, after loading them from a file without the
+    /// run's step (a growing G; no-op for the others).
+    pub fn restage(&mut self) {
+        if let Generator::Progressive(g) = self {
+            g.restage();
         }
     }
 }
@@ -265,6 +296,7 @@ impl Discriminator {
             Discriminator::Dcgan(d) => d.forward(x, labels),
             Discriminator::Patch(d) => d.forward(x),
             Discriminator::Vit(d) => d.forward(x),
+            Discriminator::Progressive(d) => d.forward(x),
         }
     }
 
@@ -276,6 +308,7 @@ impl Discriminator {
             Discriminator::Dcgan(d) => d.judge(x, labels),
             Discriminator::Patch(d) => d.forward(x),
             Discriminator::Vit(d) => d.forward(x),
+            Discriminator::Progressive(d) => d.forward(x),
         }
     }
 
@@ -285,7 +318,10 @@ impl Discriminator {
     pub fn features(&self, x: Tensor<2>) -> Option<Tensor<2>> {
         match self {
             Discriminator::Patch(d) => Some(d.features(x)),
-            Discriminator::Mlp(_) | Discriminator::Dcgan(_) | Discriminator::Vit(_) => None,
+            Discriminator::Mlp(_)
+            | Discriminator::Dcgan(_)
+            | Discriminator::Vit(_)
+            | Discriminator::Progressive(_) => None,
         }
     }
 
@@ -314,6 +350,16 @@ impl Discriminator {
                  yet: no gradient penalty for it (spectral normalisation bounds it instead)"
                     .into(),
             ),
+            // Summed over the batch: minibatch stddev couples a group's samples (see
+            // `progan::ProDiscriminator::input_gradient`).
+            Discriminator::Progressive(d) => Ok(d.input_gradient(x)),
+        }
+    }
+
+    /// Draw at `stage` from now on (a growing D; no-op for the others).
+    pub fn set_stage(&mut self, stage: progressive::Stage) {
+        if let Discriminator::Progressive(d) = self {
+            d.set_stage(stage);
         }
     }
 
@@ -324,6 +370,7 @@ impl Discriminator {
             Discriminator::Dcgan(d) => d.advance_spectral(),
             Discriminator::Patch(_) => {}
             Discriminator::Vit(d) => d.advance_spectral(),
+            Discriminator::Progressive(_) => {}
         }
     }
 }

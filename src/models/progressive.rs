@@ -15,8 +15,9 @@
 //!   run time by He's constant √(2 / fan-in), so Adam's per-parameter step moves every layer
 //!   at the same relative speed.
 
+use burn::module::{Param, Parameter};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::{Initializer, PaddingConfig2d};
+use burn::nn::{Initializer, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 
 /// Added under square roots.
@@ -31,6 +32,15 @@ pub struct Stage {
     pub side: usize,
     /// How far the newest level has faded in (1 once it has).
     pub alpha: f32,
+}
+
+/// The group size [`minibatch_stddev`] uses for a batch of `batch`: the largest divisor of
+/// the batch up to `group` (a diagnostics batch of odd size gets smaller groups).
+pub fn group_size(batch: usize, group: usize) -> usize {
+    (1..=group.min(batch).max(1))
+        .rev()
+        .find(|g| batch.is_multiple_of(*g))
+        .unwrap_or(1)
 }
 
 /// A progressive-growing schedule (see the module doc).
@@ -90,6 +100,32 @@ impl Growth {
     }
 }
 
+impl Growth {
+    /// What changes when the steps done reach `steps_done`: a new level starts fading in,
+    /// or finishes (for the run's events and plot markers); `None` between.
+    pub fn change_at(&self, steps_done: u64) -> Option<String> {
+        (1..self.levels()).find_map(|level| {
+            let side = self.start << level;
+            let from = self.fade_start(level);
+            if steps_done == from {
+                Some(format!(
+                    "growing to {side} px: the new layers fade in over {} steps",
+                    self.fade_steps
+                ))
+            } else if steps_done == from + self.fade_steps {
+                Some(format!("{side} px faded in (alpha = 1)"))
+            } else {
+                None
+            }
+        })
+    }
+
+    /// The level that starts fading in when the steps done reach `steps_done`, if one does.
+    pub fn level_starting(&self, steps_done: u64) -> Option<usize> {
+        (1..self.levels()).find(|&level| self.fade_start(level) == steps_done)
+    }
+}
+
 /// `x` [batch, channels, h, w] enlarged `factor` times, each pixel repeated.
 pub fn upsample(x: Tensor<4>, factor: usize) -> Tensor<4> {
     if factor == 1 {
@@ -133,10 +169,11 @@ pub fn pixel_norm(x: Tensor<4>) -> Tensor<4> {
 /// `x` [batch, channels, h, w] with one more channel: for each group of `group` samples
 /// (consecutive, ProGAN's layout: sample i belongs to group i mod (batch / group)), the
 /// standard deviation over the group of every feature at every pixel, averaged to one value
-/// and repeated over the map. `group` must divide the batch (the batch itself when smaller).
+/// and repeated over the map. Groups hold `group` samples where that divides the batch,
+/// else the [`group_size`] that does.
 pub fn minibatch_stddev(x: Tensor<4>, group: usize) -> Tensor<4> {
     let [b, c, h, w] = x.dims();
-    let g = group.min(b).max(1);
+    let g = group_size(b, group);
     let m = b / g;
     let y = x.clone().reshape([g, m, c, h, w]);
     let centred = y.clone() - y.mean_dim(0);
@@ -154,8 +191,42 @@ pub fn minibatch_stddev(x: Tensor<4>, group: usize) -> Tensor<4> {
     Tensor::cat(vec![x, map], 1)
 }
 
-/// A convolution with the equalised learning rate: weights N(0, 1), multiplied by
-/// √(2 / fan-in) at every forward pass; biases start at 0.
+/// How a layer's weights are drawn and scaled: with the equalised learning rate, N(0, 1) and
+/// multiplied by gain·√(1 / fan-in) at every forward pass; without it (the ablation), drawn
+/// from N(0, (gain·√(1 / fan-in))²) once (He's initialisation) and used as they are. Both
+/// start from the same distribution of effective weights; only Adam's steps differ.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights {
+    pub equalized: bool,
+    /// √2 before a LeakyReLU, 1 for the linear layers into and out of pixels.
+    pub gain: f32,
+}
+
+impl Weights {
+    /// The equalised learning rate with He's gain √2.
+    pub const EQUALIZED: Weights = Weights {
+        equalized: true,
+        gain: std::f32::consts::SQRT_2,
+    };
+
+    /// The same with gain `gain`.
+    pub fn with_gain(self, gain: f32) -> Weights {
+        Weights { gain, ..self }
+    }
+
+    /// (initial standard deviation, run-time scale) for a layer of fan-in `fan_in`.
+    fn draw(self, fan_in: usize) -> (f64, f32) {
+        let he = self.gain / (fan_in.max(1) as f32).sqrt();
+        if self.equalized {
+            (1.0, he)
+        } else {
+            (f64::from(he), 1.0)
+        }
+    }
+}
+
+/// A convolution with the equalised learning rate (see [`Weights`]): weights N(0, 1),
+/// multiplied by √(2 / fan-in) at every forward pass; biases start at 0.
 #[derive(Module, Debug)]
 pub struct EqualConv2d {
     conv: Conv2d,
@@ -165,37 +236,57 @@ pub struct EqualConv2d {
 impl EqualConv2d {
     /// `input` → `output` maps with a `kernel`² kernel, padded to keep the size.
     pub fn new(input: usize, output: usize, kernel: usize, device: &Device) -> EqualConv2d {
-        let p = kernel / 2;
-        let conv = Conv2dConfig::new([input, output], [kernel, kernel])
-            .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
-            .with_initializer(Initializer::Normal {
-                mean: 0.0,
-                std: 1.0,
-            })
-            .init(device);
-        let conv = Conv2d {
-            bias: conv.bias.map(|b| b.map(|v| v.zeros_like())),
-            ..conv
-        };
-        EqualConv2d {
-            conv,
-            scale: (2.0 / (input * kernel * kernel) as f32).sqrt(),
-        }
+        EqualConv2d::with(input, output, kernel, Weights::EQUALIZED, device)
     }
 
-    /// He's constant this layer's weights are scaled by.
+    /// [`Self::new`] with weights drawn and scaled as `weights` says.
+    pub fn with(
+        input: usize,
+        output: usize,
+        kernel: usize,
+        weights: Weights,
+        device: &Device,
+    ) -> EqualConv2d {
+        let p = kernel / 2;
+        let (std, scale) = weights.draw(input * kernel * kernel);
+        let conv = Conv2dConfig::new([input, output], [kernel, kernel])
+            .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
+            .with_initializer(Initializer::Normal { mean: 0.0, std })
+            .init(device);
+        let conv = Conv2d {
+            bias: conv.bias.map(zeroed),
+            ..conv
+        };
+        EqualConv2d { conv, scale }
+    }
+
+    /// The factor this layer's weights are scaled by (He's constant; 1 without the
+    /// equalised learning rate).
     pub fn scale(&self) -> f32 {
         self.scale
     }
 
+    /// The weight as the forward pass uses it, [out, in, k, k].
+    pub fn weight(&self) -> Tensor<4> {
+        let weight = self.conv.weight.val();
+        if self.scale == 1.0 {
+            weight
+        } else {
+            weight.mul_scalar(f64::from(self.scale))
+        }
+    }
+
+    /// The padding on each side.
+    pub fn padding(&self) -> usize {
+        self.conv.kernel_size[0] / 2
+    }
+
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let weight = self.conv.weight.val().mul_scalar(f64::from(self.scale));
-        let layer = &self.conv;
-        let p = layer.kernel_size[0] / 2;
+        let p = self.padding();
         crate::kernels::conv2d(
             x,
-            weight,
-            layer.bias.as_ref().map(|b| b.val()),
+            self.weight(),
+            self.conv.bias.as_ref().map(|b| b.val()),
             burn::tensor::ops::ConvOptions::new([1, 1], [p, p], [1, 1], 1),
         )
     }
@@ -204,4 +295,66 @@ impl EqualConv2d {
     pub fn raw_weight(&self) -> Tensor<4> {
         self.conv.weight.val()
     }
+}
+
+/// A bias set to zeros, still a trained parameter (a mapped value that is not marked again
+/// would leave training: it would then train only after a checkpoint's reload).
+fn zeroed(bias: Param<Tensor<1>>) -> Param<Tensor<1>> {
+    bias.map(|v| Parameter::set_require_grad(v.zeros_like().detach(), true))
+}
+
+/// A fully connected layer with the equalised learning rate (see [`Weights`]).
+#[derive(Module, Debug)]
+pub struct EqualLinear {
+    linear: Linear,
+    scale: f32,
+}
+
+impl EqualLinear {
+    pub fn new(input: usize, output: usize, weights: Weights, device: &Device) -> EqualLinear {
+        let (std, scale) = weights.draw(input);
+        let linear = LinearConfig::new(input, output)
+            .with_initializer(Initializer::Normal { mean: 0.0, std })
+            .init(device);
+        let linear = Linear {
+            bias: linear.bias.map(zeroed),
+            ..linear
+        };
+        EqualLinear { linear, scale }
+    }
+
+    /// The weight as used, [in, out].
+    pub fn weight(&self) -> Tensor<2> {
+        let weight = self.linear.weight.val();
+        if self.scale == 1.0 {
+            weight
+        } else {
+            weight.mul_scalar(f64::from(self.scale))
+        }
+    }
+
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        burn::tensor::module::linear(x, self.weight(), self.linear.bias.as_ref().map(|b| b.val()))
+    }
+}
+
+/// Real images `x` [batch, channels·end²] as D sees them at `stage`: averaged down to the
+/// stage's side, blended during a fade with the previous level exactly as G's output is
+/// ((1 − α)·up(down(x)) + α·x), then enlarged back to `end` (nearest, which D's own
+/// averaging undoes exactly).
+pub fn staged(x: Tensor<2>, channels: usize, end: usize, stage: Stage) -> Tensor<2> {
+    let [batch, features] = x.dims();
+    if stage.side >= end && stage.alpha >= 1.0 {
+        return x;
+    }
+    let mut image = x.reshape([batch, channels, end, end]);
+    let mut side = end;
+    while side > stage.side {
+        image = downsample(image);
+        side /= 2;
+    }
+    if stage.level > 0 && stage.alpha < 1.0 {
+        image = fade(downsample(image.clone()), image, stage.alpha);
+    }
+    upsample(image, end / side).reshape([batch, features])
 }

@@ -118,6 +118,10 @@ pub struct GameSpec {
     /// DiffAugment: translation and cutout on every image D sees, real and generated, in
     /// both updates (see `engine::trainer::augment`).
     pub diff_augment: bool,
+    /// ProGAN's drift term: D's loss adds this times the mean square of its scores on real
+    /// samples, so a Wasserstein critic's scores cannot drift far from zero (0 = off; ProGAN
+    /// uses 0.001).
+    pub drift: f32,
 }
 
 impl Default for GameSpec {
@@ -136,6 +140,7 @@ impl Default for GameSpec {
             pack: 1,
             mode_seeking: 0.0,
             diff_augment: false,
+            drift: 0.0,
         }
     }
 }
@@ -178,6 +183,9 @@ impl GameSpec {
         }
         if !(g.mode_seeking.is_finite() && g.mode_seeking >= 0.0) {
             return Some(format!("mode_seeking {} must be >= 0", g.mode_seeking));
+        }
+        if !(g.drift.is_finite() && (0.0..=1.0).contains(&g.drift)) {
+            return Some(format!("drift {} is not in [0, 1]", g.drift));
         }
         if g.pack == 0 || g.pack > 16 {
             return Some(format!("pack {} is not in 1..=16", g.pack));

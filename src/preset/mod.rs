@@ -43,6 +43,10 @@ pub struct Preset {
     /// Loss, penalty and stabilisers (defaults: the plain non-saturating GAN).
     #[serde(default)]
     pub game: GameSpec,
+    /// The schedule of a growing model (family `progressive` with start below the data's
+    /// side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub growth: Option<GrowthSpec>,
 }
 
 /// The model family and its sizes.
@@ -106,6 +110,42 @@ pub enum ModelSpec {
         #[serde(default = "default_true")]
         isn: bool,
     },
+    /// Progressive growing (ProGAN, see `models::progan`): G and D grow from `start` px to
+    /// the data's side on the `[growth]` schedule.
+    Progressive {
+        latent_dim: usize,
+        /// Feature maps up to 16 px (halving with each doubling past it).
+        width: usize,
+        /// The side of the first level: 4 grows from the smallest; the data's side trains at
+        /// full size from the start (the ablation).
+        #[serde(default = "default_start")]
+        start: usize,
+        /// PixelNorm after every convolution of G.
+        #[serde(default = "default_true")]
+        pixel_norm: bool,
+        /// The equalised learning rate (N(0, 1) weights scaled by He's constant at run time).
+        #[serde(default = "default_true")]
+        equalized_lr: bool,
+        /// The minibatch standard deviation before D's last convolution.
+        #[serde(default = "default_true")]
+        minibatch_stddev: bool,
+    },
+}
+
+fn default_start() -> usize {
+    4
+}
+
+/// The schedule of progressive growing: each new level fades in over `fade_steps` steps (α
+/// rising linearly from 0 to 1), then trains `stable_steps` at α = 1; level 0 trains
+/// `stable_steps` first. Batch size and learning rates stay the preset's at every level
+/// (ProGAN keeps them constant up to 128 px, past any size ganscope's data sets reach), so
+/// the schedule is (level, side, α) as a function of the step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrowthSpec {
+    pub fade_steps: u64,
+    pub stable_steps: u64,
 }
 
 /// The discriminator of the transformer family.
@@ -131,7 +171,8 @@ impl ModelSpec {
         match self {
             ModelSpec::Mlp { latent_dim, .. }
             | ModelSpec::Dcgan { latent_dim, .. }
-            | ModelSpec::Transformer { latent_dim, .. } => *latent_dim,
+            | ModelSpec::Transformer { latent_dim, .. }
+            | ModelSpec::Progressive { latent_dim, .. } => *latent_dim,
         }
     }
 
@@ -177,7 +218,7 @@ impl ModelSpec {
             ModelSpec::Mlp { conditional, .. } | ModelSpec::Dcgan { conditional, .. } => {
                 *conditional
             }
-            ModelSpec::Transformer { .. } => false,
+            ModelSpec::Transformer { .. } | ModelSpec::Progressive { .. } => false,
         }
     }
 
@@ -190,6 +231,8 @@ impl ModelSpec {
                 ..
             } => "transformer G, conv D",
             ModelSpec::Transformer { .. } => "transformer G, ViT D",
+            ModelSpec::Progressive { start: 4, .. } => "ProGAN (growing)",
+            ModelSpec::Progressive { .. } => "ProGAN",
         }
     }
 }
@@ -288,6 +331,25 @@ impl Preset {
     /// dropout).
     pub fn latent_dim(&self) -> usize {
         self.model.as_ref().map_or(0, ModelSpec::latent_dim)
+    }
+
+    /// The growing schedule of a progressive model (a single level when it starts at full
+    /// size), `None` for the other families.
+    pub fn growth(&self) -> Option<crate::models::progressive::Growth> {
+        let Some(ModelSpec::Progressive { start, .. }) = self.model else {
+            return None;
+        };
+        let end = self.dataset.image_size()?;
+        let schedule = self.growth.unwrap_or(GrowthSpec {
+            fade_steps: 1,
+            stable_steps: 0,
+        });
+        Some(crate::models::progressive::Growth {
+            start,
+            end,
+            fade_steps: schedule.fade_steps,
+            stable_steps: schedule.stable_steps,
+        })
     }
 
     /// A class-conditional G and D.

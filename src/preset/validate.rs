@@ -85,6 +85,18 @@ impl Preset {
         {
             return self.fail(why);
         }
+        if self.growth.is_some() && !matches!(self.model, Some(ModelSpec::Progressive { .. })) {
+            return self.fail(
+                "[growth] schedules the progressive family: use [model] family = \"progressive\" \
+                 or drop it"
+                    .into(),
+            );
+        }
+        if let Some(growth) = self.growth
+            && growth.fade_steps == 0
+        {
+            return self.fail("[growth] fade_steps must be at least 1".into());
+        }
         if self.model.is_none() && game.penalty != PenaltyKind::None {
             return self.fail(format!(
                 "the {} needs D's input gradient per sample, which the {} does not provide \
@@ -326,6 +338,36 @@ impl Preset {
                         "the ViT needs a patch side dividing the image side {side} and heads \
                          dividing dim {dim} (got patch {patch}, {heads} heads)"
                     ));
+                }
+                Ok(())
+            }
+            (ModelSpec::Progressive { .. }, true) => {
+                self.fail("the progressive family needs an image data set, not 2-D points".into())
+            }
+            (ModelSpec::Progressive { width, .. }, false) => {
+                if *width == 0 || *width > 512 {
+                    return self.fail(format!("width {width} is not in 1..=512"));
+                }
+                let Some(growth) = self.growth() else {
+                    return self.fail("the progressive family needs square images".into());
+                };
+                if let Some(problem) = growth.problem() {
+                    return self.fail(format!("{problem} (start and the data's side)"));
+                }
+                if growth.levels() > 1 && self.growth.is_none() {
+                    return self.fail(format!(
+                        "growing from {} to {} px needs a [growth] table with fade_steps and \
+                         stable_steps",
+                        growth.start, growth.end
+                    ));
+                }
+                if self.game.pack != 1 || self.game.spectral_norm {
+                    return self.fail(
+                        "the progressive family judges one sample at a time and keeps its \
+                         weights in scale with the equalised learning rate: set pack = 1 and \
+                         spectral_norm = false"
+                            .into(),
+                    );
                 }
                 Ok(())
             }

@@ -300,6 +300,9 @@ mod tests {
             d_grad_norm: 1.0,
             wall_s,
             terms: Default::default(),
+            level: None,
+            alpha: None,
+            resolution: None,
         }
     }
 

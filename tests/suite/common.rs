@@ -30,7 +30,7 @@ pub const VARIANT_PRESETS: [&str; 6] = [
 
 /// Train `p` for `before` steps, checkpoint, train `after` more; then resume a fresh trainer
 /// from the checkpoint and train `after` steps: the two continuations must be identical,
-/// step by step (step, losses, D(x), D(G(z)), G's terms).
+/// step by step (step, losses, D(x), D(G(z)), G's terms, a growing model's stage).
 pub fn assert_resumes_exactly(p: &Preset, before: usize, after: usize) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     resumed_exactly(p, dir.path(), before, after);
@@ -52,8 +52,8 @@ pub fn resumed_exactly(
             .map(|_| {
                 let m = t.step().unwrap_or_else(|e| panic!("{e}"));
                 format!(
-                    "{} {:?} {:?} {:?} {:?} {:?}",
-                    m.step, m.g_loss, m.d_loss, m.d_real, m.d_fake, m.terms
+                    "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                    m.step, m.g_loss, m.d_loss, m.d_real, m.d_fake, m.terms, m.level, m.alpha
                 )
             })
             .collect()

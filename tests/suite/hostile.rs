@@ -516,6 +516,9 @@ fn metrics_line(step: u64) -> String {
         d_grad_norm: 1.0,
         wall_s: step as f64,
         terms: Default::default(),
+        level: None,
+        alpha: None,
+        resolution: None,
     };
     format!("{}\n", serde_json::to_string(&m).unwrap_or_default())
 }

@@ -17,6 +17,7 @@ mod mutated;
 mod optimizer;
 mod photos;
 mod presets;
+mod progan;
 mod progressive;
 mod runs;
 mod seeded;

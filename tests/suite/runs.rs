@@ -26,6 +26,9 @@ fn metrics(step: u64, g_loss: f32) -> StepMetrics {
         d_grad_norm: 4.0,
         wall_s: step as f64 * 0.01,
         terms: Default::default(),
+        level: None,
+        alpha: None,
+        resolution: None,
     }
 }
 

@@ -226,6 +226,7 @@ impl Trainer {
         self.opt_g = opt_g;
         self.opt_d = opt_d;
         self.step = state.step;
+        self.sync_stage();
         self.trained_s = state.trained_s;
         let now = self.data.identity();
         self.data_changed = match (state.data, now) {
@@ -326,6 +327,10 @@ pub fn generator_of(
                 checkpoint.join(g_file).display()
             )
         })?;
+    let mut record = record;
+    if let Some(growth) = preset.growth() {
+        record.set_stage(growth.stage(state.step));
+    }
     Ok((record, preset, state.step))
 }
 

@@ -12,6 +12,7 @@ pub mod augment;
 mod balance;
 pub mod checkpoint;
 pub(crate) mod game;
+mod growth;
 mod sampling;
 mod step;
 
@@ -105,7 +106,7 @@ impl Trainer {
             task::open(preset, data.as_ref(), &generator, &plain).map_err(TrainError::Data)?;
         let classes = preset.dataset.classes().filter(|_| preset.conditional());
         let t = &preset.train;
-        Ok(Trainer {
+        let mut trainer = Trainer {
             preset: preset.clone(),
             loaded: preset.clone(),
             info: opened.info.clone(),
@@ -126,7 +127,9 @@ impl Trainer {
             profile: None,
             watch: Alarms::default(),
             alarms: Vec::new(),
-        })
+        };
+        trainer.sync_stage();
+        Ok(trainer)
     }
 
     /// Start (or restart) timing each phase of every step; see [`super::profile`].
@@ -176,10 +179,17 @@ impl Trainer {
         self.step
     }
 
-    /// The description of the phase the task's schedule starts now, if one does (see
-    /// [`crate::engine::task::Task::phase_change`]).
+    /// The description of the phase the task's schedule (see
+    /// [`crate::engine::task::Task::phase_change`]) or the growth schedule starts now, if
+    /// one does.
     pub fn phase_change(&self) -> Option<String> {
-        self.task.phase_change(self.step)
+        match (
+            self.task.phase_change(self.step),
+            self.growth_change(self.step),
+        ) {
+            (Some(task), Some(growth)) => Some(format!("{task}; {growth}")),
+            (task, growth) => task.or(growth),
+        }
     }
 
     pub fn info(&self) -> RunInfo {

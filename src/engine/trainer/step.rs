@@ -18,9 +18,11 @@ impl Trainer {
     /// One training step (k D-updates, one G-update).
     pub fn step(&mut self) -> Result<StepMetrics, TrainError> {
         let started = Instant::now();
+        self.sync_stage();
+        let stage = self.stage_at(self.step);
         let mut profile = self.profile.take();
         let plain = self.plain.clone();
-        let outcome = self.timed_step(Laps::start(profile.as_mut(), &plain));
+        let outcome = self.timed_step(Laps::start(profile.as_mut(), &plain), stage);
         self.profile = profile;
         let (d_stats, g_stats, terms) = outcome?;
         self.step += 1;
@@ -35,7 +37,11 @@ impl Trainer {
             d_grad_norm: d_stats[3].sqrt(),
             wall_s: self.trained_s,
             terms,
+            level: stage.map(|s| s.level),
+            alpha: stage.map(|s| s.alpha),
+            resolution: stage.map(|s| s.side),
         };
+        self.after_growth_step();
         self.alarms.extend(
             self.watch.observe(&Observation {
                 step: metrics.step,
@@ -62,7 +68,11 @@ impl Trainer {
     /// [loss, ‖∇G‖²] and the values of G's other loss terms by name. D's loss includes its
     /// penalty; D(x) and D(G(z)) are mean probabilities for the logistic losses and mean raw
     /// scores for the others (over every verdict of a patch discriminator).
-    fn timed_step(&mut self, mut laps: Laps<'_>) -> Result<StepOutcome, TrainError> {
+    fn timed_step(
+        &mut self,
+        mut laps: Laps<'_>,
+        stage: Option<crate::models::progressive::Stage>,
+    ) -> Result<StepOutcome, TrainError> {
         let t = self.preset.train.clone();
         let game = self.preset.game.clone();
         let summary = |out: Tensor<2>| {
@@ -82,6 +92,7 @@ impl Trainer {
             let round = self
                 .task
                 .round(self.data.as_mut(), t.batch_size, &mut noise, &self.device);
+            let round = self.staged(round, stage);
             laps.mark(Phase::Data);
             let generated = self
                 .g()
@@ -112,6 +123,10 @@ impl Trainer {
                 fake_out.clone(),
                 game.label_smoothing,
             );
+            if game.drift > 0.0 {
+                let drift = real_out.clone().powi_scalar(2).mean();
+                d_loss = d_loss + drift.mul_scalar(f64::from(game.drift));
+            }
             let penalty = game::penalty(
                 self.d(),
                 game.penalty,
