@@ -46,6 +46,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             resume,
             checkpoint_every,
             steps,
+            seconds,
             device,
             out,
             data,
@@ -71,6 +72,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 every: checkpoint_every,
                 resume,
                 cancel: Some(cli::train::interrupt_flag()?),
+                seconds,
             };
             cli::train::run_with(&preset, steps, device, &out, &checkpoints)
         }

@@ -29,15 +29,26 @@ pub fn run(
     let warmup = (steps / 10).clamp(3, 200);
     let batch = preset.train.batch_size;
     let mut trainer = Trainer::try_new(preset, &opened)?;
-
-    for _ in 0..warmup {
-        trainer.step()?;
+    // A growing model is timed at every level, each once faded in; the headline number is
+    // the last level's, comparable with a network that trains at that size throughout.
+    let mut levels = Vec::new();
+    if let Some(growth) = preset.growth().filter(|g| g.levels() > 1) {
+        for level in 0..growth.levels() {
+            let at = if level == 0 {
+                0
+            } else {
+                growth.fade_start(level) + growth.fade_steps
+            };
+            trainer.clock_to(at);
+            let seconds = timed(&mut trainer, warmup, steps)?;
+            levels.push(json!({
+                "level": level,
+                "resolution": growth.start << level,
+                "train_img_per_s": (steps as usize * batch) as f64 / seconds,
+            }));
+        }
     }
-    let started = Instant::now();
-    for _ in 0..steps {
-        trainer.step()?;
-    }
-    let train_s = started.elapsed().as_secs_f64();
+    let train_s = timed(&mut trainer, warmup, steps)?;
 
     // Generation: G in inference mode on fresh z, read back to the host each time.
     let gen_rounds = if points { 200 } else { 20 };
@@ -61,6 +72,9 @@ pub fn run(
         "train_img_per_s": (steps as usize * batch) as f64 / train_s,
         "gen_img_per_s": (gen_rounds * batch) as f64 / gen_s,
     });
+    if !levels.is_empty() {
+        report["levels"] = levels.into();
+    }
     if let Some(upscaler) = trainer.upscaler() {
         report["upscale"] = upscale_report(&upscaler)?;
     }
@@ -87,6 +101,18 @@ pub fn run(
         report["explorer"] = explore_report(preset, choice, seconds);
     }
     Ok(report)
+}
+
+/// Seconds for `steps` training steps after `warmup` untimed ones.
+fn timed(trainer: &mut Trainer, warmup: u64, steps: u64) -> anyhow::Result<f64> {
+    for _ in 0..warmup {
+        trainer.step()?;
+    }
+    let started = Instant::now();
+    for _ in 0..steps {
+        trainer.step()?;
+    }
+    Ok(started.elapsed().as_secs_f64())
 }
 
 /// The side of the photo a super-resolution G upscales in the bench.

@@ -58,6 +58,11 @@ pub enum CliCommand {
         /// Training steps (one step = k D-updates + one G-update).
         #[arg(long, default_value_t = 1000)]
         steps: u64,
+        /// Also stop once this many seconds of training have passed (time spent training,
+        /// without the measurements between steps), measuring the diagnostics at that last
+        /// step: for comparing runs at equal training time.
+        #[arg(long, value_parser = positive_seconds)]
+        seconds: Option<f64>,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
         device: DeviceChoice,
         /// Output folder (default: runs/<preset>-<unix time>; with --resume, the checkpoint's
@@ -232,5 +237,17 @@ fn seconds(text: &str) -> Result<f64, String> {
         Ok(value)
     } else {
         Err(format!("{value} is not in (0, 3600] seconds"))
+    }
+}
+
+/// A training time budget in seconds: a finite number above 0 (at most a year).
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if value > 0.0 && value <= 3.2e7 {
+        Ok(value)
+    } else {
+        Err(format!("{value} is not in (0, 3.2e7] seconds"))
     }
 }

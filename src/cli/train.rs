@@ -31,6 +31,10 @@ pub struct Checkpointing {
     /// Set to stop early (Ctrl+C does it for the command line): the job ends after the
     /// current step with its checkpoint and samples saved, as if that were the last step.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Stop once the run has trained this many seconds (its `wall_s`: training alone, not
+    /// the measurements and samples between steps), with a last measurement of the
+    /// diagnostics at that step: runs compared at equal training time.
+    pub seconds: Option<f64>,
 }
 
 /// Train a fresh run of `preset` for `steps` steps into `out`.
@@ -148,7 +152,9 @@ pub fn run_with(
                 break;
             }
         };
-        let diagnostics = (m.step % train.metrics_every == 0).then(|| trainer.diagnostics());
+        let out_of_time = checkpoints.seconds.is_some_and(|s| m.wall_s >= s);
+        let diagnostics = (m.step.is_multiple_of(train.metrics_every) || out_of_time)
+            .then(|| trainer.diagnostics());
         let alarms = trainer.take_alarms();
         for alarm in &alarms {
             let text = format!("{}. {}.", alarm.saw, alarm.helps);
@@ -173,6 +179,13 @@ pub fn run_with(
         }
         if let Some(error) = recorder.take_error() {
             anyhow::bail!(error);
+        }
+        if out_of_time {
+            bar.println(format!(
+                "step {}: {:.0} s of training reached: saving the samples and a checkpoint",
+                m.step, m.wall_s
+            ));
+            break;
         }
     }
     bar.finish();

@@ -107,6 +107,18 @@ pub fn build(
     Ok((generator, discriminator))
 }
 
+/// The channels and side of an image data set, or why the `family` cannot train on points.
+fn image_side(shape: SampleShape, family: &str) -> Result<(usize, usize), String> {
+    match shape {
+        SampleShape::Image {
+            channels, height, ..
+        } => Ok((channels, height)),
+        SampleShape::Points2 => Err(format!(
+            "the {family} family needs an image data set, not 2-D points"
+        )),
+    }
+}
+
 /// A matched pair from `[model]`.
 fn pair(
     spec: &ModelSpec,
@@ -147,12 +159,7 @@ fn pair(
             d_batch_norm,
             ..
         } => {
-            let SampleShape::Image {
-                channels, height, ..
-            } = shape
-            else {
-                return Err("the DCGAN family needs an image data set, not 2-D points".into());
-            };
+            let (channels, height) = image_side(shape, "DCGAN")?;
             let shape = dcgan::DcganShape {
                 latent: latent_dim,
                 channels,
@@ -180,15 +187,9 @@ fn pair(
             discriminator,
             patch,
             isn,
+            minibatch_stddev,
         } => {
-            let SampleShape::Image {
-                channels, height, ..
-            } = shape
-            else {
-                return Err(
-                    "the transformer family needs an image data set, not 2-D points".into(),
-                );
-            };
+            let (channels, height) = image_side(shape, "transformer")?;
             let g = transgan::TransformerShape {
                 latent: latent_dim,
                 channels,
@@ -203,6 +204,7 @@ fn pair(
                 ndf,
                 patch,
                 isn,
+                minibatch_stddev,
             };
             Ok(transgan::pair(g, d, game, device))
         }
@@ -214,14 +216,7 @@ fn pair(
             equalized_lr,
             minibatch_stddev,
         } => {
-            let SampleShape::Image {
-                channels, height, ..
-            } = shape
-            else {
-                return Err(
-                    "the progressive family needs an image data set, not 2-D points".into(),
-                );
-            };
+            let (channels, height) = image_side(shape, "progressive")?;
             let shape = progan::ProShape {
                 latent: latent_dim,
                 channels,

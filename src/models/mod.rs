@@ -325,6 +325,16 @@ impl Discriminator {
         }
     }
 
+    /// The class token's attention over the tokens in the last block, [batch, heads, 1 +
+    /// patches] (the class token first), and the patches per side, for a ViT D; `None` for
+    /// the families without attention.
+    pub fn class_attention(&self, x: Tensor<2>) -> Option<(Tensor<3>, usize)> {
+        match self {
+            Discriminator::Vit(d) => Some((d.judge_with_attention(x).1, d.grid())),
+            _ => None,
+        }
+    }
+
     /// ∂D(x)/∂x per sample, shaped like `x`, as differentiable operations on D's weights
     /// (see [`critic`]); an error naming the layer that prevents it.
     pub fn input_gradient(

@@ -268,12 +268,7 @@ impl EqualConv2d {
 
     /// The weight as the forward pass uses it, [out, in, k, k].
     pub fn weight(&self) -> Tensor<4> {
-        let weight = self.conv.weight.val();
-        if self.scale == 1.0 {
-            weight
-        } else {
-            weight.mul_scalar(f64::from(self.scale))
-        }
+        scaled(self.conv.weight.val(), self.scale)
     }
 
     /// The padding on each side.
@@ -294,6 +289,15 @@ impl EqualConv2d {
     /// The stored (unscaled) weights.
     pub fn raw_weight(&self) -> Tensor<4> {
         self.conv.weight.val()
+    }
+}
+
+/// `weight` times `scale` (itself when the scale is 1).
+fn scaled<const D: usize>(weight: Tensor<D>, scale: f32) -> Tensor<D> {
+    if scale == 1.0 {
+        weight
+    } else {
+        weight.mul_scalar(f64::from(scale))
     }
 }
 
@@ -325,12 +329,7 @@ impl EqualLinear {
 
     /// The weight as used, [in, out].
     pub fn weight(&self) -> Tensor<2> {
-        let weight = self.linear.weight.val();
-        if self.scale == 1.0 {
-            weight
-        } else {
-            weight.mul_scalar(f64::from(self.scale))
-        }
+        scaled(self.linear.weight.val(), self.scale)
     }
 
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {

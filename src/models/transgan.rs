@@ -134,6 +134,8 @@ pub struct DiscriminatorChoice {
     pub ndf: usize,
     pub patch: usize,
     pub isn: bool,
+    /// The ViT's class token gets the batch's minibatch standard deviation before its head.
+    pub minibatch_stddev: bool,
 }
 
 /// G of shape `g` with the DCGAN discriminator (no BatchNorm) or the ViT of [`super::vit`]
@@ -179,6 +181,7 @@ pub fn pair(
                     depth: g.depth,
                     attention: g.attention,
                     norm,
+                    minibatch_stddev: d.minibatch_stddev,
                 },
                 device,
             ))

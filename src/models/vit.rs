@@ -24,6 +24,9 @@ pub struct VitShape {
     pub depth: usize,
     pub attention: AttentionKind,
     pub norm: Normalisation,
+    /// ProGAN's minibatch standard deviation (groups of 4) appended to the class token's
+    /// features before the head: D sees how varied a batch is, against collapse.
+    pub minibatch_stddev: bool,
 }
 
 #[derive(Module, Debug)]
@@ -37,6 +40,8 @@ pub struct VitDiscriminator {
     channels: usize,
     size: usize,
     patch: usize,
+    /// Minibatch-stddev group size (0: none).
+    group: usize,
 }
 
 impl VitDiscriminator {
@@ -50,6 +55,7 @@ impl VitDiscriminator {
             depth,
             attention,
             norm,
+            minibatch_stddev,
         } = shape;
         let tokens = (size / patch) * (size / patch);
         let small = |dims: [usize; 3]| {
@@ -67,10 +73,15 @@ impl VitDiscriminator {
                 .map(|_| TransformerBlock::new(dim, heads, attention, norm, device))
                 .collect(),
             norm: LayerNormConfig::new(dim).init(device),
-            head: NormLinear::new(dim, 1, true, norm, device),
+            head: NormLinear::new(dim + usize::from(minibatch_stddev), 1, true, norm, device),
             channels,
             size,
             patch,
+            group: if minibatch_stddev {
+                super::progan::GROUP
+            } else {
+                0
+            },
         }
     }
 
@@ -110,7 +121,18 @@ impl VitDiscriminator {
                 w.slice([0..b, 0..heads, 0..1, 0..t]).reshape([b, heads, t])
             },
         );
+        let first = if self.group > 0 {
+            super::progressive::minibatch_stddev(first.reshape([b, dim, 1, 1]), self.group)
+                .reshape([b, dim + 1])
+        } else {
+            first
+        };
         (self.head.forward(first), class_attention)
+    }
+
+    /// Patches per side.
+    pub fn grid(&self) -> usize {
+        self.size / self.patch
     }
 
     /// Images [batch, channels·size²] → logits [batch, 1].

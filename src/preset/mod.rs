@@ -109,6 +109,10 @@ pub enum ModelSpec {
         /// form, W·σ(W₀)/σ(W) (false: plain W/σ(W)).
         #[serde(default = "default_true")]
         isn: bool,
+        /// The ViT's class token gets the batch's minibatch standard deviation (ProGAN's,
+        /// groups of 4) before its head.
+        #[serde(default)]
+        minibatch_stddev: bool,
     },
     /// Progressive growing (ProGAN, see `models::progan`): G and D grow from `start` px to
     /// the data's side on the `[growth]` schedule.

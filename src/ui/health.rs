@@ -1,7 +1,8 @@
 //! The "Modes & balance" tab: mode coverage over training with the literature's numbers as
 //! reference lines (toy mixtures), class coverage and diversity (images), the quality scores
 //! of translation and upscaling runs ([`super::quality`]), D's output histograms, gradient
-//! norms, and the alarms raised so far.
+//! norms, a ViT discriminator's attention ([`super::attention_view`]), and the alarms raised
+//! so far.
 
 use super::plot_frame::{self, XAxis};
 use super::plots::{self, D_COLOR, G_COLOR};
@@ -16,6 +17,7 @@ use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints};
 pub struct HealthView {
     /// The memorisation check's picture and the step it was taken at.
     neighbours: Option<(u64, egui::TextureHandle)>,
+    attention: super::attention_view::AttentionView,
 }
 
 /// One curve of a diagnostics field over steps.
@@ -46,6 +48,10 @@ impl HealthView {
                 }
                 Some(d) => {
                     self.images(ui, run, d, height);
+                    if let Some(attention) = &d.attention {
+                        ui.separator();
+                        self.attention.ui(ui, run, d.step, attention);
+                    }
                     check = self.memorisation(ui, run);
                 }
             }

@@ -2,6 +2,7 @@
 //! and draws what the [`crate::protocol::Event`]s say.
 
 pub mod app;
+mod attention_view;
 pub mod balance;
 pub mod controls;
 pub mod curves;
@@ -10,6 +11,7 @@ pub mod explorer;
 pub mod export;
 pub mod file_prompt;
 pub mod frame_stats;
+mod growth_plot;
 pub mod headless;
 pub mod health;
 pub mod jobs;

@@ -2,7 +2,8 @@
 //! and a log scale for the losses, for the live run alone or overlaid with runs opened from
 //! disk (one colour per run; G solid, D dashed). Settings changed mid-run show as vertical
 //! markers, and the step scrubber as a cursor. Series are decimated to about two points per
-//! horizontal pixel before egui_plot sees them.
+//! horizontal pixel before egui_plot sees them. A growing run adds its level and α (see
+//! [`super::growth_plot`]).
 
 use super::curves::Curves;
 use super::plot_frame::{self, XAxis};
@@ -102,7 +103,8 @@ impl PlotsView {
         }
         let budget = (ui.available_width().max(100.0) * 2.0) as usize;
         let with_terms = runs.iter().any(|r| !r.curves.terms.is_empty());
-        let plots = if with_terms { 3.0 } else { 2.0 };
+        let with_growth = runs.iter().any(|r| r.curves.grows());
+        let plots = 2.0 + f32::from(u8::from(with_terms)) + if with_growth { 0.6 } else { 0.0 };
         let height = ((ui.available_height() - 8.0) / plots).max(80.0);
         let smoothing = self.settings.smoothing;
         let mut losses = Vec::new();
@@ -211,6 +213,9 @@ impl PlotsView {
                 .include_y(0.0)
                 .y_axis_label("G's other terms (unweighted)");
             self.drawn += curves(ui, "g-terms", terms_plot, &terms, &markers, budget, log);
+        }
+        if with_growth {
+            self.drawn += super::growth_plot::draw(ui, runs, &markers, budget, height * 0.6);
         }
         let axis = d_axis_label(runs);
         let probabilities_plot = Plot::new("d-outputs")

@@ -42,6 +42,7 @@ impl SamplesView {
         samples: Option<&(u64, SampleView)>,
         marks: TileMarks,
         class_names: &[String],
+        curves: &super::curves::Curves,
     ) -> Option<Pick> {
         self.row_names = class_names.to_vec();
         let Some((step, view)) = samples else {
@@ -89,7 +90,13 @@ impl SamplesView {
                 meaning,
             } => {
                 self.label_rows = *meaning == Tiles::SeedsByClass;
-                ui.label(format!("Samples after step {step} (fixed latent vectors)"));
+                ui.label(match curves.stage_after(*step) {
+                    // A growing G: the stage's output, enlarged to the final size.
+                    Some(stage) => {
+                        format!("Samples after step {step} (fixed latent vectors), {stage}")
+                    }
+                    None => format!("Samples after step {step} (fixed latent vectors)"),
+                });
                 ui.small(
                     "Click a sample to explore it (outlined); right-click to end the walk there \
                      (dashed green).",

@@ -185,3 +185,102 @@ fn improved_spectral_normalisation_keeps_sigma_at_its_initial_value() {
         "the raw weight grew: {raw} vs {initial}"
     );
 }
+
+/// The ViT pair of `digits-transgan-vit` at 16 px, small.
+fn small_vit() -> ganscope::preset::Preset {
+    use ganscope::preset::{DatasetSpec, ModelSpec};
+    let mut p = super::learning::family_preset("digits-transgan-vit");
+    p.dataset = DatasetSpec::Digits { size: 16 };
+    if let Some(ModelSpec::Transformer { depth, dim, .. }) = &mut p.model {
+        (*depth, *dim) = (1, 32);
+    }
+    p.train.batch_size = 8;
+    p.validate().unwrap_or_else(|e| panic!("{e}"));
+    p
+}
+
+#[test]
+fn the_attention_view_shows_where_the_class_token_looks_and_its_entropy() {
+    use ganscope::engine::{Trainer, device};
+    let mut trainer = Trainer::new(&small_vit(), &device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    let diagnostics = trainer.diagnostics();
+    let attention = diagnostics
+        .attention
+        .unwrap_or_else(|| panic!("a ViT D has an attention view"));
+    assert_eq!(attention.grid, 4, "16 px in 4 px patches");
+    let tokens = 1 + 16;
+    assert!((attention.uniform_entropy - (tokens as f32).ln()).abs() < 1e-6);
+    assert_eq!(attention.entropy.len(), 4, "one entropy per head");
+    for e in &attention.entropy {
+        assert!(*e > 0.0 && *e <= attention.uniform_entropy + 1e-4, "{e}");
+    }
+    let labels: Vec<&str> = attention.samples.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "sample 0", "sample 1", "sample 2", "sample 3", "sample 4", "sample 5", "real 0",
+            "real 1"
+        ]
+    );
+    for sample in &attention.samples {
+        assert_eq!((sample.image.width, sample.image.height), (16, 16));
+        assert_eq!(sample.heads.len(), 4);
+        for (weights, itself) in sample.heads.iter().zip(&sample.to_class) {
+            assert_eq!(weights.len(), 16);
+            let total: f32 = weights.iter().sum::<f32>() + itself;
+            assert!((total - 1.0).abs() < 1e-4, "softmax weights sum to {total}");
+        }
+    }
+    // The entropy goes to metrics.jsonl; the maps do not.
+    let line = serde_json::to_string(&trainer.diagnostics()).unwrap_or_default();
+    assert!(line.contains("\"attention\":{\"entropy\":["), "{line}");
+    assert!(!line.contains("samples"), "{line}");
+    // A convolutional D has no attention to show.
+    let mut hybrid = super::learning::family_preset("digits-transgan-hybrid");
+    hybrid.dataset = ganscope::preset::DatasetSpec::Digits { size: 16 };
+    let mut trainer = Trainer::new(&hybrid, &device::cpu());
+    assert!(trainer.diagnostics().attention.is_none());
+}
+
+#[test]
+fn the_vit_with_minibatch_stddev_judges_a_varied_batch_apart_from_copies() {
+    use ganscope::preset::ModelSpec;
+    let mut p = small_vit();
+    if let Some(ModelSpec::Transformer {
+        minibatch_stddev, ..
+    }) = &mut p.model
+    {
+        *minibatch_stddev = true;
+    }
+    let device = Device::flex();
+    let (_, d) = seeded(&device, 4, || {
+        ganscope::models::build(
+            &p,
+            ganscope::data::SampleShape::Image {
+                channels: 1,
+                height: 16,
+                width: 16,
+            },
+            None,
+            &device,
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    });
+    // Four copies of one image, and the same image among three others: its verdict
+    // changes with its group's variety (a D without the statistic judges each alone).
+    let one: Vec<f32> = (0..256)
+        .map(|i| ((i * 37) % 17) as f32 / 8.5 - 1.0)
+        .collect();
+    let mut copies = one.repeat(4);
+    let mut varied = one.clone();
+    for k in 1..4 {
+        varied.extend((0..256).map(|i| ((i * (37 + 13 * k)) % 23) as f32 / 11.5 - 1.0));
+    }
+    let judge = |v: &mut Vec<f32>| {
+        let x = Tensor::<2>::from_data(TensorData::new(std::mem::take(v), [4, 256]), &device);
+        values(d.forward(x, None))[0]
+    };
+    let (alone, among) = (judge(&mut copies), judge(&mut varied));
+    assert!((alone - among).abs() > 1e-6, "{alone} vs {among}");
+}

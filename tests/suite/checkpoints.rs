@@ -150,6 +150,7 @@ fn train_resumes_in_place_and_forks_into_another_folder() {
         every: None,
         resume: Some(ganscope::runs::checkpoint_path(&run, 20)),
         cancel: None,
+        seconds: None,
     };
     train::run_with(&preset, 10, DeviceChoice::Cpu, &run, &from_20)
         .unwrap_or_else(|e| panic!("{e}"));
@@ -166,6 +167,7 @@ fn train_resumes_in_place_and_forks_into_another_folder() {
         every: None,
         resume: Some(ganscope::runs::checkpoint_path(&run, 10)),
         cancel: None,
+        seconds: None,
     };
     train::run_with(&faster, 5, DeviceChoice::Cpu, &fork, &from_10)
         .unwrap_or_else(|e| panic!("{e}"));
@@ -210,4 +212,31 @@ fn a_checkpoint_written_before_tasks_existed_still_resumes() {
     let line = r#"{"step":1,"g_loss":0.7,"d_loss":1.3,"d_real":0.5,"d_fake":0.5,"g_grad_norm":1.0,"d_grad_norm":1.0,"wall_s":0.1}"#;
     let m: StepMetrics = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}"));
     assert!(m.terms.is_empty());
+}
+
+#[test]
+fn a_time_budget_stops_training_and_measures_its_last_step() {
+    use ganscope::cli::train::{self, Checkpointing};
+    use ganscope::protocol::DeviceChoice;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = dir.path().join("run");
+    let budget = Checkpointing {
+        seconds: Some(1e-9),
+        ..Checkpointing::default()
+    };
+    train::run_with(&preset("ring8-mlp"), 500, DeviceChoice::Cpu, &run, &budget)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = std::fs::read_to_string(run.join(ganscope::runs::METRICS)).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "one step trains past a budget of a nanosecond"
+    );
+    assert!(lines[0].contains("\"diagnostics\""), "{}", lines[0]);
+    let steps: Vec<u64> = ganscope::runs::checkpoints(&run)
+        .iter()
+        .map(|(s, _)| *s)
+        .collect();
+    assert_eq!(steps, vec![1], "a checkpoint at the step it stopped");
 }

@@ -43,6 +43,14 @@ impl Trainer {
         round
     }
 
+    /// Set the schedule's clock to `step` without training (the weights stay as they are):
+    /// for `ganscope bench`, which times a growing model at each of its levels. A run that
+    /// did this would no longer be a function of its preset, so nothing else calls it.
+    pub fn clock_to(&mut self, step: u64) {
+        self.step = step;
+        self.sync_stage();
+    }
+
     /// What the growth schedule changes when the steps done reach `steps_done`.
     pub(super) fn growth_change(&self, steps_done: u64) -> Option<String> {
         self.preset

@@ -404,10 +404,13 @@ impl GanscopeApp {
                             .info
                             .as_ref()
                             .map_or(&[][..], |info| info.class_names.as_slice());
-                        self.samples.ui(ui, self.run.samples.as_ref(), marks, names)
+                        let run = &self.run;
+                        self.samples
+                            .ui(ui, run.samples.as_ref(), marks, names, &run.curves)
                     }
                     Shown::Saved { step, texture } => {
-                        saved_samples(ui, step, texture);
+                        let stage = self.run.curves.stage_after(step);
+                        saved_samples(ui, step, stage, texture);
                         None
                     }
                 }
@@ -486,8 +489,16 @@ impl eframe::App for GanscopeApp {
 }
 
 /// A saved sample grid chosen with the scrubber (the previous one stays up while it loads).
-fn saved_samples(ui: &mut egui::Ui, step: u64, texture: Option<&egui::TextureHandle>) {
-    ui.label(format!("Saved samples of step {step}"));
+fn saved_samples(
+    ui: &mut egui::Ui,
+    step: u64,
+    stage: Option<String>,
+    texture: Option<&egui::TextureHandle>,
+) {
+    ui.label(match stage {
+        Some(stage) => format!("Saved samples of step {step}, {stage}"),
+        None => format!("Saved samples of step {step}"),
+    });
     let Some(texture) = texture else {
         ui.centered_and_justified(|ui| ui.spinner());
         return;

@@ -62,6 +62,7 @@ impl Generate {
                     .frechet(fake, &reference, features, scene.plain)
             })
             .flatten();
+        let attention = self.attention(scene, fake, &real);
         let real_p = self.probabilities(scene, &real, real_labels.as_deref());
         let fake_p = self.probabilities(scene, fake, asked.as_deref());
         let histogram = |p: Vec<f32>| metrics::histogram(&p, DIAGNOSTIC_BINS, 0.0, 1.0);
@@ -75,6 +76,7 @@ impl Generate {
             d_fake_hist: histogram(fake_p),
             translation: None,
             super_resolution: None,
+            attention,
         }
     }
 
@@ -124,16 +126,10 @@ impl Generate {
         scene: &Scene,
         data: &mut dyn DataSource,
     ) -> Option<(RgbaImage, Vec<f32>)> {
-        let SampleShape::Image {
-            channels, height, ..
-        } = self.shape
-        else {
-            return None;
-        };
+        let (channels, height) = self.image()?;
         let features = self.shape.numel();
         let shown = NEIGHBOURS.min(scene.preset.train.samples);
-        let labels = self.fixed_labels.as_ref().map(|l| &l[..shown]);
-        let fake = self.generate_from(scene, self.fixed_z.clone().narrow(0, 0, shown), labels);
+        let fake = self.fixed_samples(scene, shown);
         let bank = data.batch(NEIGHBOUR_BANK).x;
         let mut tiles = Vec::new();
         let mut nearest = Vec::new();

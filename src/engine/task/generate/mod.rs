@@ -3,6 +3,7 @@
 //! Its view is G on fixed latent vectors ([`view`]); its measurements are mode and class
 //! coverage, diversity and D's verdicts ([`measure`]).
 
+mod attention;
 mod measure;
 mod view;
 

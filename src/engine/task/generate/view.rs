@@ -42,6 +42,22 @@ impl Generate {
         scene.g.sample(z, labels.as_ref()).into_data().to_f32s()
     }
 
+    /// The channels and side of the samples, for an image data set.
+    pub(super) fn image(&self) -> Option<(usize, usize)> {
+        match self.shape {
+            SampleShape::Image {
+                channels, height, ..
+            } => Some((channels, height)),
+            SampleShape::Points2 => None,
+        }
+    }
+
+    /// G's samples of the first `n` fixed latent vectors (the grid's first tiles), flattened.
+    pub(super) fn fixed_samples(&self, scene: &Scene, n: usize) -> Vec<f32> {
+        let labels = self.fixed_labels.as_ref().map(|l| &l[..n]);
+        self.generate_from(scene, self.fixed_z.clone().narrow(0, 0, n), labels)
+    }
+
     /// `n` fresh samples from random z, flattened [n, features]; a conditional G is asked
     /// for the classes in turn (see [`Self::asked_classes`]).
     pub(super) fn fresh(&self, scene: &Scene, n: usize) -> Vec<f32> {

@@ -119,6 +119,7 @@ impl Translate {
                 task_score,
             }),
             super_resolution: None,
+            attention: None,
         }
     }
 

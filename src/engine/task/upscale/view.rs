@@ -85,6 +85,7 @@ impl Upscale {
             d_fake_hist: histogram(self.probabilities(scene, &sr)),
             translation: None,
             super_resolution: Some(scores),
+            attention: None,
         }
     }
 
