@@ -11,6 +11,8 @@ use crate::protocol::{AttendedSample, Attention, Diagnostics, RgbaImage};
 use egui::Color32;
 use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
 
+/// A patch with this many times an even share of the attention is drawn full red.
+const FULL_TINT: f32 = 4.0;
 /// Screen pixels per image pixel in the head pictures (at most).
 const ZOOM: usize = 4;
 /// Colours of the heads' entropy curves.
@@ -72,9 +74,11 @@ impl AttentionView {
             });
         }
         ui.small(format!(
-            "Step {step}: red marks the patches the class token attends to, brightest at each \
-             head's largest weight; the image is D's input ({} x {} patches).",
-            attention.grid, attention.grid
+            "Step {step}: red marks the patches the class token attends to more than an even \
+             share (1 / {} tokens), full red at {FULL_TINT} times that share; {} x {} patches.",
+            attention.grid * attention.grid + 1,
+            attention.grid,
+            attention.grid
         ));
         entropy_plot(ui, &run.diagnostics, attention.uniform_entropy);
     }
@@ -90,12 +94,15 @@ fn head_caption(sample: &AttendedSample, head: usize) -> String {
     )
 }
 
-/// `image` enlarged with each patch of a `grid`² grid tinted red in proportion to its weight
-/// (relative to the largest).
+/// `image` enlarged with each patch of a `grid`² grid tinted red by how far its weight
+/// exceeds an even share of the attention: untinted at or below 1/tokens, full red at
+/// [`FULL_TINT`] times that share (an absolute scale: heads and steps compare, and
+/// attention spread evenly leaves the image as it is).
 fn overlay(image: &RgbaImage, grid: usize, weights: &[f32]) -> RgbaImage {
     let zoom = (128 / image.width.max(1)).clamp(1, ZOOM);
     let (width, height) = (image.width * zoom, image.height * zoom);
-    let top = weights.iter().copied().fold(f32::MIN_POSITIVE, f32::max);
+    // The class token is one of the tokens the attention is spread over.
+    let even = 1.0 / (weights.len() + 1) as f32;
     let patch = (image.width / grid.max(1)).max(1);
     let mut pixels = Vec::with_capacity(width * height * 4);
     for y in 0..height {
@@ -103,7 +110,8 @@ fn overlay(image: &RgbaImage, grid: usize, weights: &[f32]) -> RgbaImage {
             let (sx, sy) = (x / zoom, y / zoom);
             let at = (sy * image.width + sx) * 4;
             let cell = (sy / patch).min(grid - 1) * grid + (sx / patch).min(grid - 1);
-            let w = weights.get(cell).map_or(0.0, |w| (w / top).clamp(0.0, 1.0)) * 0.75;
+            let share = weights.get(cell).map_or(0.0, |w| w / even);
+            let w = ((share - 1.0) / (FULL_TINT - 1.0)).clamp(0.0, 1.0) * 0.75;
             let grey = &image.pixels[at..at + 3];
             let tint = [255.0, 40.0, 30.0];
             for c in 0..3 {
@@ -161,19 +169,23 @@ mod tests {
             height: 4,
             pixels: vec![0; 64],
         };
-        // 2 × 2 patches; the bottom-right one holds the largest weight.
-        let picture = overlay(&image, 2, &[0.1, 0.0, 0.2, 0.7]);
+        // 2 × 2 patches and the class token (an even share is 0.2): the bottom-right patch
+        // holds four even shares, the top-right one less than one.
+        let picture = overlay(&image, 2, &[0.3, 0.1, 0.4, 0.8]);
         let red = |x: usize, y: usize| picture.pixels[(y * picture.width + x) * 4];
         let zoom = picture.width / 4;
         assert_eq!(
-            red(0, picture.height - 1),
+            red(picture.width - 1, picture.height - 1),
             191,
-            "full tint at the top weight"
+            "full tint at four even shares"
         );
-        assert_eq!(red(picture.width - 1, 0), 0, "no tint without weight");
+        assert_eq!(red(picture.width - 1, 0), 0, "no tint below an even share");
         assert!(
             red(0, 0) > 0 && red(0, 0) < red(0, 2 * zoom),
-            "in proportion"
+            "in proportion between"
         );
+        // Even attention leaves the image untouched.
+        let even = overlay(&image, 2, &[0.2; 4]);
+        assert!(even.pixels.chunks(4).all(|p| p[0] == 0));
     }
 }
