@@ -236,3 +236,25 @@ impl SamplesView {
         Some(Pick { tile, secondary })
     }
 }
+
+/// A saved sample grid chosen with the scrubber, of `step` (with a growing run's `stage`),
+/// fitted to the panel; a spinner while its texture loads.
+pub fn saved(
+    ui: &mut egui::Ui,
+    step: u64,
+    stage: Option<String>,
+    texture: Option<&egui::TextureHandle>,
+) {
+    ui.label(match stage {
+        Some(stage) => format!("Saved samples of step {step}, {stage}"),
+        None => format!("Saved samples of step {step}"),
+    });
+    let Some(texture) = texture else {
+        ui.centered_and_justified(|ui| ui.spinner());
+        return;
+    };
+    let available = ui.available_size();
+    let size = texture.size_vec2();
+    let scale = (available.x / size.x).min(available.y / size.y).max(0.1);
+    ui.centered_and_justified(|ui| ui.image((texture.id(), size * scale)));
+}

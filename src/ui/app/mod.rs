@@ -410,7 +410,7 @@ impl GanscopeApp {
                     }
                     Shown::Saved { step, texture } => {
                         let stage = self.run.curves.stage_after(step);
-                        saved_samples(ui, step, stage, texture);
+                        super::samples::saved(ui, step, stage, texture);
                         None
                     }
                 }
@@ -486,25 +486,4 @@ impl eframe::App for GanscopeApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.shut_down();
     }
-}
-
-/// A saved sample grid chosen with the scrubber (the previous one stays up while it loads).
-fn saved_samples(
-    ui: &mut egui::Ui,
-    step: u64,
-    stage: Option<String>,
-    texture: Option<&egui::TextureHandle>,
-) {
-    ui.label(match stage {
-        Some(stage) => format!("Saved samples of step {step}, {stage}"),
-        None => format!("Saved samples of step {step}"),
-    });
-    let Some(texture) = texture else {
-        ui.centered_and_justified(|ui| ui.spinner());
-        return;
-    };
-    let available = ui.available_size();
-    let size = texture.size_vec2();
-    let scale = (available.x / size.x).min(available.y / size.y).max(0.1);
-    ui.centered_and_justified(|ui| ui.image((texture.id(), size * scale)));
 }

@@ -161,6 +161,11 @@ pub struct StepMetrics {
 
 pub use crate::imaging::RgbaImage;
 
+mod attention;
+mod explore;
+pub use attention::{AttendedSample, Attention};
+pub use explore::{ExploreRequest, RenderTarget, Rendered};
+
 /// What the generator currently makes from the run's fixed latent vectors.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SampleView {
@@ -241,37 +246,6 @@ pub struct Diagnostics {
     pub attention: Option<Attention>,
 }
 
-/// Where a ViT discriminator's class token looks, in its last block: for the first few
-/// fixed-latent samples and a few real images, each head's attention over the patches, and
-/// over the measurement's generated samples the mean entropy of that attention per head.
-/// `metrics.jsonl` keeps the entropies; the maps go to the app only.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Attention {
-    /// Mean entropy in nats of the class token's attention over all tokens (itself
-    /// included), per head.
-    pub entropy: Vec<f32>,
-    /// The entropy of attention spread evenly over every token: ln(tokens).
-    pub uniform_entropy: f32,
-    /// Patches per side of the image.
-    #[serde(skip)]
-    pub grid: usize,
-    #[serde(skip)]
-    pub samples: Vec<AttendedSample>,
-}
-
-/// One image and where D's class token looks in it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AttendedSample {
-    /// "sample 3" (fixed latent 3) or "real 1".
-    pub label: String,
-    pub image: RgbaImage,
-    /// Per head, the weights on the grid² patches in row order (they and `to_class` sum to
-    /// one).
-    pub heads: Vec<Vec<f32>>,
-    /// Per head, the weight the class token gives itself.
-    pub to_class: Vec<f32>,
-}
-
 /// Bins of the D-output histograms.
 pub const DIAGNOSTIC_BINS: usize = 20;
 
@@ -342,84 +316,6 @@ impl SourceInfo {
                 channels: 0,
                 size: 0,
             },
-        }
-    }
-}
-
-/// Which explorer view a render is for. The explorer keeps only the newest request per target,
-/// so a slider dragged faster than G runs never builds a queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RenderTarget {
-    /// The large image (or, for 2-D data, the marked point) from the current z.
-    Main,
-    /// The interpolation strip.
-    Strip,
-    /// The warped latent grid of a 2-D model.
-    Warp,
-}
-
-/// A request to the explorer, which runs G snapshots beside training (never pausing it).
-#[derive(Clone, Debug)]
-pub enum ExploreRequest {
-    /// Run the latest snapshot of G on these latent vectors (each `latent_dim` long).
-    /// `class` is the label for conditional models and is ignored by the others.
-    Render {
-        id: u64,
-        target: RenderTarget,
-        latents: Vec<Vec<f32>>,
-        class: Option<usize>,
-    },
-    /// Compute the `components` leading principal directions of the latest snapshot
-    /// (progress arrives as [`Event::DirectionsProgress`]).
-    Directions { components: usize },
-    /// Stop computing principal directions (no answer follows).
-    CancelDirections,
-    /// Translate one source image (channel-major, values in [-1, 1], `side`² pixels) with the
-    /// latest snapshot of an image-to-image G; answered as a [`RenderTarget::Main`] render.
-    Translate {
-        id: u64,
-        source: Vec<f32>,
-        side: usize,
-    },
-    /// Upscale one image (channel-major, values in [-1, 1], `height`×`width`) with the latest
-    /// snapshot of a super-resolution G, in tiles; with `shrink` the image is the original,
-    /// shrunk by the scale first. Answered as a [`RenderTarget::Main`] render of the images
-    /// [G's input, bicubic, SR] and, when shrunk, the original (see
-    /// `engine::upscaler::Comparison`).
-    Upscale {
-        id: u64,
-        image: Vec<f32>,
-        height: usize,
-        width: usize,
-        shrink: bool,
-    },
-}
-
-/// What G made of a render request's latents, in request order.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Rendered {
-    Images(Vec<RgbaImage>),
-    Points(Vec<[f32; 2]>),
-    /// The request could not be done (an image G cannot take): why.
-    Failed(String),
-}
-
-impl Rendered {
-    /// Join renders of consecutive latents (all of one kind) into one, in order.
-    pub fn concat(parts: Vec<Rendered>) -> Rendered {
-        let mut images = Vec::new();
-        let mut points = Vec::new();
-        for part in parts {
-            match part {
-                Rendered::Images(i) => images.extend(i),
-                Rendered::Points(p) => points.extend(p),
-                Rendered::Failed(why) => return Rendered::Failed(why),
-            }
-        }
-        if points.is_empty() {
-            Rendered::Images(images)
-        } else {
-            Rendered::Points(points)
         }
     }
 }

@@ -1,0 +1,82 @@
+//! The explorer's requests and answers: G snapshots run beside training, newest request per
+//! view first.
+
+use super::RgbaImage;
+
+/// Which explorer view a render is for. The explorer keeps only the newest request per target,
+/// so a slider dragged faster than G runs never builds a queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RenderTarget {
+    /// The large image (or, for 2-D data, the marked point) from the current z.
+    Main,
+    /// The interpolation strip.
+    Strip,
+    /// The warped latent grid of a 2-D model.
+    Warp,
+}
+
+/// A request to the explorer, which runs G snapshots beside training (never pausing it).
+#[derive(Clone, Debug)]
+pub enum ExploreRequest {
+    /// Run the latest snapshot of G on these latent vectors (each `latent_dim` long).
+    /// `class` is the label for conditional models and is ignored by the others.
+    Render {
+        id: u64,
+        target: RenderTarget,
+        latents: Vec<Vec<f32>>,
+        class: Option<usize>,
+    },
+    /// Compute the `components` leading principal directions of the latest snapshot
+    /// (progress arrives as [`Event::DirectionsProgress`]).
+    Directions { components: usize },
+    /// Stop computing principal directions (no answer follows).
+    CancelDirections,
+    /// Translate one source image (channel-major, values in [-1, 1], `side`² pixels) with the
+    /// latest snapshot of an image-to-image G; answered as a [`RenderTarget::Main`] render.
+    Translate {
+        id: u64,
+        source: Vec<f32>,
+        side: usize,
+    },
+    /// Upscale one image (channel-major, values in [-1, 1], `height`×`width`) with the latest
+    /// snapshot of a super-resolution G, in tiles; with `shrink` the image is the original,
+    /// shrunk by the scale first. Answered as a [`RenderTarget::Main`] render of the images
+    /// [G's input, bicubic, SR] and, when shrunk, the original (see
+    /// `engine::upscaler::Comparison`).
+    Upscale {
+        id: u64,
+        image: Vec<f32>,
+        height: usize,
+        width: usize,
+        shrink: bool,
+    },
+}
+
+/// What G made of a render request's latents, in request order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rendered {
+    Images(Vec<RgbaImage>),
+    Points(Vec<[f32; 2]>),
+    /// The request could not be done (an image G cannot take): why.
+    Failed(String),
+}
+
+impl Rendered {
+    /// Join renders of consecutive latents (all of one kind) into one, in order.
+    pub fn concat(parts: Vec<Rendered>) -> Rendered {
+        let mut images = Vec::new();
+        let mut points = Vec::new();
+        for part in parts {
+            match part {
+                Rendered::Images(i) => images.extend(i),
+                Rendered::Points(p) => points.extend(p),
+                Rendered::Failed(why) => return Rendered::Failed(why),
+            }
+        }
+        if points.is_empty() {
+            Rendered::Images(images)
+        } else {
+            Rendered::Points(points)
+        }
+    }
+}
