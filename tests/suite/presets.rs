@@ -200,3 +200,71 @@ fn tasks_are_refused_with_networks_or_data_they_cannot_play_with() {
         .unwrap_or_default();
     assert!(said.contains("translate"), "{said}");
 }
+
+/// A progressive preset on `dataset` with `model` lines added, then `rest` (tables).
+fn progressive_with(dataset: &str, model: &str, rest: &str) -> Result<Preset, PresetError> {
+    let text = format!(
+        r#"
+        name = "growing"
+        [dataset]
+        {dataset}
+        [model]
+        family = "progressive"
+        latent_dim = 8
+        width = 8
+        {model}
+        [train]
+        batch_size = 8
+        lr_g = 1e-3
+        lr_d = 1e-3
+        seed = 1
+        {rest}
+    "#
+    );
+    Preset::from_toml(&text, "growing.toml")
+}
+
+#[test]
+fn growing_presets_are_refused_with_schedules_or_data_they_cannot_have() {
+    let digits = "kind = \"digits\"\nsize = 32";
+    let schedule = "[growth]\nfade_steps = 10\nstable_steps = 10";
+    assert!(progressive_with(digits, "", schedule).is_ok());
+    let why = |dataset: &str, model: &str, rest: &str| {
+        progressive_with(dataset, model, rest)
+            .expect_err("refused")
+            .to_string()
+    };
+    let unscheduled = why(digits, "", "");
+    assert!(unscheduled.contains("[growth]"), "{unscheduled}");
+    // Full size from the start needs no schedule.
+    assert!(progressive_with(digits, "start = 32", "").is_ok());
+    let no_fade = why(digits, "", "[growth]\nfade_steps = 0\nstable_steps = 10");
+    assert!(no_fade.contains("fade_steps"), "{no_fade}");
+    let odd = why(digits, "start = 6", schedule);
+    assert!(odd.contains("powers of two"), "{odd}");
+    let too_big = why(digits, "start = 64", schedule);
+    assert!(too_big.contains("start <= end"), "{too_big}");
+    let points = why("kind = \"ring8\"", "", schedule);
+    assert!(points.contains("image data set"), "{points}");
+    let spectral = why(
+        digits,
+        "",
+        &format!("[game]\nspectral_norm = true\n{schedule}"),
+    );
+    assert!(spectral.contains("spectral_norm = false"), "{spectral}");
+    let drift = why(digits, "", &format!("[game]\ndrift = -1.0\n{schedule}"));
+    assert!(drift.contains("drift"), "{drift}");
+    // A schedule for a model that does not grow.
+    let stray = digits_with("", "").map(|mut p| {
+        p.growth = Some(ganscope::preset::GrowthSpec {
+            fade_steps: 1,
+            stable_steps: 1,
+        });
+        p.validate()
+    });
+    let stray = stray
+        .unwrap_or_else(|e| panic!("{e}"))
+        .expect_err("refused")
+        .to_string();
+    assert!(stray.contains("[growth]"), "{stray}");
+}
