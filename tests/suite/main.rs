@@ -25,5 +25,6 @@ mod session;
 mod translate;
 mod ui;
 mod ui_files;
+mod ui_growth;
 mod ui_runs;
 mod upscale;
