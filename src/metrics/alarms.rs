@@ -255,6 +255,28 @@ mod tests {
     }
 
     #[test]
+    fn a_restart_begins_every_streak_and_the_best_coverage_again() {
+        let mut alarms = Alarms::default();
+        // 150 steps of D winning, a restart (a growing model's new level): the streak begins
+        // again at step 151, so the alarm comes at 351, not at 201.
+        assert!((1..=150).all(|s| alarms.observe(&step(s, 0.01, 0.99, 0.01)).is_empty()));
+        alarms.restart();
+        assert!((151..=350).all(|s| alarms.observe(&step(s, 0.01, 0.99, 0.01)).is_empty()));
+        let raised = alarms.observe(&step(351, 0.01, 0.99, 0.01));
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        assert!(
+            raised[0].saw.contains("since step 151"),
+            "{}",
+            raised[0].saw
+        );
+        // Coverage at a new level is measured against what that level reaches.
+        let mut alarms = Alarms::default();
+        assert!(alarms.observe_coverage(100, 20, 25).is_empty());
+        alarms.restart();
+        assert!(alarms.observe_coverage(200, 6, 25).is_empty(), "a new best");
+    }
+
+    #[test]
     fn falling_coverage_is_collapse() {
         let mut alarms = Alarms::default();
         assert!(alarms.observe_coverage(100, 20, 25).is_empty());
