@@ -68,7 +68,9 @@ impl ProGenerator {
         self.staging.stage()
     }
 
-    /// Draw at `stage` from now on.
+    /// Draw at `stage` from now on. The saved copy is written every time, even for the
+    /// same stage: the moving average blends every float parameter, this one included, and
+    /// the trainer sets the stage again after each blend.
     pub fn set_stage(&mut self, stage: Stage) {
         self.staging.set(stage);
         let device = self.saved_stage.val().device();
