@@ -16,13 +16,15 @@ use std::time::{Duration, Instant};
 
 /// The app on the shipped presets with `preset` loaded on the CPU.
 pub fn harness(preset: &str) -> Harness<'static, GanscopeApp> {
-    let library = PresetLibrary::load_dir(&presets_dir());
-    let app = GanscopeApp::new(
-        engine::spawn(|| {}),
-        library.presets,
-        Vec::new(),
-        Some(preset),
-    );
+    harness_with(PresetLibrary::load_dir(&presets_dir()).presets, preset)
+}
+
+/// The app on `presets` with the one named `preset` loaded on the CPU.
+pub fn harness_with(
+    presets: Vec<ganscope::preset::Preset>,
+    preset: &str,
+) -> Harness<'static, GanscopeApp> {
+    let app = GanscopeApp::new(engine::spawn(|| {}), presets, Vec::new(), Some(preset));
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(

@@ -5,26 +5,13 @@
 use super::ui::step_until;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use ganscope::engine;
 use ganscope::preset::{DatasetSpec, GrowthSpec, ModelSpec, Preset};
 use ganscope::ui::GanscopeApp;
 
 /// The app with `preset` alone in its list, loaded on the CPU.
 fn harness_on(preset: Preset) -> Harness<'static, GanscopeApp> {
     let name = preset.name.clone();
-    let app = GanscopeApp::new(engine::spawn(|| {}), vec![preset], Vec::new(), Some(&name));
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, app: &mut GanscopeApp| {
-                app.intake();
-                app.show(ui);
-            },
-            app,
-        );
-    harness.get_by_label("CPU").click();
-    harness.run_steps(2);
-    harness
+    super::ui::harness_with(vec![preset], &name)
 }
 
 /// Click Train until the run trains: the CPU choice reloads the run, and a click that lands
