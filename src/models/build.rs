@@ -186,6 +186,7 @@ fn pair(
             ndf,
             discriminator,
             patch,
+            overlap,
             isn,
             minibatch_stddev,
         } => {
@@ -203,6 +204,7 @@ fn pair(
                 kind: discriminator,
                 ndf,
                 patch,
+                overlap,
                 isn,
                 minibatch_stddev,
             };

@@ -15,6 +15,7 @@ pub mod attention;
 mod build;
 pub mod critic;
 pub mod dcgan;
+pub mod estimate;
 pub mod mlp;
 pub mod norm_linear;
 pub mod patch;
@@ -287,6 +288,24 @@ impl Generator {
     }
 }
 
+/// Why a DCGAN D with BatchNorm has no input gradient per sample.
+const BATCH_NORM_MIXES: &str = "D's BatchNorm layers mix the samples of a batch, so its \
+                                gradient per sample cannot be formed: use a DCGAN with \
+                                d_batch_norm = false";
+
+/// Why the PatchGAN takes no gradient penalty.
+const PATCH_SCORES: &str = "the PatchGAN's instance normalisation is not differentiated per \
+                            sample here: no gradient penalty for it";
+
+/// How a gradient penalty gets D's input gradient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GradientSource {
+    /// The family's adjoint: exact (see [`critic`]).
+    Exact,
+    /// Finite differences along random directions (see [`estimate`]).
+    Estimated,
+}
+
 impl Discriminator {
     /// Samples [batch, features] (packed: [batch / pack, pack · features]) → logits
     /// [batch, 1].
@@ -344,25 +363,29 @@ impl Discriminator {
     ) -> Result<Tensor<2>, String> {
         match self {
             Discriminator::Mlp(d) => Ok(d.input_gradient(x, labels)),
-            Discriminator::Dcgan(d) if d.has_batch_norm() => Err(
-                "D's BatchNorm layers mix the samples of a batch, so its gradient per sample \
-                 cannot be formed: use a DCGAN with d_batch_norm = false"
-                    .into(),
-            ),
+            Discriminator::Dcgan(d) if d.has_batch_norm() => Err(BATCH_NORM_MIXES.into()),
             Discriminator::Dcgan(d) => Ok(d.input_gradient(x, labels)),
-            Discriminator::Patch(_) => Err(
-                "the PatchGAN's instance normalisation is not differentiated per sample here: \
-                 no gradient penalty for it"
-                    .into(),
-            ),
+            Discriminator::Patch(_) => Err(PATCH_SCORES.into()),
             Discriminator::Vit(_) => Err(
-                "the ViT discriminator's attention and LayerNorm have no input-gradient adjoint \
-                 yet: no gradient penalty for it (spectral normalisation bounds it instead)"
+                "the ViT discriminator's attention and LayerNorm have no input-gradient adjoint: \
+                 its penalty is estimated (see `models::estimate`)"
                     .into(),
             ),
             // Summed over the batch: minibatch stddev couples a group's samples (see
             // `progan::ProDiscriminator::input_gradient`).
             Discriminator::Progressive(d) => Ok(d.input_gradient(x)),
+        }
+    }
+
+    /// How a gradient penalty gets this D's input gradient: its exact adjoint, an
+    /// estimate by finite differences ([`estimate`], for the ViT, which has no adjoint), or
+    /// not at all (BatchNorm mixes a batch's samples; the PatchGAN: the reason).
+    pub fn gradient_source(&self) -> Result<GradientSource, String> {
+        match self {
+            Discriminator::Vit(_) => Ok(GradientSource::Estimated),
+            Discriminator::Dcgan(d) if d.has_batch_norm() => Err(BATCH_NORM_MIXES.into()),
+            Discriminator::Patch(_) => Err(PATCH_SCORES.into()),
+            _ => Ok(GradientSource::Exact),
         }
     }
 

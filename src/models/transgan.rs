@@ -133,6 +133,8 @@ pub struct DiscriminatorChoice {
     pub kind: crate::preset::TransformerD,
     pub ndf: usize,
     pub patch: usize,
+    /// Pixels each ViT patch overlaps its neighbours by, on each side.
+    pub overlap: usize,
     pub isn: bool,
     /// The ViT's class token gets the batch's minibatch standard deviation before its head.
     pub minibatch_stddev: bool,
@@ -176,6 +178,7 @@ pub fn pair(
                     channels: g.channels * game.pack,
                     size: g.size,
                     patch: d.patch,
+                    overlap: d.overlap,
                     dim: g.dim,
                     heads: g.heads,
                     depth: g.depth,

@@ -19,6 +19,9 @@ pub struct VitShape {
     pub channels: usize,
     pub size: usize,
     pub patch: usize,
+    /// Pixels each patch overlaps its neighbours by on each side (ViTGAN's overlapping
+    /// patches): a token sees a (patch + 2·overlap)² window, the image zero-padded.
+    pub overlap: usize,
     pub dim: usize,
     pub heads: usize,
     pub depth: usize,
@@ -40,6 +43,7 @@ pub struct VitDiscriminator {
     channels: usize,
     size: usize,
     patch: usize,
+    overlap: usize,
     /// Minibatch-stddev group size (0: none).
     group: usize,
 }
@@ -50,6 +54,7 @@ impl VitDiscriminator {
             channels,
             size,
             patch,
+            overlap,
             dim,
             heads,
             depth,
@@ -57,6 +62,7 @@ impl VitDiscriminator {
             norm,
             minibatch_stddev,
         } = shape;
+        let window = patch + 2 * overlap;
         let tokens = (size / patch) * (size / patch);
         let small = |dims: [usize; 3]| {
             Param::from_tensor(Tensor::random(
@@ -66,7 +72,7 @@ impl VitDiscriminator {
             ))
         };
         VitDiscriminator {
-            embed: NormLinear::new(channels * patch * patch, dim, true, norm, device),
+            embed: NormLinear::new(channels * window * window, dim, true, norm, device),
             class: small([1, 1, dim]),
             position: small([1, tokens + 1, dim]),
             blocks: (0..depth)
@@ -77,6 +83,7 @@ impl VitDiscriminator {
             channels,
             size,
             patch,
+            overlap,
             group: if minibatch_stddev {
                 super::progan::GROUP
             } else {
@@ -85,13 +92,27 @@ impl VitDiscriminator {
         }
     }
 
-    /// Images [batch, channels·size²] → patch tokens [batch, patches, channels·patch²].
+    /// Images [batch, channels·size²] → patch tokens [batch, patches, channels·window²],
+    /// row-major over the patch grid, each token's features channel-major then row-major
+    /// (window = patch + 2·overlap).
     fn patches(&self, x: Tensor<2>) -> Tensor<3> {
         let [b, _] = x.dims();
-        let (c, p, n) = (self.channels, self.patch, self.size / self.patch);
-        x.reshape([b, c, n, p, n, p])
-            .permute([0, 2, 4, 1, 3, 5])
-            .reshape([b, n * n, c * p * p])
+        let (c, p, n, o) = (
+            self.channels,
+            self.patch,
+            self.size / self.patch,
+            self.overlap,
+        );
+        if o == 0 {
+            return x
+                .reshape([b, c, n, p, n, p])
+                .permute([0, 2, 4, 1, 3, 5])
+                .reshape([b, n * n, c * p * p]);
+        }
+        let k = p + 2 * o;
+        let options = burn::tensor::ops::UnfoldOptions::new([p, p], [o, o], [1, 1]);
+        burn::tensor::module::unfold4d(x.reshape([b, c, self.size, self.size]), [k, k], options)
+            .swap_dims(1, 2)
     }
 
     /// Images → (logits [batch, 1], the class token's attention over the tokens in the
@@ -147,5 +168,69 @@ impl VitDiscriminator {
         self.blocks
             .iter_mut()
             .for_each(TransformerBlock::advance_spectral);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vit(channels: usize, size: usize, patch: usize, overlap: usize) -> VitDiscriminator {
+        VitDiscriminator::new(
+            VitShape {
+                channels,
+                size,
+                patch,
+                overlap,
+                dim: 16,
+                heads: 2,
+                depth: 1,
+                attention: AttentionKind::L2,
+                norm: Normalisation::None,
+                minibatch_stddev: false,
+            },
+            &Device::flex(),
+        )
+    }
+
+    /// Each token against the window cut from the zero-padded image by hand: tokens row-major
+    /// over the patch grid, features channel by channel, then row-major in the window.
+    #[test]
+    fn overlapping_patches_are_windows_of_the_zero_padded_image() {
+        let (b, c, size, patch) = (2, 2, 6, 2);
+        let pixels: Vec<f32> = (0..b * c * size * size).map(|i| i as f32 + 1.0).collect();
+        let x = Tensor::<2>::from_data(
+            TensorData::new(pixels.clone(), [b, c * size * size]),
+            &Device::flex(),
+        );
+        for overlap in [0, 1, 2] {
+            let d = vit(c, size, patch, overlap);
+            let tokens = d.patches(x.clone());
+            let window = patch + 2 * overlap;
+            let n = size / patch;
+            assert_eq!(tokens.dims(), [b, n * n, c * window * window]);
+            let got = tokens.into_data().try_to_vec::<f32>().unwrap_or_default();
+            let mut expected = Vec::new();
+            for i in 0..b {
+                for (ty, tx) in (0..n).flat_map(|ty| (0..n).map(move |tx| (ty, tx))) {
+                    for ch in 0..c {
+                        for wy in 0..window {
+                            for wx in 0..window {
+                                let y = (ty * patch + wy) as i64 - overlap as i64;
+                                let x = (tx * patch + wx) as i64 - overlap as i64;
+                                let inside =
+                                    (0..size as i64).contains(&y) && (0..size as i64).contains(&x);
+                                expected.push(if inside {
+                                    pixels[((i * c + ch) * size + y as usize) * size + x as usize]
+                                } else {
+                                    0.0
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            assert_eq!(got, expected, "overlap {overlap}");
+        }
     }
 }

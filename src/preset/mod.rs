@@ -105,6 +105,11 @@ pub enum ModelSpec {
         /// The ViT's patch side.
         #[serde(default = "default_patch")]
         patch: usize,
+        /// The ViT's patches overlap their neighbours by this many pixels on each side
+        /// (ViTGAN's overlapping patches: each token sees a (patch + 2·overlap)² window, the
+        /// image zero-padded at its border); 0 cuts the image into disjoint patches.
+        #[serde(default)]
+        overlap: usize,
         /// The ViT's spectral normalisation (`[game] spectral_norm`) in ViTGAN's improved
         /// form, W·σ(W₀)/σ(W) (false: plain W/σ(W)).
         #[serde(default = "default_true")]
@@ -182,8 +187,9 @@ impl ModelSpec {
 
     /// Why D's input gradient, and so `penalty`, cannot be computed for this model (`None`
     /// when it can). The gradient is built layer by layer (see `models::critic`), which
-    /// linear and convolution layers and LeakyReLU allow, and BatchNorm does not: it couples
-    /// the samples of a batch.
+    /// linear and convolution layers and LeakyReLU allow, or estimated by finite differences
+    /// where a family has no such adjoint (the ViT: `models::estimate`); BatchNorm allows
+    /// neither: it couples the samples of a batch.
     pub fn penalty_unsupported(&self, penalty: PenaltyKind) -> Option<String> {
         match (self, penalty) {
             (_, PenaltyKind::None) => None,
@@ -196,18 +202,6 @@ impl ModelSpec {
                 "the {} needs D's input gradient per sample, and the DCGAN \
                  discriminator's BatchNorm layers mix the samples of a batch: set \
                  d_batch_norm = false in [model]",
-                penalty.label()
-            )),
-            (
-                ModelSpec::Transformer {
-                    discriminator: TransformerD::Vit,
-                    ..
-                },
-                _,
-            ) => Some(format!(
-                "the {} needs D's input gradient per sample, and the ViT discriminator has no \
-                 adjoint for it yet: use penalty = \"none\" (its spectral normalisation bounds \
-                 its gradient) or discriminator = \"conv\"",
                 penalty.label()
             )),
             _ => None,

@@ -307,6 +307,7 @@ impl Preset {
                     ndf,
                     discriminator,
                     patch,
+                    overlap,
                     ..
                 },
                 false,
@@ -337,6 +338,12 @@ impl Preset {
                     return self.fail(format!(
                         "the ViT needs a patch side dividing the image side {side} and heads \
                          dividing dim {dim} (got patch {patch}, {heads} heads)"
+                    ));
+                }
+                if *discriminator == TransformerD::Vit && *overlap > *patch {
+                    return self.fail(format!(
+                        "a ViT patch's overlap must be at most its side (got overlap {overlap} \
+                         with patch {patch})"
                     ));
                 }
                 Ok(())

@@ -285,6 +285,9 @@ pub struct RunInfo {
     pub networks: String,
     /// The settings that may change while it trains, as they are now.
     pub balance: Balance,
+    /// D has no input-gradient adjoint (a ViT): a gradient penalty on it is estimated by
+    /// finite differences along random directions, and the UI says so.
+    pub penalty_estimated: bool,
 }
 
 /// A super-resolution G: images of `channels` enlarged `scale` times.

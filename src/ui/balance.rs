@@ -17,14 +17,15 @@ impl BalanceEditor {
         self.draft = None;
     }
 
-    /// Draw the controls for a run whose settings are `current`; returns settings to apply.
-    pub fn ui(&mut self, ui: &mut egui::Ui, current: &Balance) -> Option<Balance> {
+    /// Draw the controls for a run whose settings are `current` (`estimated`: its D's
+    /// gradient penalty is estimated); returns settings to apply.
+    pub fn ui(&mut self, ui: &mut egui::Ui, current: &Balance, estimated: bool) -> Option<Balance> {
         let mut apply = None;
         egui::CollapsingHeader::new("Balance (live)")
             .id_salt("balance")
             .show(ui, |ui| {
                 let draft = self.draft.get_or_insert_with(|| current.clone());
-                edit(ui, draft);
+                edit(ui, draft, estimated);
                 let edited = draft != current;
                 ui.horizontal(|ui| {
                     if ui
@@ -69,7 +70,7 @@ fn rate(value: &mut f64) -> egui::DragValue<'_> {
         .custom_formatter(|v, _| format!("{v:.2e}"))
 }
 
-fn edit(ui: &mut egui::Ui, b: &mut Balance) {
+fn edit(ui: &mut egui::Ui, b: &mut Balance, estimated: bool) {
     row(
         ui,
         "lr G",
@@ -102,6 +103,13 @@ fn edit(ui: &mut egui::Ui, b: &mut Balance) {
             })
             .response
     });
+    if estimated && b.penalty != PenaltyKind::None {
+        ui.weak("(estimated: finite differences)").on_hover_text(
+            "This D has no exact input gradient (a ViT), so the norm the penalty \
+             constrains is estimated by finite differences along 4 random directions per \
+             sample",
+        );
+    }
     let penalised = b.penalty != PenaltyKind::None;
     row(ui, "weight", "The penalty's lambda", |ui| {
         ui.add_enabled(

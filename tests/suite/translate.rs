@@ -60,6 +60,7 @@ fn every_family_builds_with_its_shapes_and_renders_one_input_as_in_a_batch() {
         "shapes-pix2pix",
         "digits-transgan-hybrid",
         "digits-transgan-vit",
+        "digits-transgan",
         "digits-progan",
     ] {
         let p = super::learning::family_preset(name);

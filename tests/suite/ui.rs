@@ -169,6 +169,7 @@ fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request(
         upscale: None,
         networks: "DCGAN".into(),
         balance: Default::default(),
+        penalty_estimated: false,
     };
     let mut view = ExplorerView::default();
     view.reset(&info);

@@ -66,9 +66,11 @@ fn a_growing_run_names_its_stage_over_the_samples() {
     assert!(harness.state().run_state().curves.grows());
 }
 
+/// `digits-transgan` at 16 px, small: the attention view on Modes & balance, and the
+/// balance panel saying its gradient penalty is estimated.
 #[test]
 fn the_attention_view_shows_each_head_for_the_sample_picked() {
-    let mut p = super::learning::family_preset("digits-transgan-vit");
+    let mut p = super::common::preset("digits-transgan");
     p.name = "vit-ui".into();
     p.dataset = DatasetSpec::Digits { size: 16 };
     if let Some(ModelSpec::Transformer { depth, dim, .. }) = &mut p.model {
@@ -98,4 +100,12 @@ fn the_attention_view_shows_each_head_for_the_sample_picked() {
             "head {head} has its picture and caption"
         );
     }
+    harness.get_by_label("Balance (live)").click();
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_by_label_contains("(estimated: finite differences)")
+            .is_some(),
+        "the ViT's penalty is labelled estimated"
+    );
 }

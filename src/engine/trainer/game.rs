@@ -4,7 +4,7 @@
 
 use crate::engine::loss;
 use crate::kernels::optim::{FusedAdam, FusedRmsProp};
-use crate::models::{Discriminator, Generator};
+use crate::models::{Discriminator, Generator, GradientSource, estimate};
 use crate::preset::{GameSpec, OptimizerKind, PenaltyKind, TrainSpec};
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::optim::ModuleOptimizer;
@@ -49,7 +49,8 @@ pub fn with_noise(x: Tensor<2>, std: f32, rng: &mut StdRng) -> Tensor<2> {
 }
 
 /// The penalty on D's input gradient (a [1] tensor), `None` when the game has none: WGAN-GP
-/// at random interpolates between `real` and `fake` (both as D sees them), R1 at `real`.
+/// at random interpolates between `real` and `fake` (both as D sees them), R1 at `real`; with
+/// D's exact adjoint where its family has one, estimated otherwise (see `models::estimate`).
 pub fn penalty(
     d: &Discriminator,
     kind: PenaltyKind,
@@ -59,22 +60,34 @@ pub fn penalty(
     labels: Option<&Tensor<1, Int>>,
     rng: &mut StdRng,
 ) -> Result<Option<Tensor<1>>, String> {
-    match kind {
-        PenaltyKind::None => Ok(None),
+    let at = match kind {
+        PenaltyKind::None => return Ok(None),
         PenaltyKind::Gradient => {
             let [batch, _] = real.dims();
             let mix: Vec<f32> = (0..batch).map(|_| rng.random::<f32>()).collect();
             let eps = Tensor::<2>::from_data(TensorData::new(mix, [batch, 1]), &real.device());
-            let between = real.clone().detach() * eps.clone()
-                + fake.clone().detach() * eps.neg().add_scalar(1.0);
-            let g = d.input_gradient(between, labels)?;
-            Ok(Some(loss::gradient_penalty(g, weight)))
+            real.clone().detach() * eps.clone() + fake.clone().detach() * eps.neg().add_scalar(1.0)
         }
-        PenaltyKind::R1 => {
-            let g = d.input_gradient(real.clone().detach(), labels)?;
-            Ok(Some(loss::r1_penalty(g, weight)))
+        PenaltyKind::R1 => real.clone().detach(),
+    };
+    let penalty = match d.gradient_source()? {
+        GradientSource::Exact => {
+            let g = d.input_gradient(at, labels)?;
+            match kind {
+                PenaltyKind::R1 => loss::r1_penalty(g, weight),
+                _ => loss::gradient_penalty(g, weight),
+            }
         }
-    }
+        GradientSource::Estimated => {
+            let labels = labels.map(|l| l.clone().repeat_dim(0, estimate::DIRECTIONS));
+            let squared = estimate::squared_norms(|x| d.forward(x, labels.as_ref()), at, rng);
+            match kind {
+                PenaltyKind::R1 => estimate::r1_penalty(squared, weight),
+                _ => estimate::gradient_penalty(squared, weight),
+            }
+        }
+    };
+    Ok(Some(penalty))
 }
 
 /// Clamps every float parameter into [−c, c] (the weight-clipped WGAN critic).

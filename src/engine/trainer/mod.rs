@@ -219,6 +219,8 @@ impl Trainer {
             },
             networks: self.preset.networks_label(),
             balance: self.balance(),
+            penalty_estimated: self.d().gradient_source()
+                == Ok(crate::models::GradientSource::Estimated),
         }
     }
 

@@ -87,7 +87,7 @@ impl Controls<'_> {
         self.buttons(ui, &mut actions);
         self.pace(ui, &mut actions);
         if let Some(info) = &self.run.info
-            && let Some(balance) = self.balance.ui(ui, &info.balance)
+            && let Some(balance) = self.balance.ui(ui, &info.balance, info.penalty_estimated)
         {
             actions.push(Action::SetBalance(balance));
         }
