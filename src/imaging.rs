@@ -36,10 +36,15 @@ pub fn to_rgba(image: &[f32], channels: usize, side: usize) -> RgbaImage {
     to_rgba_rect(image, channels, (side, side))
 }
 
+/// A value in [−1, 1] as a byte (0 → 127.5 rounded; outside values clamped): the inverse of
+/// the loaders' byte/127.5 − 1.
+pub fn to_byte(v: f32) -> u8 {
+    ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8
+}
+
 /// [`to_rgba`] for a `height`×`width` image.
 pub fn to_rgba_rect(image: &[f32], channels: usize, (height, width): (usize, usize)) -> RgbaImage {
     let plane = height * width;
-    let to_byte = |v: f32| ((v.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8;
     let mut pixels = Vec::with_capacity(plane * 4);
     for at in 0..plane {
         let rgb = if channels >= 3 {

@@ -146,6 +146,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             cli::sample::run(source, n, device, &out)
         }
         CliCommand::Data { path } => cli::data::run(&path),
+        CliCommand::Synthesize {
+            checkpoint,
+            per_class,
+            psi,
+            out,
+            device,
+        } => cli::synthesize::run(&cli::synthesize::Request {
+            checkpoint: &checkpoint,
+            // Bounded to 1..=100 000 by the argument parser, so it fits.
+            per_class: usize::try_from(per_class)?,
+            psi,
+            out: &out,
+            device,
+        }),
         CliCommand::Apply {
             checkpoint,
             input,

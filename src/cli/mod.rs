@@ -6,6 +6,7 @@ pub mod bench;
 pub mod data;
 pub mod interpolate;
 pub mod sample;
+pub mod synthesize;
 pub mod train;
 pub mod upscale;
 
@@ -204,6 +205,26 @@ pub enum CliCommand {
         /// print one JSON line per image with `file` and the scores against the original.
         #[arg(long, conflicts_with = "reference")]
         evaluate: bool,
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
+    },
+    /// Write a labelled synthetic set from a trained conditional generator: --per-class
+    /// images of every class as a folder with one subfolder per class (and an IDX pair for
+    /// grey images), for training a classifier on; prints one JSON line.
+    Synthesize {
+        /// A run folder written by `ganscope train` or the app (or its generator.bpk), of a
+        /// conditional preset.
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// Images of every class, from 1 to 100000.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        per_class: u64,
+        /// Truncation psi (1 = none, 0 = the mean latent).
+        #[arg(long, default_value_t = 1.0)]
+        psi: f32,
+        /// The folder to create (it must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,
     },

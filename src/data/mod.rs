@@ -8,6 +8,7 @@ pub mod pairs;
 pub mod raster;
 pub mod resample;
 pub mod shapes;
+pub mod subset;
 pub mod toy2d;
 
 use crate::preset::DatasetSpec;

@@ -60,6 +60,8 @@ struct Pending {
     directions: Option<ExploreRequest>,
     /// The directions under way (or waiting) were cancelled.
     cancel_directions: bool,
+    /// Jobs to start on threads of their own, in order.
+    jobs: Vec<ExploreRequest>,
 }
 
 impl Pending {
@@ -84,16 +86,21 @@ impl Pending {
                 self.directions = None;
                 self.cancel_directions = true;
             }
+            ExploreRequest::Synthesize { .. } => self.jobs.push(request),
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.renders.is_empty() && self.directions.is_none()
+        self.renders.is_empty() && self.directions.is_none() && self.jobs.is_empty()
     }
 
-    /// The most urgent request: the main view (what the user is dragging), then the warp
-    /// grid, the walk, and principal directions last.
+    /// The most urgent request: a job to start (it only takes a thread), the main view
+    /// (what the user is dragging), then the warp grid, the walk, and principal directions
+    /// last.
     fn next(&mut self) -> Option<ExploreRequest> {
+        if !self.jobs.is_empty() {
+            return Some(self.jobs.remove(0));
+        }
         [RenderTarget::Main, RenderTarget::Warp, RenderTarget::Strip]
             .iter()
             .find_map(|target| self.renders.remove(target))
@@ -147,6 +154,9 @@ impl Explorer {
 
     fn answer(&mut self, request: ExploreRequest) {
         let Some(snapshot) = self.snapshot.clone() else {
+            if let ExploreRequest::Synthesize { job, .. } = request {
+                job.finish_with("no snapshot of G yet: load a run and try again", true);
+            }
             return; // The front end asks again when a snapshot arrives.
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| match request {
@@ -209,6 +219,10 @@ impl Explorer {
                     }),
                 }),
             ExploreRequest::CancelDirections => None,
+            ExploreRequest::Synthesize { synthesis, job } => {
+                super::jobs::synthesize(snapshot.clone(), synthesis, job);
+                None
+            }
         }));
         match outcome {
             Ok(Some(event)) => self.emit(event),

@@ -7,6 +7,7 @@ pub mod device;
 pub mod explorer;
 pub mod field;
 pub mod grad_norm;
+pub mod jobs;
 pub mod loss;
 mod outbox;
 pub mod profile;

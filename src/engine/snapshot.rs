@@ -26,6 +26,9 @@ const PCA_SEEDS: u64 = 2 << 40;
 const PCA_SAMPLES: usize = 1024;
 /// The seed of the dropout draws of the draw-and-translate canvas.
 const TRANSLATION_SEED: u64 = crate::engine::translator::DRAWS_SEED;
+/// Seeds of the latents of a synthetic labelled set (class c's from `SYNTHETIC_SEEDS + c ·
+/// 2³²`, so adding images to a class keeps the first ones).
+const SYNTHETIC_SEEDS: u64 = 4 << 40;
 /// Largest batch G runs at once while exploring.
 const CHUNK: usize = 256;
 /// Latents per progress report while computing principal directions.
@@ -45,6 +48,9 @@ pub struct Snapshot {
     /// A super-resolution G, for the explorer's before/after comparison.
     upscaler: Option<Upscaler>,
 }
+
+/// A labelled set's pixels (bytes, channel-major, image after image) and labels.
+pub type Labelled = (Vec<u8>, Vec<u32>);
 
 /// Labels cycling through `classes` for `n` samples (a conditional G's reference and PCA
 /// batches cover every class alike).
@@ -185,9 +191,54 @@ impl Snapshot {
         }
     }
 
+    /// What G makes.
+    pub fn shape(&self) -> SampleShape {
+        self.shape
+    }
+
     /// The classes of a conditional G.
     pub fn classes(&self) -> Option<usize> {
         self.classes
+    }
+
+    /// A labelled synthetic set from a conditional image G: `per_class` images of every
+    /// class, their latents truncated toward 0 by `psi` (1: none), as bytes (channel-major,
+    /// the loaders' scale) with their labels, class by class. `keep_going(done, total)` hears
+    /// of progress after each batch; false stops (`Ok(None)`). An error says why this G
+    /// cannot make one.
+    pub fn labelled(
+        &self,
+        per_class: usize,
+        psi: f32,
+        mut keep_going: impl FnMut(usize, usize) -> bool,
+    ) -> Result<Option<Labelled>, String> {
+        let Some(classes) = self.classes else {
+            return Err("a labelled set needs a conditional G (one that is told the class)".into());
+        };
+        if !matches!(self.shape, SampleShape::Image { .. }) {
+            return Err("a labelled set is made of images, and this G makes 2-D points".into());
+        }
+        let total = classes * per_class;
+        let zero = vec![0.0; self.latent_dim];
+        let (mut pixels, mut labels) = (Vec::new(), Vec::with_capacity(total));
+        for class in 0..classes {
+            let first = SYNTHETIC_SEEDS + ((class as u64) << 32);
+            let latents: Vec<f32> = latent::from_seeds(first, per_class, self.latent_dim)
+                .chunks(self.latent_dim)
+                .flat_map(|z| latent::truncate(z, &zero, psi))
+                .collect();
+            for chunk in latents.chunks(CHUNK * self.latent_dim) {
+                let n = chunk.len() / self.latent_dim;
+                let these = vec![class as u32; n];
+                let values = self.outputs(chunk, Some(&these));
+                pixels.extend(values.into_iter().map(imaging::to_byte));
+                labels.extend(these);
+                if !keep_going(labels.len(), total) {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some((pixels, labels)))
     }
 
     /// G's outputs for `latents` ([n, latent_dim] row-major) with their `labels` (a

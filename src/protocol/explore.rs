@@ -50,6 +50,26 @@ pub enum ExploreRequest {
         width: usize,
         shrink: bool,
     },
+    /// Write a labelled synthetic set from the latest snapshot of a conditional G, on a
+    /// thread of its own (training and the explorer go on): progress, cancel and the outcome
+    /// through `job`.
+    Synthesize {
+        synthesis: Synthesis,
+        job: super::Job,
+    },
+}
+
+/// A labelled synthetic set to write from a conditional G (see `engine::jobs`).
+#[derive(Clone, Debug)]
+pub struct Synthesis {
+    /// Images of every class.
+    pub per_class: usize,
+    /// Truncation ψ of the latents (1: none).
+    pub psi: f32,
+    /// The data set's class names, in label order (the folders' names).
+    pub class_names: Vec<String>,
+    /// The folder to create.
+    pub dest: std::path::PathBuf,
 }
 
 /// What G made of a render request's latents, in request order.

@@ -163,8 +163,10 @@ pub use crate::imaging::RgbaImage;
 
 mod attention;
 mod explore;
+pub mod job;
 pub use attention::{AttendedSample, Attention};
-pub use explore::{ExploreRequest, RenderTarget, Rendered};
+pub use explore::{ExploreRequest, RenderTarget, Rendered, Synthesis};
+pub use job::Job;
 
 /// What the generator currently makes from the run's fixed latent vectors.
 #[derive(Clone, Debug, PartialEq)]

@@ -81,6 +81,8 @@ pub enum FolderPurpose {
     LocateData,
     /// An image file for a super-resolution G to upscale (a file, not a folder).
     ImageToUpscale,
+    /// Where to write a synthetic labelled set (a new folder is made inside).
+    SyntheticSet,
 }
 
 /// A file or folder the user is asked for.

@@ -38,6 +38,7 @@ impl FilePrompt {
             FileRequest::Folder(FolderPurpose::Generator) => {
                 (exports.join("generator"), Vec::new())
             }
+            FileRequest::Folder(FolderPurpose::SyntheticSet) => (exports.to_path_buf(), Vec::new()),
             FileRequest::Folder(FolderPurpose::RunsFolder) => {
                 (runs_folder.to_path_buf(), Vec::new())
             }
@@ -69,6 +70,7 @@ impl FilePrompt {
             FileRequest::Folder(FolderPurpose::OpenData) => "Open data",
             FileRequest::Folder(FolderPurpose::LocateData) => "Where is the run's data now?",
             FileRequest::Folder(FolderPurpose::ImageToUpscale) => "Image to upscale",
+            FileRequest::Folder(FolderPurpose::SyntheticSet) => "Write the synthetic set into",
         }
     }
 

@@ -1,50 +1,10 @@
-//! Long jobs started from the GUI that run on helper threads (saving an animated GIF, …): each
-//! shows a progress bar in the side panel with a Cancel button, and disappears when done.
+//! Long jobs started from the GUI that run on helper threads (saving an animated GIF, writing
+//! a synthetic data set, …): each shows a progress bar in the side panel with a Cancel button,
+//! and disappears when done, its outcome (if it says one) going to the status line. The
+//! job's own state is `protocol::job`, shared with the engine's job threads.
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+pub use crate::protocol::job::Job;
 use std::sync::{Arc, Mutex};
-
-struct JobState {
-    label: String,
-    /// Progress in thousandths.
-    permille: AtomicU32,
-    cancel: AtomicBool,
-    finished: AtomicBool,
-}
-
-/// One job's side: report progress, check for cancellation, say when it is finished.
-#[derive(Clone)]
-pub struct Job(Arc<JobState>);
-
-impl Job {
-    /// Progress as `done` of `total`.
-    pub fn progress(&self, done: usize, total: usize) {
-        let permille = (done * 1000).checked_div(total).unwrap_or(0).min(1000) as u32;
-        self.0.permille.store(permille, Ordering::Relaxed);
-    }
-
-    pub fn cancelled(&self) -> bool {
-        self.0.cancel.load(Ordering::Relaxed)
-    }
-
-    pub fn cancel(&self) {
-        self.0.cancel.store(true, Ordering::Relaxed);
-    }
-
-    /// The job ended (done, failed or cancelled); its bar goes away.
-    pub fn finish(&self) {
-        self.0.finished.store(true, Ordering::Relaxed);
-    }
-
-    pub fn label(&self) -> &str {
-        &self.0.label
-    }
-
-    /// Progress in [0, 1].
-    pub fn fraction(&self) -> f32 {
-        self.0.permille.load(Ordering::Relaxed) as f32 / 1000.0
-    }
-}
 
 /// The jobs under way, shared with the threads that run them.
 #[derive(Clone, Default)]
@@ -53,25 +13,37 @@ pub struct Jobs(Arc<Mutex<Vec<Job>>>);
 impl Jobs {
     /// Register a new job; the returned side goes to the thread doing it.
     pub fn start(&self, label: impl Into<String>) -> Job {
-        let job = Job(Arc::new(JobState {
-            label: label.into(),
-            permille: AtomicU32::new(0),
-            cancel: AtomicBool::new(false),
-            finished: AtomicBool::new(false),
-        }));
+        let job = Job::new(label);
         if let Ok(mut jobs) = self.0.lock() {
             jobs.push(job.clone());
         }
         job
     }
 
-    /// The jobs still under way (finished ones are dropped here).
+    /// The jobs still under way.
     pub fn active(&self) -> Vec<Job> {
+        let Ok(jobs) = self.0.lock() else {
+            return Vec::new();
+        };
+        jobs.iter().filter(|j| !j.is_finished()).cloned().collect()
+    }
+
+    /// The outcomes of the jobs that ended since the last call, which are dropped here (the
+    /// app asks every frame).
+    pub fn outcomes(&self) -> Vec<(String, bool)> {
         let Ok(mut jobs) = self.0.lock() else {
             return Vec::new();
         };
-        jobs.retain(|j| !j.0.finished.load(Ordering::Relaxed));
-        jobs.clone()
+        let mut outcomes = Vec::new();
+        jobs.retain(|j| {
+            if j.is_finished() {
+                outcomes.extend(j.take_outcome());
+                false
+            } else {
+                true
+            }
+        });
+        outcomes
     }
 
     /// A bar and a Cancel button per job; keeps frames coming while any runs.
@@ -119,5 +91,15 @@ mod tests {
         assert!(job.cancelled(), "the worker sees the cancel");
         job.finish();
         assert!(jobs.active().is_empty());
+        assert!(jobs.outcomes().is_empty(), "it said nothing");
+        let job = jobs.start("Writing a synthetic set");
+        assert!(jobs.outcomes().is_empty(), "not finished yet");
+        job.finish_with("wrote 100 images", false);
+        assert!(jobs.active().is_empty());
+        assert_eq!(
+            jobs.outcomes(),
+            vec![("wrote 100 images".to_string(), false)]
+        );
+        assert!(jobs.outcomes().is_empty(), "said once");
     }
 }

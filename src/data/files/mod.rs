@@ -20,6 +20,7 @@ pub mod paired;
 pub mod photos;
 mod resize;
 mod source;
+pub mod write;
 
 pub use source::{FileData, Progress};
 

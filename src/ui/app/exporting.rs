@@ -3,8 +3,11 @@
 
 use super::GanscopeApp;
 use crate::imaging;
+use crate::protocol::{ExploreRequest, Synthesis};
 use crate::ui::controls::ExportKind;
+use crate::ui::explorer::synthetic::Asked;
 use crate::ui::export::{Export, FileRequest, FolderPurpose};
+use std::path::{Path, PathBuf};
 
 /// Side of the evolution GIF's frames for 2-D samples (up to 120 of them are held at once),
 /// and its frame time.
@@ -50,4 +53,49 @@ impl GanscopeApp {
             self.exporter.start(export);
         }
     }
+
+    /// Ask where to write the synthetic set the explorer's form asked for.
+    pub(super) fn ask_synthetic_folder(&mut self, asked: Asked) {
+        self.synthetic = Some(asked);
+        self.exporter
+            .request(FileRequest::Folder(FolderPurpose::SyntheticSet));
+    }
+
+    /// Have the engine write the set asked for into a new folder inside `folder`, as a job
+    /// with its progress bar.
+    pub(super) fn write_synthetic(&mut self, folder: &Path) {
+        let (Some((per_class, psi)), Some(info)) = (self.synthetic.take(), &self.run.info) else {
+            return;
+        };
+        let dest = fresh(folder.join(format!("{}-synthetic-{per_class}", info.preset)));
+        let images = per_class * info.classes.unwrap_or(0);
+        let job = self
+            .exporter
+            .jobs
+            .start(format!("Synthetic set: {images} images"));
+        self.link.request(ExploreRequest::Synthesize {
+            synthesis: Synthesis {
+                per_class,
+                psi,
+                class_names: info.class_names.clone(),
+                dest,
+            },
+            job,
+        });
+    }
+}
+
+/// `base`, or `base-2`, `base-3`… : the first that does not exist.
+fn fresh(base: PathBuf) -> PathBuf {
+    if !base.exists() {
+        return base;
+    }
+    let name = base
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (2..)
+        .map(|i| base.with_file_name(format!("{name}-{i}")))
+        .find(|p| !p.exists())
+        .unwrap_or(base)
 }

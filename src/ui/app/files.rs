@@ -115,6 +115,7 @@ impl GanscopeApp {
             FolderPurpose::Generator => {
                 self.link.send(Command::ExportGenerator(folder));
             }
+            FolderPurpose::SyntheticSet => self.write_synthetic(&folder),
             FolderPurpose::OpenData => self.import = Some(DataImport::start(folder)),
             FolderPurpose::ImageToUpscale => {
                 if self.explorer.open_image(folder) {

@@ -73,6 +73,8 @@ pub struct GanscopeApp {
     user_presets: PathBuf,
     /// A run to continue once the user says where its moved data is now.
     locating: Option<crate::ui::runs::RunRequest>,
+    /// A synthetic set asked for (images per class, ψ), waiting for its folder.
+    synthetic: Option<crate::ui::explorer::synthetic::Asked>,
 }
 
 impl GanscopeApp {
@@ -125,6 +127,7 @@ impl GanscopeApp {
             import: None,
             user_presets: crate::preset::library::user_dir(),
             locating: None,
+            synthetic: None,
         };
         if let Some(name) = unknown {
             app.run.apply(crate::protocol::Event::Notice(format!(
@@ -259,7 +262,9 @@ impl GanscopeApp {
                 break;
             }
         }
-        for (text, is_error) in self.exporter.finished() {
+        let mut outcomes = self.exporter.finished();
+        outcomes.extend(self.exporter.jobs.outcomes());
+        for (text, is_error) in outcomes {
             self.run.apply(if is_error {
                 Event::Error {
                     message: text,
@@ -448,6 +453,9 @@ impl GanscopeApp {
                 }
                 for export in output.exports {
                     self.exporter.start(export);
+                }
+                if let Some(asked) = output.synthesize {
+                    self.ask_synthetic_folder(asked);
                 }
             }
         });

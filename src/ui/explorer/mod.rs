@@ -13,6 +13,7 @@ pub mod canvas;
 pub mod compare;
 mod compare_view;
 mod latent_controls;
+pub mod synthetic;
 mod views;
 mod walk;
 mod warp;
@@ -40,6 +41,8 @@ pub struct ExplorerOutput {
     pub requests: Vec<ExploreRequest>,
     /// Ask the user for an image file to upscale.
     pub open_image: bool,
+    /// Write a synthetic labelled set (images per class, ψ): the app asks for a folder.
+    pub synthesize: Option<synthetic::Asked>,
 }
 
 #[derive(Default)]
@@ -51,6 +54,7 @@ pub struct ExplorerView {
     /// Step of the snapshot the explorer thread holds.
     snapshot: Option<u64>,
     controls: Option<LatentControls>,
+    synthetic: synthetic::SyntheticForm,
     /// The draw-and-translate canvas, for an image-to-image G (then `controls` is `None`).
     canvas: Option<canvas::Canvas>,
     /// The before/after comparison, for a super-resolution G.
@@ -329,6 +333,12 @@ impl ExplorerView {
         egui::Panel::right("explorer-latent")
             .default_size(250.0)
             .show(ui, |ui| {
+                if let Some(classes) = self.classes
+                    && !views::points_model(run)
+                {
+                    output.synthesize = self.synthetic.ui(ui, classes);
+                    ui.separator();
+                }
                 let response = controls.ui(ui, self.classes, &self.class_names);
                 changed = response.changed;
                 if response.compute_directions {
