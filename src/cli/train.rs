@@ -71,6 +71,9 @@ pub fn run_with(
     // File data is read first, with a progress bar; the run then takes it from the cache.
     let _data = crate::cli::data::read_with_progress(preset)?;
     let mut trainer = Trainer::try_new(preset, &opened)?;
+    // A run measured only at its end (`--seconds`) still gets its class coverage and
+    // Fréchet distance: the reference classifier loads while it trains.
+    trainer.prepare_measurements();
     if let Some(notice) = trainer.data_notice() {
         eprintln!("note: {notice}");
     }

@@ -174,6 +174,11 @@ pub trait Task: Send {
     /// The task's measurements at this step, drawing real samples from `data`.
     fn diagnostics(&mut self, scene: &Scene, data: &mut dyn DataSource) -> Diagnostics;
 
+    /// Start loading what the measurements need (a reference classifier, on a helper
+    /// thread) now rather than at the first measurement, so that the first one has every
+    /// number: for headless runs that measure rarely (`train --seconds`).
+    fn prepare_measurements(&mut self, _plain: &Device) {}
+
     /// The memorisation check: samples over their nearest real neighbours, with distances;
     /// `None` where it means nothing.
     fn nearest_neighbours(

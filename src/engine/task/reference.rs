@@ -32,6 +32,11 @@ impl ReferenceClassifier {
         }
     }
 
+    /// Start loading or training the classifier (on a helper thread) if not started yet.
+    pub fn start(&mut self, device: &Device) {
+        let _ = self.ready(device);
+    }
+
     /// The classifier once ready; the first call starts loading or training it.
     fn ready(&mut self, device: &Device) -> Option<&Classifier> {
         match self {

@@ -78,6 +78,12 @@ impl Trainer {
         Some(f(task.as_mut(), &scene, data.as_mut()))
     }
 
+    /// Start loading what the measurements need now (see `Task::prepare_measurements`).
+    pub fn prepare_measurements(&mut self) {
+        let plain = self.plain.clone();
+        self.task.prepare_measurements(&plain);
+    }
+
     /// The task's measurements (see [`Diagnostics`]); coverage also feeds the collapse
     /// alarm.
     pub fn diagnostics(&mut self) -> Diagnostics {

@@ -128,6 +128,10 @@ impl Task for Generate {
         self.measure(scene, data)
     }
 
+    fn prepare_measurements(&mut self, plain: &Device) {
+        self.classifier.start(plain);
+    }
+
     fn nearest_neighbours(
         &mut self,
         scene: &Scene,
