@@ -146,6 +146,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             cli::sample::run(source, n, device, &out)
         }
         CliCommand::Data { path } => cli::data::run(&path),
+        CliCommand::Augment {
+            checkpoint,
+            per_class,
+            seeds,
+            steps,
+            device,
+        } => cli::augment::run(&cli::augment::Request {
+            checkpoint: &checkpoint,
+            // Bounded by the argument parser, so they fit.
+            per_class: per_class
+                .into_iter()
+                .map(usize::try_from)
+                .collect::<Result<_, _>>()?,
+            seeds: usize::try_from(seeds)?,
+            steps: steps.map(usize::try_from).transpose()?,
+            device,
+        }),
         CliCommand::Synthesize {
             checkpoint,
             per_class,

@@ -2,6 +2,7 @@
 //! `bench`, `interpolate`, `sample` and `apply` run the same engine headless.
 
 pub mod apply;
+pub mod augment;
 pub mod bench;
 pub mod data;
 pub mod interpolate;
@@ -225,6 +226,26 @@ pub enum CliCommand {
         /// The folder to create (it must not exist yet).
         #[arg(long)]
         out: PathBuf,
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
+    },
+    /// The augmentation lab: train a small CNN on k real images per class with and without
+    /// the generator's samples (and classical augmentation, and GAN samples alone), over
+    /// several seeds, scored on real held-out images; prints one JSON line per arm and k.
+    Augment {
+        /// A run folder of a conditional preset (or its generator.bpk).
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// Real images per class, comma-separated (e.g. 10,50,100), each from 1 to 10000.
+        #[arg(long, value_delimiter = ',', required = true,
+              value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        per_class: Vec<u64>,
+        /// Classifier seeds per arm (the spread is over these), from 1 to 100.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+        seeds: u64,
+        /// Classifier training steps (every arm alike; default 400), from 1 to 100000.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        steps: Option<u64>,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,
     },

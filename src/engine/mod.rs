@@ -8,6 +8,7 @@ pub mod explorer;
 pub mod field;
 pub mod grad_norm;
 pub mod jobs;
+pub mod lab;
 pub mod loss;
 mod outbox;
 pub mod profile;

@@ -12,6 +12,7 @@ mod hostile;
 mod interpolate;
 mod kernels;
 mod kill;
+mod lab;
 mod learning;
 mod mutated;
 mod optimizer;

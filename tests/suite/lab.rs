@@ -1,0 +1,228 @@
+//! The augmentation lab (`engine::lab`): per-class recall and accuracy from a confusion
+//! matrix made by hand; a tiny experiment end to end with every arm's numbers finite and the
+//! seeds differing; a cancel stops it early; `ganscope augment` prints one JSON line per arm
+//! and k with the keys.
+
+use ganscope::engine::lab::{self, Confusion, LabelledSet, Plan, cnn};
+use ganscope::protocol::Job;
+
+#[test]
+fn recall_and_accuracy_match_a_confusion_matrix_made_by_hand() {
+    // Class 0: 3 right, 1 taken for 2; class 1: 2 right, 2 taken for 0; class 2: 4 right.
+    let mut m = Confusion::new(3);
+    for (truth, guess, times) in [(0, 0, 3), (0, 2, 1), (1, 1, 2), (1, 0, 2), (2, 2, 4)] {
+        for _ in 0..times {
+            m.add(truth, guess);
+        }
+    }
+    m.add(7, 0); // out of range: ignored
+    assert_eq!(m.recall(), vec![0.75, 0.5, 1.0]);
+    assert!((m.accuracy() - 9.0 / 12.0).abs() < 1e-6);
+    assert!(
+        Confusion::new(2).recall().iter().all(|r| r.is_nan()),
+        "no images: no recall"
+    );
+}
+
+#[test]
+fn a_shifted_image_moves_and_the_background_fills_in() {
+    // 1 channel, 3×3: values 1..9.
+    let image: Vec<f32> = (1..=9).map(|v| v as f32).collect();
+    let down_right = cnn::varied(&image, 1, 3, (1, 1), false);
+    assert_eq!(down_right, vec![-1., -1., -1., -1., 1., 2., -1., 4., 5.]);
+    let mirrored = cnn::varied(&image, 1, 3, (0, 0), true);
+    assert_eq!(mirrored, vec![3., 2., 1., 6., 5., 4., 9., 8., 7.]);
+}
+
+/// Digits at 16 px as a labelled set drawn with `seed`.
+fn digits(n: usize, seed: u64) -> LabelledSet {
+    use ganscope::data::DataSource;
+    let batch = ganscope::data::digits::Digits::new(16, seed).batch(n);
+    LabelledSet {
+        channels: 1,
+        side: 16,
+        classes: 10,
+        pixels: batch.x,
+        labels: batch.labels.unwrap_or_default(),
+    }
+}
+
+#[test]
+fn a_tiny_experiment_runs_every_arm_with_finite_numbers_and_differing_seeds() {
+    let device = burn::prelude::Device::flex();
+    let pool = digits(400, 1);
+    let test = digits(200, 2);
+    // "GAN samples": more real digits from another stream stand in for a good G.
+    let calls = std::cell::RefCell::new(Vec::new());
+    let mut synthetic = |n: usize| {
+        calls.borrow_mut().push(n);
+        let mut set = digits(n * 30, 3 + n as u64);
+        let picked = ganscope::data::subset::per_class(&set.labels, 10, n, 0)?;
+        set = set.select(&picked);
+        Ok(set)
+    };
+    let plan = Plan {
+        per_class: vec![3],
+        seeds: 2,
+        ratios: vec![0.5, 1.0],
+        steps: 25,
+        batch: 16,
+        classical: cnn::Classical {
+            shift: 1,
+            flip: false,
+        },
+        seed: 7,
+    };
+    let job = Job::new("test");
+    let mut reported = Vec::new();
+    let results = lab::run(
+        &plan,
+        &pool,
+        &test,
+        &mut synthetic,
+        &job,
+        &mut |r| reported.push(r.arm.clone()),
+        &device,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let arms: Vec<(&str, Option<f32>)> =
+        results.iter().map(|r| (r.arm.as_str(), r.ratio)).collect();
+    assert_eq!(
+        arms,
+        [
+            ("gan-test", None),
+            ("real", Some(0.0)),
+            ("real+classical", Some(0.0)),
+            ("real+gan", Some(0.5)),
+            ("real+gan", Some(1.0)),
+            ("gan", None)
+        ]
+    );
+    assert_eq!(
+        reported.len(),
+        results.len(),
+        "each result reported as it came"
+    );
+    for r in &results {
+        assert_eq!(r.accuracies.len(), 2, "{}: one accuracy per seed", r.arm);
+        assert!(
+            r.accuracies.iter().all(|a| (0.0..=1.0).contains(a)),
+            "{r:?}"
+        );
+        assert!(
+            r.accuracy_mean.is_finite() && r.accuracy_std.is_finite(),
+            "{r:?}"
+        );
+        assert_eq!(r.recall.len(), 10);
+        assert!(r.recall.iter().all(|v| v.is_finite()), "{r:?}");
+    }
+    assert!(
+        results.iter().any(|r| r.accuracies[0] != r.accuracies[1]),
+        "the seeds train different classifiers"
+    );
+    // ratio × k per class: 0.5·3 rounds to 2, then 3; the GAN-only arm takes k.
+    assert_eq!(calls.borrow()[1..], [2, 3, 3]);
+    assert!(job.fraction() > 0.99);
+
+    let cancelled = Job::new("cancelled");
+    cancelled.cancel();
+    let results = lab::run(
+        &plan,
+        &pool,
+        &test,
+        &mut synthetic,
+        &cancelled,
+        &mut |_| {},
+        &device,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(results.len() <= 1, "a cancelled lab stops: {results:?}");
+}
+
+#[test]
+fn the_augment_command_prints_one_json_line_per_arm_and_k() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut p = super::common::preset("digits-cgan");
+    p.dataset = ganscope::preset::DatasetSpec::Digits { size: 16 };
+    p.train.batch_size = 10;
+    let preset = dir.path().join("cgan16.toml");
+    std::fs::write(&preset, toml::to_string(&p).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = dir.path().join("run");
+    let ganscope = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ganscope"));
+        command.current_dir(env!("CARGO_MANIFEST_DIR"));
+        command
+    };
+    let trained = ganscope()
+        .args(["train", "--device", "cpu", "--steps", "2", "--preset"])
+        .arg(&preset)
+        .arg("--out")
+        .arg(&run)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        trained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trained.stderr)
+    );
+    let lab = ganscope()
+        .args([
+            "augment",
+            "--per-class",
+            "2,4",
+            "--seeds",
+            "2",
+            "--steps",
+            "3",
+            "--checkpoint",
+        ])
+        .arg(&run)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        lab.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lab.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&lab.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    // GAN-test, then per k: real, real+classical, four real+gan ratios, gan.
+    assert_eq!(lines.len(), 1 + 2 * 7);
+    for line in &lines {
+        for key in ["arm", "per_class", "ratio", "accuracy_mean", "accuracy_std"] {
+            assert!(line.get(key).is_some(), "{key} in {line}");
+        }
+    }
+    let ks: Vec<u64> = lines[1..]
+        .iter()
+        .filter_map(|l| l["per_class"].as_u64())
+        .collect();
+    assert_eq!(ks, [2, 2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4, 4]);
+    // An unconditional run is refused, saying why.
+    let mut plain = super::common::preset("digits-dcgan");
+    plain.dataset = ganscope::preset::DatasetSpec::Digits { size: 16 };
+    plain.train.batch_size = 8;
+    let plain_preset = dir.path().join("dcgan16.toml");
+    std::fs::write(&plain_preset, toml::to_string(&plain).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let plain_run = dir.path().join("plain");
+    let trained = ganscope()
+        .args(["train", "--device", "cpu", "--steps", "1", "--preset"])
+        .arg(&plain_preset)
+        .arg("--out")
+        .arg(&plain_run)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(trained.status.success());
+    let refused = ganscope()
+        .args(["augment", "--per-class", "2", "--checkpoint"])
+        .arg(&plain_run)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not conditional"));
+}
