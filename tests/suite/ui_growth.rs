@@ -102,6 +102,18 @@ fn the_attention_view_shows_each_head_for_the_sample_picked() {
     }
     harness.get_by_label("Balance (live)").click();
     harness.run_steps(3);
+    // The side panel scrolls: bring the opened panel's rows into view (what else the side
+    // panel shows depends on how far the run got).
+    for _ in 0..20 {
+        if harness
+            .query_by_label_contains("(estimated: finite differences)")
+            .is_some()
+        {
+            break;
+        }
+        harness.get_by_label("Balance (live)").scroll_down();
+        harness.run_steps(2);
+    }
     assert!(
         harness
             .query_by_label_contains("(estimated: finite differences)")
