@@ -12,7 +12,6 @@ use crate::engine::snapshot::Snapshot;
 use crate::preset::DatasetSpec;
 use crate::protocol::{DeviceChoice, Job};
 use std::path::Path;
-use std::sync::atomic::Ordering;
 
 /// Test images every classifier is scored on.
 const TEST_IMAGES: usize = 2000;
@@ -65,7 +64,6 @@ fn from_set(set: &crate::data::files::ImageSet, classes: usize) -> LabelledSet {
 }
 
 pub fn run(request: &Request) -> anyhow::Result<()> {
-    let stop = super::train::interrupt_flag()?;
     let (snapshot, preset) = Snapshot::load(request.checkpoint, request.device)?;
     let Some(classes) = snapshot.classes() else {
         anyhow::bail!(
@@ -122,17 +120,7 @@ pub fn run(request: &Request) -> anyhow::Result<()> {
         seed: preset.train.seed,
     };
     let job = Job::new("augmentation experiment");
-    let watcher = {
-        let job = job.clone();
-        std::thread::spawn(move || {
-            while !job.is_finished() {
-                if stop.load(Ordering::Relaxed) {
-                    job.cancel();
-                }
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-        })
-    };
+    let watcher = super::train::cancel_on_interrupt(&job)?;
     let mut synthetic = |n: usize| -> Result<LabelledSet, String> {
         let (pixels, labels) = snapshot
             .labelled(n, 1.0, |_, _| true)?

@@ -9,7 +9,6 @@ use crate::engine::jobs;
 use crate::engine::snapshot::Snapshot;
 use crate::protocol::{DeviceChoice, Job, Synthesis};
 use std::path::Path;
-use std::sync::atomic::Ordering;
 
 /// What to make.
 pub struct Request<'a> {
@@ -25,7 +24,6 @@ pub fn run(request: &Request) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&request.psi) {
         anyhow::bail!("--psi {} is not in [0, 1] (1: no truncation)", request.psi);
     }
-    let stop = super::train::interrupt_flag()?;
     let (snapshot, preset) = Snapshot::load(request.checkpoint, request.device)?;
     // The data set's own names (a folder's, Fashion-MNIST's), else the generated sets'.
     let class_names = match crate::data::open(&preset.dataset, preset.train.seed)?.class_names() {
@@ -39,17 +37,7 @@ pub fn run(request: &Request) -> anyhow::Result<()> {
         dest: request.out.to_path_buf(),
     };
     let job = Job::new("synthetic set");
-    let watcher = {
-        let job = job.clone();
-        std::thread::spawn(move || {
-            while !job.is_finished() {
-                if stop.load(Ordering::Relaxed) {
-                    job.cancel();
-                }
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-        })
-    };
+    let watcher = super::train::cancel_on_interrupt(&job)?;
     let outcome = jobs::write_synthetic(&snapshot, &synthesis, &job);
     job.finish();
     let _ = watcher.join();

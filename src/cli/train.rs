@@ -226,6 +226,23 @@ pub fn interrupt_flag() -> anyhow::Result<Arc<AtomicBool>> {
     Ok(flag)
 }
 
+/// A thread that cancels `job` at the first Ctrl+C (a second one ends the process) and ends
+/// once the job is finished: join it after calling `job.finish()`.
+pub fn cancel_on_interrupt(
+    job: &crate::protocol::Job,
+) -> anyhow::Result<std::thread::JoinHandle<()>> {
+    let stop = interrupt_flag()?;
+    let job = job.clone();
+    Ok(std::thread::spawn(move || {
+        while !job.is_finished() {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                job.cancel();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }))
+}
+
 /// Default run folder for a preset: a new one under `runs/`.
 pub fn default_out(preset: &Preset) -> anyhow::Result<PathBuf> {
     Ok(crate::runs::new_folder(Path::new("runs"), &preset.name)?)

@@ -71,3 +71,42 @@ pub fn resumed_exactly(
     assert_eq!(steps(&mut resumed, after), continued, "bit for bit");
     resumed
 }
+
+/// The `ganscope` binary, run from the source tree.
+pub fn ganscope() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ganscope"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// A run folder `ganscope train` wrote in `dir`: the shipped preset `name` on 16-px digits,
+/// batch 10, trained `steps` steps.
+pub fn trained_16px_run(dir: &Path, name: &str, steps: u64) -> std::path::PathBuf {
+    let mut p = preset(name);
+    p.dataset = ganscope::preset::DatasetSpec::Digits { size: 16 };
+    p.train.batch_size = 10;
+    let file = dir.join(format!("{name}-16.toml"));
+    std::fs::write(&file, toml::to_string(&p).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let run = dir.join(format!("{name}-run"));
+    let trained = ganscope()
+        .args([
+            "train",
+            "--device",
+            "cpu",
+            "--steps",
+            &steps.to_string(),
+            "--preset",
+        ])
+        .arg(&file)
+        .arg("--out")
+        .arg(&run)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        trained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trained.stderr)
+    );
+    run
+}

@@ -141,32 +141,9 @@ fn a_tiny_experiment_runs_every_arm_with_finite_numbers_and_differing_seeds() {
 
 #[test]
 fn the_augment_command_prints_one_json_line_per_arm_and_k() {
-    use std::process::Command;
+    use super::common::{ganscope, trained_16px_run};
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut p = super::common::preset("digits-cgan");
-    p.dataset = ganscope::preset::DatasetSpec::Digits { size: 16 };
-    p.train.batch_size = 10;
-    let preset = dir.path().join("cgan16.toml");
-    std::fs::write(&preset, toml::to_string(&p).unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let run = dir.path().join("run");
-    let ganscope = || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ganscope"));
-        command.current_dir(env!("CARGO_MANIFEST_DIR"));
-        command
-    };
-    let trained = ganscope()
-        .args(["train", "--device", "cpu", "--steps", "2", "--preset"])
-        .arg(&preset)
-        .arg("--out")
-        .arg(&run)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        trained.status.success(),
-        "{}",
-        String::from_utf8_lossy(&trained.stderr)
-    );
+    let run = trained_16px_run(dir.path(), "digits-cgan", 2);
     let lab = ganscope()
         .args([
             "augment",
@@ -203,21 +180,7 @@ fn the_augment_command_prints_one_json_line_per_arm_and_k() {
         .collect();
     assert_eq!(ks, [2, 2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4, 4]);
     // An unconditional run is refused, saying why.
-    let mut plain = super::common::preset("digits-dcgan");
-    plain.dataset = ganscope::preset::DatasetSpec::Digits { size: 16 };
-    plain.train.batch_size = 8;
-    let plain_preset = dir.path().join("dcgan16.toml");
-    std::fs::write(&plain_preset, toml::to_string(&plain).unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let plain_run = dir.path().join("plain");
-    let trained = ganscope()
-        .args(["train", "--device", "cpu", "--steps", "1", "--preset"])
-        .arg(&plain_preset)
-        .arg("--out")
-        .arg(&plain_run)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(trained.status.success());
+    let plain_run = trained_16px_run(dir.path(), "digits-dcgan", 1);
     let refused = ganscope()
         .args(["augment", "--per-class", "2", "--checkpoint"])
         .arg(&plain_run)

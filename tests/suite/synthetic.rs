@@ -78,7 +78,7 @@ fn a_written_set_reads_back_as_a_folder_and_as_idx_with_its_labels() {
         assert!(folder.skipped.is_empty(), "{:?}", folder.skipped);
         assert_eq!(folder.class_names.len(), classes);
         assert!(
-            folder.class_names[0].starts_with("00-T-shirt_top"),
+            folder.class_names[0].starts_with("00-T-shirt-top"),
             "{:?}",
             folder.class_names
         );
@@ -249,32 +249,9 @@ fn a_conditional_generator_writes_a_labelled_set_and_a_cancel_writes_nothing() {
 /// wrote, the set on disk; a second run into the same folder is refused with the reason.
 #[test]
 fn the_synthesize_command_writes_a_set_from_a_run_folder_and_prints_json() {
-    use std::process::Command;
+    use super::common::{ganscope, trained_16px_run};
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ganscope = || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ganscope"));
-        command.current_dir(env!("CARGO_MANIFEST_DIR"));
-        command
-    };
-    let mut p = super::common::preset("digits-cgan");
-    p.dataset = ganscope::preset::DatasetSpec::Digits { size: 16 };
-    p.train.batch_size = 10;
-    let preset = dir.path().join("cgan16.toml");
-    std::fs::write(&preset, toml::to_string(&p).unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let run = dir.path().join("run");
-    let trained = ganscope()
-        .args(["train", "--device", "cpu", "--steps", "2", "--preset"])
-        .arg(&preset)
-        .arg("--out")
-        .arg(&run)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        trained.status.success(),
-        "{}",
-        String::from_utf8_lossy(&trained.stderr)
-    );
+    let run = trained_16px_run(dir.path(), "digits-cgan", 2);
     let out = dir.path().join("set");
     let synthesize = |out: &std::path::Path, run: &std::path::Path| {
         ganscope()

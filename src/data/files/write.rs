@@ -45,21 +45,10 @@ impl std::fmt::Display for WriteError {
 }
 
 /// The subfolder of class `index` named `name`: its number zero-padded to the width of the
-/// largest, then the name with anything but letters, digits, `-`, `_` and `.` replaced.
+/// largest, then the name made safe for a file system (see [`crate::runs::safe_name`]).
 pub fn class_folder(index: usize, classes: usize, name: &str) -> String {
     let width = classes.saturating_sub(1).to_string().len().max(2);
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(48)
-        .collect();
-    format!("{index:0width$}-{safe}")
+    format!("{index:0width$}-{}", crate::runs::safe_name(name))
 }
 
 /// One image (channel-major bytes) as PNG bytes.
