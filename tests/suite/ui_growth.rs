@@ -100,10 +100,15 @@ fn the_attention_view_shows_each_head_for_the_sample_picked() {
             "head {head} has its picture and caption"
         );
     }
-    harness.get_by_label("Balance (live)").click();
-    harness.run_steps(3);
-    // The side panel scrolls: bring the opened panel's rows into view (what else the side
-    // panel shows depends on how far the run got).
+    // Open the balance panel (its header toggles: click until its Apply button shows), then
+    // bring its rows into view (the side panel scrolls).
+    for _ in 0..5 {
+        if harness.query_by_label("Apply").is_some() {
+            break;
+        }
+        harness.get_by_label("Balance (live)").click();
+        harness.run_steps(4);
+    }
     for _ in 0..20 {
         if harness
             .query_by_label_contains("(estimated: finite differences)")
@@ -118,6 +123,13 @@ fn the_attention_view_shows_each_head_for_the_sample_picked() {
         harness
             .query_by_label_contains("(estimated: finite differences)")
             .is_some(),
-        "the ViT's penalty is labelled estimated"
+        "the ViT's penalty is labelled estimated (panel open: {}, info: {:?})",
+        harness.query_by_label("Apply").is_some(),
+        harness
+            .state()
+            .run_state()
+            .info
+            .as_ref()
+            .map(|i| (i.penalty_estimated, i.balance.penalty))
     );
 }
