@@ -1,5 +1,6 @@
 //! Command line: `ganscope` opens the GUI (`open` with run folders beside it); `train`,
-//! `bench`, `interpolate`, `sample` and `apply` run the same engine headless.
+//! `bench`, `interpolate`, `sample`, `apply`, `upscale`, `data`, `synthesize` and `augment` run
+//! the same engine headless.
 
 pub mod apply;
 pub mod augment;
