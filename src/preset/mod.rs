@@ -259,6 +259,11 @@ pub struct TrainSpec {
     /// Steps between two measurements of mode coverage and D's output distribution.
     #[serde(default = "default_metrics_every")]
     pub metrics_every: u64,
+    /// Train on only this many real examples of every class (a labelled data set), chosen
+    /// once from the run's seed: the low-data setting of the augmentation lab, so that the
+    /// lab's claim about a GAN trained on k per class is a fair one. None: all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_per_class: Option<usize>,
 }
 
 fn default_true() -> bool {

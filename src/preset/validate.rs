@@ -62,6 +62,22 @@ impl Preset {
         if t.samples == 0 || t.samples > 10_000 {
             return self.fail(format!("samples {} is not in 1..=10000", t.samples));
         }
+        if let Some(k) = t.real_per_class {
+            if k == 0 || k > 100_000 {
+                return self.fail(format!("real_per_class {k} is not in 1..=100000"));
+            }
+            let labelled_images = matches!(
+                self.dataset,
+                DatasetSpec::Digits { .. } | DatasetSpec::Shapes { .. } | DatasetSpec::Files { .. }
+            ) && self.dataset.classes().is_some();
+            if !labelled_images {
+                return self.fail(
+                    "real_per_class needs a labelled image set (digits, shapes, or files with \
+                     classes), not 2-D points or image pairs"
+                        .into(),
+                );
+            }
+        }
         self.validate_data()?;
         self.validate_task()?;
         self.validate_game()

@@ -287,3 +287,58 @@ fn the_synthesize_command_writes_a_set_from_a_run_folder_and_prints_json() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
+
+/// The low-data setting (`[train] real_per_class`): a run draws its batches from exactly k
+/// distinct images of every class, the same ones for the same seed; presets without
+/// labelled images refuse it, saying why.
+#[test]
+fn a_low_data_run_trains_on_k_images_of_every_class() {
+    use ganscope::data::{DataSource, digits::Digits, subset::Subset};
+    let cut = |seed| {
+        Subset::cut(Box::new(Digits::new(16, seed)), 10, 5, seed).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let mut data = cut(3);
+    assert_eq!(data.len(), 50);
+    let mut seen = std::collections::HashMap::new();
+    for _ in 0..40 {
+        let batch = data.batch(32);
+        let labels = batch.labels.unwrap_or_default();
+        for (image, label) in batch.x.chunks_exact(256).zip(labels) {
+            let key: Vec<u32> = image.iter().map(|v| v.to_bits()).collect();
+            seen.insert(key, label);
+        }
+    }
+    assert_eq!(seen.len(), 50, "1 280 draws come from the 50 images kept");
+    let mut per_class = [0; 10];
+    for label in seen.values() {
+        per_class[*label as usize] += 1;
+    }
+    assert_eq!(per_class, [5; 10]);
+    let (mut a, mut b) = (cut(3), cut(3));
+    a.reseed(9);
+    b.reseed(9);
+    assert_eq!(
+        a.batch(8),
+        b.batch(8),
+        "the same seed keeps the same images and draws"
+    );
+    assert_ne!(cut(3).batch(8).x, cut(4).batch(8).x);
+
+    let mut p = super::common::preset("digits-cgan-low");
+    assert_eq!(p.train.real_per_class, Some(50));
+    p.dataset = ganscope::preset::DatasetSpec::Digits { size: 16 };
+    p.train.batch_size = 10;
+    let mut trainer = ganscope::engine::Trainer::new(&p, &ganscope::engine::device::cpu());
+    trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    let mut ring = super::common::preset("ring8-mlp");
+    ring.train.real_per_class = Some(10);
+    let refused = ring
+        .validate()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(refused.contains("labelled image set"), "{refused}");
+    let mut zero = super::common::preset("digits-cgan");
+    zero.train.real_per_class = Some(0);
+    assert!(zero.validate().is_err());
+}

@@ -95,8 +95,14 @@ impl Trainer {
     pub fn try_new(preset: &Preset, opened: &OpenedDevice) -> Result<Trainer, TrainError> {
         let plain = opened.device.clone();
         let device = plain.clone().autodiff();
-        let data = data::open(&preset.dataset, preset.train.seed)
+        let mut data = data::open(&preset.dataset, preset.train.seed)
             .map_err(|e| TrainError::Data(e.to_string()))?;
+        if let (Some(k), Some(classes)) = (preset.train.real_per_class, preset.dataset.classes()) {
+            data = Box::new(
+                data::subset::Subset::cut(data, classes, k, preset.train.seed)
+                    .map_err(TrainError::Data)?,
+            );
+        }
         let shape = data.shape();
         let (generator, discriminator) = models::try_seeded(&plain, preset.train.seed, || {
             models::build(preset, shape, data.source_shape(), &device)
