@@ -118,6 +118,26 @@ pub fn run(request: &Request) -> anyhow::Result<()> {
             flip: matches!(preset.dataset, DatasetSpec::Files { .. }),
         },
         seed: preset.train.seed,
+        given: match preset.train.real_per_class {
+            // The GAN's own k per class, cut exactly as its trainer cut them.
+            Some(k) => {
+                let data = crate::data::open(&preset.dataset, preset.train.seed)?;
+                let kept = crate::data::subset::Subset::cut(data, classes, k, preset.train.seed)
+                    .map_err(|e| anyhow::anyhow!("preset '{}': {e}", preset.name))?;
+                let (pixels, labels) = kept.examples();
+                Some((
+                    k,
+                    LabelledSet {
+                        channels,
+                        side,
+                        classes,
+                        pixels: pixels.to_vec(),
+                        labels: labels.to_vec(),
+                    },
+                ))
+            }
+            None => None,
+        },
     };
     let job = Job::new("augmentation experiment");
     let watcher = super::train::cancel_on_interrupt(&job)?;

@@ -89,6 +89,11 @@ impl Subset {
         })
     }
 
+    /// The examples kept: pixels (one after another) and labels, class by class.
+    pub fn examples(&self) -> (&[f32], &[u32]) {
+        (&self.x, &self.labels)
+    }
+
     /// Examples kept.
     pub fn len(&self) -> usize {
         self.labels.len()

@@ -72,6 +72,7 @@ fn a_tiny_experiment_runs_every_arm_with_finite_numbers_and_differing_seeds() {
             flip: false,
         },
         seed: 7,
+        given: None,
     };
     let job = Job::new("test");
     let mut reported = Vec::new();
@@ -123,6 +124,33 @@ fn a_tiny_experiment_runs_every_arm_with_finite_numbers_and_differing_seeds() {
     // ratio × k per class: 0.5·3 rounds to 2, then 3; the GAN-only arm takes k.
     assert_eq!(calls.borrow()[1..], [2, 3, 3]);
     assert!(job.fraction() > 0.99);
+
+    // The images a low-data GAN trained on replace the pool's cut at their k: given only
+    // zeros, the real arm's classifiers call everything a zero.
+    let zeros: Vec<usize> = (0..pool.len())
+        .filter(|&i| pool.labels[i] == 0)
+        .take(3)
+        .collect();
+    let given = Plan {
+        given: Some((3, pool.select(&zeros))),
+        ..plan.clone()
+    };
+    let results = lab::run(
+        &given,
+        &pool,
+        &test,
+        &mut synthetic,
+        &Job::new("given"),
+        &mut |_| {},
+        &device,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let real = results
+        .iter()
+        .find(|r| r.arm == "real")
+        .map(|r| r.recall.clone())
+        .unwrap_or_default();
+    assert_eq!(real, [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
 
     let cancelled = Job::new("cancelled");
     cancelled.cancel();

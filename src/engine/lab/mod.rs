@@ -143,6 +143,10 @@ pub struct Plan {
     pub classical: cnn::Classical,
     /// The seed the subsets and classifiers are keyed by.
     pub seed: u64,
+    /// The real images to use at a given k instead of a cut of the pool: the very k per
+    /// class a low-data GAN trained on (`[train] real_per_class`), so its arms compare like
+    /// with like.
+    pub given: Option<(usize, LabelledSet)>,
 }
 
 /// One arm at one k, over the seeds.
@@ -227,12 +231,15 @@ pub fn run(
         if job.cancelled() {
             break;
         }
-        let real = pool.select(&crate::data::subset::per_class(
-            &pool.labels,
-            pool.classes,
-            k,
-            plan.seed,
-        )?);
+        let real = match &plan.given {
+            Some((given, set)) if *given == k => set.clone(),
+            _ => pool.select(&crate::data::subset::per_class(
+                &pool.labels,
+                pool.classes,
+                k,
+                plan.seed,
+            )?),
+        };
         let mut arm = |name: &str, ratio: Option<f32>, set: &LabelledSet, classical| {
             let runs: Vec<Confusion> = seeds
                 .iter()
