@@ -17,6 +17,7 @@
 //! how many per class.
 
 pub mod cnn;
+pub mod setup;
 
 use crate::protocol::Job;
 use burn::prelude::*;
