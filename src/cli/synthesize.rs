@@ -25,15 +25,10 @@ pub fn run(request: &Request) -> anyhow::Result<()> {
         anyhow::bail!("--psi {} is not in [0, 1] (1: no truncation)", request.psi);
     }
     let (snapshot, preset) = Snapshot::load(request.checkpoint, request.device)?;
-    // The data set's own names (a folder's, Fashion-MNIST's), else the generated sets'.
-    let class_names = match crate::data::open(&preset.dataset, preset.train.seed)?.class_names() {
-        names if names.is_empty() => crate::data::class_names(&preset.dataset),
-        names => names,
-    };
     let synthesis = Synthesis {
         per_class: request.per_class,
         psi: request.psi,
-        class_names,
+        class_names: snapshot.class_names().to_vec(),
         dest: request.out.to_path_buf(),
     };
     let job = Job::new("synthetic set");

@@ -140,6 +140,15 @@ pub fn mixture(spec: &DatasetSpec) -> Option<(Vec<[f32; 2]>, f32)> {
     Some((mixture.means().to_vec(), *std))
 }
 
+/// The class names of `source` opened from `spec`: the data's own (a folder's, Fashion-
+/// MNIST's), else those of the generated set.
+pub fn names_of(spec: &DatasetSpec, source: &dyn DataSource) -> Vec<String> {
+    match source.class_names() {
+        names if names.is_empty() => class_names(spec),
+        names => names,
+    }
+}
+
 /// The names of a labelled data set's classes, in label order (empty for unlabelled sets).
 pub fn class_names(spec: &DatasetSpec) -> Vec<String> {
     match spec {

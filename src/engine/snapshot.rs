@@ -47,6 +47,9 @@ pub struct Snapshot {
     translator: Option<Translator>,
     /// A super-resolution G, for the explorer's before/after comparison.
     upscaler: Option<Upscaler>,
+    /// The data set's class names, in label order, when loaded from a run folder (empty
+    /// for a snapshot of a live run, whose front end has them in its `RunInfo`).
+    class_names: Vec<String>,
 }
 
 /// A labelled set's pixels (bytes, channel-major, image after image) and labels.
@@ -91,6 +94,7 @@ impl Snapshot {
             device: device.clone(),
             translator,
             upscaler,
+            class_names: Vec::new(),
         }
     }
 
@@ -174,7 +178,8 @@ impl Snapshot {
         generator.restage();
         let classes = preset.dataset.classes().filter(|_| preset.conditional());
         let latent_dim = preset.latent_dim();
-        let snapshot = Snapshot::new(&generator, 0, shape, latent_dim, classes, &device);
+        let mut snapshot = Snapshot::new(&generator, 0, shape, latent_dim, classes, &device);
+        snapshot.class_names = data::names_of(&preset.dataset, data.as_ref());
         Ok((snapshot, preset))
     }
 
@@ -189,6 +194,11 @@ impl Snapshot {
             SampleShape::Points2 => CHUNK,
             SampleShape::Image { .. } => 4,
         }
+    }
+
+    /// The data set's class names, when loaded from a run folder (see the field).
+    pub fn class_names(&self) -> &[String] {
+        &self.class_names
     }
 
     /// What G makes.

@@ -246,7 +246,8 @@ fn a_conditional_generator_writes_a_labelled_set_and_a_cancel_writes_nothing() {
 }
 
 /// `ganscope synthesize` on a run folder `ganscope train` wrote: one JSON line saying what it
-/// wrote, the set on disk; a second run into the same folder is refused with the reason.
+/// wrote, the set on disk, the class names from the run's data; a second run into the same
+/// folder and a truncation outside [0, 1] are refused with the reason.
 #[test]
 fn the_synthesize_command_writes_a_set_from_a_run_folder_and_prints_json() {
     use super::common::{ganscope, trained_16px_run};
@@ -283,9 +284,33 @@ fn the_synthesize_command_writes_a_set_from_a_run_folder_and_prints_json() {
     assert_eq!(line["idx"], true);
     let set = files::load(&out.join("images"), 16, 1).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(counts(&set, 10), vec![4; 10]);
+    let names = std::fs::read_to_string(out.join("classes.txt")).unwrap_or_default();
+    assert_eq!(
+        names.lines().collect::<Vec<_>>(),
+        ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]
+    );
     let again = synthesize(&out, &run);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    // A truncation outside [0, 1] is refused before anything is loaded or written.
+    let odd = dir.path().join("odd");
+    let refused = ganscope()
+        .args([
+            "synthesize",
+            "--per-class",
+            "1",
+            "--psi",
+            "1.5",
+            "--checkpoint",
+        ])
+        .arg(&run)
+        .arg("--out")
+        .arg(&odd)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--psi 1.5 is not in [0, 1]"));
+    assert!(!odd.exists());
 }
 
 /// The low-data setting (`[train] real_per_class`): a run draws its batches from exactly k

@@ -207,14 +207,7 @@ impl Trainer {
             batch_size: self.preset.train.batch_size,
             latent_dim: self.preset.latent_dim(),
             classes: self.classes,
-            class_names: {
-                let names = self.data.class_names();
-                if names.is_empty() {
-                    data::class_names(&self.preset.dataset)
-                } else {
-                    names
-                }
-            },
+            class_names: data::names_of(&self.preset.dataset, self.data.as_ref()),
             source: self.task.held_out().map(|h| SourceInfo::of(h.source_shape)),
             upscale: match self.preset.task {
                 crate::preset::TaskSpec::Upscale { scale, .. } => Some(UpscaleInfo {
