@@ -86,7 +86,9 @@ impl Pending {
                 self.directions = None;
                 self.cancel_directions = true;
             }
-            ExploreRequest::Synthesize { .. } => self.jobs.push(request),
+            ExploreRequest::Synthesize { .. } | ExploreRequest::Experiment { .. } => {
+                self.jobs.push(request)
+            }
         }
     }
 
@@ -154,7 +156,9 @@ impl Explorer {
 
     fn answer(&mut self, request: ExploreRequest) {
         let Some(snapshot) = self.snapshot.clone() else {
-            if let ExploreRequest::Synthesize { job, .. } = request {
+            if let ExploreRequest::Synthesize { job, .. } | ExploreRequest::Experiment { job, .. } =
+                request
+            {
                 job.finish_with("no snapshot of G yet: load a run and try again", true);
             }
             return; // The front end asks again when a snapshot arrives.
@@ -221,6 +225,17 @@ impl Explorer {
             ExploreRequest::CancelDirections => None,
             ExploreRequest::Synthesize { synthesis, job } => {
                 super::jobs::synthesize(snapshot.clone(), synthesis, job);
+                None
+            }
+            ExploreRequest::Experiment { experiment, job } => {
+                let events = self.events.clone();
+                let wake = self.wake.clone();
+                let report = move |event: Event| {
+                    if events.send(event).is_ok() {
+                        wake();
+                    }
+                };
+                super::jobs::experiment(snapshot.clone(), experiment, job, Box::new(report));
                 None
             }
         }));

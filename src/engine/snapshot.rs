@@ -16,6 +16,7 @@ use crate::protocol::{DeviceChoice, Rendered};
 use anyhow::Context;
 use burn::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Seeds of the reference latents that fix the normalisation statistics (far from the seeds
 /// a user types, which start at 0).
@@ -50,6 +51,8 @@ pub struct Snapshot {
     /// The data set's class names, in label order, when loaded from a run folder (empty
     /// for a snapshot of a live run, whose front end has them in its `RunInfo`).
     class_names: Vec<String>,
+    /// The preset G was trained with (what the lab's real images and a labeller come from).
+    preset: Option<Arc<Preset>>,
 }
 
 /// A labelled set's pixels (bytes, channel-major, image after image) and labels.
@@ -95,7 +98,24 @@ impl Snapshot {
             translator,
             upscaler,
             class_names: Vec::new(),
+            preset: None,
         }
+    }
+
+    /// The same snapshot, knowing the preset G was trained with.
+    pub fn with_preset(mut self, preset: &Preset) -> Snapshot {
+        self.preset = Some(Arc::new(preset.clone()));
+        self
+    }
+
+    /// The preset G was trained with, when known.
+    pub fn preset(&self) -> Option<&Preset> {
+        self.preset.as_deref()
+    }
+
+    /// The device G runs on (inference, no autodiff).
+    pub fn device(&self) -> &Device {
+        &self.device
     }
 
     /// A super-resolution G's comparison for one image (see [`Upscaler::compare`]) as
@@ -140,14 +160,7 @@ impl Snapshot {
     /// Load the generator a run folder holds (`generator.bpk` beside its `preset.toml`, as
     /// `ganscope train` writes them). `path` is the folder or the `.bpk` file itself.
     pub fn load(path: &Path, choice: DeviceChoice) -> anyhow::Result<(Snapshot, Preset)> {
-        let (folder, weights) = if path.is_dir() {
-            (path.to_path_buf(), path.join("generator.bpk"))
-        } else {
-            let folder = path
-                .parent()
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-            (folder, path.to_path_buf())
-        };
+        let (folder, weights) = locate(path);
         let preset = Preset::from_file(&folder.join("preset.toml"))
             .with_context(|| format!("{} holds no usable preset.toml", folder.display()))?;
         if preset.latent_dim() == 0 {
@@ -180,7 +193,7 @@ impl Snapshot {
         let latent_dim = preset.latent_dim();
         let mut snapshot = Snapshot::new(&generator, 0, shape, latent_dim, classes, &device);
         snapshot.class_names = data::names_of(&preset.dataset, data.as_ref());
-        Ok((snapshot, preset))
+        Ok((snapshot.with_preset(&preset), preset))
     }
 
     pub fn latent_dim(&self) -> usize {
@@ -327,6 +340,19 @@ impl Snapshot {
             latent::principal_directions(&latents, &outputs, PCA_SAMPLES, k, self.step);
         tick(slices + 1, slices + 1);
         Some(directions)
+    }
+}
+
+/// The run folder and the generator's weights `path` names: a run folder, or the `.bpk`
+/// file inside one.
+pub fn locate(path: &Path) -> (PathBuf, PathBuf) {
+    if path.is_dir() {
+        (path.to_path_buf(), path.join("generator.bpk"))
+    } else {
+        let folder = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        (folder, path.to_path_buf())
     }
 }
 

@@ -57,6 +57,13 @@ pub enum ExploreRequest {
         synthesis: Synthesis,
         job: super::Job,
     },
+    /// Run the augmentation experiment on the latest snapshot of a G whose samples can be
+    /// labelled, on a thread of its own: each arm's result arrives as an
+    /// [`super::Event::LabResult`], progress, cancel and the outcome through `job`.
+    Experiment {
+        experiment: super::Experiment,
+        job: super::Job,
+    },
 }
 
 /// A labelled synthetic set to write from a conditional G (see `engine::jobs`).

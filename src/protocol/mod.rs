@@ -164,9 +164,11 @@ pub use crate::imaging::RgbaImage;
 mod attention;
 mod explore;
 pub mod job;
+pub mod lab;
 pub use attention::{AttendedSample, Attention};
 pub use explore::{ExploreRequest, RenderTarget, Rendered, Synthesis};
 pub use job::Job;
+pub use lab::{ArmResult, Experiment};
 
 /// What the generator currently makes from the run's fixed latent vectors.
 #[derive(Clone, Debug, PartialEq)]
@@ -290,6 +292,9 @@ pub struct RunInfo {
     /// D has no input-gradient adjoint (a ViT): a gradient penalty on it is estimated by
     /// finite differences along random directions, and the UI says so.
     pub penalty_estimated: bool,
+    /// Real images per class the run trains on (`[train] real_per_class`, the low-data
+    /// setting); `None` for the whole data set.
+    pub real_per_class: Option<usize>,
 }
 
 /// A super-resolution G: images of `channels` enlarged `scale` times.
@@ -384,6 +389,9 @@ pub enum Event {
     Notice(String),
     /// Something the user asked for is done ("saved the checkpoint of step 40 to …").
     Done(String),
+    /// One arm of the augmentation experiment `experiment` is measured (see
+    /// [`ExploreRequest::Experiment`]); every result arrives, in order.
+    LabResult { experiment: u64, result: ArmResult },
     /// Bytes the recorded run's folder holds (reported at most once a second, on change).
     DiskUse(u64),
     /// A failure; the engine keeps serving commands. `fatal_to_run` says whether the run was

@@ -15,6 +15,7 @@ mod growth_plot;
 pub mod headless;
 pub mod health;
 pub mod jobs;
+pub mod lab;
 pub mod plot_frame;
 pub mod plots;
 pub mod quality;

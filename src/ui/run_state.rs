@@ -208,8 +208,9 @@ impl RunState {
                 }
                 self.say(message, MessageKind::Error);
             }
-            // The explorer's events are folded by the explorer view.
-            Event::Snapshot { .. }
+            // The explorer's events are folded by the explorer view, the lab's by the lab.
+            Event::LabResult { .. }
+            | Event::Snapshot { .. }
             | Event::Rendered { .. }
             | Event::Directions { .. }
             | Event::DirectionsProgress { .. } => {}

@@ -17,6 +17,8 @@ pub enum Tab {
     Explorer,
     /// Mode coverage, D/G balance and alarms beside the samples.
     Health,
+    /// The augmentation lab: does training on G's samples help a classifier?
+    Lab,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

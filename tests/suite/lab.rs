@@ -1,7 +1,8 @@
 //! The augmentation lab (`engine::lab`): per-class recall and accuracy from a confusion
 //! matrix made by hand; a tiny experiment end to end with every arm's numbers finite and the
-//! seeds differing; a cancel stops it early; `ganscope augment` prints one JSON line per arm
-//! and k with the keys.
+//! seeds differing; a cancel stops it early; the job logs each arm into the run folder as it
+//! is measured, keeping them through a cancel; `ganscope augment` prints one JSON line per
+//! arm and k with the keys.
 
 use ganscope::engine::lab::{self, Confusion, LabelledSet, Plan, cnn};
 use ganscope::protocol::Job;
@@ -207,6 +208,20 @@ fn the_augment_command_prints_one_json_line_per_arm_and_k() {
         .filter_map(|l| l["per_class"].as_u64())
         .collect();
     assert_eq!(ks, [2, 2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4, 4]);
+    // The run folder logs the same lines; stderr reads them.
+    let logged = lab::log::read(&run.join("lab/step0.jsonl")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(logged.len(), lines.len());
+    let printed: Vec<lab::ArmResult> = lines
+        .iter()
+        .filter_map(|l| serde_json::from_value(l.clone()).ok())
+        .collect();
+    assert_eq!(logged, printed);
+    let stderr = String::from_utf8_lossy(&lab.stderr);
+    assert!(
+        stderr.contains("At k = 2,") && stderr.contains("At k = 4,"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("whole data set"), "the caveat: {stderr}");
     // An unconditional run is refused, saying why.
     let plain_run = trained_16px_run(dir.path(), "digits-dcgan", 1);
     let refused = ganscope()
@@ -216,4 +231,58 @@ fn the_augment_command_prints_one_json_line_per_arm_and_k() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("not conditional"));
+}
+
+#[test]
+fn the_experiment_job_logs_each_arm_into_the_run_folder_and_a_cancel_keeps_them() {
+    use super::common::trained_16px_run;
+    use ganscope::engine::jobs;
+    use ganscope::engine::snapshot::Snapshot;
+    use ganscope::protocol::{DeviceChoice, Experiment};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let run = trained_16px_run(dir.path(), "digits-cgan", 2);
+    let (snapshot, _) = Snapshot::load(&run, DeviceChoice::Cpu).unwrap_or_else(|e| panic!("{e}"));
+    let experiment = Experiment {
+        id: 1,
+        per_class: vec![2],
+        seeds: 2,
+        steps: 3,
+        run_folder: Some(run.clone()),
+    };
+    let job = Job::new("lab");
+    let mut seen = 0;
+    let measured = jobs::measure(&snapshot, &experiment, &job, &mut |_| {
+        seen += 1;
+        // Cancelled once two arms are in.
+        if seen == 2 {
+            job.cancel();
+        }
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(measured.cancelled);
+    assert_eq!(measured.results.len(), 2, "{:?}", measured.results);
+    let log = measured.log.clone().unwrap_or_default();
+    assert_eq!(log, run.join("lab/step0.jsonl"));
+    assert_eq!(
+        lab::log::read(&log).unwrap_or_else(|e| panic!("{e}")),
+        measured.results,
+        "the log holds every arm measured"
+    );
+    assert!(measured.summary().contains("cancelled after 2 arms"));
+    // A second experiment on the same G gets a file of its own.
+    let again = jobs::measure(&snapshot, &experiment, &Job::new("again"), &mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.log, Some(run.join("lab/step0-2.jsonl")));
+    assert_eq!(again.results.len(), 1 + 7);
+    assert!(
+        again.summary().contains("8 arms at k = 2"),
+        "{}",
+        again.summary()
+    );
+    // Nonsense sizes are refused before anything runs.
+    let none = Experiment {
+        per_class: vec![],
+        ..experiment
+    };
+    assert!(jobs::measure(&snapshot, &none, &Job::new("none"), &mut |_| {}).is_err());
 }

@@ -28,6 +28,7 @@ mod translate;
 mod ui;
 mod ui_files;
 mod ui_growth;
+mod ui_lab;
 mod ui_runs;
 mod ui_synthetic;
 mod upscale;

@@ -17,11 +17,12 @@
 //! how many per class.
 
 pub mod cnn;
+pub mod log;
 pub mod setup;
 
+pub use crate::protocol::ArmResult;
 use crate::protocol::Job;
 use burn::prelude::*;
-use serde::Serialize;
 
 /// Labelled images: `labels.len()` images of `channels` × `side`², values in [−1, 1],
 /// channel-major, one after another.
@@ -150,22 +151,6 @@ pub struct Plan {
     pub given: Option<(usize, LabelledSet)>,
 }
 
-/// One arm at one k, over the seeds.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct ArmResult {
-    pub arm: String,
-    pub per_class: usize,
-    /// Synthetic images per real image (0 for `real` and `real+classical`; none for the
-    /// GAN-only arms).
-    pub ratio: Option<f32>,
-    pub accuracy_mean: f32,
-    pub accuracy_std: f32,
-    /// Accuracy of each seed's classifier.
-    pub accuracies: Vec<f32>,
-    /// Per-class recall, the mean over seeds.
-    pub recall: Vec<f32>,
-}
-
 fn summary(arm: &str, per_class: usize, ratio: Option<f32>, runs: &[Confusion]) -> ArmResult {
     let accuracies: Vec<f32> = runs.iter().map(Confusion::accuracy).collect();
     let n = accuracies.len().max(1) as f32;
@@ -213,25 +198,29 @@ pub fn run(
         report(&result);
         results.push(result);
     };
-    let mut train_and_score = |set: &LabelledSet, scored: &LabelledSet, seed: u64, classical| {
-        done += 1;
-        job.progress(done, total);
-        let model = cnn::train(set, plan.steps, plan.batch, seed, classical, device);
-        cnn::confusion(&model, scored, device)
-    };
     let seeds: Vec<u64> = (0..plan.seeds as u64).map(|s| plan.seed + s).collect();
+    // One classifier per seed trained on `set`, each scored on `scored`; `None` once
+    // cancelled (an arm is reported whole or not at all).
+    let mut measure = |set: &LabelledSet, scored: &LabelledSet, classical| {
+        let mut runs = Vec::with_capacity(seeds.len());
+        for &seed in &seeds {
+            if job.cancelled() {
+                return None;
+            }
+            done += 1;
+            job.progress(done, total);
+            let model = cnn::train(set, plan.steps, plan.batch, seed, classical, device);
+            runs.push(cnn::confusion(&model, scored, device));
+        }
+        Some(runs)
+    };
     // GAN-test: classifiers trained on the whole pool score the GAN's samples.
     let probe = synthetic(plan.per_class.iter().copied().max().unwrap_or(10).max(10))?;
-    let judged: Vec<Confusion> = seeds
-        .iter()
-        .take_while(|_| !job.cancelled())
-        .map(|&s| train_and_score(pool, &probe, s, None))
-        .collect();
+    let Some(judged) = measure(pool, &probe, None) else {
+        return Ok(results);
+    };
     finish(summary("gan-test", 0, None, &judged), &mut results);
     for &k in &plan.per_class {
-        if job.cancelled() {
-            break;
-        }
         let real = match &plan.given {
             Some((given, set)) if *given == k => set.clone(),
             _ => pool.select(&crate::data::subset::per_class(
@@ -241,25 +230,37 @@ pub fn run(
                 plan.seed,
             )?),
         };
-        let mut arm = |name: &str, ratio: Option<f32>, set: &LabelledSet, classical| {
-            let runs: Vec<Confusion> = seeds
-                .iter()
-                .take_while(|_| !job.cancelled())
-                .map(|&s| train_and_score(set, test, s, classical))
-                .collect();
-            summary(name, k, ratio, &runs)
-        };
-        finish(arm("real", Some(0.0), &real, None), &mut results);
-        finish(
-            arm("real+classical", Some(0.0), &real, Some(plan.classical)),
-            &mut results,
-        );
+        let mut arms: Vec<(&str, Option<f32>, LabelledSet, Option<cnn::Classical>)> = vec![
+            ("real", Some(0.0), real.clone(), None),
+            (
+                "real+classical",
+                Some(0.0),
+                real.clone(),
+                Some(plan.classical),
+            ),
+        ];
         for &ratio in &plan.ratios {
-            let extra = ((k as f32 * ratio).round() as usize).max(1);
-            let mixed = real.joined(&synthetic(extra)?);
-            finish(arm("real+gan", Some(ratio), &mixed, None), &mut results);
+            arms.push(("real+gan", Some(ratio), real.clone(), None));
         }
-        finish(arm("gan", None, &synthetic(k)?, None), &mut results);
+        arms.push(("gan", None, LabelledSet::default(), None));
+        for (name, ratio, set, classical) in arms {
+            if job.cancelled() {
+                return Ok(results);
+            }
+            // GAN samples are made only when their arm is reached.
+            let set = match (name, ratio) {
+                ("real+gan", Some(ratio)) => {
+                    let extra = ((k as f32 * ratio).round() as usize).max(1);
+                    set.joined(&synthetic(extra)?)
+                }
+                ("gan", _) => synthetic(k)?,
+                _ => set,
+            };
+            let Some(runs) = measure(&set, test, classical) else {
+                return Ok(results);
+            };
+            finish(summary(name, k, ratio, &runs), &mut results);
+        }
     }
     Ok(results)
 }

@@ -15,7 +15,7 @@ use std::path::Path;
 /// Test images of a generated set every classifier is scored on.
 const TEST_IMAGES: usize = 2000;
 /// Classifier steps (default) and batch, every arm alike.
-pub const STEPS: usize = 400;
+pub use crate::protocol::lab::STEPS;
 const BATCH: usize = 64;
 /// The `real+gan` arms' synthetic-to-real ratios.
 pub const RATIOS: [f32; 4] = [0.1, 0.25, 0.5, 1.0];

@@ -220,6 +220,7 @@ impl Trainer {
             balance: self.balance(),
             penalty_estimated: self.d().gradient_source()
                 == Ok(crate::models::GradientSource::Estimated),
+            real_per_class: self.preset.train.real_per_class,
         }
     }
 

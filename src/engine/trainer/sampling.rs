@@ -120,6 +120,7 @@ impl Trainer {
             self.classes,
             &self.plain,
         )
+        .with_preset(&self.preset)
     }
 
     /// G as it is now, for translating images outside training; `None` for a latent G.

@@ -37,6 +37,9 @@ impl GanscopeApp {
             if input.key_pressed(egui::Key::Num3) {
                 actions.push(Action::ShowTab(Tab::Health));
             }
+            if input.key_pressed(egui::Key::Num4) {
+                actions.push(Action::ShowTab(Tab::Lab));
+            }
             if input.key_pressed(egui::Key::F1) {
                 self.show_help = !self.show_help;
             }

@@ -5,6 +5,7 @@
 mod actions;
 mod exporting;
 mod files;
+mod lab;
 mod windows;
 
 use super::balance::BalanceEditor;
@@ -75,6 +76,8 @@ pub struct GanscopeApp {
     locating: Option<crate::ui::runs::RunRequest>,
     /// A synthetic set asked for (images per class, ψ), waiting for its folder.
     synthetic: Option<crate::ui::explorer::synthetic::Asked>,
+    /// The augmentation lab's form and results.
+    lab: crate::ui::lab::LabView,
 }
 
 impl GanscopeApp {
@@ -128,6 +131,7 @@ impl GanscopeApp {
             user_presets: crate::preset::library::user_dir(),
             locating: None,
             synthetic: None,
+            lab: Default::default(),
         };
         if let Some(name) = unknown {
             app.run.apply(crate::protocol::Event::Notice(format!(
@@ -250,8 +254,10 @@ impl GanscopeApp {
                 | Event::DirectionsProgress { .. } => {
                     self.explorer.apply(event);
                 }
+                Event::LabResult { experiment, result } => self.lab.apply(experiment, result),
                 Event::Loaded(ref info) => {
                     self.explorer.reset(info);
+                    self.lab.reset();
                     self.balance.reset();
                     self.follow_loaded_preset(&info.preset);
                     self.run.apply(event);
@@ -332,6 +338,11 @@ impl GanscopeApp {
                         "Modes & balance",
                         "Mode coverage against the papers, D/G balance, alarms (3)",
                     ),
+                    (
+                        Tab::Lab,
+                        "Augmentation lab",
+                        "Does training a classifier on G's samples help it? (4)",
+                    ),
                 ] {
                     if ui
                         .selectable_label(self.tab == tab, label)
@@ -392,6 +403,7 @@ impl GanscopeApp {
             Tab::Training => "samples",
             Tab::Explorer => "samples-explorer",
             Tab::Health => "samples-health",
+            Tab::Lab => "samples-lab",
         };
         let marks = match (&self.run.samples, &self.run.info) {
             (Some((_, SampleView::Grid { columns, .. })), Some(info)) => {
@@ -437,6 +449,7 @@ impl GanscopeApp {
                     self.link.send(Command::NearestNeighbours);
                 }
             }
+            Tab::Lab => self.lab_tab(ui),
             Tab::Explorer => {
                 let output = self.explorer.ui(ui, &self.run);
                 for request in output.requests {

@@ -5,7 +5,7 @@ use crate::protocol::Command;
 use crate::ui::controls::Action;
 
 /// Keys and what they do, for the help overlay (tooltips name them too).
-const SHORTCUTS: [(&str, &str); 10] = [
+const SHORTCUTS: [(&str, &str); 11] = [
     ("Space", "Train / pause"),
     ("S", "Step once (while paused)"),
     ("Ctrl+S", "Save a checkpoint into the run's folder"),
@@ -13,6 +13,7 @@ const SHORTCUTS: [(&str, &str); 10] = [
     ("1", "Training tab"),
     ("2", "Explorer tab"),
     ("3", "Modes & balance tab"),
+    ("4", "Augmentation lab tab"),
     ("F1", "This help"),
     ("F12", "Debug overlay (frame times)"),
     (

@@ -2,41 +2,44 @@
 //! never wait for them: each reports progress through its [`Job`], stops at a cancel with
 //! nothing half-written left behind, and ends with an outcome line for the user.
 
+mod experiment;
+
 use super::snapshot::Snapshot;
 use crate::data::SampleShape;
 use crate::data::files::write::{self, LabelledImages, WriteError};
 use crate::protocol::{Job, Synthesis};
+pub use experiment::{Measured, Report, experiment, measure};
 use std::sync::Arc;
 
 /// Writes a labelled synthetic set from `snapshot` (a conditional image G) on a thread named
 /// `ganscope-synthesize`: generating takes the first half of the progress bar, writing the
 /// second.
 pub fn synthesize(snapshot: Arc<Snapshot>, synthesis: Synthesis, job: Job) {
+    spawn("ganscope-synthesize", job, move |job| {
+        let done = write_synthetic(&snapshot, &synthesis, job)?;
+        Ok(format!(
+            "wrote {} synthetic images ({} per class, psi {}) to {} in {:.1} s",
+            done.images,
+            synthesis.per_class,
+            synthesis.psi,
+            done.folder.display(),
+            done.seconds
+        ))
+    });
+}
+
+/// Runs `work` on a thread named `name`; its outcome (a line for the user, or why it failed)
+/// ends `job`.
+fn spawn(name: &str, job: Job, work: impl FnOnce(&Job) -> Result<String, String> + Send + 'static) {
     let worker = job.clone();
     let spawned = std::thread::Builder::new()
-        .name("ganscope-synthesize".into())
-        .spawn(move || {
-            let (text, is_error) = match write_synthetic(&snapshot, &synthesis, &worker) {
-                Ok(done) => (
-                    format!(
-                        "wrote {} synthetic images ({} per class, psi {}) to {} in {:.1} s",
-                        done.images,
-                        synthesis.per_class,
-                        synthesis.psi,
-                        done.folder.display(),
-                        done.seconds
-                    ),
-                    false,
-                ),
-                Err(why) => (why, true),
-            };
-            worker.finish_with(text, is_error);
+        .name(name.into())
+        .spawn(move || match work(&worker) {
+            Ok(text) => worker.finish_with(text, false),
+            Err(why) => worker.finish_with(why, true),
         });
     if let Err(e) = spawned {
-        job.finish_with(
-            format!("cannot start the synthetic set's thread: {e}"),
-            true,
-        );
+        job.finish_with(format!("cannot start the thread {name}: {e}"), true);
     }
 }
 
