@@ -167,6 +167,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             checkpoint,
             per_class,
             psi,
+            min_confidence,
             out,
             device,
         } => cli::synthesize::run(&cli::synthesize::Request {
@@ -174,6 +175,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             // Bounded to 1..=100 000 by the argument parser, so it fits.
             per_class: usize::try_from(per_class)?,
             psi,
+            min_confidence,
             out: &out,
             device,
         }),

@@ -210,12 +210,14 @@ pub enum CliCommand {
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,
     },
-    /// Write a labelled synthetic set from a trained conditional generator: --per-class
-    /// images of every class as a folder with one subfolder per class (and an IDX pair for
-    /// grey images), for training a classifier on; prints one JSON line.
+    /// Write a labelled synthetic set from a trained generator: --per-class images of every
+    /// class as a folder with one subfolder per class (and an IDX pair for grey images), for
+    /// training a classifier on; prints one JSON line. A conditional generator is told the
+    /// class; an unconditional one's samples are labelled by the data set's reference
+    /// classifier.
     Synthesize {
         /// A run folder written by `ganscope train` or the app (or its generator.bpk), of a
-        /// conditional preset.
+        /// preset whose data has labels.
         #[arg(long)]
         checkpoint: PathBuf,
         /// Images of every class, from 1 to 100000.
@@ -224,6 +226,10 @@ pub enum CliCommand {
         /// Truncation psi (1 = none, 0 = the mean latent).
         #[arg(long, default_value_t = 1.0)]
         psi: f32,
+        /// For an unconditional generator: the data set's reference classifier labels each
+        /// sample, which is kept only when read with at least this confidence (0 to 1).
+        #[arg(long, default_value_t = 0.9)]
+        min_confidence: f32,
         /// The folder to create (it must not exist yet).
         #[arg(long)]
         out: PathBuf,

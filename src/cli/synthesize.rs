@@ -1,5 +1,7 @@
-//! `ganscope synthesize`: a labelled synthetic set from a trained conditional generator —
-//! `--per-class` images of every class, as an image folder with one subfolder per class
+//! `ganscope synthesize`: a labelled synthetic set from a trained generator — `--per-class`
+//! images of every class (a conditional G is told the class; an unconditional one's samples
+//! are labelled by the data set's reference classifier, kept when read with at least
+//! `--min-confidence`), as an image folder with one subfolder per class
 //! (which `--data` and the "Your data" window read back) and, for grey images, an IDX pair
 //! (see `data::files::write`). The same job as the explorer's "Synthetic set" export
 //! (`engine::jobs`). Prints one JSON line: where, how many, how long. Ctrl+C stops it with
@@ -16,6 +18,9 @@ pub struct Request<'a> {
     pub per_class: usize,
     /// Truncation ψ (1: none).
     pub psi: f32,
+    /// The confidence an unconditional G's samples must be read with (see
+    /// `engine::labelling`).
+    pub min_confidence: f32,
     pub out: &'a Path,
     pub device: DeviceChoice,
 }
@@ -24,10 +29,17 @@ pub fn run(request: &Request) -> anyhow::Result<()> {
     if !(0.0..=1.0).contains(&request.psi) {
         anyhow::bail!("--psi {} is not in [0, 1] (1: no truncation)", request.psi);
     }
+    if !(0.0..=1.0).contains(&request.min_confidence) {
+        anyhow::bail!(
+            "--min-confidence {} is not in [0, 1]",
+            request.min_confidence
+        );
+    }
     let (snapshot, preset) = Snapshot::load(request.checkpoint, request.device)?;
     let synthesis = Synthesis {
         per_class: request.per_class,
         psi: request.psi,
+        min_confidence: request.min_confidence,
         class_names: snapshot.class_names().to_vec(),
         dest: request.out.to_path_buf(),
     };

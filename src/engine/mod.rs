@@ -9,6 +9,7 @@ pub mod field;
 pub mod grad_norm;
 pub mod jobs;
 pub mod lab;
+pub mod labelling;
 pub mod loss;
 mod outbox;
 pub mod profile;

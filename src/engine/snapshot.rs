@@ -266,7 +266,7 @@ impl Snapshot {
 
     /// G's outputs for `latents` ([n, latent_dim] row-major) with their `labels` (a
     /// conditional G), flattened [n, features].
-    fn outputs(&self, latents: &[f32], labels: Option<&[u32]>) -> Vec<f32> {
+    pub(crate) fn outputs(&self, latents: &[f32], labels: Option<&[u32]>) -> Vec<f32> {
         let rows = CHUNK * self.latent_dim;
         latents
             .chunks(rows)

@@ -73,6 +73,10 @@ pub struct Synthesis {
     pub per_class: usize,
     /// Truncation ψ of the latents (1: none).
     pub psi: f32,
+    /// For an unconditional G, the confidence the data set's reference classifier must
+    /// reach for a sample to be kept under the class it reads (see `engine::labelling`);
+    /// unused for a conditional G.
+    pub min_confidence: f32,
     /// The data set's class names, in label order (the folders' names).
     pub class_names: Vec<String>,
     /// The folder to create.

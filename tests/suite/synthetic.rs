@@ -190,8 +190,9 @@ fn the_low_data_sampler_takes_exactly_k_per_class_nested_and_seeded() {
 }
 
 /// A conditional G's synthetic set: `per_class` of every class under its label, readable as
-/// a data set; a job cancelled midway writes nothing; an unconditional G is refused, saying
-/// why.
+/// a data set; a job cancelled midway writes nothing; an unconditional G's samples are
+/// labelled by the reference classifier, and a threshold they never reach is refused, naming
+/// the classes short.
 #[test]
 fn a_conditional_generator_writes_a_labelled_set_and_a_cancel_writes_nothing() {
     use ganscope::engine::{Trainer, device, jobs};
@@ -207,6 +208,7 @@ fn a_conditional_generator_writes_a_labelled_set_and_a_cancel_writes_nothing() {
     let synthesis = |dest: &str| Synthesis {
         per_class: 3,
         psi: 0.7,
+        min_confidence: 0.9,
         class_names: (0..10).map(|d| d.to_string()).collect(),
         dest: dir.path().join(dest),
     };
@@ -239,10 +241,28 @@ fn a_conditional_generator_writes_a_labelled_set_and_a_cancel_writes_nothing() {
     plain.dataset = DatasetSpec::Digits { size: 16 };
     plain.train.batch_size = 8;
     let unconditional = Trainer::new(&plain, &device::cpu()).snapshot();
-    let refused = jobs::write_synthetic(&unconditional, &synthesis("plain"), &Job::new("x"))
+    // An unconditional G's samples go through the digits' reference classifier: an untrained
+    // G's blobs are never read as a digit with 99.99 % confidence, and the error says which
+    // classes fell short, with nothing written.
+    let sure = Synthesis {
+        min_confidence: 0.9999,
+        ..synthesis("plain")
+    };
+    let refused = jobs::write_synthetic(&unconditional, &sure, &Job::new("x"))
         .err()
         .unwrap_or_default();
-    assert!(refused.contains("conditional"), "{refused}");
+    assert!(
+        refused.contains("too few were read with confidence ≥ 0.9999"),
+        "{refused}"
+    );
+    assert!(refused.contains("'7' "), "{refused}");
+    assert!(!dir.path().join("plain").exists());
+    // Data without labels (the ring of Gaussians) has no classifier to label by.
+    let ring = Trainer::new(&super::common::preset("ring8-mlp"), &device::cpu()).snapshot();
+    let refused = jobs::write_synthetic(&ring, &synthesis("ring"), &Job::new("ring"))
+        .err()
+        .unwrap_or_default();
+    assert!(refused.contains("2-D points"), "{refused}");
 }
 
 /// `ganscope synthesize` on a run folder `ganscope train` wrote: one JSON line saying what it

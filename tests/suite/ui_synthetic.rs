@@ -48,3 +48,24 @@ fn the_explorer_writes_a_synthetic_set_from_a_conditional_run() {
     let set = files::load(&dest.join("images"), 32, 1).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(super::synthetic::counts(&set, 10), vec![100; 10]);
 }
+
+#[test]
+fn an_unconditional_run_offers_the_set_labelled_by_the_reference_classifier() {
+    let mut harness = harness("digits-dcgan");
+    step_until(&mut harness, |app| app.run_state().info.is_some());
+    harness.get_by_label("Explorer").click();
+    harness.run_steps(3);
+    harness.get_by_label("Synthetic set").click();
+    for _ in 0..60 {
+        if harness.query_by_label("Write...").is_some() {
+            break;
+        }
+        harness.step();
+    }
+    assert!(harness.query_by_label("Min. confidence").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("labelled by the data set's reference classifier")
+            .is_some()
+    );
+}

@@ -7,6 +7,7 @@ mod experiment;
 use super::snapshot::Snapshot;
 use crate::data::SampleShape;
 use crate::data::files::write::{self, LabelledImages, WriteError};
+use crate::engine::labelling::Labeller;
 use crate::protocol::{Job, Synthesis};
 pub use experiment::{Measured, Report, experiment, measure};
 use std::sync::Arc;
@@ -68,14 +69,36 @@ pub fn write_synthetic(
     else {
         return Err("a synthetic set is made of images, and this G makes 2-D points".into());
     };
-    let made = snapshot.labelled(synthesis.per_class, synthesis.psi, |done, total| {
+    let progress = |done, total| {
         job.progress(done, 2 * total);
         !job.cancelled()
-    })?;
+    };
+    // A conditional G is told the class; an unconditional one's samples are labelled by the
+    // data set's reference classifier.
+    let (made, classes) = match snapshot.classes() {
+        Some(classes) => (
+            snapshot.labelled(synthesis.per_class, synthesis.psi, progress)?,
+            classes,
+        ),
+        None => {
+            let preset = snapshot
+                .preset()
+                .ok_or("this snapshot of G does not say which preset trained it")?;
+            let labeller =
+                Labeller::for_preset(preset, synthesis.min_confidence, snapshot.device())?;
+            let made = labeller.labelled(
+                snapshot,
+                synthesis.per_class,
+                synthesis.psi,
+                &synthesis.class_names,
+                progress,
+            )?;
+            (made, labeller.classes())
+        }
+    };
     let Some((pixels, labels)) = made else {
         return Err("synthetic set cancelled: nothing was written".into());
     };
-    let classes = snapshot.classes().unwrap_or(0);
     let names: Vec<String> = (0..classes)
         .map(|c| {
             synthesis

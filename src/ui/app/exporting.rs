@@ -64,11 +64,12 @@ impl GanscopeApp {
     /// Have the engine write the set asked for into a new folder inside `folder`, as a job
     /// with its progress bar.
     pub(super) fn write_synthetic(&mut self, folder: &Path) {
-        let (Some((per_class, psi)), Some(info)) = (self.synthetic.take(), &self.run.info) else {
+        let (Some(asked), Some(info)) = (self.synthetic.take(), &self.run.info) else {
             return;
         };
+        let per_class = asked.per_class;
         let dest = fresh(folder.join(format!("{}-synthetic-{per_class}", info.preset)));
-        let images = per_class * info.classes.unwrap_or(0);
+        let images = per_class * info.classes.unwrap_or(info.class_names.len());
         let job = self
             .exporter
             .jobs
@@ -76,7 +77,8 @@ impl GanscopeApp {
         self.link.request(ExploreRequest::Synthesize {
             synthesis: Synthesis {
                 per_class,
-                psi,
+                psi: asked.psi,
+                min_confidence: asked.min_confidence,
                 class_names: info.class_names.clone(),
                 dest,
             },

@@ -333,10 +333,16 @@ impl ExplorerView {
         egui::Panel::right("explorer-latent")
             .default_size(250.0)
             .show(ui, |ui| {
-                if let Some(classes) = self.classes
+                // A conditional G is told the class; an unconditional one's samples are
+                // labelled by the data set's reference classifier, when its data has labels.
+                let labelled = self
+                    .classes
+                    .or((!self.class_names.is_empty()).then_some(self.class_names.len()));
+                if let Some(classes) = labelled
                     && !views::points_model(run)
                 {
-                    output.synthesize = self.synthetic.ui(ui, classes);
+                    let conditional = self.classes.is_some();
+                    output.synthesize = self.synthetic.ui(ui, classes, conditional);
                     ui.separator();
                 }
                 let response = controls.ui(ui, self.classes, &self.class_names);
