@@ -40,6 +40,8 @@ pub fn run(request: &Request) -> anyhow::Result<()> {
         per_class: request.per_class,
         psi: request.psi,
         min_confidence: request.min_confidence,
+        // A run folder's generator.bpk is what `train` exports: the average when it keeps one.
+        ema: true,
         class_names: snapshot.class_names().to_vec(),
         dest: request.out.to_path_buf(),
     };

@@ -53,6 +53,9 @@ pub struct Snapshot {
     class_names: Vec<String>,
     /// The preset G was trained with (what the lab's real images and a labeller come from).
     preset: Option<Arc<Preset>>,
+    /// When this G is a moving average of the training weights (`[game] ema`), the training
+    /// weights themselves, for an export that asks for them.
+    raw: Option<Box<Snapshot>>,
 }
 
 /// A labelled set's pixels (bytes, channel-major, image after image) and labels.
@@ -99,7 +102,20 @@ impl Snapshot {
             upscaler,
             class_names: Vec::new(),
             preset: None,
+            raw: None,
         }
+    }
+
+    /// The same snapshot, whose G is the moving average of `raw`'s.
+    pub fn with_raw(mut self, raw: Snapshot) -> Snapshot {
+        self.raw = Some(Box::new(raw));
+        self
+    }
+
+    /// The training weights, when this snapshot's G is their moving average (else `None`:
+    /// this G is the training weights).
+    pub fn raw(&self) -> Option<&Snapshot> {
+        self.raw.as_deref()
     }
 
     /// The same snapshot, knowing the preset G was trained with.

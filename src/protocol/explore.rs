@@ -73,6 +73,9 @@ pub struct Synthesis {
     pub per_class: usize,
     /// Truncation ψ of the latents (1: none).
     pub psi: f32,
+    /// For a run that keeps a moving average of G's weights (`[game] ema`): use it (true,
+    /// what samples show) or the training weights themselves.
+    pub ema: bool,
     /// For an unconditional G, the confidence the data set's reference classifier must
     /// reach for a sample to be kept under the class it reads (see `engine::labelling`);
     /// unused for a conditional G.

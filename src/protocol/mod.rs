@@ -292,6 +292,9 @@ pub struct RunInfo {
     /// D has no input-gradient adjoint (a ViT): a gradient penalty on it is estimated by
     /// finite differences along random directions, and the UI says so.
     pub penalty_estimated: bool,
+    /// G's weights are averaged over steps (`[game] ema`): samples and exports use the
+    /// average unless asked otherwise.
+    pub ema: bool,
     /// Real images per class the run trains on (`[train] real_per_class`, the low-data
     /// setting); `None` for the whole data set.
     pub real_per_class: Option<usize>,

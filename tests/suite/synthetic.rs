@@ -209,6 +209,7 @@ fn a_conditional_generator_writes_a_labelled_set_and_a_cancel_writes_nothing() {
         per_class: 3,
         psi: 0.7,
         min_confidence: 0.9,
+        ema: true,
         class_names: (0..10).map(|d| d.to_string()).collect(),
         dest: dir.path().join(dest),
     };
@@ -228,6 +229,34 @@ fn a_conditional_generator_writes_a_labelled_set_and_a_cancel_writes_nothing() {
     assert_eq!(idx.labels.as_deref(), Some(&labels[..]));
     // Different latents make different images of one class.
     assert_ne!(idx.pixels[..256], idx.pixels[256..512]);
+
+    // A run that averages G's weights exports the average, or the training weights when
+    // asked: two different sets.
+    let mut averaged = p.clone();
+    averaged.game.ema = 0.5;
+    let mut trainer = Trainer::new(&averaged, &device::cpu());
+    for _ in 0..3 {
+        trainer.step().unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(trainer.info().ema);
+    let snapshot_ema = trainer.snapshot();
+    assert!(
+        snapshot_ema.raw().is_some(),
+        "the training weights ride along"
+    );
+    let pixels = |ema: bool, dest: &str| {
+        let asked = Synthesis {
+            ema,
+            ..synthesis(dest)
+        };
+        let written = jobs::write_synthetic(&snapshot_ema, &asked, &Job::new("ema"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        files::load(&written.folder.join("synthetic-images-idx3-ubyte"), 16, 1)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .pixels
+            .clone()
+    };
+    assert_ne!(pixels(true, "average"), pixels(false, "training"));
 
     let cancelled = Job::new("cancelled");
     cancelled.cancel();

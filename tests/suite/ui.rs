@@ -171,6 +171,7 @@ fn a_conditional_model_gets_a_class_picker_whose_class_travels_with_the_request(
         balance: Default::default(),
         penalty_estimated: false,
         real_per_class: None,
+        ema: false,
     };
     let mut view = ExplorerView::default();
     view.reset(&info);

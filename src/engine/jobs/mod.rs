@@ -63,6 +63,11 @@ pub fn write_synthetic(
     job: &Job,
 ) -> Result<Written, String> {
     let started = std::time::Instant::now();
+    // The training weights instead of their moving average, when asked for and there is one.
+    let snapshot = match snapshot.raw() {
+        Some(raw) if !synthesis.ema => raw,
+        _ => snapshot,
+    };
     let SampleShape::Image {
         channels, height, ..
     } = snapshot.shape()

@@ -221,6 +221,7 @@ impl Trainer {
             penalty_estimated: self.d().gradient_source()
                 == Ok(crate::models::GradientSource::Estimated),
             real_per_class: self.preset.train.real_per_class,
+            ema: self.preset.game.ema > 0.0,
         }
     }
 

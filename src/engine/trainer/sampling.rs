@@ -110,17 +110,24 @@ impl Trainer {
             .flatten()
     }
 
-    /// A frozen copy of G as it is now, for the explorer.
+    /// A frozen copy of G as it is now, for the explorer: the moving average of its weights
+    /// when the run keeps one, with the training weights beside it.
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot::new(
-            &self.generator_for_export(),
-            self.step,
-            self.shape,
-            self.preset.latent_dim(),
-            self.classes,
-            &self.plain,
-        )
-        .with_preset(&self.preset)
+        let frozen = |g: &Generator| {
+            Snapshot::new(
+                g,
+                self.step,
+                self.shape,
+                self.preset.latent_dim(),
+                self.classes,
+                &self.plain,
+            )
+            .with_preset(&self.preset)
+        };
+        match &self.ema {
+            Some(average) => frozen(average).with_raw(frozen(&self.g().valid())),
+            None => frozen(&self.g().valid()),
+        }
     }
 
     /// G as it is now, for translating images outside training; `None` for a latent G.

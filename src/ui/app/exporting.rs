@@ -79,6 +79,7 @@ impl GanscopeApp {
                 per_class,
                 psi: asked.psi,
                 min_confidence: asked.min_confidence,
+                ema: asked.ema,
                 class_names: info.class_names.clone(),
                 dest,
             },

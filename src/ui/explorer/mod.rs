@@ -51,6 +51,8 @@ pub struct ExplorerView {
     classes: Option<usize>,
     /// The data set's class names, for the class picker.
     class_names: Vec<String>,
+    /// G's weights are averaged over steps (exports may take either).
+    ema: bool,
     /// Step of the snapshot the explorer thread holds.
     snapshot: Option<u64>,
     controls: Option<LatentControls>,
@@ -93,6 +95,7 @@ impl ExplorerView {
             latent_dim: info.latent_dim,
             classes: info.classes,
             class_names: info.class_names.clone(),
+            ema: info.ema,
             // A G with neither a latent nor a source image (SRGAN's upscaler) has nothing
             // for the sliders to move.
             controls: (info.source.is_none() && info.latent_dim > 0)
@@ -342,7 +345,7 @@ impl ExplorerView {
                     && !views::points_model(run)
                 {
                     let conditional = self.classes.is_some();
-                    output.synthesize = self.synthetic.ui(ui, classes, conditional);
+                    output.synthesize = self.synthetic.ui(ui, classes, conditional, self.ema);
                     ui.separator();
                 }
                 let response = controls.ui(ui, self.classes, &self.class_names);

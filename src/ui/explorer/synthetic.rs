@@ -11,6 +11,8 @@ pub struct SyntheticForm {
     pub per_class: usize,
     pub psi: f32,
     pub min_confidence: f32,
+    /// Use the moving average of G's weights (when the run keeps one).
+    pub ema: bool,
 }
 
 impl Default for SyntheticForm {
@@ -19,6 +21,7 @@ impl Default for SyntheticForm {
             per_class: 100,
             psi: 1.0,
             min_confidence: 0.9,
+            ema: true,
         }
     }
 }
@@ -30,12 +33,22 @@ pub struct Asked {
     pub psi: f32,
     /// Used for an unconditional G only.
     pub min_confidence: f32,
+    /// The moving average of G's weights rather than the training weights (where the run
+    /// keeps one).
+    pub ema: bool,
 }
 
 impl SyntheticForm {
     /// Draws the form for `classes` classes (`conditional`: G is told the class, else a
-    /// classifier labels its samples); `Some` when **Write...** was clicked.
-    pub fn ui(&mut self, ui: &mut egui::Ui, classes: usize, conditional: bool) -> Option<Asked> {
+    /// classifier labels its samples; `ema`: the run averages G's weights, and the user may
+    /// pick the average or the training weights); `Some` when **Write...** was clicked.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        classes: usize,
+        conditional: bool,
+        ema: bool,
+    ) -> Option<Asked> {
         let mut asked = None;
         egui::CollapsingHeader::new("Synthetic set")
             .id_salt("synthetic-set")
@@ -79,6 +92,13 @@ impl SyntheticForm {
                         .labelled_by(label.id);
                     });
                 }
+                if ema {
+                    ui.checkbox(&mut self.ema, "Averaged weights (EMA)")
+                        .on_hover_text(
+                            "The moving average of G's weights, which the samples show; off: \
+                             the weights as training left them at this step",
+                        );
+                }
                 let total = self.per_class.saturating_mul(classes);
                 if ui
                     .button("Write...")
@@ -92,6 +112,7 @@ impl SyntheticForm {
                         per_class: self.per_class,
                         psi: self.psi,
                         min_confidence: self.min_confidence,
+                        ema: self.ema || !ema,
                     });
                 }
             });
