@@ -132,7 +132,13 @@ pub fn verdict(results: &[ArmResult], per_class: usize) -> Option<Verdict> {
         Helped::Unclear
     };
     let points = 100.0 * delta.abs();
-    let direction = if delta >= 0.0 { "above" } else { "below" };
+    // "0.0 points below" reads oddly: a gap that rounds to nothing is "level with".
+    let direction = if points < 0.05 {
+        "level with".to_string()
+    } else {
+        let side = if delta >= 0.0 { "above" } else { "below" };
+        format!("{points:.1} points {side}")
+    };
     let sentence = match helped {
         Helped::Yes => format!(
             "At k = {per_class}, GAN samples helped: {} is {points:.1} points above the best \
@@ -147,14 +153,14 @@ pub fn verdict(results: &[ArmResult], per_class: usize) -> Option<Verdict> {
             percent(baseline)
         ),
         Helped::Unclear if seeds < 2 => format!(
-            "At k = {per_class}, no verdict from one seed: {} is {points:.1} points {direction} \
+            "At k = {per_class}, no verdict from one seed: {} is {direction} \
              {}, but one classifier per arm gives no spread to judge by.",
             percent(augmented),
             percent(baseline)
         ),
         Helped::Unclear => format!(
             "At k = {per_class}, no clear difference: the best arm with GAN samples, {}, is \
-             {points:.1} points {direction} {}, within the spread of the seeds.",
+             {direction} {}, within the spread of the seeds.",
             percent(augmented),
             percent(baseline)
         ),
@@ -242,6 +248,17 @@ mod tests {
         let unclear = verdict(&with(&[0.835, 0.855, 0.845]), 10).unwrap_or_else(|| panic!(""));
         assert_eq!(unclear.helped, Helped::Unclear);
         assert!(unclear.sentence.contains("no clear difference"));
+        assert!(
+            unclear.sentence.contains("0.5 points above"),
+            "{}",
+            unclear.sentence
+        );
+        let level = verdict(&with(&[0.84, 0.85, 0.83]), 10).unwrap_or_else(|| panic!(""));
+        assert!(
+            level.sentence.contains("is level with"),
+            "{}",
+            level.sentence
+        );
         // One seed has no spread: no verdict, whatever the gap.
         let one = vec![
             arm("real", Some(0.0), &[0.5]),

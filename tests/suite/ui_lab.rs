@@ -41,6 +41,7 @@ fn one_click_runs_the_experiment_and_the_view_reads_it() {
         "Per-class recall",
         "whole data set",
         "augmentation experiment: 8 arms at k = 2",
+        "classifier steps per arm, took",
     ] {
         assert!(
             harness.query_all_by_label_contains(text).next().is_some(),

@@ -13,6 +13,7 @@ use super::jobs::Job;
 use super::run_state::RunState;
 use crate::protocol::{ArmResult, Experiment};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 /// The form's settings.
 pub struct LabForm {
@@ -47,6 +48,16 @@ pub struct Shown {
     job: Job,
     /// Where the results are logged, when the run is recorded.
     run_folder: Option<PathBuf>,
+    started: Instant,
+    /// How long it took, once it ended.
+    took: Option<Duration>,
+}
+
+impl Shown {
+    /// Time since it started, or what it took once it ended.
+    fn elapsed(&self) -> Duration {
+        self.took.unwrap_or_else(|| self.started.elapsed())
+    }
 }
 
 /// What the user asked of the lab.
@@ -160,6 +171,8 @@ impl LabView {
             results: Vec::new(),
             job,
             run_folder: run.folder.clone(),
+            started: Instant::now(),
+            took: None,
         });
         self.recall_k = per_class.first().copied();
         Experiment {
@@ -228,6 +241,12 @@ impl LabView {
     /// Draws the tab; returns what the user asked for.
     pub fn ui(&mut self, ui: &mut egui::Ui, run: &RunState) -> Option<LabAction> {
         let mut action = None;
+        if let Some(shown) = &mut self.shown
+            && shown.took.is_none()
+            && shown.job.is_finished()
+        {
+            shown.took = Some(shown.started.elapsed());
+        }
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("Augmentation lab");
             ui.label(

@@ -41,8 +41,15 @@ fn colour(arm: &ArmResult) -> Color32 {
 pub fn draw(ui: &mut egui::Ui, shown: &Shown, recall_k: &mut Option<usize>) -> bool {
     let mut save = false;
     ui.horizontal_wrapped(|ui| {
+        let seconds = shown.elapsed().as_secs();
+        let time = format!("{} min {:02} s", seconds / 60, seconds % 60);
+        let time = if shown.job.is_finished() {
+            format!("took {time}")
+        } else {
+            format!("{time} so far")
+        };
         ui.strong(format!(
-            "G of step {}: {} seed(s) × {} classifier steps per arm",
+            "G of step {}: {} seed(s) × {} classifier steps per arm, {time}",
             shown.step, shown.seeds, shown.steps
         ));
         let logged = match &shown.run_folder {
@@ -140,6 +147,7 @@ fn arm_rows(ui: &mut egui::Ui, all: &[ArmResult], arms: &[&ArmResult], k: usize)
                 ));
                 let text = match delta(all, arm) {
                     Some(d) if d.abs() < 5e-5 && arm.is_baseline() => "best baseline".into(),
+                    Some(d) if (100.0 * d).abs() < 0.05 => "±0.0".into(),
                     Some(d) => format!("{:+.1}", 100.0 * d),
                     None => String::new(),
                 };
