@@ -163,6 +163,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             steps: steps.map(usize::try_from).transpose()?,
             device,
         }),
+        CliCommand::Serve { port, device, bind } => cli::remote::serve(port, device, bind),
         CliCommand::Synthesize {
             checkpoint,
             per_class,

@@ -54,7 +54,7 @@ fn load(run: &Path, choice: DeviceChoice) -> anyhow::Result<Translator> {
         );
     }
     // G alone, from the checkpoint's preset: the run's training data need not be there.
-    let opened = device::open(choice, false);
+    let opened = device::open(choice, false).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (generator, preset, step) = checkpoint::generator_of(&at, &opened.device)?;
     eprintln!(
         "translating with '{}' as of step {step} ({})",

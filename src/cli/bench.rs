@@ -20,7 +20,8 @@ pub fn run(
     ui_seconds: Option<f64>,
     explore_seconds: Option<f64>,
 ) -> anyhow::Result<serde_json::Value> {
-    let opened = device::open(choice, preset.dataset.is_points());
+    let opened =
+        device::open(choice, preset.dataset.is_points()).map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(notice) = &opened.notice {
         eprintln!("note: {notice}");
     }

@@ -7,6 +7,7 @@ pub mod augment;
 pub mod bench;
 pub mod data;
 pub mod interpolate;
+pub mod remote;
 pub mod sample;
 pub mod synthesize;
 pub mod train;
@@ -66,7 +67,9 @@ pub enum CliCommand {
         /// step: for comparing runs at equal training time.
         #[arg(long, value_parser = positive_seconds)]
         seconds: Option<f64>,
-        #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+        /// auto, gpu, cpu, or remote:ws://HOST:PORT (a `ganscope serve` elsewhere; the token
+        /// from GANSCOPE_REMOTE_TOKEN).
+        #[arg(long, value_parser = remote::device_arg, default_value = "auto")]
         device: DeviceChoice,
         /// Output folder (default: runs/<preset>-<unix time>; with --resume, the checkpoint's
         /// own run folder).
@@ -87,7 +90,9 @@ pub enum CliCommand {
         /// default dcgan32-ref).
         #[arg(long, required_unless_present = "compare_kernels")]
         preset: Option<String>,
-        #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+        /// auto, gpu, cpu, or remote:ws://HOST:PORT (a `ganscope serve` elsewhere; the token
+        /// from GANSCOPE_REMOTE_TOKEN).
+        #[arg(long, value_parser = remote::device_arg, default_value = "auto")]
         device: DeviceChoice,
         /// Timed training steps (default: 30 for images, 2000 for 2-D points).
         #[arg(long)]
@@ -144,7 +149,9 @@ pub enum CliCommand {
         /// The class of every frame, for a conditional generator (default 0).
         #[arg(long)]
         class: Option<usize>,
-        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        /// auto, gpu, cpu, or remote:ws://HOST:PORT (a `ganscope serve` elsewhere; the token
+        /// from GANSCOPE_REMOTE_TOKEN).
+        #[arg(long, value_parser = remote::device_arg, default_value = "cpu")]
         device: DeviceChoice,
     },
     /// Write generated 2-D points as CSV (x,y) and print their mode metrics as JSON: from a
@@ -167,7 +174,9 @@ pub enum CliCommand {
         n: u64,
         #[arg(long, default_value = "points.csv")]
         out: PathBuf,
-        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        /// auto, gpu, cpu, or remote:ws://HOST:PORT (a `ganscope serve` elsewhere; the token
+        /// from GANSCOPE_REMOTE_TOKEN).
+        #[arg(long, value_parser = remote::device_arg, default_value = "cpu")]
         device: DeviceChoice,
     },
     /// Translate images with the generator of a trained image-to-image run (pix2pix): a PNG,
@@ -182,7 +191,9 @@ pub enum CliCommand {
         /// The output PNG (for one input) or folder (for a folder).
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        /// auto, gpu, cpu, or remote:ws://HOST:PORT (a `ganscope serve` elsewhere; the token
+        /// from GANSCOPE_REMOTE_TOKEN).
+        #[arg(long, value_parser = remote::device_arg, default_value = "cpu")]
         device: DeviceChoice,
     },
     /// Upscale images with the generator of a trained super-resolution run (upscale task):
@@ -207,7 +218,9 @@ pub enum CliCommand {
         /// print one JSON line per image with `file` and the scores against the original.
         #[arg(long, conflicts_with = "reference")]
         evaluate: bool,
-        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        /// auto, gpu, cpu, or remote:ws://HOST:PORT (a `ganscope serve` elsewhere; the token
+        /// from GANSCOPE_REMOTE_TOKEN).
+        #[arg(long, value_parser = remote::device_arg, default_value = "cpu")]
         device: DeviceChoice,
     },
     /// Write a labelled synthetic set from a trained generator: --per-class images of every
@@ -233,8 +246,25 @@ pub enum CliCommand {
         /// The folder to create (it must not exist yet).
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        /// auto, gpu, cpu, or remote:ws://HOST:PORT (a `ganscope serve` elsewhere; the token
+        /// from GANSCOPE_REMOTE_TOKEN).
+        #[arg(long, value_parser = remote::device_arg, default_value = "cpu")]
         device: DeviceChoice,
+    },
+    /// Serve this machine's device to ganscope on other machines (burn-remote over WebSocket):
+    /// they train with `--device remote:ws://HOST:PORT`, or Remote... in the app, while their
+    /// window stays local. Clients must present the token in GANSCOPE_REMOTE_TOKEN (set it
+    /// here too). Listens on the loopback address unless --bind says otherwise: reach it
+    /// through an SSH tunnel (see the README). Runs until Ctrl+C.
+    Serve {
+        /// The port to listen on (0: any free port, said in the first line).
+        #[arg(long)]
+        port: u16,
+        #[arg(long, value_enum, default_value_t = remote::ServeDevice::Gpu)]
+        device: remote::ServeDevice,
+        /// The address to listen on (default: loopback, this machine only).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
     },
     /// The augmentation lab: train a small CNN on k real images per class with and without
     /// the generator's samples (and classical augmentation, and GAN samples alone), over
@@ -253,7 +283,9 @@ pub enum CliCommand {
         /// Classifier training steps (every arm alike; default 400), from 1 to 100000.
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         steps: Option<u64>,
-        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        /// auto, gpu, cpu, or remote:ws://HOST:PORT (a `ganscope serve` elsewhere; the token
+        /// from GANSCOPE_REMOTE_TOKEN).
+        #[arg(long, value_parser = remote::device_arg, default_value = "cpu")]
         device: DeviceChoice,
     },
     /// List the presets and any that failed to load.

@@ -39,7 +39,8 @@ pub fn run(source: Source, n: usize, device: DeviceChoice, out: &Path) -> anyhow
             }
         }
         Source::Preset { preset, steps } => {
-            let opened = device::open(device, preset.dataset.is_points());
+            let opened = device::open(device, preset.dataset.is_points())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let shape = data::open(&preset.dataset, preset.train.seed)?.shape();
             if shape != SampleShape::Points2 {
                 anyhow::bail!("'{}' makes images; sample writes 2-D points", preset.name);

@@ -11,6 +11,7 @@
 //! it is a fork, which starts with a copy of the metrics up to that step (and may use another
 //! preset of the same architecture, e.g. a different learning rate).
 
+use crate::engine::trainer::TrainError;
 use crate::engine::trainer::checkpoint;
 use crate::engine::{Trainer, device};
 use crate::preset::Preset;
@@ -50,7 +51,8 @@ pub fn run_with(
     out: &Path,
     checkpoints: &Checkpointing,
 ) -> anyhow::Result<()> {
-    let opened = device::open(choice, preset.dataset.is_points());
+    let opened =
+        device::open(choice, preset.dataset.is_points()).map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(notice) = &opened.notice {
         eprintln!("note: {notice}");
     }
@@ -150,6 +152,22 @@ pub fn run_with(
         }
         let m = match trainer.step() {
             Ok(m) => m,
+            // Nothing more can be read from a device that stopped answering: the run keeps
+            // what is on disk (its metrics, and its last checkpoint, intact).
+            Err(e @ TrainError::Device(_)) => {
+                bar.finish();
+                let step = trainer.steps_done();
+                recorder.event(
+                    step,
+                    EventKind::Pause,
+                    format!("stopped after step {step}: {e}"),
+                );
+                recorder.finish()?;
+                let last = checkpoint::resolve(out).map_or("no checkpoint yet".into(), |c| {
+                    format!("its last checkpoint is {}", c.display())
+                });
+                anyhow::bail!("{e}\nthe run is in {} ({last})", out.display());
+            }
             Err(e) => {
                 outcome = Err(anyhow::anyhow!(e));
                 break;

@@ -78,7 +78,7 @@ pub fn run(
 /// built from its preset alone: the run's training data need not be there.
 fn load(run: &Path, choice: DeviceChoice) -> anyhow::Result<Upscaler> {
     let at = checkpoint::resolve(run)?;
-    let opened = device::open(choice, false);
+    let opened = device::open(choice, false).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (generator, preset, step) = checkpoint::generator_of(&at, &opened.device)?;
     let upscaler = Upscaler::new(&generator, &opened.device).with_context(|| {
         format!(

@@ -63,12 +63,23 @@ pub fn cpu() -> OpenedDevice {
     }
 }
 
-/// Open the device a user asked for, falling back to the CPU with a notice, never panicking.
-/// `small_model` says the run is a tiny model that Auto should keep on the CPU.
-pub fn open(choice: DeviceChoice, small_model: bool) -> OpenedDevice {
-    let mut opened = open_device(choice, small_model);
+/// Open the device a user asked for, falling back to the CPU with a notice where a GPU cannot
+/// start, never panicking. `small_model` says the run is a tiny model that Auto should keep on
+/// the CPU. Only a remote device can fail (no server set, unreachable, refused): the error says
+/// why, and nothing falls back silently from a machine the user chose to another.
+pub fn open(choice: DeviceChoice, small_model: bool) -> Result<OpenedDevice, String> {
+    let mut opened = match choice {
+        DeviceChoice::Remote => {
+            let target = super::remote::target().ok_or(
+                "no remote server is set: give --device remote:ws://HOST:PORT, or pick \
+                 Remote... in the app",
+            )?;
+            super::remote::connect(&target)?
+        }
+        _ => open_device(choice, small_model),
+    };
     opened.info.notice = opened.notice.clone();
-    opened
+    Ok(opened)
 }
 
 fn open_device(choice: DeviceChoice, small_model: bool) -> OpenedDevice {

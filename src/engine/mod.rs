@@ -14,6 +14,7 @@ pub mod loss;
 mod outbox;
 pub mod profile;
 mod recording;
+pub mod remote;
 pub mod session;
 pub mod snapshot;
 pub mod task;

@@ -187,7 +187,8 @@ impl Snapshot {
                 preset.name
             );
         }
-        let OpenedDevice { device, .. } = device::open(choice, preset.dataset.is_points());
+        let OpenedDevice { device, .. } =
+            device::open(choice, preset.dataset.is_points()).map_err(|e| anyhow::anyhow!("{e}"))?;
         let data = data::open(&preset.dataset, preset.train.seed)?;
         let shape = data.shape();
         let (generator, _) = models::try_seeded(&device, preset.train.seed, || {

@@ -24,6 +24,10 @@ pub enum DeviceChoice {
     Gpu,
     /// burn's `flex` CPU backend.
     Cpu,
+    /// A remote server's device through burn-remote (`ganscope serve` elsewhere; the address
+    /// and token are set once per process, see `engine::remote`).
+    #[value(skip)]
+    Remote,
 }
 
 impl DeviceChoice {
@@ -39,6 +43,10 @@ impl DeviceChoice {
             }
             DeviceChoice::Gpu => "wgpu, whatever adapter it finds; the CPU if wgpu cannot start",
             DeviceChoice::Cpu => "burn's flex backend on the CPU",
+            DeviceChoice::Remote => {
+                "The device of a ganscope serve elsewhere (a GPU machine), reached over \
+                 WebSocket: the window and autodiff stay here"
+            }
         }
     }
 
@@ -48,7 +56,50 @@ impl DeviceChoice {
             DeviceChoice::Auto => "Auto",
             DeviceChoice::Gpu => "GPU",
             DeviceChoice::Cpu => "CPU",
+            DeviceChoice::Remote => "Remote",
         }
+    }
+}
+
+/// A remote server (`ganscope serve` elsewhere): its WebSocket address and the token it
+/// expects.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RemoteTarget {
+    /// `ws://HOST:PORT`.
+    pub address: String,
+    pub token: String,
+}
+
+impl std::fmt::Debug for RemoteTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is a secret: never in a log line.
+        write!(f, "RemoteTarget({})", self.address)
+    }
+}
+
+/// `text` as a server address: `ws://HOST:PORT` (a bare `HOST:PORT` gets the `ws://`); an
+/// error says what is wrong with it.
+pub fn parse_remote_address(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let rest = match text.split_once("://") {
+        Some(("ws", rest)) => rest,
+        Some((scheme, _)) => {
+            return Err(format!(
+                "'{text}': the remote server speaks WebSocket, ws://HOST:PORT, not {scheme}://"
+            ));
+        }
+        None => text,
+    };
+    let rest = rest.trim_end_matches('/');
+    let Some((host, port)) = rest.rsplit_once(':') else {
+        return Err(format!("'{text}' has no port: write ws://HOST:PORT"));
+    };
+    if host.is_empty() || host.contains('/') {
+        return Err(format!("'{text}' has no host: write ws://HOST:PORT"));
+    }
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 => Ok(format!("ws://{host}:{port}")),
+        _ => Err(format!("'{port}' in '{text}' is not a port (1 to 65535)")),
     }
 }
 
@@ -73,6 +124,9 @@ pub enum Command {
         preset: Box<Preset>,
         device: DeviceChoice,
     },
+    /// The remote server `DeviceChoice::Remote` connects to from now on (`None`: none); a
+    /// `Load` on that device follows.
+    SetRemote(Option<RemoteTarget>),
     /// Train continuously until paused.
     Run,
     /// Stop advancing; models and optimizers are kept.

@@ -19,6 +19,7 @@ pub mod lab;
 pub mod plot_frame;
 pub mod plots;
 pub mod quality;
+pub mod remote;
 pub mod run_state;
 pub mod runs;
 pub mod samples;

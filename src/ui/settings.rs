@@ -32,6 +32,10 @@ pub struct Settings {
     pub recording: Recording,
     /// Curve smoothing and log scale.
     pub plots: PlotSettings,
+    /// The remote server last connected to (`ws://HOST:PORT`), and its token only when the
+    /// user asked for it to be remembered.
+    pub remote_address: String,
+    pub remote_token: Option<String>,
 }
 
 /// Where and how the GUI's runs are kept on disk.

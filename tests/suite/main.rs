@@ -20,6 +20,7 @@ mod photos;
 mod presets;
 mod progan;
 mod progressive;
+mod remote;
 mod runs;
 mod seeded;
 mod session;

@@ -55,6 +55,7 @@ impl Engine {
                     });
                 }
             }
+            Command::SetRemote(target) => crate::engine::remote::set_target(target),
             Command::Run => self.set_mode(Mode::Running),
             Command::Pause => self.set_mode(Mode::Paused),
             Command::Step(n) if n > 0 => self.set_mode(Mode::Stepping(n)),
@@ -142,7 +143,8 @@ impl Engine {
             Some(p) => *p,
             None => crate::engine::trainer::checkpoint::preset_of(checkpoint)?,
         };
-        let opened = device::open(device, preset.dataset.is_points());
+        let opened =
+            device::open(device, preset.dataset.is_points()).map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut trainer = Trainer::try_new(&preset, &opened)?;
         trainer.load_checkpoint(checkpoint)?;
         // The run being left keeps a checkpoint of its last step and lets go of its folder

@@ -80,7 +80,22 @@ impl Engine {
 
     /// Build and install a run of `preset` (its data already read, or generated).
     fn build(&mut self, preset: &Preset, device: DeviceChoice) {
-        let opened = device::open(device, preset.dataset.is_points());
+        if let (DeviceChoice::Remote, Some(target)) = (device, crate::engine::remote::target()) {
+            self.emit(Event::Notice(format!(
+                "connecting to the remote device at {} (at most {} s)...",
+                target.address,
+                crate::engine::remote::CONNECT_TIMEOUT.as_secs()
+            )));
+        }
+        let opened = match device::open(device, preset.dataset.is_points()) {
+            Ok(opened) => opened,
+            Err(why) => {
+                return self.emit(Event::Error {
+                    message: format!("cannot open the device for preset '{}': {why}", preset.name),
+                    fatal_to_run: false,
+                });
+            }
+        };
         match Trainer::try_new(preset, &opened) {
             Ok(trainer) => self.install(trainer),
             Err(e) => self.emit(Event::Error {

@@ -144,7 +144,7 @@ impl Trainer {
             let grads = d_loss.backward();
             laps.mark(Phase::DBackward);
             let d_norm = grad_norm::squared(self.d(), &grads, &self.device);
-            d_stats = read_scalars(vec![d_loss, summary(real_out), summary(fake_out), d_norm]);
+            d_stats = read_scalars(vec![d_loss, summary(real_out), summary(fake_out), d_norm])?;
             laps.mark(Phase::Readback);
             self.refuse_non_finite("D loss", d_stats[0])?;
             let grads = GradientsParams::from_grads(grads, self.d());
@@ -202,7 +202,7 @@ impl Trainer {
         let g_norm = grad_norm::squared(self.g(), &grads, &self.device);
         let mut read = vec![g_loss, g_norm];
         read.extend(terms.iter().map(|term| term.value.clone()));
-        let values = read_values(read);
+        let values = read_values(read)?;
         let g_stats = [values[0], values[1]];
         laps.mark(Phase::Readback);
         self.refuse_non_finite("G loss", g_stats[0])?;
@@ -250,18 +250,20 @@ impl Trainer {
 /// What one step returns: D's and G's statistics and G's other loss terms by name.
 type StepOutcome = ([f32; 4], [f32; 2], BTreeMap<String, f32>);
 
-/// Read several one-element tensors back in a single device sync.
-fn read_values(values: Vec<Tensor<1>>) -> Vec<f32> {
+/// Read several one-element tensors back in a single device sync; a device that cannot
+/// answer (a remote server gone) is an error, not a panic.
+fn read_values(values: Vec<Tensor<1>>) -> Result<Vec<f32>, TrainError> {
     let n = values.len();
     let mut data = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0)
-        .into_data()
+        .try_into_data()
+        .map_err(|e| TrainError::Device(format!("{e}").lines().last().unwrap_or("").to_string()))?
         .to_f32s();
     data.resize(n, f32::NAN);
-    data
+    Ok(data)
 }
 
 /// [`read_values`] for a fixed number of tensors.
-fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> [f32; N] {
-    let data = read_values(values);
-    std::array::from_fn(|i| data[i])
+fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> Result<[f32; N], TrainError> {
+    let data = read_values(values)?;
+    Ok(std::array::from_fn(|i| data[i]))
 }

@@ -125,6 +125,7 @@ impl GanscopeApp {
                 self.link.send(Command::Reset);
             }
             Action::ShowTab(tab) => self.tab = tab,
+            Action::OpenRemote => self.open_remote(),
             Action::Export(kind) => self.export(kind),
             Action::SetPace(ms) => {
                 self.pace_ms = ms;

@@ -6,6 +6,7 @@ mod actions;
 mod exporting;
 mod files;
 mod lab;
+mod remote;
 mod tabs;
 mod windows;
 
@@ -79,6 +80,11 @@ pub struct GanscopeApp {
     synthetic: Option<crate::ui::explorer::synthetic::Asked>,
     /// The augmentation lab's form and results.
     lab: crate::ui::lab::LabView,
+    /// The Remote... window, while open.
+    remote: Option<crate::ui::remote::RemoteDialog>,
+    /// The remote server last connected to, and its token when remembered.
+    remote_address: String,
+    remote_token: Option<String>,
 }
 
 impl GanscopeApp {
@@ -133,6 +139,9 @@ impl GanscopeApp {
             locating: None,
             synthetic: None,
             lab: Default::default(),
+            remote: None,
+            remote_address: String::new(),
+            remote_token: None,
         };
         if let Some(name) = unknown {
             app.run.apply(crate::protocol::Event::Notice(format!(
@@ -153,13 +162,29 @@ impl GanscopeApp {
         if settings.pace_ms > 0 {
             self.apply_action(Action::SetPace(settings.pace_ms));
         }
+        self.remote_address = settings.remote_address;
+        self.remote_token = settings.remote_token;
+        // A remote device comes back only with a remembered token; otherwise Auto, and the
+        // address waits in the Remote... window.
+        let device = match (settings.device, &self.remote_token) {
+            (DeviceChoice::Remote, Some(token)) => {
+                self.link
+                    .send(Command::SetRemote(Some(crate::protocol::RemoteTarget {
+                        address: self.remote_address.clone(),
+                        token: token.clone(),
+                    })));
+                DeviceChoice::Remote
+            }
+            (DeviceChoice::Remote, None) => DeviceChoice::Auto,
+            (device, _) => device,
+        };
         let saved = settings
             .preset
             .and_then(|name| self.presets.iter().position(|p| p.name == name));
         let preset = saved.filter(|_| !preset_given);
-        if preset.is_some() || settings.device != self.device {
+        if preset.is_some() || device != self.device {
             self.selected = preset.or(self.selected);
-            self.device = settings.device;
+            self.device = device;
             self.load_selected();
         }
     }
@@ -177,6 +202,8 @@ impl GanscopeApp {
             pace_ms: self.pace_ms,
             recording: self.recording.clone(),
             plots: self.plots.settings.clone(),
+            remote_address: self.remote_address.clone(),
+            remote_token: self.remote_token.clone(),
         }
     }
 
@@ -412,6 +439,7 @@ impl GanscopeApp {
         if self.show_help {
             self.help(ui.ctx());
         }
+        self.remote_window(ui.ctx());
         if let Some(confirmed) = self.confirm_leaving(ui.ctx()) {
             self.apply_now(confirmed);
         }

@@ -36,6 +36,8 @@ pub enum Action {
     OpenRun,
     /// Pick a data set (folder or file) to make a preset from.
     OpenData,
+    /// Ask for a remote server (`ganscope serve` elsewhere) to train on.
+    OpenRemote,
     /// Stop reading a data set.
     CancelLoad,
     /// Pick the folder new runs are recorded in.
@@ -188,6 +190,13 @@ impl Controls<'_> {
                 {
                     actions.push(Action::SelectDevice(choice));
                 }
+            }
+            if ui
+                .selectable_label(self.device == DeviceChoice::Remote, "Remote...")
+                .on_hover_text(DeviceChoice::Remote.description())
+                .clicked()
+            {
+                actions.push(Action::OpenRemote);
             }
         });
         if let Some(info) = &self.run.info {

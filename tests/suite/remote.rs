@@ -1,0 +1,274 @@
+//! Training on a remote device through burn-remote, end to end on one machine: the test starts
+//! `ganscope serve --device cpu --port 0` (a loopback server on a free port, serving burn's
+//! flex backend), then `ganscope train --device remote:ws://…` runs against it. A seeded run
+//! gives the losses of the same run on the local CPU device, within float tolerance (the
+//! server runs burn's own operations, while the local CPU path runs ganscope's folded
+//! convolutions, fused linear layers and fused optimizer, which order their sums
+//! differently); a wrong token is refused with a message saying so; the server binds the
+//! loopback address by default and says when a client connects, is refused and leaves.
+
+use super::common::{ganscope, trained_16px_run};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+const TOKEN: &str = "test-token-7f3a";
+
+/// A `ganscope serve` for one test, killed when dropped.
+struct Server {
+    child: Child,
+    address: String,
+    lines: crossbeam_channel::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = ganscope()
+            .args(["serve", "--device", "cpu", "--port", "0"])
+            .env("GANSCOPE_REMOTE_TOKEN", TOKEN)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let (tx, lines) = crossbeam_channel::unbounded();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut server = Server {
+            child,
+            address: String::new(),
+            lines,
+            seen: Vec::new(),
+        };
+        let listening = server.wait_for("listening on ");
+        server.address = listening
+            .split_whitespace()
+            .nth(2)
+            .unwrap_or_default()
+            .to_string();
+        server
+    }
+
+    /// The first line (from now) containing `text`, within a minute.
+    fn wait_for(&mut self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(line) = self.seen.iter().find(|l| l.contains(text)) {
+                return line.clone();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(_) => panic!("the server never said '{text}': {:?}", self.seen),
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `ganscope train` of `preset` (a name or a file) for `steps` on `device` into `out`.
+fn train(preset: &Path, steps: u32, device: &str, token: &str, out: &Path) -> std::process::Output {
+    ganscope()
+        .args(["train", "--steps", &steps.to_string(), "--device", device])
+        .arg("--preset")
+        .arg(preset)
+        .arg("--out")
+        .arg(out)
+        .env("GANSCOPE_REMOTE_TOKEN", token)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// (g_loss, d_loss, d_real, d_fake) of every step a run folder's metrics hold.
+fn losses(run: &Path) -> Vec<[f64; 4]> {
+    let text = std::fs::read_to_string(run.join("metrics.jsonl")).unwrap_or_default();
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|m| {
+            ["g_loss", "d_loss", "d_real", "d_fake"].map(|k| m[k].as_f64().unwrap_or(f64::NAN))
+        })
+        .collect()
+}
+
+/// The largest difference between two runs' numbers, relative to their size (at least 1).
+fn largest_difference(a: &[[f64; 4]], b: &[[f64; 4]]) -> f64 {
+    a.iter()
+        .zip(b)
+        .flat_map(|(x, y)| {
+            x.iter()
+                .zip(y)
+                .map(|(p, q)| (p - q).abs() / p.abs().max(1.0))
+        })
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn a_seeded_run_on_the_remote_device_gives_the_local_cpu_losses() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Server::start();
+    assert!(
+        server.address.starts_with("ws://127.0.0.1:"),
+        "loopback by default: {}",
+        server.address
+    );
+    let remote = format!("remote:{}", server.address);
+    // The toy MLP, and the DCGAN on 16-px digits (its preset written by the helper's run).
+    let _ = trained_16px_run(dir.path(), "digits-dcgan", 1);
+    let presets = [
+        (
+            Path::new("presets/ring8-mlp.toml").to_path_buf(),
+            "ring8",
+            30,
+        ),
+        (dir.path().join("digits-dcgan-16.toml"), "dcgan", 5),
+    ];
+    for (preset, name, steps) in presets {
+        let local = dir.path().join(format!("{name}-local"));
+        let far = dir.path().join(format!("{name}-remote"));
+        let made = train(&preset, steps, "cpu", TOKEN, &local);
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let made = train(&preset, steps, &remote, TOKEN, &far);
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let (here, there) = (losses(&local), losses(&far));
+        assert_eq!(here.len(), steps as usize, "{name}: every step's metrics");
+        assert_eq!(there.len(), here.len(), "{name}: every step's metrics");
+        let difference = largest_difference(&here, &there);
+        assert!(
+            difference < 1e-3,
+            "{name}: the remote run strays from the local one by {difference}"
+        );
+        eprintln!("{name}: largest relative difference over {steps} steps: {difference:e}");
+        // The run folder says where it trained.
+        let events = std::fs::read_to_string(far.join("events.jsonl")).unwrap_or_default();
+        assert!(
+            events.contains("remote device at ws://127.0.0.1:"),
+            "{events}"
+        );
+    }
+    server.wait_for("client connected");
+    server.wait_for("client gone");
+}
+
+#[test]
+fn a_wrong_token_is_refused_and_the_server_says_so() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Server::start();
+    let remote = format!("remote:{}", server.address);
+    let out = dir.path().join("refused");
+    let refused = train(Path::new("ring8-mlp"), 2, &remote, "not-the-token", &out);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("refused the token"), "{stderr}");
+    assert!(stderr.contains("GANSCOPE_REMOTE_TOKEN"), "{stderr}");
+    server.wait_for("client refused (wrong token)");
+    // Nothing listens here: said within the connect deadline, not hung.
+    let nobody = train(
+        Path::new("ring8-mlp"),
+        2,
+        "remote:ws://127.0.0.1:9",
+        TOKEN,
+        &out,
+    );
+    assert!(!nobody.status.success());
+    let said = String::from_utf8_lossy(&nobody.stderr);
+    assert!(
+        said.contains("cannot reach ws://127.0.0.1:9")
+            || said.contains("no answer from ws://127.0.0.1:9"),
+        "{said}"
+    );
+    // A server without a token refuses to start.
+    let tokenless = ganscope()
+        .args(["serve", "--device", "cpu", "--port", "0"])
+        .env_remove("GANSCOPE_REMOTE_TOKEN")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!tokenless.status.success());
+    assert!(String::from_utf8_lossy(&tokenless.stderr).contains("GANSCOPE_REMOTE_TOKEN"));
+}
+
+#[test]
+fn a_server_killed_mid_run_stops_the_run_with_its_last_checkpoint_intact() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Server::start();
+    let run = dir.path().join("cut");
+    let mut training = ganscope()
+        .args([
+            "train",
+            "--preset",
+            "ring8-mlp",
+            "--steps",
+            "1000000",
+            "--checkpoint-every",
+            "50",
+            "--device",
+        ])
+        .arg(format!("remote:{}", server.address))
+        .arg("--out")
+        .arg(&run)
+        .env("GANSCOPE_REMOTE_TOKEN", TOKEN)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Once a checkpoint is on disk, the server dies.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while ganscope::engine::trainer::checkpoint::resolve(&run).is_err() {
+        assert!(Instant::now() < deadline, "no checkpoint was ever written");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server.wait_for("client connected");
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    // The run stops (no hang), saying why and where its last checkpoint is.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = training.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the run hung after its server died"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = training.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    assert!(!status.success());
+    assert!(status.code() == Some(1), "an error, not a crash: {stderr}");
+    assert!(stderr.contains("the device stopped answering"), "{stderr}");
+    assert!(stderr.contains("its last checkpoint is"), "{stderr}");
+    // The weights are recoverable: the run continues from that checkpoint on the CPU.
+    let resumed = ganscope()
+        .args(["train", "--steps", "5", "--device", "cpu", "--resume"])
+        .arg(&run)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        resumed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+}
