@@ -47,6 +47,11 @@ impl Recording {
         self.every = every;
     }
 
+    /// The current run's folder, while it is recorded.
+    pub fn folder(&self) -> Option<PathBuf> {
+        self.recorder.as_ref().map(|r| r.folder().to_path_buf())
+    }
+
     /// Close the current run's folder (a new run is about to start).
     pub fn end(&mut self) -> Option<Event> {
         self.last_checkpoint = None;

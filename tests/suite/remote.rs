@@ -272,3 +272,88 @@ fn a_server_killed_mid_run_stops_the_run_with_its_last_checkpoint_intact() {
         String::from_utf8_lossy(&resumed.stderr)
     );
 }
+
+/// The app's Remote... device (egui_kittest): the window takes the address and token, Connect
+/// loads the preset on the remote device (the side panel says so), and it trains there; when
+/// the server dies, the app says so and where the run's last checkpoint is, which loads.
+#[test]
+fn the_app_trains_on_a_remote_device_picked_in_its_window() {
+    use super::ui::{harness, step_until};
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Server::start();
+    let mut harness = harness("ring8-mlp");
+    harness
+        .state_mut()
+        .set_recording(ganscope::ui::settings::Recording {
+            runs_folder: dir.path().to_path_buf(),
+            enabled: true,
+            checkpoint_every: 10,
+        });
+    step_until(&mut harness, |app| app.run_state().info.is_some());
+    harness.get_by_label("Remote...").click();
+    // The click, then the window's sizing pass, then the window.
+    harness.run_steps(4);
+    assert!(harness.state().remote_window_open());
+    harness.get_by_label("Address").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Address").type_text(&server.address);
+    harness.get_by_label("Token").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Token").type_text(TOKEN);
+    harness.run_steps(1);
+    harness.get_by_label("Connect").click();
+    harness.run_steps(2);
+    assert!(!harness.state().remote_window_open());
+    step_until(&mut harness, |app| {
+        app.run_state()
+            .info
+            .as_ref()
+            .is_some_and(|i| i.device.backend == "remote")
+    });
+    harness.get_by_label("Train").click();
+    step_until(&mut harness, |app| app.run_state().step >= 20);
+    harness.get_by_label("Pause").click();
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_by_label_contains("remote: the remote device at ws://127.0.0.1:")
+            .is_some()
+    );
+    // The address is remembered for next time, the token only when asked.
+    let settings = harness.state().settings();
+    assert_eq!(settings.remote_address, server.address);
+    assert_eq!(settings.remote_token, None);
+
+    // The server dies while the run trains.
+    let run = harness
+        .state()
+        .run_state()
+        .folder
+        .clone()
+        .unwrap_or_else(|| panic!("the run is recorded"));
+    harness.get_by_label("Resume").click();
+    step_until(&mut harness, |app| app.run_state().step >= 40);
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    step_until(&mut harness, |app| app.run_state().info.is_none());
+    let said: Vec<String> = harness
+        .state()
+        .run_state()
+        .messages
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("stopped answering") && m.contains("is intact")),
+        "{said:?}"
+    );
+    let checkpoint =
+        ganscope::engine::trainer::checkpoint::resolve(&run).unwrap_or_else(|e| panic!("{e}"));
+    let p = super::common::preset("ring8-mlp");
+    let mut trainer = ganscope::engine::Trainer::new(&p, &ganscope::engine::device::cpu());
+    trainer
+        .load_checkpoint(&checkpoint)
+        .unwrap_or_else(|e| panic!("the weights are recoverable: {e}"));
+}

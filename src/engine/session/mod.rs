@@ -179,7 +179,20 @@ impl Engine {
                 }
             }));
             if let Err(payload) = outcome {
-                self.crashed(super::panic_message(payload.as_ref()));
+                let message = super::panic_message(payload.as_ref());
+                // A read from a remote device whose server went away panics inside burn
+                // (samples, diagnostics): the device is lost, not the program broken.
+                if self.trainer.as_ref().is_some_and(Trainer::is_remote) {
+                    let why = message
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string();
+                    self.device_lost(&crate::engine::trainer::TrainError::Device(why));
+                } else {
+                    self.crashed(message);
+                }
             }
         }
     }
@@ -305,6 +318,7 @@ impl Engine {
                     });
                 }
             }
+            Err(e @ crate::engine::trainer::TrainError::Device(_)) => self.device_lost(&e),
             Err(e) => {
                 self.set_mode(Mode::Paused);
                 self.emit(Event::Error {
@@ -350,6 +364,39 @@ impl Engine {
             self.last_sampled = Some(step);
             self.emit(Event::Samples { step, view, saved });
         }
+    }
+
+    /// The device stopped answering (a remote server gone): nothing more can be read from
+    /// it, so the run is let go without the samples or checkpoint a pause would take; its
+    /// folder keeps its metrics and its last checkpoint, which the message names.
+    fn device_lost(&mut self, error: &crate::engine::trainer::TrainError) {
+        let step = self.trainer.as_ref().map_or(0, Trainer::steps_done);
+        let last = self
+            .recording
+            .folder()
+            .and_then(|f| crate::engine::trainer::checkpoint::resolve(&f).ok());
+        self.trainer = None;
+        let _ = self.snapshots.send(None);
+        self.mode = Mode::Paused;
+        self.flush();
+        let closed = self.recording.end();
+        self.emit_all(closed);
+        self.emit(Event::Running {
+            running: false,
+            step,
+        });
+        let recover = match last {
+            Some(checkpoint) => format!(
+                "Its last checkpoint, {}, is intact: once the server is back (or on another \
+                 device), continue it with Open run.",
+                checkpoint.display()
+            ),
+            None => "The run had no checkpoint yet: its training is lost.".into(),
+        };
+        self.emit(Event::Error {
+            message: format!("{error} {recover}"),
+            fatal_to_run: true,
+        });
     }
 
     fn crashed(&mut self, message: String) {

@@ -205,6 +205,11 @@ impl Trainer {
         }
     }
 
+    /// Whether the run trains on a remote device (whose server may go away).
+    pub fn is_remote(&self) -> bool {
+        self.info.backend == "remote"
+    }
+
     pub fn info(&self) -> RunInfo {
         RunInfo {
             preset: self.preset.name.clone(),
