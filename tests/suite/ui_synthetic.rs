@@ -7,6 +7,19 @@ use egui_kittest::kittest::Queryable;
 use ganscope::data::files;
 use std::sync::Arc;
 
+/// The explorer tab with its Synthetic set form opened.
+fn open_the_form(harness: &mut egui_kittest::Harness<'static, ganscope::ui::GanscopeApp>) {
+    harness.get_by_label("Explorer").click();
+    harness.run_steps(3);
+    harness.get_by_label("Synthetic set").click();
+    for _ in 0..60 {
+        if harness.query_by_label("Write...").is_some() {
+            break;
+        }
+        harness.step();
+    }
+}
+
 #[test]
 fn the_explorer_writes_a_synthetic_set_from_a_conditional_run() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -18,15 +31,7 @@ fn the_explorer_writes_a_synthetic_set_from_a_conditional_run() {
     step_until(&mut harness, |app| app.run_state().info.is_some());
     harness.get_by_label("Step once").click();
     step_until(&mut harness, |app| app.run_state().step == 1);
-    harness.get_by_label("Explorer").click();
-    harness.run_steps(3);
-    harness.get_by_label("Synthetic set").click();
-    for _ in 0..60 {
-        if harness.query_by_label("Write...").is_some() {
-            break;
-        }
-        harness.step();
-    }
+    open_the_form(&mut harness);
     harness.get_by_label("Write...").click();
     let dest = dir.path().join("digits-cgan-synthetic-100");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
@@ -53,15 +58,7 @@ fn the_explorer_writes_a_synthetic_set_from_a_conditional_run() {
 fn an_unconditional_run_offers_the_set_labelled_by_the_reference_classifier() {
     let mut harness = harness("digits-dcgan");
     step_until(&mut harness, |app| app.run_state().info.is_some());
-    harness.get_by_label("Explorer").click();
-    harness.run_steps(3);
-    harness.get_by_label("Synthetic set").click();
-    for _ in 0..60 {
-        if harness.query_by_label("Write...").is_some() {
-            break;
-        }
-        harness.step();
-    }
+    open_the_form(&mut harness);
     assert!(harness.query_by_label("Min. confidence").is_some());
     assert!(
         harness

@@ -17,12 +17,7 @@ const EVOLUTION_FRAME_MS: u32 = 120;
 impl GanscopeApp {
     /// Start an export of the run (file dialogs and writing happen off the frame loop).
     pub(super) fn export(&mut self, kind: ExportKind) {
-        let name = self
-            .run
-            .info
-            .as_ref()
-            .map_or("run", |i| i.preset.as_str())
-            .to_string();
+        let name = self.run_name();
         let export = match kind {
             ExportKind::Samples => self.run.samples.as_ref().map(|(step, view)| Export::Png {
                 image: view.picture(imaging::SCATTER_PX),
@@ -52,6 +47,15 @@ impl GanscopeApp {
         if let Some(export) = export {
             self.exporter.start(export);
         }
+    }
+
+    /// The loaded run's preset name, for file names ("run" before one is loaded).
+    pub(super) fn run_name(&self) -> String {
+        self.run
+            .info
+            .as_ref()
+            .map_or("run", |i| i.preset.as_str())
+            .to_string()
     }
 
     /// Ask where to write the synthetic set the explorer's form asked for.

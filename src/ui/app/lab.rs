@@ -30,12 +30,7 @@ impl GanscopeApp {
                 }
             }
             Some(LabAction::SaveCsv) => {
-                let name = self
-                    .run
-                    .info
-                    .as_ref()
-                    .map_or("run", |i| i.preset.as_str())
-                    .to_string();
+                let name = self.run_name();
                 if let Some(text) = self.lab.csv() {
                     self.exporter.start(Export::Csv {
                         text,
