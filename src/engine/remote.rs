@@ -19,6 +19,19 @@ use std::time::Duration;
 pub const TOKEN_VARIABLE: &str = "GANSCOPE_REMOTE_TOKEN";
 /// How long a connect may take before the user hears that nothing answered.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a training step's read from a remote device may wait before the run stops as
+/// stalled, unless `GANSCOPE_REMOTE_DEADLINE` gives other seconds.
+pub const READ_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The deadline of a step's read from a remote device ([`READ_DEADLINE`], or the seconds in
+/// `GANSCOPE_REMOTE_DEADLINE`).
+pub fn read_deadline() -> Duration {
+    std::env::var("GANSCOPE_REMOTE_DEADLINE")
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(READ_DEADLINE, Duration::from_secs_f64)
+}
 
 static TARGET: Mutex<Option<RemoteTarget>> = Mutex::new(None);
 

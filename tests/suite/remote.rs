@@ -357,3 +357,113 @@ fn the_app_trains_on_a_remote_device_picked_in_its_window() {
         .load_checkpoint(&checkpoint)
         .unwrap_or_else(|e| panic!("the weights are recoverable: {e}"));
 }
+
+/// A TCP relay to 127.0.0.1:`to` whose traffic can be frozen: a server that stalls without
+/// closing its connection.
+struct Relay {
+    address: String,
+    frozen: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+fn relay(to: u16) -> Relay {
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let frozen = Arc::new(AtomicBool::new(false));
+    let stall = frozen.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().map_while(Result::ok) {
+            let Ok(server) = TcpStream::connect(("127.0.0.1", to)) else {
+                return;
+            };
+            for (mut from, mut into) in [
+                (client.try_clone(), server.try_clone()),
+                (server.try_clone(), client.try_clone()),
+            ]
+            .into_iter()
+            .filter_map(|(a, b)| Some((a.ok()?, b.ok()?)))
+            {
+                let stall = stall.clone();
+                std::thread::spawn(move || {
+                    let mut buffer = [0u8; 1 << 16];
+                    while let Ok(n) = std::io::Read::read(&mut from, &mut buffer) {
+                        while stall.load(Ordering::Relaxed) {
+                            std::thread::sleep(Duration::from_millis(10));
+                        }
+                        if n == 0 || std::io::Write::write_all(&mut into, &buffer[..n]).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        }
+    });
+    Relay {
+        address: format!("ws://127.0.0.1:{port}"),
+        frozen,
+    }
+}
+
+#[test]
+fn a_stalled_server_stops_the_run_at_the_read_deadline() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = Server::start();
+    let port = server
+        .address
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {}", server.address));
+    let relay = relay(port);
+    let run = dir.path().join("stalled");
+    let mut training = ganscope()
+        .args([
+            "train",
+            "--preset",
+            "ring8-mlp",
+            "--steps",
+            "1000000",
+            "--checkpoint-every",
+            "50",
+            "--device",
+        ])
+        .arg(format!("remote:{}", relay.address))
+        .arg("--out")
+        .arg(&run)
+        .env("GANSCOPE_REMOTE_TOKEN", TOKEN)
+        .env("GANSCOPE_REMOTE_DEADLINE", "3")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while ganscope::engine::trainer::checkpoint::resolve(&run).is_err() {
+        assert!(Instant::now() < deadline, "no checkpoint was ever written");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    relay
+        .frozen
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = training.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = training.kill();
+            panic!("the run hung on a stalled server");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = training.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no answer in 3 s"), "{stderr}");
+    assert!(stderr.contains("its last checkpoint is"), "{stderr}");
+    drop(server);
+}

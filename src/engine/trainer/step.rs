@@ -144,7 +144,8 @@ impl Trainer {
             let grads = d_loss.backward();
             laps.mark(Phase::DBackward);
             let d_norm = grad_norm::squared(self.d(), &grads, &self.device);
-            d_stats = read_scalars(vec![d_loss, summary(real_out), summary(fake_out), d_norm])?;
+            let read = vec![d_loss, summary(real_out), summary(fake_out), d_norm];
+            d_stats = read_scalars(read, self.read_deadline())?;
             laps.mark(Phase::Readback);
             self.refuse_non_finite("D loss", d_stats[0])?;
             let grads = GradientsParams::from_grads(grads, self.d());
@@ -202,7 +203,7 @@ impl Trainer {
         let g_norm = grad_norm::squared(self.g(), &grads, &self.device);
         let mut read = vec![g_loss, g_norm];
         read.extend(terms.iter().map(|term| term.value.clone()));
-        let values = read_values(read)?;
+        let values = read_values(read, self.read_deadline())?;
         let g_stats = [values[0], values[1]];
         laps.mark(Phase::Readback);
         self.refuse_non_finite("G loss", g_stats[0])?;
@@ -222,6 +223,12 @@ impl Trainer {
             .map(|(term, v)| (term.name.to_string(), *v))
             .collect();
         Ok((d_stats, g_stats, named))
+    }
+
+    /// How long a step's read may wait: a remote device's server may stall (see
+    /// `engine::remote::read_deadline`); a local device always answers.
+    fn read_deadline(&self) -> Option<std::time::Duration> {
+        self.is_remote().then(crate::engine::remote::read_deadline)
     }
 
     fn refuse_non_finite(&self, what: &'static str, value: f32) -> Result<(), TrainError> {
@@ -251,11 +258,29 @@ impl Trainer {
 type StepOutcome = ([f32; 4], [f32; 2], BTreeMap<String, f32>);
 
 /// Read several one-element tensors back in a single device sync; a device that cannot
-/// answer (a remote server gone) is an error, not a panic.
-fn read_values(values: Vec<Tensor<1>>) -> Result<Vec<f32>, TrainError> {
+/// answer (a remote server gone) is an error, not a panic, and so is one that does not answer
+/// within `deadline` (a stalled remote server; the read is left to its helper thread).
+fn read_values(
+    values: Vec<Tensor<1>>,
+    deadline: Option<std::time::Duration>,
+) -> Result<Vec<f32>, TrainError> {
     let n = values.len();
-    let mut data = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0)
-        .try_into_data()
+    let joined = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0);
+    let read = match deadline {
+        None => joined.try_into_data(),
+        Some(limit) => {
+            let (tx, rx) = crossbeam_channel::bounded(1);
+            std::thread::Builder::new()
+                .name("ganscope-read".into())
+                .spawn(move || {
+                    let _ = tx.send(joined.try_into_data());
+                })
+                .map_err(|e| TrainError::Device(format!("cannot start a read: {e}")))?;
+            rx.recv_timeout(limit)
+                .map_err(|_| TrainError::Device(format!("no answer in {} s", limit.as_secs())))?
+        }
+    };
+    let mut data = read
         .map_err(|e| TrainError::Device(format!("{e}").lines().last().unwrap_or("").to_string()))?
         .to_f32s();
     data.resize(n, f32::NAN);
@@ -263,7 +288,10 @@ fn read_values(values: Vec<Tensor<1>>) -> Result<Vec<f32>, TrainError> {
 }
 
 /// [`read_values`] for a fixed number of tensors.
-fn read_scalars<const N: usize>(values: Vec<Tensor<1>>) -> Result<[f32; N], TrainError> {
-    let data = read_values(values)?;
+fn read_scalars<const N: usize>(
+    values: Vec<Tensor<1>>,
+    deadline: Option<std::time::Duration>,
+) -> Result<[f32; N], TrainError> {
+    let data = read_values(values, deadline)?;
     Ok(std::array::from_fn(|i| data[i]))
 }
