@@ -387,8 +387,9 @@ impl Engine {
         });
         let recover = match last {
             Some(checkpoint) => format!(
-                "Its last checkpoint, {}, is intact: once the server is back (or on another \
-                 device), continue it with Open run.",
+                "Its last checkpoint, {}, is intact: continue it with Open run on another \
+                 device, or on the remote server once it is back after restarting ganscope \
+                 (burn-remote keeps a lost session for the rest of the process).",
                 checkpoint.display()
             ),
             None => "The run had no checkpoint yet: its training is lost.".into(),
