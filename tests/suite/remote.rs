@@ -206,12 +206,11 @@ fn a_wrong_token_is_refused_and_the_server_says_so() {
     assert!(String::from_utf8_lossy(&tokenless.stderr).contains("GANSCOPE_REMOTE_TOKEN"));
 }
 
-#[test]
-fn a_server_killed_mid_run_stops_the_run_with_its_last_checkpoint_intact() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut server = Server::start();
-    let run = dir.path().join("cut");
-    let mut training = ganscope()
+/// A long `ring8-mlp` run on the remote device at `address` into `run`, checkpointing every
+/// 50 steps, with `env` added; returns once its first checkpoint is on disk.
+fn long_run(address: &str, run: &Path, env: &[(&str, &str)]) -> Child {
+    let mut command = ganscope();
+    command
         .args([
             "train",
             "--preset",
@@ -222,40 +221,55 @@ fn a_server_killed_mid_run_stops_the_run_with_its_last_checkpoint_intact() {
             "50",
             "--device",
         ])
-        .arg(format!("remote:{}", server.address))
+        .arg(format!("remote:{address}"))
         .arg("--out")
-        .arg(&run)
+        .arg(run)
         .env("GANSCOPE_REMOTE_TOKEN", TOKEN)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    // Once a checkpoint is on disk, the server dies.
+        .stderr(Stdio::piped());
+    let training = command.spawn().unwrap_or_else(|e| panic!("{e}"));
     let deadline = Instant::now() + Duration::from_secs(120);
-    while ganscope::engine::trainer::checkpoint::resolve(&run).is_err() {
+    while ganscope::engine::trainer::checkpoint::resolve(run).is_err() {
         assert!(Instant::now() < deadline, "no checkpoint was ever written");
         std::thread::sleep(Duration::from_millis(50));
     }
-    server.wait_for("client connected");
-    let _ = server.child.kill();
-    let _ = server.child.wait();
-    // The run stops (no hang), saying why and where its last checkpoint is.
+    training
+}
+
+/// `training`'s exit status and stderr, within a minute (`hung` says what a timeout means).
+fn ended(mut training: Child, hung: &str) -> (std::process::ExitStatus, String) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
         if let Some(status) = training.try_wait().unwrap_or_else(|e| panic!("{e}")) {
             break status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the run hung after its server died"
-        );
+        if Instant::now() > deadline {
+            let _ = training.kill();
+            panic!("{hung}");
+        }
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut stderr = String::new();
     if let Some(mut pipe) = training.stderr.take() {
         let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
     }
+    (status, stderr)
+}
+
+#[test]
+fn a_server_killed_mid_run_stops_the_run_with_its_last_checkpoint_intact() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut server = Server::start();
+    let run = dir.path().join("cut");
+    // Once a checkpoint is on disk, the server dies.
+    let training = long_run(&server.address, &run, &[]);
+    server.wait_for("client connected");
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    // The run stops (no hang), saying why and where its last checkpoint is.
+    let (status, stderr) = ended(training, "the run hung after its server died");
     assert!(!status.success());
     assert!(status.code() == Some(1), "an error, not a crash: {stderr}");
     assert!(stderr.contains("the device stopped answering"), "{stderr}");
@@ -418,50 +432,11 @@ fn a_stalled_server_stops_the_run_at_the_read_deadline() {
         .unwrap_or_else(|| panic!("no port in {}", server.address));
     let relay = relay(port);
     let run = dir.path().join("stalled");
-    let mut training = ganscope()
-        .args([
-            "train",
-            "--preset",
-            "ring8-mlp",
-            "--steps",
-            "1000000",
-            "--checkpoint-every",
-            "50",
-            "--device",
-        ])
-        .arg(format!("remote:{}", relay.address))
-        .arg("--out")
-        .arg(&run)
-        .env("GANSCOPE_REMOTE_TOKEN", TOKEN)
-        .env("GANSCOPE_REMOTE_DEADLINE", "3")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while ganscope::engine::trainer::checkpoint::resolve(&run).is_err() {
-        assert!(Instant::now() < deadline, "no checkpoint was ever written");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let training = long_run(&relay.address, &run, &[("GANSCOPE_REMOTE_DEADLINE", "3")]);
     relay
         .frozen
         .store(true, std::sync::atomic::Ordering::Relaxed);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = training.try_wait().unwrap_or_else(|e| panic!("{e}")) {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = training.kill();
-            panic!("the run hung on a stalled server");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut stderr = String::new();
-    if let Some(mut pipe) = training.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-    }
+    let (status, stderr) = ended(training, "the run hung on a stalled server");
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no answer in 3 s"), "{stderr}");
     assert!(stderr.contains("its last checkpoint is"), "{stderr}");
