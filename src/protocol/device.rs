@@ -71,6 +71,9 @@ impl std::fmt::Debug for RemoteTarget {
 /// error says what is wrong with it.
 pub fn parse_remote_address(text: &str) -> Result<String, String> {
     let text = text.trim();
+    if text.is_empty() {
+        return Err("give the server's address, ws://HOST:PORT".into());
+    }
     let rest = match text.split_once("://") {
         Some(("ws", rest)) => rest,
         Some((scheme, _)) => {

@@ -51,28 +51,30 @@ impl RemoteDialog {
                     "Train on the device of a `ganscope serve` running elsewhere (a GPU \
                      machine); this window, autodiff and the data stay here.",
                 );
-                egui::Grid::new("remote-fields").show(ui, |ui| {
-                    let label = ui.label("Address");
-                    ui.add(
+                // Fixed-size fields: in an auto-sized window a text field would shrink to
+                // nothing (seen under Xvfb).
+                let field = egui::vec2(260.0, 20.0);
+                ui.horizontal(|ui| {
+                    let label = ui.add_sized([60.0, 20.0], egui::Label::new("Address"));
+                    ui.add_sized(
+                        field,
                         egui::TextEdit::singleline(&mut self.address)
-                            .hint_text("ws://127.0.0.1:4700")
-                            .desired_width(240.0),
+                            .hint_text("ws://127.0.0.1:4700"),
                     )
                     .on_hover_text(
                         "The server's WebSocket address; through an SSH tunnel \
                          (ssh -L 4700:127.0.0.1:4700 gpu-box) it is ws://127.0.0.1:4700",
                     )
                     .labelled_by(label.id);
-                    ui.end_row();
-                    let label = ui.label("Token");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut self.token)
-                            .password(true)
-                            .desired_width(240.0),
+                });
+                ui.horizontal(|ui| {
+                    let label = ui.add_sized([60.0, 20.0], egui::Label::new("Token"));
+                    ui.add_sized(
+                        field,
+                        egui::TextEdit::singleline(&mut self.token).password(true),
                     )
                     .on_hover_text("The GANSCOPE_REMOTE_TOKEN the server was started with")
                     .labelled_by(label.id);
-                    ui.end_row();
                 });
                 ui.checkbox(&mut self.remember_token, "Remember the token")
                     .on_hover_text("Kept in the app's settings file, in clear; off by default");
