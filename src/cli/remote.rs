@@ -121,7 +121,13 @@ mod server {
         let authorize = move |request: AuthorizationRequest<'_>| {
             let outcome = tokens.authorize(request_of(&request));
             say(&match &outcome {
-                Ok(()) => format!("client connected: {}", request.client),
+                Ok(()) if request.device_index == 0 => {
+                    format!("client connected: {}", request.client)
+                }
+                Ok(()) => format!(
+                    "client connected: {} (reconnected, session slot {})",
+                    request.client, request.device_index
+                ),
                 Err(_) => format!("client refused (wrong token): {}", request.client),
             });
             outcome
@@ -150,7 +156,10 @@ mod server {
             "listening on ws://{address} ({} {}); Ctrl+C stops",
             opened.info.backend, opened.info.name
         ));
-        RemoteServer::new([opened.device])
+        // Each slot a session of its own on the same device: a client that lost its session
+        // reconnects through the next (see `engine::remote::SESSION_SLOTS`).
+        let slots = crate::engine::remote::SESSION_SLOTS;
+        RemoteServer::new(std::iter::repeat_n(opened.device, slots))
             .with_authorizer(authorize)
             .with_telemetry(probe)
             .serve(WebSocketTransport::from_listener(listener))

@@ -164,7 +164,12 @@ pub fn run_with(
                 );
                 recorder.finish()?;
                 let last = checkpoint::resolve(out).map_or("no checkpoint yet".into(), |c| {
-                    format!("its last checkpoint is {}", c.display())
+                    format!(
+                        "its last checkpoint is {}: `ganscope train --resume {} --device ...` \
+                         continues it",
+                        c.display(),
+                        out.display()
+                    )
                 });
                 anyhow::bail!("{e}\nthe run is in {} ({last})", out.display());
             }

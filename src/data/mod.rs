@@ -61,6 +61,17 @@ pub trait DataSource: Send {
     }
     /// Draw `n` fresh samples.
     fn batch(&mut self, n: usize) -> HostBatch;
+    /// Every sample of a finite set once, in index order: what a device may keep for the
+    /// whole run, so that a step sends the indices of its batch rather than its images (see
+    /// `engine::resident`); `None` for data generated or cropped afresh for every batch.
+    fn all(&self) -> Option<HostBatch> {
+        None
+    }
+    /// The indices into [`Self::all`] of `n` fresh samples, drawn exactly as
+    /// [`Self::batch`] draws them (the same samples from the same stream).
+    fn draw(&mut self, _n: usize) -> Option<Vec<usize>> {
+        None
+    }
     /// `n` fixed samples never trained on, for data sets that keep a held-out split (paired
     /// file sets); `None` where held-out samples are drawn from a stream of their own.
     fn held_out(&self, _n: usize) -> Option<HostBatch> {

@@ -19,6 +19,13 @@ pub struct OpenedDevice {
     pub notice: Option<String>,
 }
 
+impl OpenedDevice {
+    /// Whether this is the local CPU (burn's flex backend).
+    pub fn is_cpu(&self) -> bool {
+        self.info.backend == "flex"
+    }
+}
+
 struct WgpuAdapter {
     device: Device,
     name: String,

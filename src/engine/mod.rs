@@ -15,6 +15,7 @@ mod outbox;
 pub mod profile;
 mod recording;
 pub mod remote;
+pub mod resident;
 pub mod session;
 pub mod snapshot;
 pub mod task;

@@ -8,17 +8,22 @@
 //! the app's *Remote...* dialog. Connecting happens on a helper thread with a deadline, so a
 //! server that never answers costs [`CONNECT_TIMEOUT`], never a hang. Built without the
 //! `remote` cargo feature, every connect says so.
+//!
+//! Reconnecting: burn-remote keeps a device's session for the life of the process, a dead one
+//! included, so a lost session cannot be opened again under the same device. `ganscope serve`
+//! therefore hosts its device [`SESSION_SLOTS`] times over, and a client that lost its session
+//! ([`lost`]) connects the next slot of that server: a fresh session on the same device.
 
 use super::device::OpenedDevice;
 use crate::protocol::DeviceInfo;
 pub use crate::protocol::RemoteTarget;
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
 /// The environment variable holding the token, on the server and on the client.
 pub const TOKEN_VARIABLE: &str = "GANSCOPE_REMOTE_TOKEN";
-/// How long a connect may take before the user hears that nothing answered.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+pub use crate::protocol::CONNECT_TIMEOUT;
 /// How long a training step's read from a remote device may wait before the run stops as
 /// stalled, unless `GANSCOPE_REMOTE_DEADLINE` gives other seconds.
 pub const READ_DEADLINE: Duration = Duration::from_secs(60);
@@ -33,7 +38,30 @@ pub fn read_deadline() -> Duration {
         .map_or(READ_DEADLINE, Duration::from_secs_f64)
 }
 
+/// How many times `ganscope serve` lists its device: each slot is a session of its own, so an
+/// app can reconnect this many times minus one after losing a server before it must restart.
+pub const SESSION_SLOTS: usize = 64;
+
 static TARGET: Mutex<Option<RemoteTarget>> = Mutex::new(None);
+
+/// Per server address, the slot the next connect uses (raised each time a session is lost).
+static SLOTS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+
+/// The session with the current target was lost: the next connect to it opens a fresh one.
+pub fn lost() {
+    if let (Some(target), Ok(mut slots)) = (target(), SLOTS.lock()) {
+        *slots.entry(target.address).or_default() += 1;
+    }
+}
+
+/// The server slot the next connect to `address` uses.
+fn slot(address: &str) -> usize {
+    SLOTS
+        .lock()
+        .ok()
+        .and_then(|slots| slots.get(address).copied())
+        .unwrap_or(0)
+}
 
 /// Set (or clear) the remote server `DeviceChoice::Remote` connects to.
 pub fn set_target(target: Option<RemoteTarget>) {
@@ -51,12 +79,20 @@ pub use crate::protocol::parse_remote_address as parse_address;
 
 /// Connect to `target` (at most [`CONNECT_TIMEOUT`]); an error names the cause in words.
 pub fn connect(target: &RemoteTarget) -> Result<OpenedDevice, String> {
+    let slot = slot(&target.address);
+    if slot >= SESSION_SLOTS {
+        return Err(format!(
+            "this ganscope has lost its session with {} {slot} times: restart it to connect \
+             again (burn-remote keeps a lost session for the rest of the process)",
+            target.address
+        ));
+    }
     let (tx, rx) = crossbeam_channel::bounded(1);
     let asked = target.clone();
     std::thread::Builder::new()
         .name("ganscope-connect".into())
         .spawn(move || {
-            let _ = tx.send(open(&asked));
+            let _ = tx.send(open(&asked, slot));
         })
         .map_err(|e| format!("cannot start the connecting thread: {e}"))?;
     let device = rx.recv_timeout(CONNECT_TIMEOUT).map_err(|_| {
@@ -78,10 +114,11 @@ pub fn connect(target: &RemoteTarget) -> Result<OpenedDevice, String> {
 }
 
 #[cfg(feature = "remote")]
-fn open(target: &RemoteTarget) -> Result<burn::prelude::Device, String> {
+fn open(target: &RemoteTarget, slot: usize) -> Result<burn::prelude::Device, String> {
     use burn::remote::{ConnectError, RemoteHost};
     let host = RemoteHost::websocket(&target.address).with_credential(target.token.as_str());
     burn::prelude::Device::remote_options(&host)
+        .device_index(slot)
         .init()
         .map_err(|e| match e {
             ConnectError::Unauthorized => format!(
@@ -107,7 +144,7 @@ fn open(target: &RemoteTarget) -> Result<burn::prelude::Device, String> {
 }
 
 #[cfg(not(feature = "remote"))]
-fn open(_target: &RemoteTarget) -> Result<burn::prelude::Device, String> {
+fn open(_target: &RemoteTarget, _slot: usize) -> Result<burn::prelude::Device, String> {
     Err(
         "this ganscope was built without the `remote` feature: rebuild with \
          `cargo build --release --features remote`"

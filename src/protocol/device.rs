@@ -67,6 +67,10 @@ impl std::fmt::Debug for RemoteTarget {
     }
 }
 
+/// How long connecting to a remote device may take before the user hears that nothing
+/// answered.
+pub const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// `text` as a server address: `ws://HOST:PORT` (a bare `HOST:PORT` gets the `ws://`); an
 /// error says what is wrong with it.
 pub fn parse_remote_address(text: &str) -> Result<String, String> {

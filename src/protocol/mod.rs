@@ -119,7 +119,7 @@ mod explore;
 pub mod job;
 pub mod lab;
 pub use attention::{AttendedSample, Attention};
-pub use device::{DeviceChoice, DeviceInfo, RemoteTarget, parse_remote_address};
+pub use device::{CONNECT_TIMEOUT, DeviceChoice, DeviceInfo, RemoteTarget, parse_remote_address};
 pub use explore::{ExploreRequest, RenderTarget, Rendered, Synthesis};
 pub use job::Job;
 pub use lab::{ArmResult, Experiment};
@@ -351,6 +351,14 @@ pub enum Event {
     LabResult { experiment: u64, result: ArmResult },
     /// Bytes the recorded run's folder holds (reported at most once a second, on change).
     DiskUse(u64),
+    /// A remote device is being connected (at most `engine::remote::CONNECT_TIMEOUT`); the
+    /// next `Loaded` or `Error` ends it.
+    Connecting { address: String },
+    /// The remote device stopped answering and the run was dropped (an `Error` says why);
+    /// `checkpoint`, its last one, is what a reconnect continues from.
+    RemoteLost {
+        checkpoint: Option<std::path::PathBuf>,
+    },
     /// A failure; the engine keeps serving commands. `fatal_to_run` says whether the run was
     /// dropped (a crash) or only paused (e.g. a NaN caught before it reached the weights).
     Error { message: String, fatal_to_run: bool },

@@ -60,6 +60,10 @@ pub struct RunState {
     pub folder: Option<PathBuf>,
     /// A data set being read for a Load: preset, images done, of how many (0: examining).
     pub loading: Option<(String, usize, usize)>,
+    /// The address of a remote device being connected, until the run loads or fails.
+    pub connecting: Option<String>,
+    /// After a remote device was lost: the checkpoint Reconnect continues from.
+    pub reconnect: Option<PathBuf>,
     /// Steps of the sample grids saved in that folder, oldest first.
     pub saved_samples: Vec<u64>,
     /// The run's event log (pauses, checkpoints, alarms, changed settings), oldest first.
@@ -122,6 +126,7 @@ impl RunState {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::Loaded(info) => {
+                // A new run: the connecting state ends and a lost run is no longer offered.
                 *self = RunState {
                     info: Some(info),
                     messages: std::mem::take(&mut self.messages),
@@ -197,11 +202,14 @@ impl RunState {
                 done,
                 total,
             } => self.loading = Some((preset, done, total)),
+            Event::Connecting { address } => self.connecting = Some(address),
+            Event::RemoteLost { checkpoint } => self.reconnect = checkpoint,
             Event::Error {
                 message,
                 fatal_to_run,
             } => {
                 self.loading = None;
+                self.connecting = None;
                 if fatal_to_run {
                     self.info = None;
                     self.running = false;

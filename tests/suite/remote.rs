@@ -25,8 +25,13 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_on(0)
+    }
+
+    /// A server on `port` (0: a free one).
+    fn start_on(port: u16) -> Server {
         let mut child = ganscope()
-            .args(["serve", "--device", "cpu", "--port", "0"])
+            .args(["serve", "--device", "cpu", "--port", &port.to_string()])
             .env("GANSCOPE_REMOTE_TOKEN", TOKEN)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -114,6 +119,19 @@ fn largest_difference(a: &[[f64; 4]], b: &[[f64; 4]]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// `n` PNGs of seeded random colours, `side` px square, in `folder`.
+fn noise_images(folder: &Path, n: u32, side: u32) {
+    use rand::{Rng, SeedableRng};
+    std::fs::create_dir_all(folder).unwrap_or_else(|e| panic!("{e}"));
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    for i in 0..n {
+        let image = image::RgbImage::from_fn(side, side, |_, _| image::Rgb(rng.random()));
+        image
+            .save(folder.join(format!("{i:02}.png")))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
 #[test]
 fn a_seeded_run_on_the_remote_device_gives_the_local_cpu_losses() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -124,8 +142,26 @@ fn a_seeded_run_on_the_remote_device_gives_the_local_cpu_losses() {
         server.address
     );
     let remote = format!("remote:{}", server.address);
-    // The toy MLP, and the DCGAN on 16-px digits (its preset written by the helper's run).
+    // The toy MLP, the DCGAN on 16-px digits (its preset written by the helper's run), and
+    // the same DCGAN on an image folder, which the remote device keeps for the whole run
+    // (each step sends its batch's indices, not its images).
     let _ = trained_16px_run(dir.path(), "digits-dcgan", 1);
+    let folder = dir.path().join("photos");
+    noise_images(&folder, 24, 16);
+    let mut on_files = super::common::preset("digits-dcgan");
+    on_files.dataset = ganscope::preset::DatasetSpec::Files {
+        path: folder.display().to_string(),
+        size: 16,
+        channels: 3,
+        classes: None,
+    };
+    on_files.train.batch_size = 8;
+    let files_preset = dir.path().join("files-dcgan.toml");
+    std::fs::write(
+        &files_preset,
+        toml::to_string(&on_files).unwrap_or_default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let presets = [
         (
             Path::new("presets/ring8-mlp.toml").to_path_buf(),
@@ -133,6 +169,7 @@ fn a_seeded_run_on_the_remote_device_gives_the_local_cpu_losses() {
             30,
         ),
         (dir.path().join("digits-dcgan-16.toml"), "dcgan", 5),
+        (files_preset, "files", 5),
     ];
     for (preset, name, steps) in presets {
         let local = dir.path().join(format!("{name}-local"));
@@ -289,7 +326,8 @@ fn a_server_killed_mid_run_stops_the_run_with_its_last_checkpoint_intact() {
 
 /// The app's Remote... device (egui_kittest): the window takes the address and token, Connect
 /// loads the preset on the remote device (the side panel says so), and it trains there; when
-/// the server dies, the app says so and where the run's last checkpoint is, which loads.
+/// the server dies, the app says so and where the run's last checkpoint is, which loads; once
+/// a server answers on that port again, Reconnect continues the run from that checkpoint.
 #[test]
 fn the_app_trains_on_a_remote_device_picked_in_its_window() {
     use super::ui::{harness, step_until};
@@ -328,6 +366,8 @@ fn the_app_trains_on_a_remote_device_picked_in_its_window() {
     harness.get_by_label("Train").click();
     step_until(&mut harness, |app| app.run_state().step >= 20);
     harness.get_by_label("Pause").click();
+    // Resume is a button only once the engine says the run stopped.
+    step_until(&mut harness, |app| !app.run_state().running);
     harness.run_steps(3);
     assert!(
         harness
@@ -370,6 +410,35 @@ fn the_app_trains_on_a_remote_device_picked_in_its_window() {
     trainer
         .load_checkpoint(&checkpoint)
         .unwrap_or_else(|e| panic!("the weights are recoverable: {e}"));
+    let saved_at = trainer.steps_done();
+
+    // The server is back on its port: Reconnect opens a fresh session (the next slot) and
+    // continues the run from that checkpoint in its own folder.
+    let port = server
+        .address
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("no port in {}", server.address));
+    let mut back = Server::start_on(port);
+    harness.run_steps(2);
+    harness.get_by_label("Reconnect").click();
+    step_until(&mut harness, |app| {
+        app.run_state()
+            .info
+            .as_ref()
+            .is_some_and(|i| i.device.backend == "remote")
+    });
+    back.wait_for("reconnected, session slot 1");
+    // The run's curves go on from the checkpoint's step (its history arrives after it loads).
+    step_until(&mut harness, |app| app.run_state().step == saved_at);
+    assert_eq!(harness.state().run_state().folder.as_ref(), Some(&run));
+    harness.get_by_label("Resume").click();
+    step_until(&mut harness, |app| app.run_state().step >= saved_at + 10);
+    harness.get_by_label("Pause").click();
+    step_until(&mut harness, |app| !app.run_state().running);
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Reconnect").is_none());
 }
 
 /// A TCP relay to 127.0.0.1:`to` whose traffic can be frozen: a server that stalls without
@@ -441,4 +510,42 @@ fn a_stalled_server_stops_the_run_at_the_read_deadline() {
     assert!(stderr.contains("no answer in 3 s"), "{stderr}");
     assert!(stderr.contains("its last checkpoint is"), "{stderr}");
     drop(server);
+}
+
+/// A file set kept on the device gives each step the very batch the host path builds: the
+/// same indices from the same stream, the same values, the same labels.
+#[test]
+fn a_resident_set_gives_the_batches_the_host_path_gives() {
+    use ganscope::engine::resident::Resident;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (class, offset) in [("a", 0), ("b", 1)] {
+        noise_images(&dir.path().join(class), 5 + offset, 8);
+    }
+    let spec = ganscope::preset::DatasetSpec::Files {
+        path: dir.path().display().to_string(),
+        size: 8,
+        channels: 3,
+        classes: Some(2),
+    };
+    let open = || ganscope::data::open(&spec, 11).unwrap_or_else(|e| panic!("{e}"));
+    let (mut host, mut kept) = (open(), open());
+    let device = ganscope::engine::device::cpu().device;
+    let resident =
+        Resident::upload(kept.as_ref(), &device).unwrap_or_else(|| panic!("a small file set"));
+    for n in [1, 7, 16] {
+        let batch = host.batch(n);
+        let indices = kept.draw(n).unwrap_or_else(|| panic!("indices"));
+        let (x, labels) = resident.rows(&indices, &device);
+        assert_eq!(x.dims(), [n, 8 * 8 * 3]);
+        let values = x
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(values, batch.x, "batch of {n}");
+        assert_eq!(labels, batch.labels, "labels of the batch of {n}");
+    }
+    // Generated data is drawn fresh every time: nothing to keep.
+    let digits = ganscope::data::open(&ganscope::preset::DatasetSpec::Digits { size: 8 }, 1)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(Resident::upload(digits.as_ref(), &device).is_none());
 }

@@ -182,7 +182,7 @@ fn patch_maps_have_their_size_and_an_unconditional_d_ignores_the_source() {
             .unwrap_or_else(|e| panic!("{e}"));
         let task = task::open(&p, source.as_ref(), &g, &device).unwrap_or_else(|e| panic!("{e}"));
         let mut rng = StdRng::seed_from_u64(1);
-        let round = task.round(source.as_mut(), 2, &mut rng, &device);
+        let round = task.round(source.as_mut(), None, 2, &mut rng, &device);
         let b = round.real.clone();
         let judged = round.judged(b.clone());
         assert_eq!(judged.dims(), [2, width]);

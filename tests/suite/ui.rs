@@ -24,7 +24,13 @@ pub fn harness_with(
     presets: Vec<ganscope::preset::Preset>,
     preset: &str,
 ) -> Harness<'static, GanscopeApp> {
-    let app = GanscopeApp::new(engine::spawn(|| {}), presets, Vec::new(), Some(preset));
+    let app = GanscopeApp::new_on(
+        engine::spawn(|| {}),
+        presets,
+        Vec::new(),
+        Some(preset),
+        DeviceChoice::Cpu,
+    );
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(
@@ -34,7 +40,6 @@ pub fn harness_with(
             },
             app,
         );
-    harness.get_by_label("CPU").click();
     harness.run_steps(2);
     harness
 }
@@ -46,10 +51,18 @@ pub fn step_until(
 ) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !done(harness.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "the UI never reached the expected state"
-        );
+        if Instant::now() >= deadline {
+            let run = harness.state().run_state();
+            panic!(
+                "the UI never reached the expected state: step {}, running {}, loaded {}, \
+                 connecting {:?}, messages {:?}",
+                run.step,
+                run.running,
+                run.info.is_some(),
+                run.connecting,
+                run.messages.iter().map(|m| &m.text).collect::<Vec<_>>()
+            );
+        }
         std::thread::sleep(Duration::from_millis(20));
         harness.step();
     }

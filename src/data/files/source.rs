@@ -58,6 +58,35 @@ impl FileData {
     }
 }
 
+impl FileData {
+    /// The indices of `n` samples drawn uniformly.
+    fn draw_indices(&mut self, n: usize) -> Vec<usize> {
+        (0..n)
+            .map(|_| self.rng.random_range(0..self.set.count))
+            .collect()
+    }
+
+    /// The samples at `indices`, scaled to [-1, 1], with their labels.
+    fn rows(&self, indices: &[usize]) -> HostBatch {
+        let features = self.shape().numel();
+        let mut x = Vec::with_capacity(indices.len() * features);
+        for &i in indices {
+            let image = &self.set.pixels[i * features..(i + 1) * features];
+            x.extend(image.iter().map(|&v| f32::from(v) / 127.5 - 1.0));
+        }
+        HostBatch {
+            n: indices.len(),
+            x,
+            labels: self
+                .set
+                .labels
+                .as_ref()
+                .map(|l| indices.iter().map(|&i| l[i]).collect()),
+            source: None,
+        }
+    }
+}
+
 impl DataSource for FileData {
     fn shape(&self) -> SampleShape {
         SampleShape::Image {
@@ -68,23 +97,16 @@ impl DataSource for FileData {
     }
 
     fn batch(&mut self, n: usize) -> HostBatch {
-        let features = self.shape().numel();
-        let mut x = Vec::with_capacity(n * features);
-        let mut labels = Vec::with_capacity(n);
-        for _ in 0..n {
-            let i = self.rng.random_range(0..self.set.count);
-            let image = &self.set.pixels[i * features..(i + 1) * features];
-            x.extend(image.iter().map(|&v| f32::from(v) / 127.5 - 1.0));
-            if let Some(l) = &self.set.labels {
-                labels.push(l[i]);
-            }
-        }
-        HostBatch {
-            n,
-            x,
-            labels: self.set.labels.as_ref().map(|_| labels),
-            source: None,
-        }
+        let indices = self.draw_indices(n);
+        self.rows(&indices)
+    }
+
+    fn all(&self) -> Option<HostBatch> {
+        Some(self.rows(&(0..self.set.count).collect::<Vec<_>>()))
+    }
+
+    fn draw(&mut self, n: usize) -> Option<Vec<usize>> {
+        Some(self.draw_indices(n))
     }
 
     fn class_names(&self) -> Vec<String> {

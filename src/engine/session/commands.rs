@@ -2,7 +2,7 @@
 //! and forking runs, live balance changes, exports and checkpoints.
 
 use super::{Engine, Mode};
-use crate::engine::{device, trainer::Trainer};
+use crate::engine::trainer::Trainer;
 use crate::protocol::{Command, Event};
 use crate::runs::EventKind;
 use std::time::{Duration, Instant};
@@ -143,8 +143,9 @@ impl Engine {
             Some(p) => *p,
             None => crate::engine::trainer::checkpoint::preset_of(checkpoint)?,
         };
-        let opened =
-            device::open(device, preset.dataset.is_points()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let opened = self
+            .open_device(&preset, device)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut trainer = Trainer::try_new(&preset, &opened)?;
         trainer.load_checkpoint(checkpoint)?;
         // The run being left keeps a checkpoint of its last step and lets go of its folder

@@ -80,14 +80,7 @@ impl Engine {
 
     /// Build and install a run of `preset` (its data already read, or generated).
     fn build(&mut self, preset: &Preset, device: DeviceChoice) {
-        if let (DeviceChoice::Remote, Some(target)) = (device, crate::engine::remote::target()) {
-            self.emit(Event::Notice(format!(
-                "connecting to the remote device at {} (at most {} s)...",
-                target.address,
-                crate::engine::remote::CONNECT_TIMEOUT.as_secs()
-            )));
-        }
-        let opened = match device::open(device, preset.dataset.is_points()) {
+        let opened = match self.open_device(preset, device) {
             Ok(opened) => opened,
             Err(why) => {
                 return self.emit(Event::Error {
@@ -103,6 +96,21 @@ impl Engine {
                 fatal_to_run: false,
             }),
         }
+    }
+
+    /// Open `device` for `preset`, telling the front end first when that means connecting to
+    /// a remote server (which may take up to `CONNECT_TIMEOUT`).
+    pub(super) fn open_device(
+        &mut self,
+        preset: &Preset,
+        device: DeviceChoice,
+    ) -> Result<device::OpenedDevice, String> {
+        if let (DeviceChoice::Remote, Some(target)) = (device, crate::engine::remote::target()) {
+            self.emit(Event::Connecting {
+                address: target.address,
+            });
+        }
+        device::open(device, preset.dataset.is_points())
     }
 
     /// Stop a reading under way (saying so when `say`).

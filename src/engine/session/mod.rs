@@ -385,15 +385,17 @@ impl Engine {
             running: false,
             step,
         });
-        let recover = match last {
+        // The next connect to that server opens a fresh session.
+        crate::engine::remote::lost();
+        let recover = match &last {
             Some(checkpoint) => format!(
-                "Its last checkpoint, {}, is intact: continue it with Open run on another \
-                 device, or on the remote server once it is back after restarting ganscope \
-                 (burn-remote keeps a lost session for the rest of the process).",
+                "Its last checkpoint, {}, is intact: Reconnect continues it on the server once \
+                 it answers again, or Open run on another device.",
                 checkpoint.display()
             ),
             None => "The run had no checkpoint yet: its training is lost.".into(),
         };
+        self.emit(Event::RemoteLost { checkpoint: last });
         self.emit(Event::Error {
             message: format!("{error} {recover}"),
             fatal_to_run: true,

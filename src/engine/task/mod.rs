@@ -118,10 +118,12 @@ impl Term {
 /// A game G and D play.
 pub trait Task: Send {
     /// Draw a batch of `n` from `data` and turn it into a round on `device`; G's noise comes
-    /// from `noise`.
+    /// from `noise`. Where the whole set is kept on the device (`resident`), a task whose
+    /// real samples are plain rows of the set may take them from there.
     fn round(
         &self,
         data: &mut dyn DataSource,
+        resident: Option<&crate::engine::resident::Resident>,
         n: usize,
         noise: &mut StdRng,
         device: &Device,

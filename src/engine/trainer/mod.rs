@@ -23,6 +23,7 @@ use super::device::OpenedDevice;
 use super::profile::PhaseTimes;
 use super::task::{self, Task};
 use crate::data::{self, DataSource, SampleShape};
+use crate::engine::resident::Resident;
 use crate::metrics::alarms::{Alarm, Alarms};
 use crate::models::{self, Discriminator, Generator};
 use crate::preset::Preset;
@@ -75,6 +76,8 @@ pub struct Trainer {
     opt_g: ModuleOptimizer,
     opt_d: ModuleOptimizer,
     data: Box<dyn DataSource>,
+    /// The data set kept on the device, where that pays (see [`crate::engine::resident`]).
+    resident: Option<Resident>,
     /// The game.
     task: Box<dyn Task>,
     shape: SampleShape,
@@ -118,6 +121,9 @@ impl Trainer {
         let task =
             task::open(preset, data.as_ref(), &generator, &plain).map_err(TrainError::Data)?;
         let classes = preset.dataset.classes().filter(|_| preset.conditional());
+        let resident = (!opened.is_cpu())
+            .then(|| Resident::upload(data.as_ref(), &device))
+            .flatten();
         let t = &preset.train;
         let mut trainer = Trainer {
             preset: preset.clone(),
@@ -131,6 +137,7 @@ impl Trainer {
             opt_g: game::optimizer(&preset.game, t),
             opt_d: game::optimizer(&preset.game, t),
             data,
+            resident,
             task,
             shape,
             classes,

@@ -1,5 +1,8 @@
 //! The step loop: `d_steps` D updates on rounds the task builds, then one G update through
-//! the fresh D, with every loss read back (and refused if not finite) before its update.
+//! the fresh D. Every statistic of the step is read back in one device sync, after G's
+//! backward pass and before G's update (one round trip per step on a remote device): a loss
+//! that is not finite is refused there, G is left as it was, and D and its optimizer go back
+//! to where the step found them (kept as cheap handle copies for that).
 
 use super::super::profile::{Laps, Phase};
 use super::super::{grad_norm, loss};
@@ -83,15 +86,22 @@ impl Trainer {
             }
         };
         let mut last = None;
-        let mut d_stats = [0.0f32; 4];
+        // D's statistics of every round, read with G's at the end of the step.
+        let mut d_reads: Vec<Tensor<1>> = Vec::with_capacity(4 * t.d_steps as usize);
+        // Where D stood, to go back to when one of its losses turns out not finite.
+        let d_before = (self.discriminator.clone(), self.opt_d.clone());
         let mut noise = self.rng(Stream::Noise);
         let mut extra = self.rng(Stream::Game);
         let std = game.noise_at(self.step);
         self.data.reseed(mix(t.seed, self.step ^ DATA_KEY));
         for _ in 0..t.d_steps {
-            let round = self
-                .task
-                .round(self.data.as_mut(), t.batch_size, &mut noise, &self.device);
+            let round = self.task.round(
+                self.data.as_mut(),
+                self.resident.as_ref(),
+                t.batch_size,
+                &mut noise,
+                &self.device,
+            );
             let round = self.staged(round, stage);
             laps.mark(Phase::Data);
             let generated = self
@@ -144,10 +154,7 @@ impl Trainer {
             let grads = d_loss.backward();
             laps.mark(Phase::DBackward);
             let d_norm = grad_norm::squared(self.d(), &grads, &self.device);
-            let read = vec![d_loss, summary(real_out), summary(fake_out), d_norm];
-            d_stats = read_scalars(read, self.read_deadline())?;
-            laps.mark(Phase::Readback);
-            self.refuse_non_finite("D loss", d_stats[0])?;
+            d_reads.extend([d_loss, summary(real_out), summary(fake_out), d_norm]);
             let grads = GradientsParams::from_grads(grads, self.d());
             let d = self.take_d();
             let mut d = self.opt_d.step(t.lr_d, d, grads);
@@ -201,11 +208,19 @@ impl Trainer {
         let grads = g_loss.backward();
         laps.mark(Phase::GBackward);
         let g_norm = grad_norm::squared(self.g(), &grads, &self.device);
-        let mut read = vec![g_loss, g_norm];
+        let d_count = d_reads.len();
+        let mut read = d_reads;
+        read.extend([g_loss, g_norm]);
         read.extend(terms.iter().map(|term| term.value.clone()));
-        let values = read_values(read, self.read_deadline())?;
-        let g_stats = [values[0], values[1]];
+        let all = read_values(read, self.read_deadline())?;
         laps.mark(Phase::Readback);
+        let (d_all, values) = all.split_at(d_count);
+        if let Some(bad) = d_all.chunks(4).map(|d| d[0]).find(|v| !v.is_finite()) {
+            (self.discriminator, self.opt_d) = d_before;
+            return Err(self.non_finite("D loss", bad));
+        }
+        let d_stats: [f32; 4] = std::array::from_fn(|i| d_all[d_count - 4 + i]);
+        let g_stats = [values[0], values[1]];
         self.refuse_non_finite("G loss", g_stats[0])?;
         let grads = GradientsParams::from_grads(grads, self.g());
         let g = self.take_g();
@@ -235,11 +250,15 @@ impl Trainer {
         if value.is_finite() {
             Ok(())
         } else {
-            Err(TrainError::Diverged {
-                step: self.step + 1,
-                what,
-                value,
-            })
+            Err(self.non_finite(what, value))
+        }
+    }
+
+    fn non_finite(&self, what: &'static str, value: f32) -> TrainError {
+        TrainError::Diverged {
+            step: self.step + 1,
+            what,
+            value,
         }
     }
 
@@ -285,13 +304,4 @@ fn read_values(
         .to_f32s();
     data.resize(n, f32::NAN);
     Ok(data)
-}
-
-/// [`read_values`] for a fixed number of tensors.
-fn read_scalars<const N: usize>(
-    values: Vec<Tensor<1>>,
-    deadline: Option<std::time::Duration>,
-) -> Result<[f32; N], TrainError> {
-    let data = read_values(values, deadline)?;
-    Ok(std::array::from_fn(|i| data[i]))
 }

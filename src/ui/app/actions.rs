@@ -126,6 +126,7 @@ impl GanscopeApp {
             }
             Action::ShowTab(tab) => self.tab = tab,
             Action::OpenRemote => self.open_remote(),
+            Action::Reconnect(checkpoint) => self.reconnect(checkpoint),
             Action::Export(kind) => self.export(kind),
             Action::SetPace(ms) => {
                 self.pace_ms = ms;

@@ -96,6 +96,17 @@ impl GanscopeApp {
         preset_errors: Vec<String>,
         initial: Option<&str>,
     ) -> GanscopeApp {
+        GanscopeApp::new_on(link, presets, preset_errors, initial, DeviceChoice::Auto)
+    }
+
+    /// [`Self::new`] with the first preset loaded on `device` (the tests' CPU, say).
+    pub fn new_on(
+        link: Link,
+        presets: Vec<Preset>,
+        preset_errors: Vec<String>,
+        initial: Option<&str>,
+        device: DeviceChoice,
+    ) -> GanscopeApp {
         let find = |name: &str| presets.iter().position(|p| p.name == name);
         let selected = initial
             .and_then(find)
@@ -107,7 +118,7 @@ impl GanscopeApp {
             presets,
             preset_errors,
             selected,
-            device: DeviceChoice::Auto,
+            device,
             loaded: None,
             run: RunState::default(),
             plots: PlotsView::default(),

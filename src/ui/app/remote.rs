@@ -37,6 +37,19 @@ impl GanscopeApp {
         }
     }
 
+    /// Reconnect: a fresh session with the same server (the engine moved on to the next slot
+    /// when the last one was lost), continuing the lost run from `checkpoint` in its folder.
+    pub(super) fn reconnect(&mut self, checkpoint: std::path::PathBuf) {
+        self.device = DeviceChoice::Remote;
+        self.link.send(Command::Resume {
+            checkpoint,
+            preset: None,
+            device: DeviceChoice::Remote,
+            fork: false,
+        });
+        self.loaded = self.selected.zip(Some(self.device));
+    }
+
     /// Whether the Remote... window is open.
     pub fn remote_window_open(&self) -> bool {
         self.remote.is_some()

@@ -38,6 +38,8 @@ pub enum Action {
     OpenData,
     /// Ask for a remote server (`ganscope serve` elsewhere) to train on.
     OpenRemote,
+    /// Connect to the remote server again and continue the lost run from this checkpoint.
+    Reconnect(std::path::PathBuf),
     /// Stop reading a data set.
     CancelLoad,
     /// Pick the folder new runs are recorded in.
@@ -199,6 +201,34 @@ impl Controls<'_> {
                 actions.push(Action::OpenRemote);
             }
         });
+        if let Some(address) = &self.run.connecting {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.small(format!(
+                    "connecting to {address} (at most {} s)…",
+                    crate::protocol::CONNECT_TIMEOUT.as_secs()
+                ));
+            });
+        }
+        if let (None, None, Some(checkpoint)) =
+            (&self.run.info, &self.run.connecting, &self.run.reconnect)
+        {
+            ui.label(
+                egui::RichText::new("The remote device was lost.")
+                    .small()
+                    .color(ui.visuals().warn_fg_color),
+            );
+            if ui
+                .button("Reconnect")
+                .on_hover_text(format!(
+                    "Connect to the server again (a fresh session) and continue from {}",
+                    checkpoint.display()
+                ))
+                .clicked()
+            {
+                actions.push(Action::Reconnect(checkpoint.clone()));
+            }
+        }
         if let Some(info) = &self.run.info {
             ui.small(format!("{}: {}", info.device.backend, info.device.name));
             // Said for this run only: the next preset (a 2-D toy on the CPU, say) clears it.

@@ -10,7 +10,7 @@ mod view;
 pub use view::real_points;
 
 use super::reference::ReferenceClassifier;
-use super::{Round, Scene, Task, Term, labels};
+use super::{Round, Scene, Task, Term};
 use crate::data::{self, DataSource, SampleShape};
 use crate::engine::loss;
 use crate::models::{Discriminator, Generator};
@@ -70,15 +70,22 @@ impl Task for Generate {
     fn round(
         &self,
         data: &mut dyn DataSource,
+        resident: Option<&crate::engine::resident::Resident>,
         n: usize,
         noise: &mut StdRng,
         device: &Device,
     ) -> Round {
-        let batch = data.batch(n);
-        let features = data.shape().numel();
+        let kept = resident.and_then(|r| Some(r.rows(&data.draw(n)?, device)));
+        let (real, batch_labels) = kept.unwrap_or_else(|| {
+            let batch = data.batch(n);
+            let features = data.shape().numel();
+            let x = TensorData::new(batch.x, [batch.n, features]);
+            (Tensor::from_data(x, device), batch.labels)
+        });
         // A conditional G makes fakes of the real batch's classes.
-        let labels = labels(&batch, self.classes.is_some(), device);
-        let real = Tensor::from_data(TensorData::new(batch.x, [batch.n, features]), device);
+        let labels = batch_labels
+            .filter(|_| self.classes.is_some())
+            .map(|l| crate::models::label_tensor(&l, device));
         Round {
             g_input: latent(n, self.latent_dim, noise, device),
             labels,

@@ -120,6 +120,7 @@ impl Task for Translate {
     fn round(
         &self,
         data: &mut dyn DataSource,
+        _resident: Option<&crate::engine::resident::Resident>,
         n: usize,
         noise: &mut StdRng,
         device: &Device,

@@ -96,6 +96,7 @@ impl Task for Upscale {
     fn round(
         &self,
         data: &mut dyn DataSource,
+        _resident: Option<&crate::engine::resident::Resident>,
         n: usize,
         _noise: &mut StdRng,
         device: &Device,
