@@ -273,3 +273,46 @@ fn a_vit_discriminator_run_resumes_exactly_with_its_spectral_state() {
     assert!(p.game.spectral_norm);
     super::common::assert_resumes_exactly(&p, 3, 2);
 }
+
+/// A discriminator whose loss blows up is refused within the step that read it, and the
+/// whole step is undone: D, its optimizer and G are exactly as the step found them (the
+/// step's statistics are read once, after G's backward pass, so D's update had been made
+/// and is rolled back).
+#[test]
+fn a_step_whose_d_loss_is_not_finite_leaves_every_weight_as_it_was() {
+    use ganscope::engine::trainer::TrainError;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut p = preset("ring8-mlp");
+    p.train.lr_d = 1e30;
+    let mut trainer = Trainer::new(&p, &device::cpu());
+    let files = [
+        "generator.bpk",
+        "discriminator.bpk",
+        "optimizer_d.bpk",
+        "optimizer_g.bpk",
+    ];
+    for i in 0..200 {
+        // A folder per try: a refused step leaves the step count, and so the name, as it was.
+        let before = trainer
+            .save_checkpoint(&dir.path().join(format!("before-{i}")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        match trainer.step() {
+            Err(TrainError::Diverged { what: "D loss", .. }) => {
+                let after = trainer
+                    .save_checkpoint(&dir.path().join("after"))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                for file in files {
+                    let read = |c: &std::path::Path| {
+                        std::fs::read(c.join(file)).unwrap_or_else(|e| panic!("{e}"))
+                    };
+                    assert!(read(&before) == read(&after), "{file} changed");
+                }
+                return;
+            }
+            // G's loss may go first (D's update made it so); that step's D update stands.
+            Ok(_) | Err(TrainError::Diverged { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    panic!("D's loss never blew up at a learning rate of 1e30");
+}

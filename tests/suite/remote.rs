@@ -343,20 +343,7 @@ fn the_app_trains_on_a_remote_device_picked_in_its_window() {
             checkpoint_every: 10,
         });
     step_until(&mut harness, |app| app.run_state().info.is_some());
-    harness.get_by_label("Remote...").click();
-    // The click, then the window's sizing pass, then the window.
-    harness.run_steps(4);
-    assert!(harness.state().remote_window_open());
-    harness.get_by_label("Address").focus();
-    harness.run_steps(1);
-    harness.get_by_label("Address").type_text(&server.address);
-    harness.get_by_label("Token").focus();
-    harness.run_steps(1);
-    harness.get_by_label("Token").type_text(TOKEN);
-    harness.run_steps(1);
-    harness.get_by_label("Connect").click();
-    harness.run_steps(2);
-    assert!(!harness.state().remote_window_open());
+    connect_in_app(&mut harness, &server.address);
     step_until(&mut harness, |app| {
         app.run_state()
             .info
@@ -439,6 +426,71 @@ fn the_app_trains_on_a_remote_device_picked_in_its_window() {
     step_until(&mut harness, |app| !app.run_state().running);
     harness.run_steps(3);
     assert!(harness.query_by_label("Reconnect").is_none());
+}
+
+/// Device → Remote..., the address and [`TOKEN`] typed in, Connect.
+fn connect_in_app(
+    harness: &mut egui_kittest::Harness<'static, ganscope::ui::GanscopeApp>,
+    address: &str,
+) {
+    use egui_kittest::kittest::Queryable;
+    harness.get_by_label("Remote...").click();
+    // The click, then the window's sizing pass, then the window.
+    harness.run_steps(4);
+    assert!(harness.state().remote_window_open());
+    harness.get_by_label("Address").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Address").type_text(address);
+    harness.get_by_label("Token").focus();
+    harness.run_steps(1);
+    harness.get_by_label("Token").type_text(TOKEN);
+    harness.run_steps(1);
+    harness.get_by_label("Connect").click();
+    harness.run_steps(2);
+    assert!(!harness.state().remote_window_open());
+}
+
+/// Connecting shows in the side panel while the window keeps drawing; a server that accepts
+/// the connection and never answers is named once the connect deadline has passed.
+#[test]
+fn the_app_shows_it_connects_and_names_a_server_that_never_answers() {
+    use super::ui::{harness, step_until};
+    use egui_kittest::kittest::Queryable;
+    // Accepted by the kernel's backlog, never answered.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let address = format!(
+        "ws://{}",
+        silent.local_addr().unwrap_or_else(|e| panic!("{e}"))
+    );
+    let mut harness = harness("ring8-mlp");
+    step_until(&mut harness, |app| app.run_state().info.is_some());
+    connect_in_app(&mut harness, &address);
+    step_until(&mut harness, |app| app.run_state().connecting.is_some());
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains(&format!("connecting to {address}"))
+            .is_some()
+    );
+    let started = Instant::now();
+    step_until(&mut harness, |app| app.run_state().connecting.is_none());
+    let waited = started.elapsed();
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains("connecting to").is_none());
+    let said: Vec<String> = harness
+        .state()
+        .run_state()
+        .messages
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains(&format!("no answer from {address}"))),
+        "{said:?}"
+    );
+    eprintln!("a silent server was named after {waited:?}");
+    drop(silent);
 }
 
 /// A TCP relay to 127.0.0.1:`to` whose traffic can be frozen: a server that stalls without

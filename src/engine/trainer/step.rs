@@ -87,7 +87,7 @@ impl Trainer {
         };
         let mut last = None;
         // D's statistics of every round, read with G's at the end of the step.
-        let mut d_reads: Vec<Tensor<1>> = Vec::with_capacity(4 * t.d_steps as usize);
+        let mut d_reads: Vec<Tensor<1>> = Vec::with_capacity(4 * t.d_steps);
         // Where D stood, to go back to when one of its losses turns out not finite.
         let d_before = (self.discriminator.clone(), self.opt_d.clone());
         let mut noise = self.rng(Stream::Noise);
