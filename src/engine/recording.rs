@@ -179,7 +179,10 @@ impl Recording {
         let checkpoint_due = self
             .checkpointed_at
             .is_none_or(|at| at.elapsed() >= CHECKPOINT_GAP);
-        if self.every > 0 && m.step.is_multiple_of(self.every) && checkpoint_due {
+        let periodic = self.every > 0 && m.step.is_multiple_of(self.every);
+        // A remote server can vanish with the run's weights: such a run also keeps a
+        // checkpoint from its first step on, one per CHECKPOINT_GAP, whatever `every` says.
+        if (periodic || trainer.is_remote()) && checkpoint_due {
             events.extend(self.checkpoint(trainer, false));
         }
         events.extend(self.failed());

@@ -64,6 +64,8 @@ pub struct RunState {
     pub connecting: Option<String>,
     /// After a remote device was lost: the checkpoint Reconnect continues from.
     pub reconnect: Option<PathBuf>,
+    /// The error that said so, taken off the messages once a run loads again.
+    lost_message: Option<String>,
     /// Steps of the sample grids saved in that folder, oldest first.
     pub saved_samples: Vec<u64>,
     /// The run's event log (pauses, checkpoints, alarms, changed settings), oldest first.
@@ -126,7 +128,11 @@ impl RunState {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::Loaded(info) => {
-                // A new run: the connecting state ends and a lost run is no longer offered.
+                // A new run: the connecting state ends and a lost run is no longer offered,
+                // nor its loss reported.
+                if let Some(lost) = self.lost_message.take() {
+                    self.messages.retain(|m| m.text != lost);
+                }
                 *self = RunState {
                     info: Some(info),
                     messages: std::mem::take(&mut self.messages),
@@ -203,13 +209,20 @@ impl RunState {
                 total,
             } => self.loading = Some((preset, done, total)),
             Event::Connecting { address } => self.connecting = Some(address),
-            Event::RemoteLost { checkpoint } => self.reconnect = checkpoint,
+            Event::RemoteLost { checkpoint } => {
+                self.reconnect = checkpoint;
+                self.lost_message = Some(String::new());
+            }
             Event::Error {
                 message,
                 fatal_to_run,
             } => {
                 self.loading = None;
                 self.connecting = None;
+                // The error right after a loss is the one that reports it.
+                if self.lost_message.as_deref() == Some("") {
+                    self.lost_message = Some(message.clone());
+                }
                 if fatal_to_run {
                     self.info = None;
                     self.running = false;

@@ -393,7 +393,9 @@ impl Engine {
                  it answers again, or Open run on another device.",
                 checkpoint.display()
             ),
-            None => "The run had no checkpoint yet: its training is lost.".into(),
+            None => "The run had no checkpoint yet (it is not recorded, or this was its first \
+                     step): its training is lost."
+                .into(),
         };
         self.emit(Event::RemoteLost { checkpoint: last });
         self.emit(Event::Error {

@@ -52,10 +52,7 @@ pub enum TrainError {
     Data(String),
     /// The device stopped answering (a remote server gone or unreachable): the step was not
     /// applied, and the weights on this side are those of the last step read back.
-    #[error(
-        "the device stopped answering ({0}); the step was not applied. A remote server may be \
-         gone: the run's last checkpoint is intact, continue it once the server is back"
-    )]
+    #[error("the remote device stopped answering ({0}); the step was not applied.")]
     Device(String),
 }
 

@@ -299,8 +299,9 @@ fn read_values(
                 .map_err(|_| TrainError::Device(format!("no answer in {} s", limit.as_secs())))?
         }
     };
+    // burn says only that the answer never came (its channel closed with the connection).
     let mut data = read
-        .map_err(|e| TrainError::Device(format!("{e}").lines().last().unwrap_or("").to_string()))?
+        .map_err(|_| TrainError::Device("the connection to its server closed".into()))?
         .to_f32s();
     data.resize(n, f32::NAN);
     Ok(data)
