@@ -115,32 +115,45 @@ pub fn connect(target: &RemoteTarget) -> Result<OpenedDevice, String> {
 
 #[cfg(feature = "remote")]
 fn open(target: &RemoteTarget, slot: usize) -> Result<burn::prelude::Device, String> {
-    use burn::remote::{ConnectError, RemoteHost};
+    use burn::remote::RemoteHost;
     let host = RemoteHost::websocket(&target.address).with_credential(target.token.as_str());
     burn::prelude::Device::remote_options(&host)
         .device_index(slot)
         .init()
-        .map_err(|e| match e {
-            ConnectError::Unauthorized => format!(
-                "{} refused the token: set {TOKEN_VARIABLE} to the token the server was started \
-                 with",
-                target.address
-            ),
-            ConnectError::IncompatibleProtocol {
-                client_version,
-                server_version,
-            } => format!(
-                "{} speaks remote protocol {server_version} and this ganscope {client_version}: \
-                 run the same ganscope version on both machines",
-                target.address
-            ),
-            ConnectError::Unreachable { reason } => format!(
-                "cannot reach {}: {reason} (is `ganscope serve` running there, and the tunnel \
-                 up?)",
-                target.address
-            ),
-            other => format!("cannot connect to {}: {other}", target.address),
-        })
+        .map_err(|e| describe(e, &target.address))
+}
+
+/// Why connecting to the server at `address` failed, in words that say what to do.
+#[cfg(feature = "remote")]
+fn describe(error: burn::remote::ConnectError, address: &str) -> String {
+    use burn::remote::ConnectError;
+    match error {
+        ConnectError::Unauthorized => format!(
+            "{address} refused the token: set {TOKEN_VARIABLE} to the token the server was \
+             started with"
+        ),
+        ConnectError::IncompatibleProtocol {
+            client_version,
+            server_version,
+        } => format!(
+            "{address} speaks remote protocol {server_version} and this ganscope \
+             {client_version}: run the same ganscope version on both machines"
+        ),
+        ConnectError::NoSuchDevice { device_count } => format!(
+            "{address} has no fresh session left for a reconnect (it hosts {device_count}): \
+             restart ganscope to connect again, or restart the server with this ganscope \
+             version (`ganscope serve` hosts {SESSION_SLOTS})"
+        ),
+        ConnectError::Unreachable { reason } => format!(
+            "cannot reach {address}: {reason} (is `ganscope serve` running there, and the \
+             tunnel up?)"
+        ),
+        ConnectError::Handshake { reason } => format!(
+            "{address} answered but the session could not start ({reason}): is it a \
+             `ganscope serve` of this version?"
+        ),
+        other => format!("cannot connect to {address}: {other}"),
+    }
 }
 
 #[cfg(not(feature = "remote"))]
@@ -170,6 +183,30 @@ mod tests {
         assert!(parse_address("ws://x").is_err_and(|e| e.contains("no port")));
         assert!(parse_address("ws://:80").is_err_and(|e| e.contains("no host")));
         assert!(parse_address("ws://x:99999").is_err_and(|e| e.contains("not a port")));
+    }
+
+    #[cfg(feature = "remote")]
+    #[test]
+    fn each_refusal_says_what_to_do() {
+        use burn::remote::ConnectError;
+        let at = "ws://gpu:4700";
+        let said = |e| describe(e, at);
+        let version = said(ConnectError::IncompatibleProtocol {
+            client_version: 7,
+            server_version: 9,
+        });
+        assert!(version.contains("protocol 9") && version.contains("same ganscope version"));
+        assert!(said(ConnectError::Unauthorized).contains(TOKEN_VARIABLE));
+        let slots = said(ConnectError::NoSuchDevice { device_count: 1 });
+        assert!(slots.contains("hosts 1") && slots.contains("restart ganscope"));
+        let broke = said(ConnectError::Handshake {
+            reason: "closed".into(),
+        });
+        assert!(broke.contains("(closed)") && broke.contains(at));
+        let away = said(ConnectError::Unreachable {
+            reason: "refused".into(),
+        });
+        assert!(away.contains("cannot reach ws://gpu:4700: refused"));
     }
 
     #[test]

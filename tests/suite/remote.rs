@@ -325,7 +325,8 @@ fn a_server_killed_mid_run_stops_the_run_with_its_last_checkpoint_intact() {
 }
 
 /// The app's Remote... device (egui_kittest): the window takes the address and token, Connect
-/// loads the preset on the remote device (the side panel says so), and it trains there; when
+/// loads the preset on the remote device (the side panel says so), and it trains there, with
+/// its diagnostics and the explorer's renders; when
 /// the server dies, the app says so and where the run's last checkpoint is, which loads; once
 /// a server answers on that port again, Reconnect continues the run from that checkpoint.
 #[test]
@@ -351,10 +352,25 @@ fn the_app_trains_on_a_remote_device_picked_in_its_window() {
             .is_some_and(|i| i.device.backend == "remote")
     });
     harness.get_by_label("Train").click();
-    step_until(&mut harness, |app| app.run_state().step >= 20);
+    // Past metrics_every (100) steps the diagnostics are measured, on the remote device too.
+    step_until(&mut harness, |app| !app.run_state().diagnostics.is_empty());
     harness.get_by_label("Pause").click();
     // Resume is a button only once the engine says the run stopped.
     step_until(&mut harness, |app| !app.run_state().running);
+    harness.run_steps(3);
+    // The explorer renders from the remote G's snapshot of the paused step.
+    let paused_at = harness.state().run_state().step;
+    harness.get_by_label("Explorer").click();
+    step_until(&mut harness, |app| {
+        app.explorer().snapshot_step() == Some(paused_at)
+    });
+    // Moving z asks for a render of that G, which the remote device makes.
+    harness.state_mut().explorer_mut().set_dimension(0, 0.5);
+    step_until(&mut harness, |app| {
+        app.explorer().snapshot_step() == Some(paused_at)
+            && !app.explorer().latency_log().is_empty()
+    });
+    harness.get_by_label("Training").click();
     harness.run_steps(3);
     assert!(
         harness
@@ -374,7 +390,7 @@ fn the_app_trains_on_a_remote_device_picked_in_its_window() {
         .clone()
         .unwrap_or_else(|| panic!("the run is recorded"));
     harness.get_by_label("Resume").click();
-    step_until(&mut harness, |app| app.run_state().step >= 40);
+    step_until(&mut harness, |app| app.run_state().step >= paused_at + 20);
     let _ = server.child.kill();
     let _ = server.child.wait();
     step_until(&mut harness, |app| app.run_state().info.is_none());
