@@ -8,7 +8,7 @@
 //! carry no meaning).
 
 use super::loss;
-use crate::engine::HostValues;
+use crate::engine::ReadBack;
 use crate::models::Discriminator;
 use crate::preset::GameSpec;
 use crate::protocol::Field;
@@ -32,7 +32,7 @@ fn to_tensor(points: &[[f32; 2]], device: &Device) -> Tensor<2> {
 }
 
 fn read(tensor: Tensor<2>) -> Vec<f32> {
-    tensor.into_data().to_f32s()
+    tensor.read_f32s()
 }
 
 /// D's probability "real" at the centres of an `n`×`n` grid over `bounds`

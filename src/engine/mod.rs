@@ -47,3 +47,25 @@ impl HostValues for burn::tensor::TensorData {
             .unwrap_or_else(|e| unreachable!("ganscope's tensors are f32: {e:?}"))
     }
 }
+
+/// A float tensor's values on the host. A read from a remote device waits at most
+/// [`remote::read_deadline`], as a step's read does: past it (a server that stalls while a
+/// sample grid, a measurement or a render is read), or when the server is gone, this panics
+/// with the reason, which the engine's session takes as the device lost and the explorer as
+/// a failed render, rather than waiting for ever.
+pub(crate) trait ReadBack {
+    fn read_f32s(self) -> Vec<f32>;
+}
+
+impl<const D: usize> ReadBack for burn::prelude::Tensor<D> {
+    fn read_f32s(self) -> Vec<f32> {
+        if !remote::is_remote(&self.device()) {
+            return self.into_data().to_f32s();
+        }
+        match remote::within(remote::read_deadline(), move || self.try_into_data()) {
+            Ok(Ok(data)) => data.to_f32s(),
+            Ok(Err(_)) => panic!("the remote device stopped answering (its connection closed)"),
+            Err(why) => panic!("the remote device stopped answering ({why})"),
+        }
+    }
+}

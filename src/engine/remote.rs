@@ -44,6 +44,31 @@ pub const SESSION_SLOTS: usize = 64;
 
 static TARGET: Mutex<Option<RemoteTarget>> = Mutex::new(None);
 
+/// Every remote device this process connected, to tell its tensors' reads apart.
+static OPENED: Mutex<Vec<burn::prelude::Device>> = Mutex::new(Vec::new());
+
+/// Whether `device` is a remote one (whose reads wait at most [`read_deadline`]).
+pub fn is_remote(device: &burn::prelude::Device) -> bool {
+    OPENED.lock().is_ok_and(|opened| opened.contains(device))
+}
+
+/// `read` on a helper thread, its answer within `limit` or an error saying none came (the
+/// thread is left to a server that may never answer).
+pub fn within<T: Send + 'static>(
+    limit: Duration,
+    read: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    std::thread::Builder::new()
+        .name("ganscope-read".into())
+        .spawn(move || {
+            let _ = tx.send(read());
+        })
+        .map_err(|e| format!("cannot start a read: {e}"))?;
+    rx.recv_timeout(limit)
+        .map_err(|_| format!("no answer in {} s", limit.as_secs()))
+}
+
 /// Per server address, the slot the next connect uses (raised each time a session is lost).
 static SLOTS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
 
@@ -102,6 +127,11 @@ pub fn connect(target: &RemoteTarget) -> Result<OpenedDevice, String> {
             CONNECT_TIMEOUT.as_secs()
         )
     })??;
+    if let Ok(mut opened) = OPENED.lock()
+        && !opened.contains(&device)
+    {
+        opened.push(device.clone());
+    }
     Ok(OpenedDevice {
         device,
         info: DeviceInfo {

@@ -5,7 +5,7 @@
 
 use super::device::{self, OpenedDevice};
 use crate::data::{self, SampleShape};
-use crate::engine::HostValues;
+use crate::engine::ReadBack;
 use crate::engine::translator::Translator;
 use crate::engine::upscaler::Upscaler;
 use crate::imaging;
@@ -297,8 +297,7 @@ impl Snapshot {
                         to_tensor(chunk, self.latent_dim, &self.device),
                         labels.as_ref(),
                     )
-                    .into_data()
-                    .to_f32s()
+                    .read_f32s()
             })
             .collect()
     }

@@ -3,7 +3,7 @@
 //! U-Net accepts (multiples of 2^levels), with dropout draws from a fixed seed, so the same
 //! input always gives the same output.
 
-use crate::engine::HostValues;
+use crate::engine::ReadBack;
 use crate::engine::task::translate;
 use crate::models::{Generator, unet::UnetGenerator};
 use burn::prelude::*;
@@ -92,6 +92,6 @@ impl Translator {
         let draws = translate::uniforms(n * noise, &mut rng);
         let input = translate::interleave(sources, features, &draws, noise);
         let x = Tensor::from_data(TensorData::new(input, [n, features + noise]), &self.device);
-        Ok(self.g.forward_at(x, side).into_data().to_f32s())
+        Ok(self.g.forward_at(x, side).read_f32s())
     }
 }

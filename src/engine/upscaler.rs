@@ -7,7 +7,7 @@
 //! own borders): tiling changes no value beyond float rounding (tested).
 
 use crate::data::resample;
-use crate::engine::HostValues;
+use crate::engine::ReadBack;
 use crate::models::Generator;
 use crate::models::srresnet::SrResNet;
 use burn::prelude::*;
@@ -89,7 +89,7 @@ impl Upscaler {
                 }
                 let x =
                     Tensor::<4>::from_data(TensorData::new(input, [1, c, th, tw]), &self.device);
-                let up = self.g.upscale(x).into_data().to_f32s();
+                let up = self.g.upscale(x).read_f32s();
                 // Keep the centre: rows y0..y1 and columns x0..x1, scaled.
                 let (uw, uh) = (tw * s, th * s);
                 for ch in 0..c {

@@ -16,6 +16,7 @@ pub mod translate;
 pub mod upscale;
 
 use crate::data::{DataSource, HostBatch, SampleShape};
+use crate::engine::ReadBack;
 use crate::models::{Discriminator, Generator};
 use crate::preset::{Preset, TaskSpec};
 use crate::protocol::{Diagnostics, RgbaImage, SampleView};
@@ -219,7 +220,6 @@ pub fn verdicts(
     features: usize,
     beside: Option<(&[f32], usize)>,
 ) -> Vec<f32> {
-    use crate::engine::HostValues;
     let d = scene.d.valid();
     let mut rng = scene.rng(Stream::Judge);
     let std = scene.preset.game.noise_at(scene.step);
@@ -245,7 +245,7 @@ pub fn verdicts(
         };
         let input = crate::engine::trainer::game::with_noise(input, std, &mut rng);
         let p = burn::tensor::activation::sigmoid(d.judge(input, None)).mean_dim(1);
-        out.extend(p.into_data().to_f32s());
+        out.extend(p.read_f32s());
         start = end;
     }
     out

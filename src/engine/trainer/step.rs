@@ -287,17 +287,8 @@ fn read_values(
     let joined = Tensor::cat(values.into_iter().map(|t| t.detach()).collect(), 0);
     let read = match deadline {
         None => joined.try_into_data(),
-        Some(limit) => {
-            let (tx, rx) = crossbeam_channel::bounded(1);
-            std::thread::Builder::new()
-                .name("ganscope-read".into())
-                .spawn(move || {
-                    let _ = tx.send(joined.try_into_data());
-                })
-                .map_err(|e| TrainError::Device(format!("cannot start a read: {e}")))?;
-            rx.recv_timeout(limit)
-                .map_err(|_| TrainError::Device(format!("no answer in {} s", limit.as_secs())))?
-        }
+        Some(limit) => crate::engine::remote::within(limit, move || joined.try_into_data())
+            .map_err(TrainError::Device)?,
     };
     // burn says only that the answer never came (its channel closed with the connection).
     let mut data = read

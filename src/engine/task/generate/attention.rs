@@ -3,7 +3,7 @@
 //! entropy of that attention over the measurement's generated samples.
 
 use super::Generate;
-use crate::engine::HostValues;
+use crate::engine::ReadBack;
 use crate::engine::task::Scene;
 use crate::imaging;
 use crate::protocol::{AttendedSample, Attention};
@@ -43,8 +43,7 @@ impl Generate {
                 .neg()
                 .reshape([n, heads])
                 .sum_dim(0)
-                .into_data()
-                .to_f32s();
+                .read_f32s();
             sums.resize(heads, 0.0);
             for (s, e) in sums.iter_mut().zip(entropy) {
                 *s += f64::from(e);
@@ -63,7 +62,7 @@ impl Generate {
         let n = shown + real_shown;
         let (weights, _) = d.class_attention(rows(&images))?;
         let [_, heads, t] = weights.dims();
-        let values = weights.into_data().to_f32s();
+        let values = weights.read_f32s();
         let samples = (0..n)
             .map(|i| {
                 let per_head = |h: usize| &values[(i * heads + h) * t..(i * heads + h + 1) * t];

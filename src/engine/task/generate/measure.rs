@@ -5,7 +5,7 @@
 use super::Generate;
 use super::view::points;
 use crate::data::{DataSource, SampleShape};
-use crate::engine::HostValues;
+use crate::engine::ReadBack;
 use crate::engine::task::{Scene, Stream};
 use crate::engine::trainer::game;
 use crate::imaging;
@@ -105,9 +105,7 @@ impl Generate {
             let input = Tensor::from_data(TensorData::new(chunk, [n, features]), scene.plain);
             let labels = self.labels(labels.map(|l| &l[start..start + n]), scene.plain);
             let input = game::pack(game::with_noise(input, std, &mut rng), game.pack);
-            let scores = sigmoid(d.judge(input, labels.as_ref()))
-                .into_data()
-                .to_f32s();
+            let scores = sigmoid(d.judge(input, labels.as_ref())).read_f32s();
             verdicts.extend(
                 scores
                     .into_iter()

@@ -4,7 +4,7 @@
 
 use super::Generate;
 use crate::data::{self, SampleShape, toy2d};
-use crate::engine::HostValues;
+use crate::engine::ReadBack;
 use crate::engine::field;
 use crate::engine::task::{Scene, Stream};
 use crate::imaging;
@@ -39,7 +39,7 @@ impl Generate {
         labels: Option<&[u32]>,
     ) -> Vec<f32> {
         let labels = self.labels(labels, scene.plain);
-        scene.g.sample(z, labels.as_ref()).into_data().to_f32s()
+        scene.g.sample(z, labels.as_ref()).read_f32s()
     }
 
     /// The channels and side of the samples, for an image data set.

@@ -3,7 +3,7 @@
 
 use super::Translate;
 use crate::data::SampleShape;
-use crate::engine::HostValues;
+use crate::engine::ReadBack;
 use crate::engine::task::{self, Scene};
 use crate::imaging;
 use crate::metrics::{self, coverage, similarity};
@@ -34,7 +34,7 @@ impl Translate {
             let end = (start + CHUNK).min(range.end).min(held.n);
             let input = held.g_input(start..end);
             let x = Tensor::from_data(TensorData::new(input, [end - start, width]), scene.plain);
-            out.extend(scene.g.sample(x, None).into_data().to_f32s());
+            out.extend(scene.g.sample(x, None).read_f32s());
             start = end;
         }
         out

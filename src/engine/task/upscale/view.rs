@@ -5,7 +5,7 @@
 
 use super::Upscale;
 use crate::data::resample;
-use crate::engine::HostValues;
+use crate::engine::ReadBack;
 use crate::engine::task::{self, Scene};
 use crate::imaging;
 use crate::metrics::{self, upscaling};
@@ -32,7 +32,7 @@ impl Upscale {
             let end = (start + CHUNK).min(range.end).min(held.n);
             let rows = held.low[start * low..end * low].to_vec();
             let x = Tensor::from_data(TensorData::new(rows, [end - start, low]), scene.plain);
-            out.extend(scene.g.sample(x, None).into_data().to_f32s());
+            out.extend(scene.g.sample(x, None).read_f32s());
             start = end;
         }
         out
