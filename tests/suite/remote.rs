@@ -394,13 +394,7 @@ fn the_app_trains_on_a_remote_device_picked_in_its_window() {
     let _ = server.child.kill();
     let _ = server.child.wait();
     step_until(&mut harness, |app| app.run_state().info.is_none());
-    let said: Vec<String> = harness
-        .state()
-        .run_state()
-        .messages
-        .iter()
-        .map(|m| m.text.clone())
-        .collect();
+    let said = messages(&harness);
     assert!(
         said.iter()
             .any(|m| m.contains("stopped answering") && m.contains("is intact")),
@@ -449,6 +443,12 @@ fn the_app_trains_on_a_remote_device_picked_in_its_window() {
     step_until(&mut harness, |app| !app.run_state().running);
     harness.run_steps(3);
     assert!(harness.query_by_label("Reconnect").is_none());
+}
+
+/// The messages the app's side panel shows.
+fn messages(harness: &egui_kittest::Harness<'static, ganscope::ui::GanscopeApp>) -> Vec<String> {
+    let run = harness.state().run_state();
+    run.messages.iter().map(|m| m.text.clone()).collect()
 }
 
 /// Device → Remote..., the address and [`TOKEN`] typed in, Connect.
@@ -500,13 +500,7 @@ fn the_app_shows_it_connects_and_names_a_server_that_never_answers() {
     let waited = started.elapsed();
     harness.run_steps(2);
     assert!(harness.query_by_label_contains("connecting to").is_none());
-    let said: Vec<String> = harness
-        .state()
-        .run_state()
-        .messages
-        .iter()
-        .map(|m| m.text.clone())
-        .collect();
+    let said = messages(&harness);
     assert!(
         said.iter()
             .any(|m| m.contains(&format!("no answer from {address}"))),
