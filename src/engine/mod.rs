@@ -64,7 +64,10 @@ impl<const D: usize> ReadBack for burn::prelude::Tensor<D> {
         }
         match remote::within(remote::read_deadline(), move || self.try_into_data()) {
             Ok(Ok(data)) => data.to_f32s(),
-            Ok(Err(_)) => panic!("the remote device stopped answering (its connection closed)"),
+            Ok(Err(e)) => panic!(
+                "the remote device stopped answering ({})",
+                remote::read_error(&e)
+            ),
             Err(why) => panic!("the remote device stopped answering ({why})"),
         }
     }

@@ -69,6 +69,17 @@ pub fn within<T: Send + 'static>(
         .map_err(|_| format!("no answer in {} s", limit.as_secs()))
 }
 
+/// A failed read from a remote device in words: the connection closed (burn says its
+/// answer channel did), or the server's own reason.
+pub fn read_error(error: &impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    if text.contains("RecvError") {
+        "the connection to its server closed".into()
+    } else {
+        text.lines().last().unwrap_or_default().trim().to_string()
+    }
+}
+
 /// Per server address, the slot the next connect uses (raised each time a session is lost).
 static SLOTS: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
 

@@ -96,6 +96,23 @@ impl burn::module::ModuleVisitor for Materialise {
 /// Width of a class label's embedding in a conditional G.
 pub const LABEL_EMBEDDING: usize = 16;
 
+/// PixelShuffle by `factor`: [B, C·r², H, W] → [B, C, H·r, W·r], channel c·r² + i·r + j
+/// becoming sub-pixel (i, j) of map c, exactly as burn's `nn::PixelShuffle`. Written with
+/// three transpositions of a 5-D view rather than burn's one 6-D permutation: burn-remote
+/// 0.22's server replays a cached graph holding that permutation as an integer one and stops
+/// the session ("Expected int handle, got float"), so the super-resolution and transformer
+/// families could not train on a remote device.
+pub fn pixel_shuffle(x: Tensor<4>, factor: usize) -> Tensor<4> {
+    let [b, c, h, w] = x.dims();
+    let (r, maps) = (factor, c / (factor * factor));
+    // [B·C, i, j, H, W] → [B·C, H, i, W, j].
+    x.reshape([b * maps, r, r, h, w])
+        .swap_dims(1, 3)
+        .swap_dims(2, 3)
+        .swap_dims(3, 4)
+        .reshape([b, maps, h * r, w * r])
+}
+
 /// Class labels as the models take them.
 pub fn label_tensor(labels: &[u32], device: &Device) -> Tensor<1, Int> {
     let values: Vec<i64> = labels.iter().map(|&l| i64::from(l)).collect();

@@ -177,7 +177,10 @@ impl SrResNet {
         }
         h = kernels::conv(&self.body, h) + lifted;
         for (up, act) in self.ups.iter().zip(&self.up_acts) {
-            h = act.forward(self.shuffle.forward(kernels::conv(up, h)));
+            h = act.forward(super::pixel_shuffle(
+                kernels::conv(up, h),
+                self.shuffle.upscale_factor,
+            ));
         }
         let out = kernels::conv(&self.tail, h);
         if self.bicubic_skip {
@@ -228,8 +231,14 @@ mod tests {
         let device = Device::flex();
         let values: Vec<f32> = (0..16).map(|v| v as f32).collect();
         let x = Tensor::<4>::from_data(TensorData::new(values, [1, 8, 1, 2]), &device);
-        let out = PixelShuffleConfig::new(2).init().forward(x);
+        let burns = PixelShuffleConfig::new(2).init().forward(x.clone());
+        let out = crate::models::pixel_shuffle(x, 2);
         assert_eq!(out.dims(), [1, 2, 2, 4]);
+        assert_eq!(
+            out.to_data(),
+            burns.into_data(),
+            "the same as burn's PixelShuffle"
+        );
         let got = out.into_data().try_to_vec::<f32>().unwrap_or_default();
         // Input channel k at column j holds 2k + j.
         let expected = vec![

@@ -102,8 +102,7 @@ impl TransformerGenerator {
         let [b, t, w] = x.dims();
         let g = (t as f64).sqrt().round() as usize;
         let image = x.swap_dims(1, 2).reshape([b, w, g, g]);
-        self.shuffle
-            .forward(image)
+        super::pixel_shuffle(image, self.shuffle.upscale_factor)
             .reshape([b, w / 4, 4 * t])
             .swap_dims(1, 2)
     }

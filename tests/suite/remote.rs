@@ -170,6 +170,14 @@ fn a_seeded_run_on_the_remote_device_gives_the_local_cpu_losses() {
         ),
         (dir.path().join("digits-dcgan-16.toml"), "dcgan", 5),
         (files_preset, "files", 5),
+        // The transformer and super-resolution families (PixelShuffle; see
+        // `models::pixel_shuffle`).
+        (
+            Path::new("presets/digits-transgan.toml").to_path_buf(),
+            "transgan",
+            2,
+        ),
+        (Path::new("presets/digits-sr4.toml").to_path_buf(), "sr4", 2),
     ];
     for (preset, name, steps) in presets {
         let local = dir.path().join(format!("{name}-local"));

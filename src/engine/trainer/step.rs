@@ -290,9 +290,8 @@ fn read_values(
         Some(limit) => crate::engine::remote::within(limit, move || joined.try_into_data())
             .map_err(TrainError::Device)?,
     };
-    // burn says only that the answer never came (its channel closed with the connection).
     let mut data = read
-        .map_err(|_| TrainError::Device("the connection to its server closed".into()))?
+        .map_err(|e| TrainError::Device(crate::engine::remote::read_error(&e)))?
         .to_f32s();
     data.resize(n, f32::NAN);
     Ok(data)
