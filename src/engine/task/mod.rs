@@ -264,14 +264,3 @@ pub fn open(
         TaskSpec::Upscale { .. } => Box::new(upscale::Upscale::new(preset, data)?),
     })
 }
-
-/// A batch's class labels as a conditional model takes them (`None` when it is not one).
-pub fn labels(batch: &HostBatch, conditional: bool, device: &Device) -> Option<Tensor<1, Int>> {
-    if !conditional {
-        return None;
-    }
-    batch
-        .labels
-        .as_deref()
-        .map(|l| crate::models::label_tensor(l, device))
-}
