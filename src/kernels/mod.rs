@@ -12,6 +12,8 @@
 //! - [`linear`]: a fully connected layer (`x · W + b`) as one `gemm` call and one autodiff node.
 //! - [`optim`]: one fused pass per parameter tensor for Adam and RMSProp on the CPU (used on
 //!   every device: off the CPU each step is burn's).
+//! - [`isa`]: the instruction set a CPU run's arithmetic uses, and what holds it fixed across
+//!   CPUs (a seeded run replays bit for bit with or without AVX-512).
 //! - [`bench`]: per-layer timings for `ganscope bench --compare-kernels`.
 //!
 //! [`set_kernels`] switches the whole process back to burn's convolutions, LeakyReLU, batch
@@ -22,6 +24,7 @@ pub mod activation;
 pub mod bench;
 pub mod cpu;
 pub mod extension;
+pub mod isa;
 pub mod linear;
 pub mod norm;
 pub mod optim;
