@@ -128,7 +128,7 @@ pub fn connect(target: &RemoteTarget) -> Result<OpenedDevice, String> {
     std::thread::Builder::new()
         .name("ganscope-connect".into())
         .spawn(move || {
-            let _ = tx.send(open(&asked, slot));
+            let _ = tx.send(reachable(&asked.address).and_then(|()| open(&asked, slot)));
         })
         .map_err(|e| format!("cannot start the connecting thread: {e}"))?;
     let device = rx.recv_timeout(CONNECT_TIMEOUT).map_err(|_| {
@@ -152,6 +152,35 @@ pub fn connect(target: &RemoteTarget) -> Result<OpenedDevice, String> {
         },
         notice: None,
     })
+}
+
+/// Whether something listens at `address` (`ws://HOST:PORT`), asked with a plain TCP connect
+/// first: a refused connection or an unknown host answers at once, where burn-remote's own
+/// connect keeps retrying until the deadline (a refusal on localhost took the full 15 s).
+fn reachable(address: &str) -> Result<(), String> {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let host_port = address.strip_prefix("ws://").unwrap_or(address);
+    let unreachable = |why: String| {
+        format!(
+            "cannot reach {address}: {why} (is `ganscope serve` running there, and the tunnel \
+             up?)"
+        )
+    };
+    let addresses: Vec<_> = host_port
+        .to_socket_addrs()
+        .map_err(|e| unreachable(e.to_string()))?
+        .collect();
+    let mut last = None;
+    for socket in &addresses {
+        match TcpStream::connect_timeout(socket, CONNECT_TIMEOUT) {
+            Ok(_) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(unreachable(last.map_or_else(
+        || "the host name has no address".to_string(),
+        |e| e.to_string(),
+    )))
 }
 
 #[cfg(feature = "remote")]

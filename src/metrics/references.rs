@@ -45,6 +45,20 @@ impl Entry {
         format!("{} ({})", self.method, self.source)
     }
 
+    /// The name to show among `all`: the method alone where it is unique ("PacGAN4"), with
+    /// its paper where another entry shares the method ("GAN (VEEGAN)", "GAN (PacGAN)").
+    pub fn name_among(&self, all: &[Entry]) -> String {
+        if all.iter().filter(|e| e.method == self.method).count() > 1 {
+            let paper = self
+                .source
+                .rsplit_once(' ')
+                .map_or(self.source.as_str(), |(paper, _)| paper);
+            format!("{} ({paper})", self.method)
+        } else {
+            self.method.clone()
+        }
+    }
+
     /// The source in words, for a student: "Table 1 of PacGAN (Lin et al. 2018)".
     pub fn citation(&self) -> String {
         let (paper, table) = self
@@ -108,5 +122,10 @@ mod tests {
             all.iter()
                 .all(|e| e.ring.modes <= 8.0 && e.grid.modes <= 25.0)
         );
+        // Every entry is told apart by the name it is shown with.
+        let names: std::collections::BTreeSet<String> =
+            all.iter().map(|e| e.name_among(all)).collect();
+        assert_eq!(names.len(), all.len(), "{names:?}");
+        assert_eq!(pac4.name_among(all), "PacGAN4");
     }
 }

@@ -346,6 +346,10 @@ pub enum Event {
     Notice(String),
     /// Something the user asked for is done ("saved the checkpoint of step 40 to …").
     Done(String),
+    /// The augmentation experiment `experiment` runs on the snapshot of G of training step
+    /// `step` (the explorer's, which may be a little older than the live run); its log in a
+    /// recorded run is `lab/step<step>.jsonl`.
+    LabStarted { experiment: u64, step: u64 },
     /// One arm of the augmentation experiment `experiment` is measured (see
     /// [`ExploreRequest::Experiment`]); every result arrives, in order.
     LabResult { experiment: u64, result: ArmResult },

@@ -9,7 +9,7 @@ use super::plot_frame::{self, XAxis};
 use super::run_state::RunState;
 use crate::protocol::{AttendedSample, Attention, Diagnostics, RgbaImage};
 use egui::Color32;
-use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
+use egui_plot::{HLine, Legend, Plot};
 
 /// A patch with this many times an even share of the attention is drawn full red.
 const FULL_TINT: f32 = 4.0;
@@ -149,9 +149,11 @@ fn entropy_plot(ui: &mut egui::Ui, all: &[Diagnostics], uniform: f32) {
                     .and_then(|a| a.entropy.get(h))
                     .map(|e| f64::from(*e))
             });
-            plot.line(
-                Line::new(format!("head {h}"), PlotPoints::new(points))
-                    .color(HEAD_COLORS[h % HEAD_COLORS.len()]),
+            plot_frame::draw_measured(
+                plot,
+                format!("head {h}"),
+                points,
+                HEAD_COLORS[h % HEAD_COLORS.len()],
             );
         }
         plot.hline(HLine::new("even attention", f64::from(uniform)).color(Color32::GRAY));

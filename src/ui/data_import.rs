@@ -143,6 +143,10 @@ struct Form {
     channels: usize,
     template: String,
     name: String,
+    /// The user typed a name: changing the template no longer renames the preset.
+    name_edited: bool,
+    /// The data's folder or file name, the first part of the proposed names.
+    stem: String,
     error: Option<String>,
     texture: Option<TextureHandle>,
 }
@@ -230,19 +234,15 @@ impl DataImport {
     }
 }
 
-/// The form's first values: the examined set's own channels, a DCGAN template.
+/// The form's first values: the examined set's own channels, the template that fits it
+/// ([`proposed_template`]) and a free name after the folder and the template.
 fn form(path: &Path, examined: Examined, presets: &[Preset]) -> Form {
     let labelled = !examined.classes.is_empty();
     let names: Vec<&str> = templates(presets, labelled)
         .iter()
         .map(|p| p.name.as_str())
         .collect();
-    let template = ["fashion-dcgan", "digits-dcgan"]
-        .into_iter()
-        .find(|n| names.contains(n))
-        .or(names.first().copied())
-        .unwrap_or_default()
-        .to_string();
+    let template = proposed_template(&examined, &names);
     let stem = path
         .file_name()
         .map_or_else(|| "data".into(), |n| n.to_string_lossy().into_owned());
@@ -250,11 +250,51 @@ fn form(path: &Path, examined: Examined, presets: &[Preset]) -> Form {
         channels: if examined.grey { 1 } else { 3 },
         examined,
         size: 32,
+        name: proposed_name(&stem, &template, presets),
         template,
-        name: format!("{stem}-dcgan"),
+        name_edited: false,
+        stem,
         error: None,
         texture: None,
     }
+}
+
+/// Photos: few images (under 500) whose smaller side is at least 128 px. A GAN learns little
+/// from a handful of images, and super-resolution crops them at full size.
+fn photos(examined: &Examined) -> bool {
+    examined.count < 500
+        && !examined.sizes.is_empty()
+        && examined.sizes.iter().all(|&(h, w)| h.min(w) >= 128)
+}
+
+/// The template proposed for `examined` among the template names offered: the photo
+/// super-resolution preset for a few large photos, else the DCGAN of Fashion-MNIST or of the
+/// digits, else the first offered.
+fn proposed_template(examined: &Examined, offered: &[&str]) -> String {
+    let wanted: &[&str] = if photos(examined) {
+        &["photos-srresnet", "fashion-dcgan", "digits-dcgan"]
+    } else {
+        &["fashion-dcgan", "digits-dcgan"]
+    };
+    wanted
+        .iter()
+        .find(|n| offered.contains(n))
+        .or(offered.first())
+        .copied()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `<folder>-<the template's family>` ("pets-dcgan", "holiday-srresnet"), with `-2`, `-3`…
+/// added when a preset has that name already.
+fn proposed_name(stem: &str, template: &str, presets: &[Preset]) -> String {
+    let family = template.rsplit('-').next().unwrap_or(template);
+    let base = format!("{stem}-{family}");
+    let taken = |name: &str| presets.iter().any(|p| p.name == name);
+    std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}-{n}")))
+        .find(|name| !taken(name))
+        .unwrap_or(base)
 }
 
 impl Form {
@@ -332,6 +372,7 @@ impl Form {
             });
             ui.end_row();
             ui.label("Model and game from");
+            let before = self.template.clone();
             egui::ComboBox::from_id_salt("data-import-template")
                 .selected_text(self.template.as_str())
                 .show_ui(ui, |ui| {
@@ -339,9 +380,19 @@ impl Form {
                         ui.selectable_value(&mut self.template, p.name.clone(), p.name.as_str());
                     }
                 });
+            if self.template != before {
+                self.error = None;
+                if !self.name_edited {
+                    // The proposed name follows the template until the user types one.
+                    self.name = proposed_name(&self.stem, &self.template, presets);
+                }
+            }
             ui.end_row();
             ui.label("Preset name");
-            ui.text_edit_singleline(&mut self.name);
+            if ui.text_edit_singleline(&mut self.name).changed() {
+                self.name_edited = true;
+                self.error = None;
+            }
             ui.end_row();
         });
         if let Some(error) = &self.error {
@@ -392,5 +443,55 @@ impl Form {
                 ImportOutcome::Open
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn examined(count: usize, sizes: Vec<(usize, usize)>) -> Examined {
+        Examined {
+            format: "image folder".into(),
+            count,
+            held_out: 0,
+            classes: Vec::new(),
+            sizes,
+            skipped: Vec::new(),
+            grey: false,
+            grid: imaging::to_rgba(&[0.0; 3], 3, 1),
+        }
+    }
+
+    fn shipped() -> Vec<Preset> {
+        crate::preset::library::PresetLibrary::load_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("presets"),
+        )
+        .presets
+    }
+
+    #[test]
+    fn a_few_large_photos_get_the_photo_template_and_names_follow_it_free_of_clashes() {
+        let presets = shipped();
+        let offered: Vec<&str> = templates(&presets, false)
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        let three_photos = examined(3, vec![(512, 600), (1200, 900)]);
+        assert_eq!(
+            proposed_template(&three_photos, &offered),
+            "photos-srresnet"
+        );
+        let thumbnails = examined(3000, vec![(28, 28)]);
+        assert_eq!(proposed_template(&thumbnails, &offered), "fashion-dcgan");
+        assert_eq!(
+            proposed_name("holiday", "photos-srresnet", &presets),
+            "holiday-srresnet"
+        );
+        // digits-dcgan ships: the proposal is free, not refused on Create.
+        assert_eq!(
+            proposed_name("digits", "fashion-dcgan", &presets),
+            "digits-dcgan-2"
+        );
     }
 }

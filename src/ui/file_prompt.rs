@@ -6,8 +6,8 @@
 use super::export::{Export, FileRequest, FolderPurpose};
 use std::path::{Path, PathBuf};
 
-/// Recorded runs listed for one-click opening, newest first.
-const LISTED_RUNS: usize = 8;
+/// Recorded runs listed for one-click opening, newest first (in a scrolling list).
+const LISTED_RUNS: usize = 500;
 
 /// What the prompt came to.
 pub enum PromptOutcome {
@@ -31,8 +31,15 @@ pub struct FilePrompt {
 
 impl FilePrompt {
     /// A prompt for `request`, shown because of `reason`; files are proposed in `exports`,
-    /// runs are looked for in `runs_folder`.
-    pub fn new(request: FileRequest, reason: String, exports: &Path, runs_folder: &Path) -> Self {
+    /// runs are looked for in `runs_folder`; `last` is the path chosen last time for the same
+    /// purpose, proposed again (data, images and export folders).
+    pub fn new(
+        request: FileRequest,
+        reason: String,
+        exports: &Path,
+        runs_folder: &Path,
+        last: Option<&Path>,
+    ) -> Self {
         let (path, runs) = match &request {
             FileRequest::Save(export) => (exports.join(export.name()), Vec::new()),
             FileRequest::Folder(FolderPurpose::Generator) => {
@@ -51,6 +58,19 @@ impl FilePrompt {
                 std::env::home_dir().unwrap_or_else(|| exports.to_path_buf()),
                 Vec::new(),
             ),
+        };
+        let path = match (&request, last) {
+            (
+                FileRequest::Folder(
+                    FolderPurpose::OpenData
+                    | FolderPurpose::LocateData
+                    | FolderPurpose::ImageToUpscale
+                    | FolderPurpose::Generator
+                    | FolderPurpose::SyntheticSet,
+                ),
+                Some(last),
+            ) => last.to_path_buf(),
+            _ => path,
         };
         FilePrompt {
             request,
@@ -120,20 +140,36 @@ impl FilePrompt {
                     _ => "~/ is your home folder; missing folders are created.",
                 });
                 if !self.runs.is_empty() {
-                    ui.label("Recorded runs:");
-                    for run in self.runs.clone() {
-                        let name = run.file_name().map_or_else(
-                            || run.display().to_string(),
-                            |n| n.to_string_lossy().into_owned(),
-                        );
-                        if ui
-                            .link(name)
-                            .on_hover_text(run.display().to_string())
-                            .clicked()
-                        {
-                            self.path = run.display().to_string();
-                            outcome = self.confirm();
-                        }
+                    let count = self.runs.len();
+                    ui.label(if count >= LISTED_RUNS {
+                        format!("The {count} newest recorded runs (scroll for more):")
+                    } else if count > 1 {
+                        format!("{count} recorded runs, newest first (scroll for more):")
+                    } else {
+                        "1 recorded run:".to_string()
+                    });
+                    let mut picked = None;
+                    egui::ScrollArea::vertical()
+                        .max_height(220.0)
+                        .id_salt("file-prompt-runs")
+                        .show(ui, |ui| {
+                            for run in &self.runs {
+                                let name = run.file_name().map_or_else(
+                                    || run.display().to_string(),
+                                    |n| n.to_string_lossy().into_owned(),
+                                );
+                                if ui
+                                    .link(name)
+                                    .on_hover_text(run.display().to_string())
+                                    .clicked()
+                                {
+                                    picked = Some(run.display().to_string());
+                                }
+                            }
+                        });
+                    if let Some(run) = picked {
+                        self.path = run;
+                        outcome = self.confirm();
                     }
                 }
                 if let Some(error) = &self.error {
@@ -213,7 +249,7 @@ fn recorded_runs(folder: &Path) -> Vec<PathBuf> {
     };
     let mut runs: Vec<(std::time::SystemTime, PathBuf)> = entries
         .filter_map(Result::ok)
-        .take(1000)
+        .take(10_000)
         .filter_map(|e| {
             let written = std::fs::metadata(e.path().join(crate::runs::METRICS))
                 .ok()

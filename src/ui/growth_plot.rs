@@ -43,12 +43,14 @@ pub(super) fn draw(
             color: level.1,
             dashed: true,
             series: &c.level,
+            raw: false,
         });
         lines.push(Curve {
             name: alpha.0,
             color: alpha.1,
             dashed: false,
             series: &c.alpha,
+            raw: false,
         });
     }
     let plot = Plot::new("growth")

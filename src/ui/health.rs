@@ -11,7 +11,7 @@ use super::run_state::RunState;
 use crate::metrics::references::{self, Mixture};
 use crate::protocol::{DIAGNOSTIC_BINS, Diagnostics};
 use egui::Color32;
-use egui_plot::{Bar, BarChart, HLine, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Bar, BarChart, HLine, Legend, Plot};
 
 #[derive(Default)]
 pub struct HealthView {
@@ -39,7 +39,10 @@ impl HealthView {
         egui::ScrollArea::vertical().show(ui, |ui| {
             match latest {
                 None => {
-                    ui.label("Coverage is measured every `metrics_every` steps; train to see it.");
+                    ui.label(
+                        "Coverage is measured as the run trains (every metrics_every steps, \
+                         a setting of the preset's [train] table); train to see it.",
+                    );
                 }
                 Some(d) if d.modes.is_some() => self.modes(ui, run, d, height),
                 Some(d) if d.translation.is_some() => quality::translation(ui, run, d, height),
@@ -151,21 +154,19 @@ impl HealthView {
                             .style(egui_plot::LineStyle::dashed_loose()),
                     );
                 }
-                plot.line(
-                    Line::new("this run", PlotPoints::new(points))
-                        .color(Color32::YELLOW)
-                        .width(2.5),
-                );
+                let (line, dots) = plot_frame::measured("this run", points, Color32::YELLOW);
+                plot.line(line.width(2.5));
+                plot.points(dots.radius(3.5));
             });
         }
         ui.horizontal_wrapped(|ui| {
             ui.small("Published (dashed):");
             for (entry, color) in entries.iter().zip(colors()) {
                 let result = entry.result(mixture);
-                ui.colored_label(color, format!("— {}", entry.method))
+                let name = entry.name_among(entries);
+                ui.colored_label(color, format!("— {name}"))
                     .on_hover_text(format!(
-                        "{}: {} modes, {:.1} % high quality. Source: {}",
-                        entry.method,
+                        "{name}: {} modes, {:.1} % high quality. Source: {}",
                         result.modes,
                         result.high_quality,
                         entry.citation()
@@ -220,8 +221,8 @@ impl HealthView {
             plot_frame::show(ui, "diversity", plot, XAxis::Step, false, |plot| {
                 let generated = over_steps(all, |d| d.diversity.map(|v| f64::from(v[0])));
                 let real = over_steps(all, |d| d.diversity.map(|v| f64::from(v[1])));
-                plot.line(Line::new("generated", PlotPoints::new(generated)).color(G_COLOR));
-                plot.line(Line::new("real", PlotPoints::new(real)).color(D_COLOR));
+                plot_frame::draw_measured(plot, "generated", generated, G_COLOR);
+                plot_frame::draw_measured(plot, "real", real, D_COLOR);
             });
         }
         if let Some(distance) = latest.frechet {
@@ -240,7 +241,7 @@ impl HealthView {
                 .include_y(0.0);
             plot_frame::show(ui, "frechet", plot, XAxis::Step, false, |plot| {
                 let points = over_steps(all, |d| d.frechet.map(f64::from));
-                plot.line(Line::new("Fréchet distance", PlotPoints::new(points)).color(G_COLOR));
+                plot_frame::draw_measured(plot, "Fréchet distance", points, G_COLOR);
             });
         }
     }
@@ -289,6 +290,7 @@ impl HealthView {
             color,
             dashed: false,
             series,
+            raw: false,
         });
         plots::curves(ui, "grad-norms", plot, &lines, &[], budget, true);
     }

@@ -50,8 +50,18 @@ impl Jobs {
     pub fn ui(&self, ui: &mut egui::Ui) {
         let active = self.active();
         for job in &active {
-            ui.horizontal(|ui| {
+            // Right to left: the button first, then the bar takes exactly the width left.
+            // (A bar sized as "available − 60" beside a wider button asked for a few pixels
+            // more than the side panel had, and the panel grew by them every frame.)
+            let row = egui::Layout::right_to_left(egui::Align::Center);
+            ui.allocate_ui_with_layout(egui::vec2(ui.available_width(), 0.0), row, |ui| {
                 let cancelling = job.cancelled();
+                if ui
+                    .add_enabled(!cancelling, egui::Button::new("Cancel").small())
+                    .clicked()
+                {
+                    job.cancel();
+                }
                 let text = if cancelling {
                     format!("{} (cancelling)", job.label())
                 } else {
@@ -60,14 +70,8 @@ impl Jobs {
                 ui.add(
                     egui::ProgressBar::new(job.fraction())
                         .text(text)
-                        .desired_width(ui.available_width() - 60.0),
+                        .desired_width(ui.available_width()),
                 );
-                if ui
-                    .add_enabled(!cancelling, egui::Button::new("Cancel").small())
-                    .clicked()
-                {
-                    job.cancel();
-                }
             });
         }
         if !active.is_empty() {
@@ -80,6 +84,36 @@ impl Jobs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The side panel crept wider, a few pixels a frame, while a job's bar was shown.
+    #[test]
+    fn a_job_bar_keeps_the_side_panels_width() {
+        let jobs = Jobs::default();
+        let job = jobs.start("Augmentation experiment: measuring the arms of k = 10, 50, 100");
+        job.progress(1, 3);
+        let widths = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let seen = widths.clone();
+        let mut harness = egui_kittest::Harness::builder()
+            .with_size([1000.0, 600.0])
+            .build_ui(move |ui| {
+                let panel = egui::Panel::left("side")
+                    .default_size(250.0)
+                    .size_range(220.0..=480.0)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical()
+                            .auto_shrink([false, true])
+                            .show(ui, |ui| jobs.ui(ui));
+                    });
+                seen.borrow_mut().push(panel.response.rect.width());
+            });
+        harness.run_steps(40);
+        let widths = widths.borrow();
+        let (first, last) = (widths[2], widths[widths.len() - 1]);
+        assert!(
+            (last - first).abs() < 0.5,
+            "the panel went from {first} to {last} px wide"
+        );
+    }
 
     #[test]
     fn jobs_report_progress_cancel_and_leave_when_finished() {

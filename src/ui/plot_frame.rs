@@ -4,7 +4,11 @@
 //! Hovering near a line shows its name and the value there; a log10 axis is labelled in
 //! values (0.1, 1, 10), not exponents.
 
-use egui_plot::{GridInput, GridMark, HoverPosition, Plot, PlotMemory, PlotResponse, PlotUi};
+use egui::Color32;
+use egui_plot::{
+    GridInput, GridMark, HoverPosition, Line, Plot, PlotMemory, PlotPoints, PlotResponse, PlotUi,
+    Points,
+};
 
 /// What the x axis counts, for the hover text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,7 +25,9 @@ pub fn styled<'a>(plot: Plot<'a>, x: XAxis, log_y: bool) -> Plot<'a> {
         .allow_zoom(true)
         .label_formatter(move |position| hover_text(position, x, log_y));
     if x == XAxis::Step {
-        plot = plot.x_grid_spacer(steps);
+        // From step 0: a single measurement sits at its step instead of in the middle of a
+        // range padded around it (−600 … 900 for one point at 150).
+        plot = plot.x_grid_spacer(steps).include_x(0.0);
     }
     if log_y {
         plot.y_grid_spacer(decades)
@@ -45,6 +51,34 @@ pub fn show<'a, R>(
     let shown = styled(plot.id(id), x, log_y).show(ui, build);
     reset_button(ui, id, shown.response.rect);
     shown
+}
+
+/// The line and the dots of a series measured every few steps (diagnostics, quality scores):
+/// a dot at each measurement, so a single one shows (a line through one point draws
+/// nothing); both carry the name and the colour, so the legend has one coloured entry.
+pub fn measured<'a>(
+    name: impl Into<String>,
+    points: Vec<[f64; 2]>,
+    color: Color32,
+) -> (Line<'a>, Points<'a>) {
+    let name = name.into();
+    let line = Line::new(name.clone(), PlotPoints::new(points.clone())).color(color);
+    let dots = Points::new(name, PlotPoints::new(points))
+        .radius(2.5)
+        .color(color);
+    (line, dots)
+}
+
+/// Draws [`measured`]'s line and dots in `plot`.
+pub fn draw_measured(
+    plot: &mut PlotUi<'_>,
+    name: impl Into<String>,
+    points: Vec<[f64; 2]>,
+    color: Color32,
+) {
+    let (line, dots) = measured(name, points, color);
+    plot.line(line);
+    plot.points(dots);
 }
 
 /// The id under which [`show`] keeps the memory (view bounds) of the plot `name` in `ui`.

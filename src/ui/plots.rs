@@ -45,6 +45,8 @@ pub(super) struct Curve<'a> {
     pub color: Color32,
     pub dashed: bool,
     pub series: &'a Series,
+    /// The unsmoothed series, drawn faint behind the smoothed line of the same name.
+    pub raw: bool,
 }
 
 /// The plots' settings, remembered between sessions.
@@ -151,6 +153,7 @@ impl PlotsView {
                         color: color.gamma_multiply(0.15),
                         dashed,
                         series: raw,
+                        raw: true,
                     });
                 }
                 target.push(Curve {
@@ -158,6 +161,7 @@ impl PlotsView {
                     color,
                     dashed,
                     series: smooth,
+                    raw: false,
                 });
             }
         }
@@ -189,6 +193,7 @@ impl PlotsView {
                         color: color.gamma_multiply(0.15),
                         dashed: !single,
                         series: raw,
+                        raw: true,
                     });
                 }
                 terms.push(Curve {
@@ -196,6 +201,7 @@ impl PlotsView {
                     color,
                     dashed: !single,
                     series: smooth.of(raw),
+                    raw: false,
                 });
             }
         }
@@ -311,16 +317,7 @@ pub(super) fn curves(
         for curve in lines {
             let points = visible(curve.series, x_range(plot), budget, log);
             drawn += points.len();
-            let style = if curve.dashed {
-                LineStyle::dashed_loose()
-            } else {
-                LineStyle::Solid
-            };
-            plot.line(
-                Line::new(curve.name.as_str(), PlotPoints::new(points))
-                    .color(curve.color)
-                    .style(style),
-            );
+            plot.line(line_of(curve, points));
         }
         for (name, x, color) in markers {
             plot.vline(
@@ -331,6 +328,24 @@ pub(super) fn curves(
         }
     });
     drawn
+}
+
+/// The line drawn for `curve`. A raw series, faint behind its smoothed line, has no legend
+/// entry of its own: egui_plot merges the items of one name into one entry and greys its
+/// swatch out when their colours differ (the legend swatches were all grey). It keeps the
+/// smoothed line's identity, so hiding that entry hides both.
+fn line_of<'a>(curve: &Curve<'_>, points: Vec<[f64; 2]>) -> Line<'a> {
+    let line = if curve.raw {
+        Line::new("", PlotPoints::new(points)).id(curve.name.as_str())
+    } else {
+        Line::new(curve.name.as_str(), PlotPoints::new(points))
+    };
+    let style = if curve.dashed {
+        LineStyle::dashed_loose()
+    } else {
+        LineStyle::Solid
+    };
+    line.color(curve.color).style(style)
 }
 
 /// The x range the user is looking at, or `None` while the plot follows the data.
@@ -387,6 +402,42 @@ mod tests {
         assert_eq!(
             d_axis_label(&[run(false), run(true)]),
             "D output (probability or score)"
+        );
+    }
+
+    /// egui_plot gives a legend entry its items' colour only when every item of that name
+    /// has the same colour. The raw series (faint) and its smoothed line (full colour) were
+    /// both named, so every Training-tab swatch was grey.
+    #[test]
+    fn a_legend_entry_takes_its_full_colour_and_hides_the_faint_raw_line_with_it() {
+        use egui_plot::PlotItem;
+        let series = Series::default();
+        let curve = |raw: bool, color: Color32| Curve {
+            name: "D loss".into(),
+            color,
+            dashed: false,
+            series: &series,
+            raw,
+        };
+        let faint = line_of(&curve(true, D_COLOR.gamma_multiply(0.15)), vec![[0.0, 1.0]]);
+        let full = line_of(&curve(false, D_COLOR), vec![[0.0, 1.0]]);
+        let named: Vec<&Line<'_>> = [&faint, &full]
+            .into_iter()
+            .filter(|l| PlotItem::name(*l) == "D loss")
+            .collect();
+        assert!(!named.is_empty());
+        assert!(
+            named.iter().all(|l| PlotItem::color(*l) == D_COLOR),
+            "every item named in the legend has the line's colour"
+        );
+        assert_eq!(
+            PlotItem::name(&faint),
+            "",
+            "the faint raw line has no entry of its own"
+        );
+        assert!(
+            PlotItem::id(&faint) == PlotItem::id(&full),
+            "hiding the entry hides the raw line too"
         );
     }
 }

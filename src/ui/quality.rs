@@ -48,11 +48,11 @@ pub(super) fn translation(ui: &mut egui::Ui, run: &RunState, latest: &Diagnostic
         .include_y(0.0)
         .y_axis_label("L1, SSIM");
     plot_frame::show(ui, "l1-ssim", plot, XAxis::Step, false, |plot| {
-        plot.line(Line::new("L1", PlotPoints::new(value(|t| t.l1))).color(G_COLOR));
-        plot.line(Line::new("SSIM", PlotPoints::new(value(|t| t.ssim))).color(D_COLOR));
+        plot_frame::draw_measured(plot, "L1", value(|t| t.l1), G_COLOR);
+        plot_frame::draw_measured(plot, "SSIM", value(|t| t.ssim), D_COLOR);
         let scores = value(|t| t.task_score.unwrap_or(f32::NAN));
         if scores.iter().any(|p| p[1].is_finite()) {
-            plot.line(Line::new("task score", PlotPoints::new(scores)).color(Color32::LIGHT_GREEN));
+            plot_frame::draw_measured(plot, "task score", scores, Color32::LIGHT_GREEN);
         }
     });
     let plot = Plot::new("psnr")
@@ -60,7 +60,7 @@ pub(super) fn translation(ui: &mut egui::Ui, run: &RunState, latest: &Diagnostic
         .legend(Legend::default())
         .y_axis_label("PSNR (dB)");
     plot_frame::show(ui, "psnr", plot, XAxis::Step, false, |plot| {
-        plot.line(Line::new("PSNR", PlotPoints::new(value(|t| t.psnr))).color(G_COLOR));
+        plot_frame::draw_measured(plot, "PSNR", value(|t| t.psnr), G_COLOR);
     });
 }
 
@@ -120,10 +120,12 @@ pub(super) fn super_resolution(
         .legend(Legend::default())
         .y_axis_label("PSNR (dB)");
     plot_frame::show(ui, "sr-psnr", plot, XAxis::Step, false, |plot| {
-        plot.line(Line::new("SR PSNR", PlotPoints::new(value(|s| s.psnr))).color(G_COLOR));
-        plot.line(
-            Line::new("bicubic PSNR", PlotPoints::new(value(|s| s.bicubic_psnr)))
-                .color(BASELINE_COLOR),
+        plot_frame::draw_measured(plot, "SR PSNR", value(|s| s.psnr), G_COLOR);
+        plot_frame::draw_measured(
+            plot,
+            "bicubic PSNR",
+            value(|s| s.bicubic_psnr),
+            BASELINE_COLOR,
         );
         mark(plot);
     });
@@ -133,12 +135,14 @@ pub(super) fn super_resolution(
         .include_y(0.0)
         .y_axis_label("SSIM, sharpness");
     plot_frame::show(ui, "sr-ssim", plot, XAxis::Step, false, |plot| {
-        plot.line(Line::new("SR SSIM", PlotPoints::new(value(|s| s.ssim))).color(G_COLOR));
-        plot.line(
-            Line::new("bicubic SSIM", PlotPoints::new(value(|s| s.bicubic_ssim)))
-                .color(BASELINE_COLOR),
+        plot_frame::draw_measured(plot, "SR SSIM", value(|s| s.ssim), G_COLOR);
+        plot_frame::draw_measured(
+            plot,
+            "bicubic SSIM",
+            value(|s| s.bicubic_ssim),
+            BASELINE_COLOR,
         );
-        plot.line(Line::new("sharpness", PlotPoints::new(value(|s| s.sharpness))).color(D_COLOR));
+        plot_frame::draw_measured(plot, "sharpness", value(|s| s.sharpness), D_COLOR);
         plot.line(
             Line::new(
                 "bicubic sharpness",

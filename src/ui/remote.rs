@@ -15,6 +15,8 @@ pub struct RemoteDialog {
     pub remember_token: bool,
     /// Why the last Connect was refused before anything was sent.
     problem: Option<String>,
+    /// Why the window opened by itself (the last session trained on a remote device).
+    pub note: Option<String>,
 }
 
 impl RemoteDialog {
@@ -25,6 +27,7 @@ impl RemoteDialog {
             remember_token: token.is_some(),
             token: token.unwrap_or_default(),
             problem: None,
+            note: None,
         }
     }
 }
@@ -47,8 +50,11 @@ impl RemoteDialog {
             .collapsible(false)
             .resizable(false)
             .show(ctx, |ui| {
+                if let Some(note) = &self.note {
+                    ui.colored_label(ui.visuals().warn_fg_color, note);
+                }
                 ui.label(
-                    "Train on the device of a `ganscope serve` running elsewhere (a GPU \
+                    "Train on the device of a ganscope serve running elsewhere (a GPU \
                      machine); this window, autodiff and the data stay here.",
                 );
                 // Fixed-size fields: in an auto-sized window a text field would shrink to

@@ -64,13 +64,14 @@ pub struct RunState {
     pub connecting: Option<String>,
     /// After a remote device was lost: the checkpoint Reconnect continues from.
     pub reconnect: Option<PathBuf>,
-    /// The error that said so, taken off the messages once a run loads again.
-    lost_message: Option<String>,
     /// Steps of the sample grids saved in that folder, oldest first.
     pub saved_samples: Vec<u64>,
     /// The run's event log (pauses, checkpoints, alarms, changed settings), oldest first.
     pub events: Vec<RunEvent>,
     pub messages: Vec<Message>,
+    /// Notices about the run being loaded, said once it is (a `Loaded` clears the former
+    /// run's messages).
+    after_load: Vec<String>,
     /// (step, when its metrics arrived) over the last [`RATE_WINDOW`] of training, for the
     /// wall-clock rate.
     rate_window: VecDeque<(u64, Instant)>,
@@ -128,17 +129,22 @@ impl RunState {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::Loaded(info) => {
-                // A new run: the connecting state ends and a lost run is no longer offered,
-                // nor its loss reported.
-                if let Some(lost) = self.lost_message.take() {
-                    self.messages.retain(|m| m.text != lost);
-                }
+                // A new run: the connecting state ends, a lost run is no longer offered, and
+                // the warnings and errors said before it go with their context (the former
+                // run's data notice, a failed attempt to connect, the loss of a remote
+                // device): what holds for the new run is said again after this event. Only a
+                // "done" message stays its few seconds.
+                self.messages.retain(|m| m.kind == MessageKind::Done);
+                let after_load = std::mem::take(&mut self.after_load);
                 *self = RunState {
                     info: Some(info),
                     messages: std::mem::take(&mut self.messages),
                     done_at: self.done_at,
                     ..RunState::default()
                 };
+                for text in after_load {
+                    self.say(text, MessageKind::Notice);
+                }
             }
             Event::Running { running, step } => {
                 self.running = running;
@@ -209,20 +215,15 @@ impl RunState {
                 total,
             } => self.loading = Some((preset, done, total)),
             Event::Connecting { address } => self.connecting = Some(address),
-            Event::RemoteLost { checkpoint } => {
-                self.reconnect = checkpoint;
-                self.lost_message = Some(String::new());
-            }
+            Event::RemoteLost { checkpoint } => self.reconnect = checkpoint,
             Event::Error {
                 message,
                 fatal_to_run,
             } => {
                 self.loading = None;
                 self.connecting = None;
-                // The error right after a loss is the one that reports it.
-                if self.lost_message.as_deref() == Some("") {
-                    self.lost_message = Some(message.clone());
-                }
+                // A load that failed says nothing more about its run.
+                self.after_load.clear();
                 if fatal_to_run {
                     self.info = None;
                     self.running = false;
@@ -231,6 +232,7 @@ impl RunState {
             }
             // The explorer's events are folded by the explorer view, the lab's by the lab.
             Event::LabResult { .. }
+            | Event::LabStarted { .. }
             | Event::Snapshot { .. }
             | Event::Rendered { .. }
             | Event::Directions { .. }
@@ -271,6 +273,11 @@ impl RunState {
             });
         }
         self.evolution.push((step, view.clone()));
+    }
+
+    /// A notice about the run the engine is loading now, said once it has loaded.
+    pub fn say_after_load(&mut self, text: String) {
+        self.after_load.push(text);
     }
 
     fn say(&mut self, text: String, kind: MessageKind) {
@@ -419,6 +426,42 @@ mod tests {
         assert_eq!(state.expire_done(Instant::now() + DONE_FOR), None);
         assert_eq!(state.messages.len(), 1, "the warning stays until dismissed");
         assert_eq!(state.messages[0].kind, MessageKind::Notice);
+    }
+
+    #[test]
+    fn a_new_run_takes_the_former_runs_warnings_and_errors_away() {
+        let mut state = RunState::default();
+        state.apply(Event::Notice("held out for measuring: grace_hopper".into()));
+        state.apply(Event::Error {
+            message: "cannot open the device ws://127.0.0.1:59999".into(),
+            fatal_to_run: false,
+        });
+        state.apply(Event::Done("saved the checkpoint of step 4".into()));
+        state.apply(Event::Loaded(crate::protocol::RunInfo {
+            preset: "photos-srresnet".into(),
+            device: crate::protocol::DeviceInfo {
+                backend: "flex".into(),
+                name: "test".into(),
+                notice: None,
+            },
+            generator_params: 0,
+            discriminator_params: 0,
+            batch_size: 16,
+            latent_dim: 0,
+            classes: None,
+            class_names: Vec::new(),
+            source: None,
+            upscale: None,
+            networks: "SRResNet".into(),
+            balance: Default::default(),
+            penalty_estimated: false,
+            real_per_class: None,
+            ema: false,
+        }));
+        let texts: Vec<_> = state.messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts, ["saved the checkpoint of step 4"]);
+        state.apply(Event::Notice("held out for measuring: astronaut".into()));
+        assert_eq!(state.messages.len(), 2, "the new run's own notice shows");
     }
 
     #[test]

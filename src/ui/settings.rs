@@ -36,6 +36,9 @@ pub struct Settings {
     /// user asked for it to be remembered.
     pub remote_address: String,
     pub remote_token: Option<String>,
+    /// The path last chosen for each kind of path the in-app prompt asks for (data, an
+    /// image, an export folder…), keyed by the kind's name; proposed again.
+    pub last_folders: std::collections::BTreeMap<String, std::path::PathBuf>,
 }
 
 /// Where and how the GUI's runs are kept on disk.

@@ -148,12 +148,22 @@ fn host_versus(recorded_with: Option<&Arithmetic>) -> String {
 fn seeded_runs_reproduce_their_recorded_metrics_bit_for_bit() {
     let bless = std::env::var_os("GANSCOPE_BLESS").is_some();
     let mut failures = Vec::new();
+    // The emulated-CPU check in CI replays the first few steps only (an emulator runs the
+    // step some fifty times slower); the step that moved in issue 37 was the second.
+    let only: Option<usize> = std::env::var("GANSCOPE_GOLDEN_STEPS")
+        .ok()
+        .and_then(|n| n.parse().ok());
     for (name, steps) in GOLDEN {
+        let steps = only.map_or(steps, |n| n.min(steps));
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("tests/golden")
             .join(format!("{name}.txt"));
         let got = record(name, steps);
         if bless {
+            assert!(
+                only.is_none(),
+                "record whole runs: unset GANSCOPE_GOLDEN_STEPS"
+            );
             let header = format!(
                 "# arithmetic: {}\n# step {}\n",
                 Arithmetic::host(),
@@ -165,7 +175,8 @@ fn seeded_runs_reproduce_their_recorded_metrics_bit_for_bit() {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!("{}: {e} (record it with GANSCOPE_BLESS=1)", path.display())
         });
-        let (recorded_with, want) = parse(&text);
+        let (recorded_with, mut want) = parse(&text);
+        want.truncate(steps);
         let got: Vec<&str> = got.lines().collect();
         let first_difference = want
             .iter()

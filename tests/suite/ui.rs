@@ -31,7 +31,14 @@ pub fn harness_with(
         Some(preset),
         DeviceChoice::Cpu,
     );
-    let mut harness = Harness::builder()
+    let mut harness = harness_of(app);
+    harness.run_steps(2);
+    harness
+}
+
+/// `app` in a 1280×800 window, each frame taking in the engine's events and drawing.
+pub fn harness_of(app: GanscopeApp) -> Harness<'static, GanscopeApp> {
+    Harness::builder()
         .with_size([1280.0, 800.0])
         .build_ui_state(
             |ui, app: &mut GanscopeApp| {
@@ -39,9 +46,7 @@ pub fn harness_with(
                 app.show(ui);
             },
             app,
-        );
-    harness.run_steps(2);
-    harness
+        )
 }
 
 /// Step the UI until `done` holds or a minute passes.
@@ -277,6 +282,92 @@ fn help_theme_and_settings_survive_a_restart() {
         next.settings(),
         saved,
         "the next session starts where this one ended"
+    );
+}
+
+/// A session that trained on a remote device without remembering the token comes back on
+/// Auto with the Remote... window open, its address filled in and the reason said (it came
+/// back on Auto without a word).
+#[test]
+fn a_remote_device_without_its_token_is_asked_for_after_a_restart() {
+    let mut settings = ganscope::ui::settings::Settings {
+        preset: Some("ring8-mlp".into()),
+        ..Default::default()
+    };
+    settings.device = DeviceChoice::Remote;
+    settings.remote_address = "ws://127.0.0.1:4700".into();
+    settings.remote_token = None;
+    let library = PresetLibrary::load_dir(&presets_dir());
+    let mut app = GanscopeApp::new(engine::spawn(|| {}), library.presets, Vec::new(), None);
+    app.restore(settings, false);
+    assert_eq!(app.settings().device, DeviceChoice::Auto);
+    let mut harness = harness_of(app);
+    harness.run_steps(3);
+    assert!(
+        harness
+            .query_by_label_contains(
+                "The last session trained on the remote device at ws://127.0.0.1:4700"
+            )
+            .is_some(),
+        "the window says why it opened"
+    );
+    harness.get_by_label("Cancel").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label_contains("The last session")
+            .is_none()
+    );
+    assert_eq!(harness.state().settings().device, DeviceChoice::Auto);
+}
+
+/// A restart on a conditional preset: the app starts on its default preset and the restored
+/// one loads next; the grid shown is the conditional run's, one row per class (an 8×8 grid
+/// of the first preset was shown under the conditional run's class labels).
+#[test]
+fn a_conditional_preset_restored_at_start_shows_its_own_grid() {
+    let settings = ganscope::ui::settings::Settings {
+        preset: Some("digits-cgan-low".into()),
+        device: DeviceChoice::Cpu,
+        ..Default::default()
+    };
+    let library = PresetLibrary::load_dir(&presets_dir());
+    let mut app = GanscopeApp::new_on(
+        engine::spawn(|| {}),
+        library.presets,
+        Vec::new(),
+        None,
+        DeviceChoice::Cpu,
+    );
+    app.restore(settings, false);
+    let mut harness = harness_of(app);
+    step_until(&mut harness, |app| {
+        app.run_state()
+            .info
+            .as_ref()
+            .is_some_and(|i| i.preset == "digits-cgan-low")
+            && app.run_state().samples.is_some()
+    });
+    // Whatever arrives late must not replace it: give stragglers time.
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    let Some((
+        _,
+        ganscope::protocol::SampleView::Grid {
+            columns,
+            tiles,
+            meaning,
+            ..
+        },
+    )) = &harness.state().run_state().samples
+    else {
+        panic!("a grid of samples")
+    };
+    assert_eq!(
+        (*columns, *tiles, *meaning),
+        (10, 100, ganscope::protocol::Tiles::SeedsByClass)
     );
 }
 

@@ -255,6 +255,29 @@ fn leaving_a_trained_run_asks_first_and_keeps_a_checkpoint() {
         1,
         "cancelled: nothing happened"
     );
+    // The question names where the user is going.
+    let presets =
+        ganscope::preset::library::PresetLibrary::load_dir(&super::common::presets_dir()).presets;
+    let other = presets
+        .iter()
+        .position(|p| p.name == "digits-cgan")
+        .unwrap_or_else(|| panic!("digits-cgan ships"));
+    for (action, question) in [
+        (
+            Action::SelectPreset(other),
+            "Leave the run at step 1 and open digits-cgan?",
+        ),
+        (
+            Action::Reset,
+            "Leave the run at step 1 and start again from step 0?",
+        ),
+    ] {
+        harness.state_mut().apply_action(action);
+        harness.run_steps(4);
+        assert!(harness.query_by_label(question).is_some(), "{question}");
+        harness.get_by_label("Cancel").click();
+        harness.run_steps(2);
+    }
     harness.state_mut().apply_action(Action::Reset);
     harness.run_steps(4);
     assert!(
@@ -382,7 +405,7 @@ fn continuing_a_run_whose_data_moved_asks_where_it_is_now() {
             .run_state()
             .messages
             .iter()
-            .any(|m| m.text.contains("no longer at")),
-        "the user was told why they are asked"
+            .any(|m| m.text.contains("it continues with the data now at")),
+        "the continued run says where its data is now"
     );
 }

@@ -372,6 +372,24 @@ fn the_app_shows_upscalings_and_compares_sr_with_bicubic_and_the_original_in_the
             .query_by_label_contains("broken.png: cannot be decoded")
             .is_some()
     );
+    // Shrink first, ticked by the user, stays ticked for the next image opened (Open
+    // image... cleared it), which is then shrunk and compared with itself as the original.
+    let ticked =
+        |app: &ganscope::ui::GanscopeApp| app.explorer().compare().is_some_and(|c| c.shrink);
+    assert!(!ticked(harness.state()));
+    harness.get_by_label("Shrink first").click();
+    harness.run_steps(2);
+    assert!(ticked(harness.state()));
+    let big = dir.path().join("big.png");
+    image::GrayImage::from_fn(40, 24, |x, y| image::Luma([(x * 5 + y * 3) as u8]))
+        .save(&big)
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(&mut harness, &big);
+    super::ui::step_until(&mut harness, |app| shown(app) == Some(((24, 40), true)));
+    assert!(
+        ticked(harness.state()),
+        "Shrink first stays as the user left it"
+    );
 }
 
 #[test]

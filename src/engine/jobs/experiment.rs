@@ -17,6 +17,10 @@ pub type Report = Box<dyn Fn(Event) + Send>;
 pub fn experiment(snapshot: Arc<Snapshot>, experiment: Experiment, job: Job, report: Report) {
     super::spawn("ganscope-lab", job, move |job| {
         let id = experiment.id;
+        report(Event::LabStarted {
+            experiment: id,
+            step: snapshot.step,
+        });
         let measured = measure(&snapshot, &experiment, job, &mut |result| {
             report(Event::LabResult {
                 experiment: id,
@@ -51,15 +55,15 @@ impl Measured {
     /// The outcome in a line.
     pub fn summary(&self) -> String {
         let ks: Vec<String> = self.per_class.iter().map(usize::to_string).collect();
+        let arms = match self.results.len() {
+            1 => "1 arm".to_string(),
+            n => format!("{n} arms"),
+        };
         let what = if self.cancelled {
-            format!(
-                "augmentation experiment cancelled after {} arms",
-                self.results.len()
-            )
+            format!("augmentation experiment cancelled after {arms}")
         } else {
             format!(
-                "augmentation experiment: {} arms at k = {} in {:.0} s",
-                self.results.len(),
+                "augmentation experiment: {arms} at k = {} in {:.0} s",
                 ks.join(", "),
                 self.seconds
             )

@@ -69,11 +69,18 @@ impl GanscopeApp {
             self.use_folder(purpose, folder);
         }
         for (request, reason) in self.exporter.fallbacks() {
+            let last = match &request {
+                export::FileRequest::Folder(purpose) => {
+                    self.last_folders.get(&format!("{purpose:?}")).cloned()
+                }
+                export::FileRequest::Save(_) => None,
+            };
             self.prompt = Some(FilePrompt::new(
                 request,
                 reason,
                 &export::exports_folder(),
                 &self.recording.runs_folder,
+                last.as_deref(),
             ));
         }
         if let Some(prompt) = &mut self.prompt {
@@ -105,6 +112,9 @@ impl GanscopeApp {
 
     /// Act on a folder the user chose for `purpose`.
     fn use_folder(&mut self, purpose: FolderPurpose, folder: PathBuf) {
+        // Proposed again the next time the same kind of path is asked for.
+        self.last_folders
+            .insert(format!("{purpose:?}"), folder.clone());
         match purpose {
             FolderPurpose::OpenRun => self.to_open.push(folder),
             FolderPurpose::RunsFolder => {
@@ -147,6 +157,10 @@ impl GanscopeApp {
                     fork,
                 });
                 self.loaded = self.selected.zip(Some(self.device));
+                self.run.say_after_load(format!(
+                    "the run's data had moved: it continues with the data now at {}",
+                    folder.display()
+                ));
             }
             Err(e) => self.run.apply(Event::Error {
                 message: format!("cannot continue the run: {e}"),

@@ -43,6 +43,11 @@ pub struct GanscopeApp {
     device: DeviceChoice,
     /// The (preset, device) the engine was last told to load.
     loaded: Option<(usize, DeviceChoice)>,
+    /// The path last chosen for each kind of path asked for (by `FolderPurpose` name).
+    last_folders: std::collections::BTreeMap<String, PathBuf>,
+    /// The (preset, device) of the run loaded now: where a connect that failed leaves the
+    /// choice, since that run goes on where it was.
+    trained_on: Option<(usize, DeviceChoice)>,
     run: RunState,
     plots: PlotsView,
     samples: SamplesView,
@@ -120,6 +125,8 @@ impl GanscopeApp {
             selected,
             device,
             loaded: None,
+            trained_on: None,
+            last_folders: Default::default(),
             run: RunState::default(),
             plots: PlotsView::default(),
             samples: SamplesView::default(),
@@ -174,6 +181,7 @@ impl GanscopeApp {
             self.apply_action(Action::SetPace(settings.pace_ms));
         }
         self.remote_address = settings.remote_address;
+        self.last_folders = settings.last_folders;
         self.remote_token = settings.remote_token;
         // A remote device comes back only with a remembered token; otherwise Auto, and the
         // address waits in the Remote... window.
@@ -186,7 +194,20 @@ impl GanscopeApp {
                     })));
                 DeviceChoice::Remote
             }
-            (DeviceChoice::Remote, None) => DeviceChoice::Auto,
+            (DeviceChoice::Remote, None) => {
+                // The token was not remembered: ask for it, with the address filled in,
+                // rather than connecting without one or forgetting the device silently.
+                let mut dialog =
+                    crate::ui::remote::RemoteDialog::new(self.remote_address.clone(), None);
+                dialog.note = Some(format!(
+                    "The last session trained on the remote device at {}. Give its token to \
+                     connect again (tokens are remembered only when asked), or Cancel to \
+                     stay on Auto.",
+                    self.remote_address
+                ));
+                self.remote = Some(dialog);
+                DeviceChoice::Auto
+            }
             (device, _) => device,
         };
         let saved = settings
@@ -215,6 +236,7 @@ impl GanscopeApp {
             plots: self.plots.settings.clone(),
             remote_address: self.remote_address.clone(),
             remote_token: self.remote_token.clone(),
+            last_folders: self.last_folders.clone(),
         }
     }
 
@@ -294,11 +316,25 @@ impl GanscopeApp {
                     self.explorer.apply(event);
                 }
                 Event::LabResult { experiment, result } => self.lab.apply(experiment, result),
+                Event::LabStarted { experiment, step } => self.lab.started(experiment, step),
                 Event::Loaded(ref info) => {
                     self.explorer.reset(info);
                     self.lab.reset();
                     self.balance.reset();
                     self.follow_loaded_preset(&info.preset);
+                    self.trained_on = self.loaded;
+                    self.run.apply(event);
+                }
+                Event::Error { .. } if self.run.connecting.is_some() => {
+                    // The connect failed and the former run (if any) goes on where it was:
+                    // the device row says so, and Train continues it instead of connecting.
+                    if self.run.info.is_some()
+                        && let Some((preset, device)) = self.trained_on
+                    {
+                        self.selected = Some(preset);
+                        self.device = device;
+                        self.loaded = self.trained_on;
+                    }
                     self.run.apply(event);
                 }
                 other => self.run.apply(other),

@@ -28,16 +28,25 @@ impl GanscopeApp {
     /// action once the user confirms; Escape or Cancel drops it.
     pub(super) fn confirm_leaving(&mut self, ctx: &egui::Context) -> Option<Action> {
         let action = self.leaving.clone()?;
-        let what = match action {
-            Action::Reset => "Reset",
-            Action::SelectDevice(_) => "Change device",
-            _ => "Switch preset",
+        let (what, whither) = match &action {
+            Action::Reset => ("Reset", "start again from step 0".to_string()),
+            Action::SelectDevice(device) => {
+                ("Change device", format!("train on {}", device.label()))
+            }
+            Action::SelectPreset(i) => (
+                "Switch preset",
+                match self.presets.get(*i) {
+                    Some(preset) => format!("open {}", preset.name),
+                    None => "open another preset".to_string(),
+                },
+            ),
+            _ => ("Leave", "go on".to_string()),
         };
         let step = self.run.step;
         let mut decided = None;
         let modal = egui::Modal::new(egui::Id::unique("leave-run")).show(ctx, |ui| {
             ui.set_max_width(420.0);
-            ui.heading(format!("Leave the run at step {step}?"));
+            ui.heading(format!("Leave the run at step {step} and {whither}?"));
             match &self.run.folder {
                 Some(folder) => ui.label(format!(
                     "A checkpoint of step {step} is saved into {} first: continue it later \

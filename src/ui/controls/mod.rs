@@ -3,6 +3,7 @@
 
 mod device;
 mod files;
+mod presets_list;
 
 use super::balance::BalanceEditor;
 use super::jobs::Jobs;
@@ -115,17 +116,10 @@ impl Controls<'_> {
         egui::ComboBox::from_id_salt("preset")
             .selected_text(current)
             .width(ui.available_width())
+            .height(560.0)
             .show_ui(ui, |ui| {
-                for (i, preset) in self.presets.iter().enumerate() {
-                    let chosen = self.selected == Some(i);
-                    if ui
-                        .selectable_label(chosen, &preset.name)
-                        .on_hover_text(&preset.description)
-                        .clicked()
-                        && !chosen
-                    {
-                        actions.push(Action::SelectPreset(i));
-                    }
+                if let Some(i) = presets_list::show(ui, self.presets, self.selected) {
+                    actions.push(Action::SelectPreset(i));
                 }
             })
             .response

@@ -41,7 +41,48 @@ pub struct Canvas {
     input_fresh: bool,
 }
 
+/// The colours offered beside the pen's colour sliders.
+const SET_COLOURS: [egui::Color32; 6] = [
+    egui::Color32::BLACK,
+    egui::Color32::WHITE,
+    egui::Color32::from_rgb(220, 40, 40),
+    egui::Color32::from_rgb(40, 170, 60),
+    egui::Color32::from_rgb(40, 90, 220),
+    egui::Color32::from_rgb(240, 200, 40),
+];
+
 impl Canvas {
+    /// The pen's colour: a swatch and a menu with egui's hue and value sliders and a few
+    /// set colours. (egui's own colour button adds a copy button whose glyph the app's fonts
+    /// lack: a box beside "U8".)
+    fn colour_picker(&mut self, ui: &mut egui::Ui) {
+        use egui::widgets::color_picker::{Alpha, color_picker_color32, show_color};
+        // The canvas keeps linear RGB, as egui's colour button did.
+        let [r, g, b] = self.colour;
+        let mut colour = egui::Color32::from(egui::Rgba::from_rgb(r, g, b));
+        show_color(ui, colour, egui::vec2(16.0, 16.0));
+        let before = colour;
+        ui.menu_button("Colour", |ui| {
+            color_picker_color32(ui, &mut colour, Alpha::Opaque);
+            ui.horizontal(|ui| {
+                for set in SET_COLOURS {
+                    let swatch = egui::Button::new("")
+                        .fill(set)
+                        .min_size(egui::vec2(18.0, 18.0));
+                    if ui.add(swatch).clicked() {
+                        colour = set;
+                    }
+                }
+            });
+        })
+        .response
+        .on_hover_text("The pen's colour");
+        if colour != before {
+            let rgba = egui::Rgba::from(colour);
+            self.colour = [rgba.r(), rgba.g(), rgba.b()];
+        }
+    }
+
     /// A blank canvas for sources like `source`.
     pub fn new(source: SourceInfo) -> Canvas {
         Canvas {
@@ -49,7 +90,8 @@ impl Canvas {
             side: source.size,
             pixels: vec![-1.0; source.channels * source.size * source.size],
             undo: Vec::new(),
-            brush: (source.size as f32 / 24.0).max(1.0),
+            // A 24th of the side, to the half pixel (32 px: 1.5).
+            brush: ((source.size as f32 / 12.0).round() / 2.0).max(1.0),
             erase: false,
             colour: [1.0, 1.0, 1.0],
             pair: 0,
@@ -254,10 +296,14 @@ impl Canvas {
         ui.horizontal_wrapped(|ui| {
             ui.selectable_value(&mut self.erase, false, "Pen");
             ui.selectable_value(&mut self.erase, true, "Eraser");
-            ui.add(egui::Slider::new(&mut self.brush, 0.5..=8.0).text("brush (px)"));
+            ui.add(
+                egui::Slider::new(&mut self.brush, 0.5..=8.0)
+                    .step_by(0.5)
+                    .fixed_decimals(1)
+                    .text("brush (px)"),
+            );
             if self.channels >= 3 {
-                ui.color_edit_button_rgb(&mut self.colour)
-                    .on_hover_text("The pen's colour");
+                self.colour_picker(ui);
             } else {
                 let mut grey = self.colour[0];
                 if ui

@@ -61,6 +61,9 @@ pub struct Compare {
     source: Option<Source>,
     /// Take the image as the original: shrink it by the scale, then upscale.
     pub shrink: bool,
+    /// *Shrink first* as the user last set it: a held-out crop is always shrunk, and the
+    /// next image opened goes back to the user's choice.
+    user_shrink: bool,
     /// Images received and not yet uploaded, with their request id and G's step.
     fresh: Option<(u64, u64, Vec<RgbaImage>)>,
     pub(super) answer: Option<Answer>,
@@ -85,6 +88,7 @@ impl Compare {
             info,
             source: None,
             shrink: false,
+            user_shrink: false,
             fresh: None,
             answer: None,
             view: ViewState::default(),
@@ -129,11 +133,11 @@ impl Compare {
         self.dirty = true;
     }
 
-    /// Read and decode the image at `path` on a helper thread; it is upscaled as it is
-    /// (*Shrink first* is turned off: a photo of one's own has no original to compare with
-    /// unless the user asks for one).
+    /// Read and decode the image at `path` on a helper thread; it is upscaled as *Shrink
+    /// first* says, as the user last set it (a held-out crop's shrinking does not carry over:
+    /// a photo of one's own is upscaled as it is unless the user asks otherwise).
     pub fn open(&mut self, path: PathBuf) {
-        self.shrink = false;
+        self.shrink = self.user_shrink;
         let (tx, rx) = crossbeam_channel::bounded(1);
         let channels = self.info.channels;
         let spawned = std::thread::Builder::new()
@@ -335,6 +339,7 @@ impl Compare {
                     self.info.scale
                 ));
             if shrink.changed() {
+                self.user_shrink = self.shrink;
                 self.dirty = true;
             }
             if ui

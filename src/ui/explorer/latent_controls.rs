@@ -41,6 +41,9 @@ pub struct LatentControls {
     pub directions_progress: f32,
     pub components: usize,
     pub class: usize,
+    /// Said after a tile was picked with directions or truncation set (they were reset so
+    /// the image is the tile); gone at the next edit.
+    pub reset_note: Option<String>,
 }
 
 impl LatentControls {
@@ -56,7 +59,27 @@ impl LatentControls {
             directions_progress: 0.0,
             components: DEFAULT_COMPONENTS,
             class: 0,
+            reset_note: None,
         }
+    }
+
+    /// Show the sample-grid tile of `seed` as the grid draws it: the principal-direction
+    /// offsets go back to zero and psi to 1 (the tiles are neither moved nor truncated), and
+    /// the note says so when they were set.
+    pub fn show_tile(&mut self, seed: u64) {
+        let moved = self.offsets.iter().any(|&v| v != 0.0);
+        let truncated = self.psi < 1.0;
+        self.reset_note = (moved || truncated).then(|| {
+            let what = match (moved, truncated) {
+                (true, true) => format!("the direction sliders and psi ({:.2})", self.psi),
+                (true, false) => "the direction sliders".to_string(),
+                _ => format!("psi ({:.2})", self.psi),
+            };
+            format!("Tile {seed} as the grid shows it: {what} reset; set them again to move it")
+        });
+        self.offsets.iter_mut().for_each(|v| *v = 0.0);
+        self.psi = 1.0;
+        self.set_seed(seed);
     }
 
     /// The z G is asked to render.
@@ -94,6 +117,9 @@ impl LatentControls {
         if let Some(classes) = classes {
             self.class_picker(ui, classes, names, &mut response);
         }
+        if let Some(note) = &self.reset_note {
+            ui.weak(note.as_str());
+        }
         let psi = ui
             .add(egui::Slider::new(&mut self.psi, 0.0..=1.0).text("Truncation psi"))
             .on_hover_text("Pull z toward the mean: 0 gives the average output, 1 leaves z as is");
@@ -102,6 +128,9 @@ impl LatentControls {
         self.directions_ui(ui, &mut response);
         ui.separator();
         self.dimension_sliders(ui, &mut response);
+        if response.changed {
+            self.reset_note = None;
+        }
         response
     }
 
@@ -245,5 +274,30 @@ impl LatentControls {
             self.edited = true;
             response.changed = true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_picked_tile_is_shown_as_the_grid_draws_it_and_the_reset_is_said() {
+        let mut controls = LatentControls::new(8);
+        controls.psi = 0.78;
+        controls.offsets = vec![3.0, 0.0];
+        controls.show_tile(5);
+        assert_eq!(controls.z(), latent::from_seed(5, 8));
+        assert_eq!(controls.psi, 1.0);
+        let note = controls.reset_note.clone().unwrap_or_default();
+        assert!(
+            note.contains("Tile 5") && note.contains("psi (0.78)"),
+            "{note}"
+        );
+        controls.show_tile(6);
+        assert!(
+            controls.reset_note.is_none(),
+            "nothing to reset, nothing said"
+        );
     }
 }

@@ -294,7 +294,7 @@ impl ExplorerView {
         } else {
             self.walk.from = seed;
             if let Some(c) = &mut self.controls {
-                c.set_seed(seed);
+                c.show_tile(seed);
                 if let Some(class) = class {
                     c.class = class;
                 }
@@ -408,7 +408,7 @@ impl ExplorerView {
             if let Some(frames) = walk.export_gif {
                 output.exports.push(Export::Gif {
                     frames,
-                    frame_ms: walk::FRAME_MS,
+                    frame_ms: self.walk.gif_ms,
                     playback: crate::imaging::Playback::ThereAndBack,
                     name: "walk.gif".into(),
                 });

@@ -32,6 +32,19 @@ pub struct Walk {
     pub points: Vec<[f32; 2]>,
     fresh: bool,
     started: Instant,
+    /// The GIF's enlargement (nearest neighbour); 0 picks the smallest that makes it at
+    /// least [`GIF_SIDE`] px.
+    pub gif_scale: usize,
+    /// The GIF's frame delay.
+    pub gif_ms: u32,
+}
+
+/// The side the GIF's automatic enlargement reaches at least.
+pub const GIF_SIDE: usize = 256;
+
+/// The enlargement that takes frames of `side` px to at least [`GIF_SIDE`] px (at most 8×).
+pub fn auto_scale(side: usize) -> usize {
+    (1..=8).find(|s| side * s >= GIF_SIDE).unwrap_or(8)
 }
 
 impl Default for Walk {
@@ -47,6 +60,8 @@ impl Default for Walk {
             points: Vec::new(),
             fresh: false,
             started: Instant::now(),
+            gif_scale: 0,
+            gif_ms: FRAME_MS,
         }
     }
 }
@@ -144,13 +159,51 @@ impl Walk {
             {
                 response.export_png = Some(imaging::mosaic(&self.images, self.images.len()));
             }
+            let side = self.images.first().map_or(0, |i| i.width.max(i.height));
+            let scale = if self.gif_scale == 0 {
+                auto_scale(side)
+            } else {
+                self.gif_scale
+            };
+            egui::ComboBox::from_id_salt("walk-gif-scale")
+                .selected_text(format!("GIF ×{scale}"))
+                .width(70.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(
+                        &mut self.gif_scale,
+                        0,
+                        format!("auto (×{})", auto_scale(side)),
+                    );
+                    for s in 1..=8 {
+                        ui.selectable_value(
+                            &mut self.gif_scale,
+                            s,
+                            format!("×{s} ({} px)", side * s),
+                        );
+                    }
+                })
+                .response
+                .on_hover_text("The GIF's enlargement: each pixel a block (stays sharp)");
+            let label = ui.label("ms/frame");
+            ui.add(
+                egui::DragValue::new(&mut self.gif_ms)
+                    .range(20..=2000)
+                    .speed(5),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("The GIF's delay between frames");
             if ui
                 .add_enabled(has_images, egui::Button::new("Save GIF..."))
-                .on_hover_text("The walk there and back, looping")
+                .on_hover_text("The walk there and back, looping, enlarged as chosen")
                 .on_disabled_hover_text(why_not)
                 .clicked()
             {
-                response.export_gif = Some(self.images.clone());
+                response.export_gif = Some(
+                    self.images
+                        .iter()
+                        .map(|i| imaging::enlarge_nearest(i, scale))
+                        .collect(),
+                );
             }
         });
     }
@@ -257,6 +310,15 @@ fn ping_pong(tick: usize, count: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gif_is_enlarged_to_at_least_256_px_by_default() {
+        assert_eq!(auto_scale(32), 8);
+        assert_eq!(auto_scale(64), 4);
+        assert_eq!(auto_scale(100), 3);
+        assert_eq!(auto_scale(300), 1);
+        assert_eq!(auto_scale(16), 8, "at most 8×");
+    }
 
     #[test]
     fn animation_goes_there_and_back() {

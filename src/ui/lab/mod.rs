@@ -39,8 +39,9 @@ pub struct Shown {
     per_class: Vec<usize>,
     seeds: usize,
     steps: usize,
-    /// The training step of the G measured.
-    step: u64,
+    /// The training step of the G measured, once the experiment has started on it (the
+    /// explorer's snapshot, which may be older than the live run's step).
+    step: Option<u64>,
     /// Real images per class the GAN trained on (`None`: all of them).
     trained_on: Option<usize>,
     class_names: Vec<String>,
@@ -165,7 +166,7 @@ impl LabView {
             per_class: per_class.clone(),
             seeds,
             steps,
-            step: run.step,
+            step: None,
             trained_on: info.and_then(|i| i.real_per_class),
             class_names: info.map(|i| i.class_names.clone()).unwrap_or_default(),
             results: Vec::new(),
@@ -182,6 +183,20 @@ impl LabView {
             steps,
             run_folder: run.folder.clone(),
         }
+    }
+
+    /// Experiment `experiment` started on the G of training step `step`.
+    pub fn started(&mut self, experiment: u64, step: u64) {
+        if let Some(shown) = &mut self.shown
+            && shown.id == experiment
+        {
+            shown.step = Some(step);
+        }
+    }
+
+    /// The training step of the G the experiment shown measures, once it has started.
+    pub fn measured_step(&self) -> Option<u64> {
+        self.shown.as_ref().and_then(|s| s.step)
     }
 
     /// One arm of experiment `experiment` measured (a former experiment's are dropped).
@@ -317,7 +332,10 @@ impl LabView {
                 let text = if shown.job.cancelled() {
                     "cancelling...".to_string()
                 } else {
-                    format!("measuring: {} arms so far", shown.results.len())
+                    match shown.results.len() {
+                        1 => "measuring: 1 arm so far".to_string(),
+                        n => format!("measuring: {n} arms so far"),
+                    }
                 };
                 ui.add(
                     egui::ProgressBar::new(shown.job.fraction())

@@ -48,9 +48,13 @@ pub fn draw(ui: &mut egui::Ui, shown: &Shown, recall_k: &mut Option<usize>) -> b
         } else {
             format!("{time} so far")
         };
+        let of = match shown.step {
+            Some(step) => format!("G of step {step}"),
+            None => "G of the latest snapshot".to_string(),
+        };
         ui.strong(format!(
-            "G of step {}: {} seed(s) × {} classifier steps per arm, {time}",
-            shown.step, shown.seeds, shown.steps
+            "{of}: {} seed(s) × {} classifier steps per arm, {time}",
+            shown.seeds, shown.steps
         ));
         let logged = match &shown.run_folder {
             Some(folder) => format!("logged in {}", folder.join("lab").display()),
@@ -80,6 +84,13 @@ pub fn draw(ui: &mut egui::Ui, shown: &Shown, recall_k: &mut Option<usize>) -> b
         ui.add_space(8.0);
         ui.heading(format!("k = {k} real images per class"));
         match lab::verdict(&shown.results, k) {
+            Some(verdict) if !k_complete(shown, k) => {
+                // The arms of this k are still coming: a reading, not yet a verdict.
+                ui.label(format!(
+                    "So far (arms of k = {k} still being measured): {}",
+                    verdict.sentence
+                ));
+            }
             Some(verdict) => {
                 let colour = match verdict.helped {
                     Helped::Yes => AUGMENTED,
@@ -99,6 +110,18 @@ pub fn draw(ui: &mut egui::Ui, shown: &Shown, recall_k: &mut Option<usize>) -> b
     }
     recall(ui, shown, recall_k);
     save
+}
+
+/// Whether every arm of `k` is measured: the experiment ended, or it has moved on to a later
+/// k (the arms come k by k, in the order asked).
+fn k_complete(shown: &Shown, k: usize) -> bool {
+    shown.job.is_finished()
+        || shown
+            .per_class
+            .iter()
+            .skip_while(|&&x| x != k)
+            .skip(1)
+            .any(|&later| shown.results.iter().any(|r| r.per_class == later))
 }
 
 /// The strip's accuracy range for the arms of one k: every seed and mean ± std, padded.

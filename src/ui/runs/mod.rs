@@ -245,11 +245,13 @@ impl RunsView {
             });
         }
         let folder = folder.map(Path::to_path_buf).unwrap_or_default();
+        let live_step = live.samples.as_ref().map(|(step, _)| *step);
         self.scrubber.ui(
             ui,
             steps,
             |step| runs::sample_path(&folder, step),
             live_source,
+            live_step.filter(|_| live_source),
         )
     }
 

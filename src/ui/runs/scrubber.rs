@@ -100,13 +100,15 @@ impl Scrubber {
     }
 
     /// Draw the slider and player for `steps` (each saved as `path(step)`); `live` says the
-    /// newest samples are also on show without scrubbing. Returns what to show.
+    /// newest samples are also on show without scrubbing (`live_step`: theirs). Returns what
+    /// to show.
     pub fn ui<'a>(
         &'a mut self,
         ui: &mut egui::Ui,
         steps: &[u64],
         path: impl Fn(u64) -> PathBuf,
         live: bool,
+        live_step: Option<u64>,
     ) -> Shown<'a> {
         if self.fps == 0 {
             self.fps = SPEEDS[1];
@@ -126,7 +128,7 @@ impl Scrubber {
         if self.index.is_some_and(|i| i > last) {
             self.index = Some(last);
         }
-        self.controls(ui, steps, live);
+        self.controls(ui, steps, live, live_step);
         self.play(ui.ctx(), last);
         let index = match self.index {
             Some(i) => i,
@@ -144,7 +146,7 @@ impl Scrubber {
         }
     }
 
-    fn controls(&mut self, ui: &mut egui::Ui, steps: &[u64], live: bool) {
+    fn controls(&mut self, ui: &mut egui::Ui, steps: &[u64], live: bool, live_step: Option<u64>) {
         let last = steps.len() - 1;
         let mut index = self.index.unwrap_or(last);
         ui.horizontal(|ui| {
@@ -172,7 +174,15 @@ impl Scrubber {
             }
         });
         ui.horizontal(|ui| {
-            ui.monospace(format!("{} ({}/{})", steps[index], index + 1, steps.len()));
+            // Following the live view, the label says its step (the newest saved grid may be
+            // older: it said 5025 while the view showed step 5225).
+            let position = match (self.index, live_step) {
+                (None, Some(step)) if live => {
+                    format!("live, step {step} ({} saved)", steps.len())
+                }
+                _ => format!("{} ({}/{})", steps[index], index + 1, steps.len()),
+            };
+            ui.monospace(position);
             let play = if self.playing { "Pause" } else { "Play" };
             if ui
                 .button(play)
