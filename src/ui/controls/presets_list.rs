@@ -28,7 +28,7 @@ pub fn group(preset: &Preset) -> (usize, &'static str) {
 
 /// The presets whose name or description holds every word of `filter` (any case), by
 /// group, then in the library's order: (index, group).
-pub fn listed<'a>(presets: &'a [Preset], filter: &str) -> Vec<(usize, &'static str)> {
+pub fn listed(presets: &[Preset], filter: &str) -> Vec<(usize, &'static str)> {
     let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
     let mut out: Vec<(usize, usize, &'static str)> = presets
         .iter()
