@@ -55,14 +55,19 @@ pub fn show(ui: &mut egui::Ui, presets: &[Preset], selected: Option<usize>) -> O
             .hint_text("type to filter: digits, pix2pix, wgan…")
             .desired_width(f32::INFINITY),
     );
+    // Typing goes to the filter as soon as the list opens (not to the app's shortcuts).
+    if ui.memory(|m| m.focused().is_none()) {
+        field.request_focus();
+    }
     if field.changed() {
         ui.data_mut(|d| d.insert_temp(id, filter.clone()));
     }
     let list = listed(presets, &filter);
     let mut picked = None;
     let mut hovered = None;
+    // Short enough that the description below stays inside the popup.
     egui::ScrollArea::vertical()
-        .max_height(420.0)
+        .max_height(260.0)
         .id_salt("preset-list")
         .show(ui, |ui| {
             let mut shown_group = None;
