@@ -41,48 +41,7 @@ pub struct Canvas {
     input_fresh: bool,
 }
 
-/// The colours offered beside the pen's colour sliders.
-const SET_COLOURS: [egui::Color32; 6] = [
-    egui::Color32::BLACK,
-    egui::Color32::WHITE,
-    egui::Color32::from_rgb(220, 40, 40),
-    egui::Color32::from_rgb(40, 170, 60),
-    egui::Color32::from_rgb(40, 90, 220),
-    egui::Color32::from_rgb(240, 200, 40),
-];
-
 impl Canvas {
-    /// The pen's colour: a swatch and a menu with egui's hue and value sliders and a few
-    /// set colours. (egui's own colour button adds a copy button whose glyph the app's fonts
-    /// lack: a box beside "U8".)
-    fn colour_picker(&mut self, ui: &mut egui::Ui) {
-        use egui::widgets::color_picker::{Alpha, color_picker_color32, show_color};
-        // The canvas keeps linear RGB, as egui's colour button did.
-        let [r, g, b] = self.colour;
-        let mut colour = egui::Color32::from(egui::Rgba::from_rgb(r, g, b));
-        show_color(ui, colour, egui::vec2(16.0, 16.0));
-        let before = colour;
-        ui.menu_button("Colour", |ui| {
-            color_picker_color32(ui, &mut colour, Alpha::Opaque);
-            ui.horizontal(|ui| {
-                for set in SET_COLOURS {
-                    let swatch = egui::Button::new("")
-                        .fill(set)
-                        .min_size(egui::vec2(18.0, 18.0));
-                    if ui.add(swatch).clicked() {
-                        colour = set;
-                    }
-                }
-            });
-        })
-        .response
-        .on_hover_text("The pen's colour");
-        if colour != before {
-            let rgba = egui::Rgba::from(colour);
-            self.colour = [rgba.r(), rgba.g(), rgba.b()];
-        }
-    }
-
     /// A blank canvas for sources like `source`.
     pub fn new(source: SourceInfo) -> Canvas {
         Canvas {
@@ -303,7 +262,7 @@ impl Canvas {
                     .text("brush (px)"),
             );
             if self.channels >= 3 {
-                self.colour_picker(ui);
+                super::colour::picker(ui, &mut self.colour);
             } else {
                 let mut grey = self.colour[0];
                 if ui

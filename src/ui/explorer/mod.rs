@@ -10,6 +10,7 @@
 //! reflects it (requests are numbered; the explorer drops stale ones).
 
 pub mod canvas;
+mod colour;
 pub mod compare;
 mod compare_view;
 mod latent_controls;
